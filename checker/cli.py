@@ -1,0 +1,252 @@
+"""The ``civcheck`` command: parse options, call one function of :mod:`checker.commands`, return its exit code.
+
+Kept thin and light: nothing heavy (pandas, openpyxl, pydantic models) is imported until a command runs,
+so ``civcheck --help`` and ``civcheck --version`` start fast. Exit codes: 0 done, 1 below ``--fail-under``,
+2 bad usage, bad handbook or no readable evidence. A user error never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from checker import __version__
+from checker.errors import CivcheckError
+
+app = typer.Typer(
+    name="civcheck",
+    help="全国文明城市测评 self-check: score a district's evidence against a handbook and list the gaps.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+handbook_app = typer.Typer(
+    help="Criteria packs (测评体系): list, show, validate, schema, import, export.", no_args_is_help=True
+)
+app.add_typer(handbook_app, name="handbook")
+
+PackOption = Annotated[
+    str, typer.Option("--handbook", "-H", help="Pack id (bundled) or path to a pack folder / YAML file.")
+]
+DEFAULT_PACK = "wenming-city"
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"civcheck {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """全国文明城市测评 self-check (创城自查)."""
+
+
+# -- handbook -----------------------------------------------------------------------------------------
+
+
+@handbook_app.command("list")
+def handbook_list(
+    path: Annotated[Path | None, typer.Argument(help="Also list packs found under this folder.")] = None,
+) -> None:
+    """List bundled packs (and packs under PATH)."""
+    from checker.commands.handbook import run_list
+
+    raise typer.Exit(run_list(path))
+
+
+@handbook_app.command("show")
+def handbook_show(
+    code: Annotated[str, typer.Argument(help="Standard code or alias, e.g. Ⅲ-1-1.")],
+    handbook: PackOption = DEFAULT_PACK,
+) -> None:
+    """Show one standard with all its fields."""
+    from checker.commands.handbook import run_show
+
+    raise typer.Exit(run_show(handbook, code))
+
+
+@handbook_app.command("validate")
+def handbook_validate(
+    path: Annotated[str, typer.Argument(help="Pack folder, YAML file or bundled id.")],
+) -> None:
+    """Validate a pack; every problem is listed with file, line and path."""
+    from checker.commands.handbook import run_validate
+
+    raise typer.Exit(run_validate(path))
+
+
+@handbook_app.command("summary")
+def handbook_summary(
+    path: Annotated[str, typer.Argument(help="Pack folder or bundled id.")] = DEFAULT_PACK,
+) -> None:
+    """Summarise a pack: levels, methods, points, site types, departments."""
+    from checker.commands.handbook import run_summary
+
+    raise typer.Exit(run_summary(path))
+
+
+@handbook_app.command("schema")
+def handbook_schema(
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write to a file instead of stdout.")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of the pack format (for editors)."""
+    from checker.commands.handbook import run_schema
+
+    raise typer.Exit(run_schema(output))
+
+
+@handbook_app.command("import")
+def handbook_import(
+    workbook: Annotated[Path, typer.Argument(help="Handbook spreadsheet (.xlsx).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the pack into.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing pack folder.")] = False,
+) -> None:
+    """Import a handbook spreadsheet (操作手册) into a YAML pack."""
+    from checker.commands.handbook import run_import
+
+    raise typer.Exit(run_import(workbook, output, force))
+
+
+@handbook_app.command("export")
+def handbook_export(
+    pack: Annotated[str, typer.Argument(help="Pack id or folder.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The .xlsx to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Export a pack as a handbook spreadsheet."""
+    from checker.commands.handbook import run_export
+
+    raise typer.Exit(run_export(pack, output, force))
+
+
+# -- evidence -----------------------------------------------------------------------------------------
+
+
+@app.command("template")
+def template(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for the blank workbooks.")],
+    handbook: PackOption = DEFAULT_PACK,
+    by_department: Annotated[
+        bool, typer.Option("--by-department", help="One workbook per responsible department.")
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+) -> None:
+    """Write blank evidence workbooks with headers and drop-down lists."""
+    from checker.commands.evidence import run_template
+
+    raise typer.Exit(run_template(handbook, output, by_department, force))
+
+
+@app.command("sample")
+def sample(
+    output: Annotated[Path, typer.Option("-o", "--output", help="Folder for the synthetic round.")],
+    sites: Annotated[int, typer.Option("--sites", min=10, help="Number of sites in the register.")] = 600,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed → same files).")] = 2026,
+    handbook: PackOption = DEFAULT_PACK,
+    inspections: Annotated[
+        int | None, typer.Option("--inspections", help="Aim for this many inspection rows (benchmarks).")
+    ] = None,
+    csv: Annotated[bool, typer.Option("--csv", help="Write inspections as CSV instead of xlsx.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
+) -> None:
+    """Generate a deterministic synthetic round of evidence for a fictional district."""
+    from checker.commands.evidence import run_sample
+
+    raise typer.Exit(run_sample(handbook, output, sites, seed, inspections, csv, force))
+
+
+@app.command("read")
+def read(
+    evidence: Annotated[Path, typer.Argument(help="Evidence folder (searched recursively) or one file.")],
+    handbook: PackOption = DEFAULT_PACK,
+) -> None:
+    """Read a round of evidence and account for every row (no scoring)."""
+    from checker.commands.evidence import run_read
+
+    raise typer.Exit(run_read(handbook, evidence))
+
+
+# -- check --------------------------------------------------------------------------------------------
+
+
+@app.command("check")
+def check(
+    evidence: Annotated[Path, typer.Argument(help="Evidence folder (searched recursively) or one file.")],
+    handbook: PackOption = DEFAULT_PACK,
+    test_date: Annotated[
+        str | None, typer.Option("--test-date", help="Assessment date YYYY-MM-DD (default: today).")
+    ] = None,
+    target: Annotated[float | None, typer.Option("--target", help="Target total score for the plan.")] = None,
+    fail_under: Annotated[
+        float | None, typer.Option("--fail-under", help="Exit 1 when the total is below this.")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Folder for the report files.")
+    ] = None,
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: terminal, json, xlsx, html, text.")
+    ] = "terminal",
+    lang: Annotated[str, typer.Option("--lang", help="Language of the outputs: zh or en.")] = "zh",
+    detail: Annotated[bool, typer.Option("--detail", help="Terminal: list every standard.")] = False,
+    dispatch: Annotated[
+        bool, typer.Option("--dispatch", help="Write one 交办单 workbook per department.")
+    ] = False,
+    observed_draw: Annotated[
+        bool,
+        typer.Option("--observed-draw", help="The evidence is a mock test with the assessors' own draw."),
+    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing report files.")] = False,
+) -> None:
+    """Read evidence, score every standard and list the gaps."""
+    from checker.commands.check import CheckArgs, run_check
+
+    args = CheckArgs(
+        evidence=evidence,
+        handbook=handbook,
+        test_date=test_date,
+        target=target,
+        fail_under=fail_under,
+        output=output,
+        formats=formats,
+        lang=lang,
+        detail=detail,
+        dispatch=dispatch,
+        observed_draw=observed_draw,
+        force=force,
+    )
+    raise typer.Exit(run_check(args))
+
+
+@app.command("report-schema")
+def report_schema() -> None:
+    """Print the JSON Schema of report.json."""
+    from checker.commands.check import run_report_schema
+
+    raise typer.Exit(run_report_schema())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app; civcheck's own errors become a message and exit code 2, never a traceback."""
+    try:
+        app(args=argv, prog_name="civcheck")
+    except SystemExit as done:  # click's standalone mode ends every run this way (usage errors → 2)
+        code = done.code
+        return code if isinstance(code, int) else (0 if code is None else 2)
+    except CivcheckError as exc:
+        print(f"civcheck: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

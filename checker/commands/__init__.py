@@ -1,0 +1,1 @@
+"""What each CLI command does, one module per group; cli.py only parses options and calls these."""

@@ -1,0 +1,56 @@
+"""The exception tree of civcheck. Only bad usage and bad handbooks stop a run (exit code 2).
+
+::
+
+    CivcheckError                 every error civcheck raises on purpose
+     ├── UsageError               bad options or paths given on the command line
+     ├── HandbookError            a criteria pack that cannot be loaded or is invalid; carries every problem
+     └── EvidenceError            no readable evidence at all (one bad file is a rejected input, not an error)
+
+Non-compliance is data, not an exception: a failed standard is a result, an unreadable evidence file
+is a rejected input with a reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["CivcheckError", "EvidenceError", "HandbookError", "PackProblem", "UsageError"]
+
+
+class CivcheckError(Exception):
+    """Base of every error civcheck raises on purpose; the CLI turns it into a message and exit code 2."""
+
+
+class UsageError(CivcheckError):
+    """Bad options or paths on the command line."""
+
+
+class EvidenceError(CivcheckError):
+    """No readable evidence at all."""
+
+
+@dataclass(frozen=True, order=True)
+class PackProblem:
+    """One problem of a criteria pack, located by file, line and the path inside the document."""
+
+    file: str
+    line: int
+    path: str
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        at = f" [{self.path}]" if self.path else ""
+        return f"{where}{at}: {self.message} ({self.code})"
+
+
+class HandbookError(CivcheckError):
+    """A pack that cannot be loaded or is invalid; ``problems`` lists every problem found, sorted."""
+
+    def __init__(self, problems: list[PackProblem]) -> None:
+        self.problems = sorted(problems)
+        count = len(self.problems)
+        head = f"handbook has {count} problem{'s' if count != 1 else ''}"
+        super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))

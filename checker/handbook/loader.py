@@ -1,0 +1,217 @@
+"""Load a criteria pack (a folder of YAML files, or one file) into a validated :class:`Handbook`.
+
+A pack may be split over several files in its folder: list sections (``projects``, ``site_types``,
+``departments``, ``negative_list``) are concatenated in file-name order (``pack.yaml`` first); any
+other top-level key may appear in one file only. Every problem found — YAML traps, structure, cross
+references — is collected and raised together in one :class:`HandbookError`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from checker.errors import HandbookError, PackProblem, UsageError
+from checker.handbook.model import Handbook
+from checker.handbook.yamlsafe import LoadedYaml, PathKey, load_yaml
+
+LIST_SECTIONS = ("site_types", "departments", "negative_list", "projects")
+MAX_PACK_FILES = 200
+
+
+@dataclass
+class RawPack:
+    """The merged, not yet validated data of a pack, with where every path came from."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    where: dict[PathKey, tuple[str, int]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+
+    def locate(self, path: PathKey) -> tuple[str, int]:
+        """(file, line) of ``path`` or of its nearest located ancestor."""
+        probe = path
+        while probe:
+            if probe in self.where:
+                return self.where[probe]
+            probe = probe[:-1]
+        return (self.files[0] if self.files else "", 0)
+
+    def problem(self, path: PathKey, code: str, message: str) -> PackProblem:
+        file, line = self.locate(path)
+        return PackProblem(file, line, format_path(path, self.data), code, message)
+
+
+def format_path(path: PathKey, data: Any = None) -> str:
+    """``projects[0].indicators[2]…`` — with a standard's code when the path passes through one."""
+    out = ""
+    node = data
+    for part in path:
+        if isinstance(part, int):
+            label = str(part)
+            if isinstance(node, list) and 0 <= part < len(node):
+                child = node[part]
+                if isinstance(child, dict) and isinstance(child.get("code"), str | int):
+                    label = f"{part}:{child['code']}"
+                elif isinstance(child, dict) and isinstance(child.get("name"), str):
+                    label = f"{part}:{child['name']}"
+                node = child
+            else:
+                node = None
+            out += f"[{label}]"
+        else:
+            out += ("." if out else "") + part
+            node = node.get(part) if isinstance(node, dict) else None
+    return out
+
+
+def bundled_criteria_dirs() -> list[Path]:
+    """Where bundled packs live: the source tree's ``criteria/`` or the installed ``checker/_criteria``."""
+    here = Path(__file__).resolve().parent.parent
+    candidates = [here.parent / "criteria", here / "_criteria"]
+    return [c for c in candidates if c.is_dir()]
+
+
+def resolve_pack(name_or_path: str | os.PathLike[str]) -> Path:
+    """A pack given as a path (folder or YAML file) or as the id of a bundled pack."""
+    path = Path(name_or_path)
+    if path.exists():
+        return path
+    for base in bundled_criteria_dirs():
+        candidate = base / str(name_or_path)
+        if candidate.is_dir():
+            return candidate
+    known = sorted({p.name for base in bundled_criteria_dirs() for p in base.iterdir() if p.is_dir()})
+    raise UsageError(
+        f"no handbook pack {str(name_or_path)!r}: not a path, nor a bundled pack ({', '.join(known)})"
+    )
+
+
+def pack_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    files.sort(key=lambda p: (p.name != "pack.yaml", str(p.relative_to(path))))
+    return files
+
+
+def read_raw(path: Path) -> tuple[RawPack, list[PackProblem]]:
+    """Read and merge the YAML files of a pack; problems are returned, not raised."""
+    raw = RawPack()
+    problems: list[PackProblem] = []
+    files = pack_files(path)
+    if not files:
+        problems.append(PackProblem(str(path), 0, "", "pack-empty", "no .yaml files in the pack"))
+        return raw, problems
+    if len(files) > MAX_PACK_FILES:
+        problems.append(
+            PackProblem(str(path), 0, "", "pack-too-many-files", f"more than {MAX_PACK_FILES} files")
+        )
+        return raw, problems
+    base = path if path.is_dir() else path.parent
+    for file in files:
+        display = str(file.relative_to(base.parent)) if base.parent != file else str(file)
+        loaded = load_yaml(file, display)
+        raw.files.append(display)
+        if isinstance(loaded, PackProblem):
+            problems.append(loaded)
+            continue
+        problems.extend(_merge(raw, loaded))
+    return raw, problems
+
+
+def _merge(raw: RawPack, doc: LoadedYaml) -> list[PackProblem]:
+    problems: list[PackProblem] = []
+    if doc.data in (None, {}):
+        return problems
+    if not isinstance(doc.data, dict):
+        return [
+            PackProblem(doc.file, doc.line_of(()), "", "pack-not-mapping", "a pack file must be a mapping")
+        ]
+    for key, value in doc.data.items():
+        key_line = doc.lines.get((key,), 1)
+        if key in LIST_SECTIONS and isinstance(value, list):
+            existing = raw.data.setdefault(key, [])
+            if not isinstance(existing, list):  # pragma: no cover - only lists are stored under these keys
+                continue
+            offset = len(existing)
+            existing.extend(value)
+            raw.where.setdefault((key,), (doc.file, key_line))
+            for sub, line in doc.lines.items():
+                if len(sub) >= 2 and sub[0] == key and isinstance(sub[1], int):
+                    raw.where[(key, sub[1] + offset, *sub[2:])] = (doc.file, line)
+            continue
+        if key in raw.data:
+            first_file, first_line = raw.where.get((key,), ("", 0))
+            problems.append(
+                PackProblem(
+                    doc.file,
+                    key_line,
+                    key,
+                    "pack-duplicate-key",
+                    f"{key!r} is already set in {first_file}:{first_line}",
+                )
+            )
+            continue
+        raw.data[key] = value
+        for sub, line in doc.lines.items():
+            if sub and sub[0] == key:
+                raw.where[sub] = (doc.file, line)
+    return problems
+
+
+_PYDANTIC_CODES = {
+    "extra_forbidden": "unknown-key",
+    "missing": "missing-key",
+    "greater_than": "out-of-range",
+    "greater_than_equal": "out-of-range",
+    "less_than_equal": "out-of-range",
+    "less_than": "out-of-range",
+}
+
+
+def structure_problems(raw: RawPack) -> tuple[Handbook | None, list[PackProblem]]:
+    """Validate the merged data with the pydantic models; every error is located by file and line."""
+    try:
+        return Handbook.model_validate(raw.data), []
+    except ValidationError as exc:
+        problems = []
+        errors = exc.errors()
+        locs = [tuple(e["loc"]) for e in errors]
+        for err in errors:
+            loc: PathKey = tuple(err["loc"])
+            # A list whose items failed also reports "too short"; the items' own errors say more.
+            if err["type"] == "too_short" and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs):
+                continue
+            code = _PYDANTIC_CODES.get(err["type"], "invalid-value")
+            message = err["msg"]
+            if err["type"] == "extra_forbidden":
+                message = f"unknown key {loc[-1]!r}"
+            elif err["type"] == "missing":
+                message = f"required key {loc[-1]!r} is missing"
+            elif "input" in err and not isinstance(err["input"], dict | list):
+                message = f"{message} (got {err['input']!r})"
+            problems.append(raw.problem(loc, code, message))
+        return None, problems
+
+
+def load_handbook(name_or_path: str | os.PathLike[str]) -> Handbook:
+    """Load, merge and validate a pack; raise :class:`HandbookError` with every problem found."""
+    from checker.handbook.validate import semantic_problems
+
+    path = resolve_pack(name_or_path)
+    raw, problems = read_raw(path)
+    if raw.data:
+        handbook, structural = structure_problems(raw)
+        problems.extend(structural)
+        problems.extend(semantic_problems(raw))
+    else:
+        handbook = None
+    if problems or handbook is None:
+        raise HandbookError(
+            problems or [PackProblem(str(path), 0, "", "pack-empty", "the pack holds no data")]
+        )
+    return handbook

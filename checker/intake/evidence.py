@@ -1,0 +1,73 @@
+"""The evidence of one round (一轮自查材料): normalised frames per kind, with provenance and rejected rows.
+
+This is the contract between intake and the scoring engine. Frames hold only accepted rows, with the
+columns of :mod:`checker.intake.kinds` plus provenance (``_file``, ``_sheet``, ``_row``). Dtypes:
+
+- id / text columns: pandas ``string`` (ids keep leading zeros); blanks are ``<NA>``.
+- ``standard``: the canonical standard code (aliases resolved); ``site_type``, ``department``: canonical names.
+- ``result``: one of ``pass``, ``fail``, ``na``, ``none`` (see kinds.RESULT_*).
+- ``cases``: int64, ≥ 0; a ``fail`` with a blank count is 1, a ``pass``/``na``/``none`` is 0.
+- ``date``: ``datetime64[ns]`` (no time zone).
+- inspections also carry ``duplicate`` (bool: the same site and standard appears more than once) and
+  ``counts`` (bool: the row that counts among duplicates — the latest date, then the last row read).
+- documents also carry ``file_ok`` (bool: the file reference resolves, relative to the evidence file's
+  folder, or is an http(s) URL), checked by intake so that scoring needs no I/O.
+- survey: tallies (``question``, ``respondents``, ``favourable``); raw responses are tallied by intake
+  into the same frame with ``source`` = ``responses`` (tallies have ``source`` = ``tally``).
+- indicators: ``indicator``, ``value`` (float), ``unit``, ``date``, ``department``.
+- incidents: ``item`` (negative-list code), ``date``, ``note``. replies: ``problem_id``, ``status``, ``measure``, ``date``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas stays out of start-up
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One rejected row (or whole file/sheet, with row 0), with a stable code and a message."""
+
+    file: str
+    sheet: str
+    row: int
+    column: str
+    code: str
+    message: str
+
+
+@dataclass
+class InputFile:
+    """One file of the round: what was read from it."""
+
+    file: str
+    sha256: str
+    format: str  # xlsx, xls, ods, csv, or the reason it is unreadable
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    rows_blank: int = 0
+    sheets: list[str] = field(default_factory=list)  # "sheet → kind" for each recognised sheet
+    skipped_sheets: list[str] = field(default_factory=list)  # hidden or unrecognised, with the reason
+    warnings: list[str] = field(default_factory=list)
+    encoding: str | None = None
+
+
+@dataclass
+class Evidence:
+    """All the evidence of a round. ``frames`` maps a kind name to its frame of accepted rows."""
+
+    root: str
+    frames: dict[str, pd.DataFrame]
+    rejected: list[Rejection] = field(default_factory=list)
+    inputs: list[InputFile] = field(default_factory=list)
+
+    def frame(self, kind: str) -> pd.DataFrame:
+        """The frame of a kind; an empty frame with the right columns when the round has none."""
+        from checker.intake.frames import empty_frame
+
+        found = self.frames.get(kind)
+        return found if found is not None else empty_frame(kind)

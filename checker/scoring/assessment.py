@@ -1,0 +1,171 @@
+"""The assessment (测评结果): everything ``evaluate`` computes, and nothing a renderer must recompute.
+
+Small collections are frozen dataclasses; the long lists (gaps, rankings, plan) are pandas frames with
+the documented columns, so that renderers can stream 200k problems without building objects per row.
+
+Statuses (who sets them: only the method evaluators in ``checker.scoring``):
+
+- ``pass``            达标      grade A
+- ``partial``         部分达标  grade B or C
+- ``fail``            不达标    grade C#
+- ``no_evidence``     无证据    no usable evidence at all; scored 0, listed apart, counted at full in ``high``
+- ``not_applicable``  不适用    no applicable site exists; excluded from the maximum
+- ``invalid``         数据有误  evidence existed but every row of it was rejected
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from checker.intake.evidence import InputFile, Rejection
+
+Status = Literal["pass", "partial", "fail", "no_evidence", "not_applicable", "invalid"]
+STATUSES: tuple[Status, ...] = ("pass", "partial", "fail", "no_evidence", "not_applicable", "invalid")
+
+GapKind = Literal["site_problem", "coverage", "material", "survey", "data", "negative", "standard"]
+
+# Columns of Assessment.gaps — one row per gap, sorted by points_recoverable (desc), then id.
+GAP_COLUMNS = (
+    "id",  # stable: same round → same id (hash of kind, standard, site, material…); "P-" + 10 hex chars
+    "kind",  # GapKind
+    "standard",  # standard code ("" for negative-list events)
+    "project",  # Ⅰ code
+    "method",
+    "site",  # site id ("" when not a site gap)
+    "site_name",
+    "site_type",
+    "street",  # 所属街道
+    "department",  # the responsible unit it is dispatched to
+    "description",  # what was observed (problem text, missing material name, rate vs target …)
+    "required",  # what the standard requires (standard text, or target)
+    "cases",  # int; problem cases at the site (site_problem), else 0
+    "photo",
+    "points_lost",  # for standard/survey/data/material gaps: points the standard loses now
+    "points_recoverable",  # expected points regained by fixing this gap alone (exact, ≥ 0)
+    "deadline",  # date: check date + the pack's default days for the method
+    "evidence",  # "file › sheet › row" of the evidence row, when there is one
+)
+
+
+@dataclass(frozen=True)
+class StandardResult:
+    """The result of one standard (测评标准)."""
+
+    code: str
+    text: str
+    method: str
+    project: str  # Ⅰ code
+    indicator: str  # Ⅱ code
+    content: str  # Ⅲ code
+    points: float
+    status: Status
+    grade: str | None  # A/B/C/C#; for field standards under the draw, the most likely grade; None if no grade
+    score: float  # expected points (field) or points × share
+    expected_share: float  # score / points
+    p_full: float | None  # chance of full marks (field standards under the draw); 1/0 for deterministic ones
+    lead: str
+    departments: tuple[str, ...]
+    reason: str  # one sentence: why this status (observed vs required)
+    # Evidence counts
+    rows: int = 0  # accepted evidence rows used
+    sites_inspected: int = 0
+    sites_failing: int = 0
+    cases: int = 0
+    sites_registered: int = 0
+    sites_uncovered: int = 0
+    sample: int | None = None  # assessors' draw size (sum over site types)
+    sample_short: bool = False  # fewer inspected sites than the draw
+    missing_materials: tuple[str, ...] = ()
+    rate: float | None = None  # survey rate or data value
+    rate_low: float | None = None  # survey: 95% Wilson interval
+    rate_high: float | None = None
+    target: float | None = None
+    respondents: int | None = None
+    small_sample: bool = False
+    interval_below_target: bool = False
+
+
+@dataclass(frozen=True)
+class Rollup:
+    """A Ⅰ/Ⅱ/Ⅲ level or method total: raw points and score of the standards under it."""
+
+    level: Literal["project", "indicator", "content", "method"]
+    code: str
+    name: str
+    points: float  # maximum, not-applicable standards excluded
+    score: float
+    low: float  # no-evidence standards at 0 (= score)
+    high: float  # no-evidence standards at full marks
+    standards: int
+    passed: int
+    no_evidence: int
+
+    @property
+    def rate(self) -> float:
+        return self.score / self.points if self.points else 0.0
+
+
+@dataclass(frozen=True)
+class NegativeEvent:
+    code: str
+    text: str
+    date: date
+    note: str
+    deduction: float
+    veto: bool
+    evidence: str
+
+
+@dataclass(frozen=True)
+class Total:
+    """The weighted total on the pack's scale (e.g. 100): score with its range."""
+
+    score: float
+    max: float  # the scale minus method groups with no applicable standard
+    low: float  # no-evidence standards at 0 (equals score)
+    high: float  # no-evidence standards at full marks
+    max_reachable: float  # max minus deductions; 0 when vetoed
+    deductions: float
+    veto: bool
+    veto_reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Options:
+    test_date: date
+    observed_draw: bool = False  # grade observed cases directly (the evidence is a mock test with the draw)
+    target: float | None = None
+
+
+@dataclass
+class Assessment:
+    handbook_id: str
+    handbook_name: str
+    handbook_edition: str
+    options: Options
+    window: tuple[date, date]  # document window (inclusive)
+    total: Total
+    standards: list[StandardResult]
+    rollups: list[Rollup]  # projects, indicators, contents, then methods, in handbook order
+    negative_events: list[NegativeEvent]
+    gaps: pd.DataFrame  # GAP_COLUMNS
+    departments: (
+        pd.DataFrame
+    )  # department ranking: department, sites, inspections, problems, conformity, points_recoverable, rank
+    streets: pd.DataFrame  # sub-district ranking: street, same columns
+    plan: (
+        pd.DataFrame
+    )  # the fixes, in order: gap id, standard, site, department, points_recoverable, cumulative_score
+    plan_note: str  # reached / cannot be reached from site fixes alone, and what else is missing
+    inputs: list[InputFile] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    district: str = ""
+
+    def projection(self) -> list[tuple[str, str, float]]:
+        """The sorted (code, status, score) triples tests assert against."""
+        return sorted((s.code, s.status, round(s.score, 6)) for s in self.standards)
