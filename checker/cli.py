@@ -142,7 +142,7 @@ def template(
     force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
 ) -> None:
     """Write blank evidence workbooks with headers and drop-down lists."""
-    from checker.commands.evidence import run_template
+    from checker.commands.generate import run_template
 
     raise typer.Exit(run_template(handbook, output, by_department, force))
 
@@ -160,7 +160,7 @@ def sample(
     force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
 ) -> None:
     """Generate a deterministic synthetic round of evidence for a fictional district."""
-    from checker.commands.evidence import run_sample
+    from checker.commands.generate import run_sample
 
     raise typer.Exit(run_sample(handbook, output, sites, seed, inspections, csv, force))
 

@@ -1,18 +1,8 @@
-"""``civcheck template``, ``sample`` and ``read``. Being written: see issue 3."""
+"""``civcheck read``. Being written: see issue 3."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-
-def run_template(handbook: str, output: Path, by_department: bool, force: bool) -> int:
-    raise NotImplementedError
-
-
-def run_sample(
-    handbook: str, output: Path, sites: int, seed: int, inspections: int | None, csv: bool, force: bool
-) -> int:
-    raise NotImplementedError
 
 
 def run_read(handbook: str, evidence: Path) -> int:
