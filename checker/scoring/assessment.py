@@ -88,6 +88,10 @@ class StandardResult:
     respondents: int | None = None
     small_sample: bool = False
     interval_below_target: bool = False
+    # Added by issue 4 (additions only):
+    reason_code: str = ""  # stable code of the reason, for renderers that translate (see docs/scoring.md)
+    grade_probabilities: tuple[float, float, float, float] | None = None  # P(A), P(B), P(C), P(C#)
+    excluded_sites: int = 0  # inspected sites whose type is not one of the standard's site types
 
 
 @dataclass(frozen=True)

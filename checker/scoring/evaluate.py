@@ -1,11 +1,366 @@
-"""evaluate(handbook, evidence, options) → Assessment. Being written: see issue 4."""
+"""evaluate(handbook, evidence, options) → Assessment: score every standard, total, gaps, rankings, plan.
+
+Pure: no I/O, deterministic. Each evidence frame is prepared once, column-wise; loops run per standard.
+"""
 
 from __future__ import annotations
 
-from checker.handbook.model import Handbook
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from checker.handbook.model import Handbook, Standard
 from checker.intake.evidence import Evidence
-from checker.scoring.assessment import Assessment, Options
+from checker.scoring import gaps as gapmod
+from checker.scoring.assessment import Assessment, NegativeEvent, Options, StandardResult, Total
+from checker.scoring.common import places, rejected_by_standard
+from checker.scoring.data import evaluate_data, latest_values
+from checker.scoring.document import REASON_ZH, DocumentOutcome, evaluate_document, prepare_documents
+from checker.scoring.field import FieldOutcome, Prepared, evaluate_field, prepare
+from checker.scoring.negative import negative_events
+from checker.scoring.plan import PLAN_COLUMNS, Candidate, all_fixed_gain, greedy
+from checker.scoring.rankings import rank_by
+from checker.scoring.survey import evaluate_survey, tally
+from checker.scoring.totals import GroupWeights, group_weights, rollups, total, weighted
+from checker.scoring.window import document_window
+
+UNREGISTERED = "(未登记)"
 
 
 def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assessment:
-    raise NotImplementedError("scoring is not built yet")
+    where = places(handbook)
+    window = document_window(options.test_date, handbook.settings.document_window)
+    rejected = rejected_by_standard(evidence.rejected, handbook)
+    standards = handbook.standards
+
+    prep = prepare(evidence.frame("inspections"), evidence.frame("sites"))
+    docs = prepare_documents(evidence.frame("documents"), window)
+    doc_rows = docs.groupby("standard", sort=False).indices if len(docs) else {}
+    tallies = tally(evidence.frame("survey"))
+    latest = latest_values(evidence.frame("indicators"), window)
+
+    results: dict[str, StandardResult] = {}
+    field_out: dict[str, FieldOutcome] = {}
+    doc_out: dict[str, DocumentOutcome] = {}
+    for s in standards:
+        place, bad = where[s.code], rejected.get(s.code, 0)
+        if s.method == "field":
+            out = evaluate_field(handbook, s, place, prep, observed=options.observed_draw, rejected=bad)
+            field_out[s.code] = out
+            results[s.code] = out.result
+        elif s.method == "document":
+            rows = docs.iloc[doc_rows[s.code]] if s.code in doc_rows else docs.iloc[0:0]
+            d = evaluate_document(handbook, s, place, rows, bad)
+            doc_out[s.code] = d
+            results[s.code] = d.result  # type: ignore[assignment]
+        elif s.method == "survey":
+            results[s.code] = evaluate_survey(handbook, s, place, tallies, bad)
+        else:
+            results[s.code] = evaluate_data(handbook, s, place, latest, bad)
+
+    ordered = [results[s.code] for s in standards]
+    events = negative_events(handbook, evidence.frame("incidents"), options.test_date)
+    the_total = total(handbook, ordered, events)
+    gw = group_weights(handbook, ordered)
+
+    field_codes = [s.code for s in standards if s.method == "field"]
+    fail_mask, site_frame = _site_rows(handbook, prep, field_codes)
+    blocks = [
+        _site_problem_gaps(handbook, options, site_frame[fail_mask]),
+        _coverage_gaps(handbook, options, field_out),
+        _material_gaps(handbook, options, doc_out, results),
+        _standard_gaps(handbook, options, ordered),
+        _negative_gaps(events),
+    ]
+    gaps = gapmod.finish(blocks)
+
+    scored = site_frame.assign(fail=fail_mask.astype("int64"))
+    departments = rank_by(scored, "department")
+    streets = rank_by(scored, "street")
+
+    plan, note = _plan(handbook, options, field_out, site_frame[fail_mask], ordered, the_total, gw)
+    return Assessment(
+        handbook_id=handbook.id,
+        handbook_name=handbook.name,
+        handbook_edition=handbook.edition,
+        options=options,
+        window=window,
+        total=the_total,
+        standards=ordered,
+        rollups=rollups(handbook, results),
+        negative_events=events,
+        gaps=gaps,
+        departments=departments,
+        streets=streets,
+        plan=plan,
+        plan_note=note,
+        inputs=list(evidence.inputs),
+        rejected=list(evidence.rejected),
+    )
+
+
+def _site_rows(
+    handbook: Handbook, prep: Prepared, field_codes: list[str]
+) -> tuple[npt.NDArray[np.bool_], pd.DataFrame]:
+    """Scored rows (counted pass/fail) of field standards, with department and street resolved."""
+    rows = prep.rows
+    keep = prep.scored & rows["standard"].isin(field_codes).to_numpy(dtype=bool)
+    sub = rows[keep]
+    lead = pd.Series({s.code: s.lead for s in handbook.standards}, dtype="string")
+    department = sub["department"].astype("string").fillna(sub["reg_department"])
+    department = department.fillna(sub["standard"].map(lead).astype("string"))
+    frame = pd.DataFrame(
+        {
+            "pos": np.flatnonzero(keep),
+            "standard": sub["standard"].astype("string"),
+            "site_id": sub["site_id"].astype("string"),
+            "site_name": sub["reg_site_name"].fillna(sub["site_name"]).astype("string"),
+            "site_type": sub["resolved_type"].astype("string"),
+            "street": sub["reg_street"].fillna(UNREGISTERED).astype("string"),
+            "department": department,
+            "description": sub["description"].astype("string"),
+            "cases": prep.cases[keep],
+            "photo": sub["photo"].astype("string"),
+            "date": sub["date"],
+            "gain": prep.gain[keep],
+            "evidence": sub["_file"].astype("string")
+            + " › "
+            + sub["_sheet"].astype("string")
+            + " › "
+            + sub["_row"].astype("string"),
+        }
+    ).reset_index(drop=True)
+    fail = prep.result_codes[keep] == 1
+    return fail, frame
+
+
+def _maps(handbook: Handbook) -> tuple[dict[str, str], dict[str, str]]:
+    where = places(handbook)
+    return {c: p.project for c, p in where.items()}, {s.code: s.text for s in handbook.standards}
+
+
+def _site_problem_gaps(handbook: Handbook, options: Options, fails: pd.DataFrame) -> pd.DataFrame:
+    project, text = _maps(handbook)
+    days = pd.Timedelta(days=handbook.settings.deadlines.field)
+    start = fails["date"].fillna(pd.Timestamp(options.test_date))
+    return gapmod.frame(
+        {
+            "key": "site_problem|" + fails["standard"] + "|" + fails["site_id"],
+            "kind": "site_problem",
+            "standard": fails["standard"].to_numpy(),
+            "project": fails["standard"].map(project).to_numpy(),
+            "method": "field",
+            "site": fails["site_id"].to_numpy(),
+            "site_name": fails["site_name"].to_numpy(),
+            "site_type": fails["site_type"].to_numpy(),
+            "street": fails["street"].to_numpy(),
+            "department": fails["department"].to_numpy(),
+            "description": fails["description"].to_numpy(),
+            "required": fails["standard"].map(text).to_numpy(),
+            "cases": fails["cases"].to_numpy(),
+            "photo": fails["photo"].to_numpy(),
+            "points_lost": 0.0,
+            "points_recoverable": fails["gain"].to_numpy(),
+            "deadline": (start + days).to_numpy(),
+            "evidence": fails["evidence"].to_numpy(),
+        },
+        len(fails),
+    )
+
+
+def _coverage_gaps(handbook: Handbook, options: Options, field_out: dict[str, FieldOutcome]) -> pd.DataFrame:
+    project, text = _maps(handbook)
+    deadline = gapmod.deadline_after(options.test_date, handbook.settings.deadlines.field)
+    blocks = []
+    for code, out in field_out.items():
+        reg = out.uncovered
+        if reg.empty or out.result.status == "not_applicable":
+            continue
+        ids = reg.index.to_series().astype("string")
+        lead = handbook.standard(code).lead
+        blocks.append(
+            gapmod.frame(
+                {
+                    "key": "coverage|" + code + "|" + ids,
+                    "kind": "coverage",
+                    "standard": code,
+                    "project": project[code],
+                    "method": "field",
+                    "site": ids.to_numpy(),
+                    "site_name": reg["site_name"].to_numpy(),
+                    "site_type": reg["site_type"].to_numpy(),
+                    "street": reg["street"].to_numpy(),
+                    "department": reg["department"].astype("string").fillna(lead).to_numpy(),
+                    "description": "该点位未检查此标准",
+                    "required": text[code],
+                    "cases": 0,
+                    "points_lost": 0.0,
+                    "points_recoverable": 0.0,
+                    "deadline": deadline,
+                },
+                len(reg),
+            )
+        )
+    return gapmod.finish(blocks) if blocks else gapmod.empty_gaps()
+
+
+def _one_gap(handbook: Handbook, s: Standard, **values: object) -> dict[str, object]:
+    project, text = _maps(handbook)
+    days = getattr(handbook.settings.deadlines, s.method)
+    out: dict[str, object] = {
+        "standard": s.code,
+        "project": project[s.code],
+        "method": s.method,
+        "department": s.lead,
+        "required": text[s.code],
+        "cases": 0,
+        "deadline": days,
+    }
+    out.update(values)
+    return out
+
+
+def _records(rows: list[dict[str, object]], options: Options) -> pd.DataFrame:
+    if not rows:
+        return gapmod.empty_gaps()
+    frame = pd.DataFrame(rows)
+    days = frame["deadline"]
+    frame["deadline"] = pd.Timestamp(options.test_date) + pd.to_timedelta(days.fillna(0), unit="D")
+    frame.loc[days.isna(), "deadline"] = pd.NaT
+    return gapmod.frame({c: frame[c].to_numpy() for c in frame.columns}, len(frame))
+
+
+def _material_gaps(
+    handbook: Handbook,
+    options: Options,
+    doc_out: dict[str, DocumentOutcome],
+    results: dict[str, StandardResult],
+) -> pd.DataFrame:
+    rows = []
+    for code, out in doc_out.items():
+        s = handbook.standard(code)
+        r = results[code]
+        recoverable = max(0.0, out.score_if_one_more - r.score) if r.grade is not None else 0.0
+        for g in out.gaps:
+            rows.append(
+                _one_gap(
+                    handbook,
+                    s,
+                    key=f"material|{code}|{g.material}",
+                    kind="material",
+                    department=g.department,
+                    description=f"{g.material}：{REASON_ZH[g.reason]}",
+                    required=g.material,
+                    points_lost=r.points - r.score,
+                    points_recoverable=recoverable,
+                    evidence=g.evidence,
+                )
+            )
+    return _records(rows, options)
+
+
+def _standard_gaps(handbook: Handbook, options: Options, ordered: list[StandardResult]) -> pd.DataFrame:
+    rows = []
+    for r in ordered:
+        if r.status in ("pass", "not_applicable") or r.points - r.score <= 1e-12:
+            continue
+        s = handbook.standard(r.code)
+        lost = r.points - r.score
+        kind = r.method if r.method in ("survey", "data") else "standard"
+        rows.append(
+            _one_gap(
+                handbook, s, key=f"{kind}|{r.code}", kind=kind, description=r.reason,
+                points_lost=lost, points_recoverable=lost,
+            )
+        )  # fmt: skip
+    return _records(rows, options)
+
+
+def _negative_gaps(events: list[NegativeEvent]) -> pd.DataFrame:
+    rows = []
+    for e in events:
+        rows.append(
+            {
+                "key": f"negative|{e.code}|{e.date.isoformat()}|{e.evidence}",
+                "kind": "negative",
+                "description": f"{e.code} {e.text}：{e.note}" if e.note else f"{e.code} {e.text}",
+                "required": "一票否决" if e.veto else f"扣 {e.deduction:g} 分",
+                "points_lost": e.deduction,
+                "points_recoverable": 0.0,
+                "evidence": e.evidence,
+            }
+        )
+    if not rows:
+        return gapmod.empty_gaps()
+    frame = pd.DataFrame(rows)
+    return gapmod.frame({c: frame[c].to_numpy() for c in frame.columns}, len(frame))
+
+
+def _plan(
+    handbook: Handbook,
+    options: Options,
+    field_out: dict[str, FieldOutcome],
+    fails: pd.DataFrame,
+    ordered: list[StandardResult],
+    the_total: Total,
+    gw: GroupWeights,
+) -> tuple[pd.DataFrame, str]:
+    empty = pd.DataFrame({c: pd.Series(dtype="string") for c in PLAN_COLUMNS})
+    if options.target is None:
+        return empty, "未设定目标分（--target），未生成整改计划"
+    target = options.target
+    if the_total.veto:
+        return empty, "存在一票否决事项，无法通过整改达到目标：" + "；".join(the_total.veto_reasons)
+    if the_total.score >= target:
+        return empty, f"当前得分 {the_total.score:.2f} 已达到目标 {target:g}"
+    ids = gapmod.stable_ids("site_problem|" + fails["standard"] + "|" + fails["site_id"])
+    fails = fails.assign(id=ids.to_numpy()).sort_values(
+        ["standard", "cases", "id"], ascending=[True, False, True], kind="stable"
+    )
+    candidates = []
+    for code, group in fails.groupby("standard", sort=True):  # one loop per standard
+        out = field_out.get(str(code))
+        if out is None or out.model is None:
+            continue
+        key_of_pos = dict(zip(out.fail_rows.tolist(), out.fail_keys, strict=True))
+        problems: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
+        for pos, gid, site, dept in zip(
+            group["pos"], group["id"], group["site_id"], group["department"], strict=True
+        ):  # the problems of a standard the plan may pick from (only when a target is asked for)
+            key = key_of_pos.get(int(pos))
+            if key is not None:
+                problems.setdefault(key, []).append((str(gid), str(site), str(dept)))
+        if problems:
+            candidates.append(Candidate(str(code), out.model, gw.factor("field"), problems))
+    weighted_now = weighted(ordered, gw)
+    best = max(0.0, weighted_now + all_fixed_gain(candidates) - the_total.deductions)
+    if best < target - 1e-12:
+        return empty, (
+            f"仅整改点位问题最多可达 {best:.2f} 分，达不到目标 {target:g}；" + _other_shortfalls(ordered, gw)
+        )
+    plan, final, reached = greedy(candidates, weighted_now, the_total.deductions, target)
+    rule = "贪心排序：每步选使总分增加最多的点位问题（并重新计算该标准的抽查期望）"
+    if reached:
+        return plan, f"{rule}；完成前 {len(plan)} 项后总分达到 {final:.2f}（目标 {target:g}）"
+    return plan, f"{rule}；列出 {len(plan)} 项后总分为 {final:.2f}，未达到目标 {target:g}"
+
+
+def _other_shortfalls(ordered: list[StandardResult], gw: GroupWeights) -> str:
+    """What the total loses outside site problems, per kind, on the total's scale."""
+    parts = []
+    for method, label in (("document", "材料"), ("data", "数据指标"), ("survey", "问卷")):
+        lost = sum(
+            (r.points - r.score) * gw.factor(method)
+            for r in ordered
+            if r.method == method and r.status != "not_applicable"
+        )
+        if lost > 1e-9:
+            parts.append(f"{label}失分 {lost:.2f}")
+    unknown = sum(
+        (r.points - r.score) * gw.factor("field")
+        for r in ordered
+        if r.method == "field" and r.status in ("no_evidence", "invalid")
+    )
+    if unknown > 1e-9:
+        parts.append(f"无有效检查记录的实地标准 {unknown:.2f}")
+    return "另需补齐：" + "，".join(parts) if parts else "其余各项已无可挽回分值"

@@ -1,0 +1,98 @@
+"""数据指标 data standards: an indicator, or a ratio of two, against a target with direction ≥ or ≤."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from checker.handbook.model import Handbook, Standard
+from checker.scoring.assessment import StandardResult
+from checker.scoring.common import Place, normalise_name, normalise_series, result
+from checker.scoring.grades import bands_for, grade_for_shortfall, status_for_grade
+
+
+def latest_values(indicators: pd.DataFrame, window: tuple[date, date]) -> pd.DataFrame:
+    """Per normalised indicator name (every name seen): the latest value dated inside the window, NaN when
+    none is (ties on the date: the last row read)."""
+    frame = indicators.reset_index(drop=True)
+    key = normalise_series(frame["indicator"])
+    start, end = pd.Timestamp(window[0]), pd.Timestamp(window[1])
+    inside = ((frame["date"] >= start) & (frame["date"] <= end)).fillna(False).astype(bool).to_numpy()
+    chosen = frame.assign(key=key, order=np.arange(len(frame)))[inside]
+    chosen = chosen.sort_values(["key", "date", "order"]).drop_duplicates("key", keep="last")
+    return chosen.set_index("key")[["value", "date"]].reindex(pd.Index(key.unique()))
+
+
+def _lookup(latest: pd.DataFrame, name: str) -> tuple[float | None, bool]:
+    """(value, had rows) for an indicator name: exact normalised match, else a unique containing name."""
+    key = normalise_name(name)
+    if key not in latest.index:
+        near = [k for k in latest.index if key in str(k) or (len(str(k)) >= 2 and str(k) in key)]
+        if len(near) != 1:
+            return None, False
+        key = near[0]
+    value = float(latest["value"].to_numpy(dtype=np.float64)[latest.index.get_loc(key)])
+    return (None if np.isnan(value) else value), True
+
+
+def evaluate_data(
+    handbook: Handbook, standard: Standard, place: Place, latest: pd.DataFrame, rejected: int
+) -> StandardResult:
+    assert standard.data is not None
+    spec = standard.data
+    names = [spec.indicator] if spec.indicator else [spec.numerator or "", spec.denominator or ""]
+    found = [_lookup(latest, n) for n in names]
+    values = [v for v, _ in found]
+    had_rows = any(h for _, h in found)
+    kwargs = {"target": spec.target}
+    missing = [n for n, v in zip(names, values, strict=True) if v is None]
+    if missing:
+        if not had_rows and rejected:
+            status, code, why = "invalid", "data.invalid", f"指标的 {rejected} 行全部被拒收"
+        elif had_rows:
+            status, code = "no_evidence", "data.out_of_window"
+            why = f"{'、'.join(missing)} 没有时间范围内的数值"
+        else:
+            status, code, why = "no_evidence", "data.none", f"未提供指标 {'、'.join(missing)}"
+        return result(
+            standard, place, status=status, grade=None, score=0.0, reason=why, reason_code=code, **kwargs
+        )
+    if spec.indicator:
+        value = float(values[0] or 0.0)
+    else:
+        numerator, denominator = values
+        if not denominator:
+            return result(
+                standard,
+                place,
+                status="invalid",
+                grade=None,
+                score=0.0,
+                reason=f"{spec.denominator} 为 0，无法计算比率",
+                reason_code="data.zero_denominator",
+                **kwargs,
+            )
+        value = float(numerator or 0.0) / float(denominator) * spec.scale
+    if spec.direction == ">=":
+        shortfall = (spec.target - value) / spec.target if spec.target else (0.0 if value >= 0 else 1.0)
+    else:
+        excess = value - spec.target
+        shortfall = excess / spec.target if spec.target else (float("inf") if excess > 0 else 0.0)
+    grade = grade_for_shortfall(shortfall, bands_for(handbook, spec.bands), standard.binary)
+    score = standard.points * handbook.settings.grade_shares.share(grade)
+    unit = spec.unit
+    why = f"{'/'.join(names)} = {value:g}{unit}，目标 {spec.direction} {spec.target:g}{unit}"
+    return result(
+        standard,
+        place,
+        status=status_for_grade(grade),
+        grade=grade,
+        score=score,
+        reason=why,
+        reason_code="data.met" if grade == "A" else "data.short",
+        rows=len(names),
+        rate=value,
+        **kwargs,
+    )

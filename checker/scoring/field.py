@@ -1,0 +1,363 @@
+"""实地考察 field standards: expected score under the assessors' stratified draw, site problems, coverage.
+
+The inspections frame is prepared once (site type, street and department resolved from the site
+register, factorised codes, one sort by standard); then each field standard looks at its own slice.
+There is no Python loop per evidence row: loops run per standard and per site type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from checker.handbook.model import Handbook, Standard, Thresholds
+from checker.intake.kinds import RESULT_FAIL, RESULT_NA, RESULT_NONE, RESULT_PASS
+from checker.scoring.assessment import StandardResult
+from checker.scoring.common import Place, pct, result
+from checker.scoring.draw import FloatArray, combine, stratum_distribution
+from checker.scoring.grades import (
+    GRADES,
+    count_cap,
+    grade_for_count,
+    grade_index_by_count,
+    share_vector,
+    thresholds_for,
+)
+
+UNKNOWN_TYPE = "(未知类型)"
+RESULT_CODES = {RESULT_PASS: 0, RESULT_FAIL: 1, RESULT_NA: 2, RESULT_NONE: 3}
+_EPS = 1e-12
+
+IntArray = npt.NDArray[np.int64]
+
+
+# -- the draw model of one standard -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stratum:
+    """One site type of a standard: k sites drawn from the histogram of capped cases."""
+
+    site_type: str
+    k: int
+    counts: IntArray  # counts[v] = inspected sites with min(cases, cap) == v
+
+    @property
+    def sites(self) -> int:
+        return int(self.counts.sum())
+
+
+@dataclass(frozen=True)
+class DrawModel:
+    """The exact distribution of a field standard's capped total cases under the stratified draw."""
+
+    strata: tuple[Stratum, ...]
+    thresholds: Thresholds
+    shares: FloatArray  # share by grade index
+    points: float
+
+    @property
+    def cap(self) -> int:
+        return count_cap(self.thresholds)
+
+    def distribution(self) -> FloatArray:
+        return combine([stratum_distribution(s.counts, s.k, self.cap) for s in self.strata], self.cap)
+
+    def grade_probabilities(self) -> FloatArray:
+        dist = self.distribution()
+        probs = np.bincount(grade_index_by_count(self.thresholds), weights=dist, minlength=4)
+        return np.asarray(probs, dtype=np.float64)
+
+    def expected_score(self) -> float:
+        return float(self.points * (self.grade_probabilities() @ self.shares))
+
+    def fixed(self, stratum: int, value: int) -> DrawModel:
+        """The model after one site of ``stratum`` with capped cases ``value`` goes to 0 cases."""
+        counts = self.strata[stratum].counts.copy()
+        counts[value] -= 1
+        counts[0] += 1
+        strata = list(self.strata)
+        strata[stratum] = replace(strata[stratum], counts=counts)
+        return replace(self, strata=tuple(strata))
+
+    def gains(self) -> dict[tuple[int, int], float]:
+        """Exact gain in expected score from fixing one site, per (stratum, capped value) present.
+
+        Sites of a stratum with the same capped value are interchangeable, so one recomputation per
+        distinct value suffices. Clipped at 0 against rounding (the true gain is never negative).
+        """
+        base = self.expected_score()
+        out: dict[tuple[int, int], float] = {}
+        for i, s in enumerate(self.strata):
+            for value in np.flatnonzero(s.counts[1:]) + 1:
+                out[(i, int(value))] = max(0.0, self.fixed(i, int(value)).expected_score() - base)
+        return out
+
+
+@dataclass(frozen=True)
+class ObservedModel:
+    """Option observed_draw: the inspected sites are the assessors' own draw; grade their total directly."""
+
+    cases: IntArray  # uncapped cases per inspected applicable site
+    thresholds: Thresholds
+    shares: FloatArray
+    points: float
+
+    def score_for(self, total: int) -> float:
+        grade = grade_for_count(total, self.thresholds)
+        return float(self.points * self.shares[GRADES.index(grade)])
+
+    def expected_score(self) -> float:
+        return self.score_for(int(self.cases.sum()))
+
+    def gain_for(self, value: int) -> float:
+        total = int(self.cases.sum())
+        return max(0.0, self.score_for(total - value) - self.score_for(total))
+
+    def gains(self) -> dict[tuple[int, int], float]:
+        return {(-1, int(v)): self.gain_for(int(v)) for v in np.unique(self.cases[self.cases > 0])}
+
+    def fixed(self, stratum: int, value: int) -> ObservedModel:
+        """The model after one site with ``value`` cases goes to 0 (``stratum`` is ignored: -1)."""
+        cases = self.cases.copy()
+        cases[int(np.flatnonzero(cases == value)[0])] = 0
+        return replace(self, cases=cases)
+
+
+# -- prepared inspections --------------------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """Inspection rows with resolved site type / street / department, sorted by standard."""
+
+    rows: pd.DataFrame  # every accepted inspection row, sorted by standard (stable)
+    starts: dict[str, tuple[int, int]]  # standard → [start, stop) in rows
+    type_codes: IntArray  # per row: code of the resolved site type (-1 unknown)
+    type_names: list[str]
+    result_codes: IntArray
+    cases: IntArray  # per row; a fail counts at least 1 case, pass/na/none 0
+    scored: npt.NDArray[np.bool_]  # counts & pass/fail
+    covering: npt.NDArray[np.bool_]  # pass/fail/na (any counts flag)
+    register: pd.DataFrame  # site register, one row per site id, indexed by site_id
+    gain: FloatArray = field(default_factory=lambda: np.zeros(0))  # per row, filled per standard
+
+
+def prepare(inspections: pd.DataFrame, sites: pd.DataFrame) -> Prepared:
+    register = sites.dropna(subset=["site_id"]).drop_duplicates("site_id", keep="last").set_index("site_id")
+    rows = inspections.reset_index(drop=True)
+    std_codes, std_uniques = pd.factorize(rows["standard"], sort=True)
+    order = np.argsort(std_codes, kind="stable")
+    rows = rows.iloc[order].reset_index(drop=True)
+    std_sorted = std_codes[order]
+    bounds = np.searchsorted(std_sorted, np.arange(len(std_uniques) + 1))
+    starts = {str(code): (int(bounds[i]), int(bounds[i + 1])) for i, code in enumerate(std_uniques)}
+
+    site_codes, site_uniques = pd.factorize(rows["site_id"])
+    # Per distinct site (not per row): the register's type wins, else the type written on the row.
+    reg_type = pd.Series(site_uniques).map(register["site_type"]).astype("string")
+    stype = reg_type.astype(object).to_numpy()[site_codes] if len(rows) else np.array([])
+    row_type = rows["site_type"].astype(object).to_numpy()
+    resolved = pd.Series(np.where(pd.isna(stype), row_type, stype) if len(rows) else [], dtype="string")
+    type_codes, type_uniques = pd.factorize(resolved)
+    for col in ("street", "site_name", "department"):
+        mapped = pd.Series(site_uniques).map(register[col]).astype("string").to_numpy(dtype=object)
+        rows[f"reg_{col}"] = pd.array(mapped[site_codes] if len(rows) else [], dtype="string")
+    rows["resolved_type"] = resolved.to_numpy()
+
+    result_codes = rows["result"].map(RESULT_CODES).fillna(3).to_numpy(dtype=np.int64).astype(np.int64)
+    is_fail = result_codes == 1
+    cases = rows["cases"].to_numpy(dtype=np.int64, na_value=0)
+    cases = np.where(is_fail, np.maximum(cases, 1), 0)
+    counted = rows["counts"].to_numpy(dtype=bool)
+    return Prepared(
+        rows=rows,
+        starts=starts,
+        type_codes=type_codes.astype(np.int64),
+        type_names=[str(t) for t in type_uniques],
+        result_codes=result_codes,
+        cases=cases,
+        scored=counted & (result_codes <= 1),
+        covering=result_codes <= 2,
+        register=register,
+        gain=np.zeros(len(rows)),
+    )
+
+
+# -- evaluation of one standard ----------------------------------------------------------------------------
+
+
+@dataclass
+class FieldOutcome:
+    result: StandardResult
+    model: DrawModel | ObservedModel | None
+    # for the plan: per scored failing row position, (stratum index or -1, capped/uncapped value)
+    fail_rows: IntArray
+    fail_keys: list[tuple[int, int]]
+    uncovered: pd.DataFrame  # register rows (site_id index) of the standard's types never inspected
+
+
+def evaluate_field(
+    handbook: Handbook,
+    standard: Standard,
+    place: Place,
+    prep: Prepared,
+    *,
+    observed: bool,
+    rejected: int,
+) -> FieldOutcome:
+    assert standard.field is not None
+    types = standard.field.site_types
+    thresholds = thresholds_for(handbook, standard)
+    cap = count_cap(thresholds)
+    shares = share_vector(handbook)
+    start, stop = prep.starts.get(standard.code, (0, 0))
+    sl = slice(start, stop)
+    tcodes = prep.type_codes[sl]
+    res = prep.result_codes[sl]
+    scored = prep.scored[sl]
+    covering = prep.covering[sl]
+    cases = prep.cases[sl]
+    site_ids = prep.rows["site_id"].iloc[sl]
+
+    # Register: the standard's types, and which registered sites no inspection covered.
+    reg = prep.register
+    reg_of_types = reg[reg["site_type"].isin(types)] if len(reg) else reg
+    covered_ids = pd.Index(site_ids[covering].unique())
+    uncovered = reg_of_types[~reg_of_types.index.isin(covered_ids)]
+
+    # Strata: the standard's types; unknown-type sites join the single type, or an extra stratum.
+    type_to_code = {name: i for i, name in enumerate(prep.type_names)}
+    stratum_of_code: dict[int, int] = {}
+    strata_names: list[str] = []
+    strata_k: list[int] = []
+    for t in types:
+        stratum_of_code[type_to_code.get(t, -100 - len(strata_names))] = len(strata_names)
+        strata_names.append(t)
+        strata_k.append(handbook.sample_size(standard, t))
+    if len(types) == 1:
+        stratum_of_code[-1] = 0
+    else:
+        stratum_of_code[-1] = len(strata_names)
+        strata_names.append(UNKNOWN_TYPE)
+        strata_k.append(min(strata_k))
+    lookup = np.full(len(prep.type_names) + 1, -1, dtype=np.int64)  # index code+1
+    for type_code, s in stratum_of_code.items():
+        if type_code >= -1:
+            lookup[type_code + 1] = s
+    stratum = lookup[tcodes + 1]
+    in_draw = scored & (stratum >= 0)
+    excluded = int(pd.Index(site_ids[scored & (stratum < 0)]).nunique())
+
+    n_strata = len(strata_names)
+    st = stratum[in_draw]
+    capped = np.minimum(cases[in_draw], cap)
+    hist = np.bincount(st * (cap + 1) + capped, minlength=n_strata * (cap + 1)).reshape(n_strata, cap + 1)
+    sites_inspected = int(in_draw.sum())
+    failing = in_draw & (cases > 0)
+    sites_failing = int(failing.sum())
+    total_cases = int(cases[in_draw].sum())
+    reg_counts = reg_of_types["site_type"].value_counts() if len(reg) else pd.Series(dtype="int64")
+    sample = int(sum(strata_k[: len(types)]))
+    short = any(
+        hist[i].sum() < (min(k, int(reg_counts.get(t, 0))) if len(reg) else k)
+        for i, (t, k) in enumerate(zip(strata_names[: len(types)], strata_k, strict=False))
+    )
+    counts = {
+        "rows": int(stop - start),
+        "sites_inspected": sites_inspected,
+        "sites_failing": sites_failing,
+        "cases": total_cases,
+        "sites_registered": len(reg_of_types),
+        "sites_uncovered": len(uncovered),
+        "sample": sample,
+        "sample_short": bool(short),
+        "excluded_sites": excluded,
+    }
+    empty = FieldOutcome
+    none_rows = np.zeros(0, dtype=np.int64)
+
+    if sites_inspected == 0:
+        any_rows = stop > start
+        only_na = any_rows and bool((res[res != 3] == 2).all()) and bool((res != 3).any())
+        if not any_rows and rejected:
+            status, code, why = "invalid", "field.invalid", f"该标准的 {rejected} 行检查记录全部被拒收"
+        elif only_na:
+            status, code, why = "not_applicable", "field.all_na", "所有检查记录均为不适用"
+        elif not any_rows and len(reg) and len(reg_of_types) == 0:
+            status, code = "not_applicable", "field.no_sites"
+            why = f"点位台账中没有{'、'.join(types)}类点位"
+        else:
+            status, code = "no_evidence", "field.no_inspection"
+            why = f"没有对{'、'.join(types)}的有效检查记录（应抽查 {sample} 个点位）"
+        counts["sample_short"] = status == "no_evidence"
+        res_ = result(
+            standard, place, status=status, grade=None, score=0.0, reason=why, reason_code=code, **counts
+        )
+        return empty(res_, None, none_rows, [], uncovered)
+
+    positions = np.flatnonzero(in_draw & (cases > 0)) + start
+    model: DrawModel | ObservedModel
+    if observed:
+        obs = ObservedModel(cases[in_draw].astype(np.int64), thresholds, shares, standard.points)
+        model = obs
+        score = obs.expected_score()
+        grade = grade_for_count(int(obs.cases.sum()), thresholds)
+        probs = np.zeros(4)
+        probs[GRADES.index(grade)] = 1.0
+        uniq = np.unique(cases[in_draw & (cases > 0)])
+        gain_of = {int(v): obs.gain_for(int(v)) for v in uniq}
+        keys = [(-1, int(v)) for v in cases[in_draw & (cases > 0)]]
+        prep.gain[positions] = [gain_of[v] for _, v in keys]
+        why_head = f"按实际抽查计：{sites_inspected} 个点位共 {total_cases} 处问题"
+    else:
+        strata = tuple(
+            Stratum(name, k, hist[i].astype(np.int64))
+            for i, (name, k) in enumerate(zip(strata_names, strata_k, strict=True))
+        )
+        dm = DrawModel(strata, thresholds, shares, standard.points)
+        model = dm
+        probs = dm.grade_probabilities()
+        score = float(standard.points * (probs @ shares))
+        gains = dm.gains()
+        fail_st = stratum[in_draw & (cases > 0)]
+        fail_val = np.minimum(cases[in_draw & (cases > 0)], cap)
+        table = np.zeros((n_strata, cap + 1))
+        for (i, v), g in gains.items():
+            table[i, v] = g
+        prep.gain[positions] = table[fail_st, fail_val]
+        keys = list(zip(fail_st.tolist(), fail_val.tolist(), strict=True))
+        grade = GRADES[int(np.argmax(probs[::-1]) * -1 + 3)]  # most likely; ties → the lower grade
+        why_head = (
+            f"抽查 {sample} 个点位的期望得分率 {pct(score / standard.points)}，满分概率 {pct(probs[0])}："
+            f"已查 {sites_inspected} 个点位中 {sites_failing} 个不符合，共 {total_cases} 处问题"
+        )
+    score = min(standard.points, max(0.0, score))
+    if probs[0] >= 1 - _EPS:
+        status, code = "pass", "field.pass"
+    elif probs[3] >= 1 - _EPS:
+        status, code = "fail", "field.fail"
+    else:
+        status, code = "partial", "field.partial"
+    extras = []
+    if short:
+        extras.append("已查点位少于抽查数")
+    if len(uncovered):
+        extras.append(f"{len(uncovered)} 个登记点位未检查")
+    why = why_head + ("；" + "，".join(extras) if extras else "")
+    res_ = result(
+        standard,
+        place,
+        status=status,
+        grade=grade,
+        score=score,
+        reason=why,
+        reason_code=code,
+        p_full=float(probs[0]),
+        grade_probabilities=tuple(float(p) for p in probs),
+        **counts,
+    )
+    return FieldOutcome(res_, model, positions.astype(np.int64), keys, uncovered)
