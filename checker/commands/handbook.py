@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+import difflib
+import json
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
-from rich.console import Console
+from rich.console import Console, Group
+from rich.panel import Panel
 from rich.table import Table
+from rich.text import Text
 
-from checker.errors import HandbookError
-from checker.handbook.loader import load_handbook
-from checker.handbook.model import METHOD_LABELS_ZH
+from checker.errors import HandbookError, UsageError
+from checker.handbook.loader import bundled_criteria_dirs, find_packs, load_handbook, read_raw
+from checker.handbook.model import (
+    MATERIAL_KIND_LABELS_ZH,
+    METHOD_LABELS_ZH,
+    Content,
+    Handbook,
+    Indicator,
+    Project,
+    Standard,
+)
+
+
+def _print_problems(label: str, exc: HandbookError) -> None:
+    err = Console(stderr=True, highlight=False)
+    count = len(exc.problems)
+    err.print(f"[bold red]✗[/] {label}: {count} problem{'s' if count != 1 else ''}", markup=True)
+    for problem in exc.problems:
+        err.print(f"  {problem}", markup=False)
 
 
 def run_validate(path: str) -> int:
@@ -19,10 +40,7 @@ def run_validate(path: str) -> int:
     try:
         handbook = load_handbook(path)
     except HandbookError as exc:
-        err = Console(stderr=True, highlight=False)
-        err.print(f"[bold red]✗[/] {path}: {len(exc.problems)} problem(s)")
-        for problem in exc.problems:
-            err.print(f"  {problem}", markup=False)
+        _print_problems(path, exc)
         return 2
     console.print(
         f"[green]✓[/] {path}: {handbook.name} ({handbook.edition}), {len(handbook.standards)} standards — valid"
@@ -62,21 +80,231 @@ def run_summary(path: str) -> int:
     return 0
 
 
-def run_list(path: Path | None) -> int:  # pragma: no cover - replaced by the full handbook commands
-    raise NotImplementedError
+def _pack_row(origin: str, folder: Path) -> tuple[str, ...]:
+    try:
+        handbook = load_handbook(folder)
+    except HandbookError as exc:
+        raw, _ = read_raw(folder)
+        count = len(exc.problems)
+        status = f"invalid ({count} problem{'s' if count != 1 else ''})"
+        ident = str(raw.data.get("id", "?"))
+        return (origin, ident, str(raw.data.get("name", "")), str(raw.data.get("edition", "")), "", status)
+    return (
+        origin,
+        handbook.id,
+        handbook.name,
+        handbook.edition,
+        str(len(handbook.standards)),
+        "valid",
+    )
 
 
-def run_show(handbook: str, code: str) -> int:  # pragma: no cover
-    raise NotImplementedError
+def run_list(path: Path | None) -> int:
+    """List bundled packs and packs found under ``path``; a pack that fails to load shows its problem count."""
+    found: list[tuple[str, Path]] = []
+    for base in bundled_criteria_dirs():
+        found += [("bundled", folder) for folder in find_packs(base)]
+    if path is not None:
+        if not path.exists():
+            raise UsageError(f"{path} does not exist")
+        found += [(str(path), folder) for folder in find_packs(path)]
+    console = Console(highlight=False)
+    if not found:
+        console.print("no handbook packs found", markup=False)
+        return 0
+    table = Table(title="测评体系 packs")
+    for header in ("source", "id", "name", "edition", "standards"):
+        table.add_column(header, justify="right" if header == "standards" else "left")
+    table.add_column("status")
+    table.add_column("path", overflow="fold")
+    for origin, folder in found:
+        origin_label, ident, name, edition, count, status = _pack_row(origin, folder)
+        style = "green" if status == "valid" else "red"
+        table.add_row(
+            Text(origin_label),
+            Text(ident),
+            Text(name),
+            Text(edition),
+            Text(count),
+            Text(status, style=style),
+            Text(str(folder)),
+        )
+    console.print(table)
+    return 0
 
 
-def run_schema(output: Path | None) -> int:  # pragma: no cover
-    raise NotImplementedError
+def _locate(handbook: Handbook, standard: Standard) -> tuple[Project, Indicator, Content]:
+    for project, indicator, content, candidate in handbook.iter_standards():
+        if candidate.code == standard.code:
+            return project, indicator, content
+    raise KeyError(standard.code)  # pragma: no cover - the standard came from this handbook
 
 
-def run_import(workbook: Path, output: Path, force: bool) -> int:  # pragma: no cover
-    raise NotImplementedError
+def _grading(handbook: Handbook, standard: Standard) -> str:
+    settings = handbook.settings
+    if standard.binary:
+        return "二值评分：A 或 C#（binary: A or C#）"
+    if standard.method in ("survey", "data"):
+        spec = standard.survey if standard.method == "survey" else standard.data
+        own = spec.bands if spec is not None else None
+        bands = own or settings.bands
+        origin = "本标准设定" if own is not None else "手册默认"
+        return (
+            f"达到目标 → A；差距 ≤ {bands.b:.0%} → B；≤ {bands.c:.0%} → C；否则 C#（{origin}）"
+            f"  shortfall bands b={bands.b:g}, c={bands.c:g}"
+        )
+    t = standard.grades or settings.thresholds
+    origin = "本标准设定" if standard.grades is not None else "手册默认"
+    return f"问题数 ≤ {t.a} → A；≤ {t.b} → B；≤ {t.c} → C；否则 C#（{origin}）"
 
 
-def run_export(pack: str, output: Path, force: bool) -> int:  # pragma: no cover
-    raise NotImplementedError
+def _method_block(handbook: Handbook, standard: Standard) -> Table | Text:
+    if standard.field is not None:
+        spec = standard.field
+        table = Table(title="实地考察 · site types", title_justify="left", expand=False)
+        table.add_column("点位类型")
+        table.add_column("抽查数量 sample", justify="right")
+        table.add_column("")
+        for name in spec.site_types:
+            canonical = handbook.site_type_index().get(name, name)
+            sample = handbook.sample_size(standard, canonical)
+            table.add_row(
+                Text(name), str(sample), "本标准设定" if spec.sample is not None else "点位类型默认"
+            )
+        if spec.case_definition:
+            table.caption = f"问题认定: {spec.case_definition}"
+        return table
+    if standard.document is not None:
+        window = handbook.settings.document_window
+        table = Table(title="材料审核 · materials", title_justify="left")
+        table.add_column("材料")
+        table.add_column("类型 kind")
+        for material in standard.document.materials:
+            table.add_row(Text(material.name), f"{MATERIAL_KIND_LABELS_ZH[material.kind]} ({material.kind})")
+        table.caption = f"时间窗: 测评前 {window.end_offset_months} 个月截止的 {window.months} 个月内"
+        return table
+    if standard.survey is not None:
+        survey = standard.survey
+        return Text(
+            f"问卷调查 · 题号 {survey.question}: {survey.text}\n"
+            f"目标 target ≥ {survey.target:.0%}；最低有效样本 {handbook.settings.survey_min_sample}"
+        )
+    if standard.data is not None:
+        data = standard.data
+        if data.indicator:
+            metric = data.indicator
+        else:
+            metric = f"{data.numerator} ÷ {data.denominator}"
+            if data.scale != 1:
+                metric += f" × {data.scale:g}"
+        direction = "≥" if data.direction == ">=" else "≤"
+        local = "（本地设定 local setting）" if data.local_setting else ""
+        return Text(f"数据指标 · metric: {metric}\n目标 target {direction} {data.target:g}{data.unit}{local}")
+    return Text("(no method block)")  # pragma: no cover - validation requires one
+
+
+def run_show(handbook: str, code: str) -> int:
+    """Show one standard (by code or alias) with every field; an unknown code suggests close matches."""
+    try:
+        pack = load_handbook(handbook)
+    except HandbookError as exc:
+        _print_problems(handbook, exc)
+        return 2
+    index = pack.code_index()
+    key = code.strip()
+    standard = index.get(key)
+    if standard is None:
+        err = Console(stderr=True, highlight=False)
+        err.print(f"no standard {key!r} in {pack.id} ({len(pack.standards)} standards)", markup=False)
+        close = difflib.get_close_matches(key, list(index), n=5, cutoff=0.6)
+        if close:
+            err.print("did you mean: " + ", ".join(close), markup=False)
+        return 2
+    project, indicator, content = _locate(pack, standard)
+    rows = Table.grid(padding=(0, 2))
+    rows.add_column(style="bold", no_wrap=True)
+    rows.add_column()
+
+    def add(label: str, value: str) -> None:
+        rows.add_row(label, Text(value))
+
+    add("Ⅰ 测评项目", f"{project.code} {project.name}")
+    add("Ⅱ 指标", f"{indicator.code} {indicator.name}")
+    add("Ⅲ 测评内容", f"{content.code} {content.name}")
+    if standard.aliases:
+        add("别名 aliases", "、".join(standard.aliases))
+    add("测评标准", standard.text)
+    add("测评方法", f"{METHOD_LABELS_ZH[standard.method]} ({standard.method})")
+    add("分值", f"{standard.points:g}")
+    add("评分", _grading(pack, standard))
+    add("牵头单位", standard.lead)
+    add("责任单位", "、".join(standard.responsible) or "—")
+    add("整改建议", standard.advice)
+    title = Text(f"{standard.code}  ·  {pack.name} ({pack.edition})")
+    console = Console(highlight=False)
+    console.print(Panel(Group(rows, Text(""), _method_block(pack, standard)), title=title, expand=False))
+    return 0
+
+
+def _text_writer(text: str) -> Callable[[Path], None]:
+    def write(temp: Path) -> None:
+        temp.write_text(text, encoding="utf-8")
+
+    return write
+
+
+def run_schema(output: Path | None) -> int:
+    """Print the pack JSON Schema, or write it to ``output`` together with the per-file schema beside it."""
+    from checker.handbook.packfiles import write_file_atomic
+    from checker.handbook.schema import file_schema, pack_schema
+
+    def dumps(schema: dict[str, object]) -> str:
+        return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+
+    if output is None:
+        print(dumps(pack_schema()), end="")
+        return 0
+    if output.is_dir():
+        raise UsageError(f"{output} is a folder; give a file name such as handbook.schema.json")
+    per_file = output.with_name(f"{output.stem}.file{output.suffix or '.json'}")
+    for target, schema in ((output, pack_schema()), (per_file, file_schema())):
+        write_file_atomic(target, _text_writer(dumps(schema)))
+    console = Console(highlight=False)
+    console.print(f"wrote {output} (whole pack) and {per_file} (one file of a pack)", markup=False)
+    return 0
+
+
+def run_import(workbook: Path, output: Path, force: bool) -> int:
+    """Import a handbook spreadsheet into a YAML pack folder (validated before anything is written)."""
+    from checker.handbook.spreadsheet import import_workbook
+
+    if not workbook.is_file():
+        raise UsageError(f"{workbook} is not a file")
+    try:
+        handbook = import_workbook(workbook, output, force)
+    except HandbookError as exc:
+        _print_problems(str(workbook), exc)
+        return 2
+    Console(highlight=False).print(
+        f"✓ {workbook} → {output}: {handbook.name} ({handbook.edition}), {len(handbook.standards)} standards",
+        markup=False,
+    )
+    return 0
+
+
+def run_export(pack: str, output: Path, force: bool) -> int:
+    """Export a pack as a handbook spreadsheet (.xlsx)."""
+    from checker.handbook.spreadsheet import export_workbook
+
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError(f"{output}: the handbook spreadsheet must be an .xlsx file")
+    try:
+        handbook = load_handbook(pack)
+    except HandbookError as exc:
+        _print_problems(pack, exc)
+        return 2
+    export_workbook(handbook, output, force)
+    Console(highlight=False).print(
+        f"✓ {handbook.id} → {output}: {len(handbook.standards)} standards", markup=False
+    )
+    return 0

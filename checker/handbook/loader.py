@@ -91,11 +91,33 @@ def resolve_pack(name_or_path: str | os.PathLike[str]) -> Path:
 
 
 def pack_files(path: Path) -> list[Path]:
+    """The YAML files of a pack, ``pack.yaml`` first, then by relative path; hidden files are skipped."""
     if path.is_file():
         return [path]
-    files = sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
-    files.sort(key=lambda p: (p.name != "pack.yaml", str(p.relative_to(path))))
+    files = [
+        p
+        for p in path.rglob("*")
+        if p.suffix in (".yaml", ".yml")
+        and p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    ]
+    files.sort(key=lambda p: (p.relative_to(path).parts != ("pack.yaml",), str(p.relative_to(path))))
     return files
+
+
+def find_packs(root: Path) -> list[Path]:
+    """Folders under ``root`` (or ``root`` itself) that hold a ``pack.yaml``, outermost only, sorted."""
+    if root.is_file():
+        return [root] if root.suffix in (".yaml", ".yml") else []
+    found: list[Path] = []
+    for marker in sorted(root.rglob("pack.yaml")):
+        folder = marker.parent
+        if any(part.startswith(".") for part in folder.relative_to(root).parts):
+            continue
+        if any(folder.is_relative_to(outer) for outer in found):
+            continue
+        found.append(folder)
+    return found
 
 
 def read_raw(path: Path) -> tuple[RawPack, list[PackProblem]]:
@@ -133,10 +155,15 @@ def _merge(raw: RawPack, doc: LoadedYaml) -> list[PackProblem]:
         ]
     for key, value in doc.data.items():
         key_line = doc.lines.get((key,), 1)
-        if key in LIST_SECTIONS and isinstance(value, list):
-            existing = raw.data.setdefault(key, [])
-            if not isinstance(existing, list):  # pragma: no cover - only lists are stored under these keys
+        if key in LIST_SECTIONS:
+            if value is None:
                 continue
+            if not isinstance(value, list):
+                problems.append(
+                    PackProblem(doc.file, key_line, key, "invalid-value", f"{key!r} must be a list")
+                )
+                continue
+            existing = raw.data.setdefault(key, [])
             offset = len(existing)
             existing.extend(value)
             raw.where.setdefault((key,), (doc.file, key_line))
@@ -192,6 +219,8 @@ def structure_problems(raw: RawPack) -> tuple[Handbook | None, list[PackProblem]
                 message = f"unknown key {loc[-1]!r}"
             elif err["type"] == "missing":
                 message = f"required key {loc[-1]!r} is missing"
+            elif err["type"] == "string_type" and isinstance(err.get("input"), int | float):
+                message = f"{message} (got the number {err['input']!r}; put it in quotes)"
             elif "input" in err and not isinstance(err["input"], dict | list):
                 message = f"{message} (got {err['input']!r})"
             problems.append(raw.problem(loc, code, message))

@@ -3,7 +3,8 @@
 Rules (stable codes): ``duplicate-code`` (standard codes and aliases, and Ⅰ/Ⅱ/Ⅲ codes),
 ``duplicate-name`` (site types, departments and their aliases), ``unknown-site-type``,
 ``unknown-department``, ``method-block-missing``, ``method-block-foreign``, ``weights-sum``,
-``thresholds-order``, ``bands-order``, ``data-metric`` (an indicator xor a numerator/denominator pair).
+``thresholds-order``, ``bands-order``, ``shares-order`` (A ≥ B ≥ C ≥ C#), ``data-metric`` (an indicator
+xor a numerator/denominator pair).
 """
 
 from __future__ import annotations
@@ -194,7 +195,21 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
                 )
         _check_thresholds(raw, ("settings", "thresholds"), settings.get("thresholds"), problems)
         _check_bands(raw, ("settings", "bands"), settings.get("bands"), problems)
+        _check_shares(raw, ("settings", "grade_shares"), settings.get("grade_shares"), problems)
     return problems
+
+
+def _check_shares(raw: RawPack, path: PathKey, value: Any, problems: list[PackProblem]) -> None:
+    if not isinstance(value, dict):
+        return
+    defaults = {"A": 1.0, "B": 0.66, "C": 0.33, "C#": 0.0}
+    given = [value.get(k, value.get("C_sharp", d) if k == "C#" else d) for k, d in defaults.items()]
+    shares = [float(v) for v in given if isinstance(v, int | float)]
+    if len(shares) == len(given) and shares != sorted(shares, reverse=True):
+        got = ", ".join(f"{k} {v:g}" for k, v in zip(defaults, shares, strict=True))
+        problems.append(
+            raw.problem(path, "shares-order", f"grade shares must satisfy A ≥ B ≥ C ≥ C# (got {got})")
+        )
 
 
 def _check_thresholds(raw: RawPack, path: PathKey, value: Any, problems: list[PackProblem]) -> None:

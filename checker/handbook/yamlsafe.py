@@ -40,26 +40,78 @@ _SAFE_TAGS = {
 
 
 class YamlTrap(Exception):
-    """A construct the pack format refuses; carries the 1-based line."""
+    """A construct the pack format refuses; carries the 1-based line and the path inside the document."""
 
-    def __init__(self, line: int, code: str, message: str) -> None:
+    def __init__(self, line: int, code: str, message: str, path: PathKey = ()) -> None:
         super().__init__(message)
         self.line = line
         self.code = code
         self.message = message
+        self.path = path
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """SafeLoader that refuses anchors and aliases while composing (before anything is built)."""
+def dotted(path: PathKey) -> str:
+    """``projects[0].indicators[1].code`` for a path of keys and list indexes."""
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else ("." if out else "") + part
+    return out
+
+
+class _TaggedScalar(yaml.ScalarNode):
+    """A scalar written with an explicit tag (``!!str 10``): the tag decides its type, not its text."""
+
+
+class _StrictComposer(yaml.SafeLoader):
+    """SafeLoader that refuses anchors, aliases and deep nesting while composing, before anything is built.
+
+    Composition is recursive, so the depth is checked here: 100,000 nested ``[`` end at level
+    ``MAX_DEPTH`` with a located problem instead of a RecursionError.
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._path: list[str | int] = []
+        self._depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         line = event.start_mark.line + 1 if event.start_mark else 0
-        if isinstance(event, yaml.AliasEvent):
-            raise YamlTrap(line, "yaml-alias", "YAML aliases (*name) are not allowed")
-        if getattr(event, "anchor", None):
-            raise YamlTrap(line, "yaml-alias", "YAML anchors (&name) are not allowed")
-        return super().compose_node(parent, index)
+        pushed = index is not None
+        if isinstance(index, yaml.ScalarNode):
+            self._path.append(str(index.value))
+        elif isinstance(index, int) and not isinstance(index, bool):
+            self._path.append(index)
+        else:
+            pushed = False
+        try:
+            here = tuple(self._path)
+            if isinstance(event, yaml.AliasEvent):
+                raise YamlTrap(line, "yaml-alias", "YAML aliases (*name) are not allowed", here)
+            if getattr(event, "anchor", None):
+                raise YamlTrap(line, "yaml-alias", "YAML anchors (&name) are not allowed", here)
+            self._depth += 1
+            if self._depth > MAX_DEPTH:
+                raise YamlTrap(line, "yaml-depth", f"nesting deeper than {MAX_DEPTH} levels", here)
+            try:
+                return super().compose_node(parent, index)
+            finally:
+                self._depth -= 1
+        finally:
+            if pushed:
+                self._path.pop()
+
+    def compose_scalar_node(self, anchor: Any) -> yaml.ScalarNode:
+        event = self.get_event()  # type: ignore[no-untyped-call]
+        if event.tag is None or event.tag == "!":
+            return yaml.ScalarNode(
+                self.resolve(yaml.ScalarNode, event.value, event.implicit),  # type: ignore[no-untyped-call]
+                event.value,
+                event.start_mark,
+                event.end_mark,
+                style=event.style,
+            )
+        return _TaggedScalar(event.tag, event.value, event.start_mark, event.end_mark, style=event.style)
 
 
 @dataclass
@@ -79,30 +131,73 @@ class LoadedYaml:
         return self.lines.get((), 1)
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
+def plain_value(text: str) -> Any:
+    """What an unquoted scalar means in a pack: null, bool, int, float, or the text itself.
+
+    Deliberately smaller than YAML 1.1: ``no``/``on`` stay text, ``010`` stays "010", ``12:30`` and
+    ``2023-05-03`` stay text. Writers use it to decide which strings must be quoted.
+    """
+    if text in _NULL:
+        return None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if _INT.fullmatch(text):
+        return int(text.replace("_", ""))
+    if _FLOAT.fullmatch(text):
+        return float(text.replace("_", ""))
+    return text
+
+
+_EXPLICIT = {
+    "tag:yaml.org,2002:str": "text",
+    "tag:yaml.org,2002:int": "integer",
+    "tag:yaml.org,2002:float": "number",
+    "tag:yaml.org,2002:bool": "true or false",
+    "tag:yaml.org,2002:null": "null",
+}
+
+
+def _scalar(node: yaml.ScalarNode, path: PathKey) -> Any:
     value: str = node.value
+    if isinstance(node, _TaggedScalar):
+        if node.tag == "tag:yaml.org,2002:str":
+            return value
+        typed: Any = plain_value(value)
+        wanted: dict[str, type | tuple[type, ...]] = {
+            "tag:yaml.org,2002:int": int,
+            "tag:yaml.org,2002:float": (int, float),
+            "tag:yaml.org,2002:bool": bool,
+            "tag:yaml.org,2002:null": type(None),
+        }
+        kind = wanted[node.tag]
+        if isinstance(typed, bool) and kind is not bool:
+            typed = value
+        ok = isinstance(typed, kind)
+        if not ok:
+            raise YamlTrap(
+                node.start_mark.line + 1,
+                "yaml-tag",
+                f"{value!r} is not a valid {_EXPLICIT[node.tag]} for its tag {node.tag!r}",
+                path,
+            )
+        return float(typed) if node.tag == "tag:yaml.org,2002:float" else typed
     if node.style is not None:  # quoted or block scalar: always a string
         return value
-    if value in _NULL:
-        return None
-    if value in _TRUE:
-        return True
-    if value in _FALSE:
-        return False
-    if _INT.fullmatch(value):
-        return int(value.replace("_", ""))
-    if _FLOAT.fullmatch(value):
-        return float(value.replace("_", ""))
-    return value
+    return plain_value(value)
 
 
 def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], depth: int) -> Any:
     if depth > MAX_DEPTH:
-        raise YamlTrap(node.start_mark.line + 1, "yaml-depth", f"nesting deeper than {MAX_DEPTH} levels")
-    if node.tag not in _SAFE_TAGS:
-        raise YamlTrap(node.start_mark.line + 1, "yaml-tag", f"YAML tag {node.tag!r} is not allowed")
+        raise YamlTrap(
+            node.start_mark.line + 1, "yaml-depth", f"nesting deeper than {MAX_DEPTH} levels", path
+        )
+    allowed = _EXPLICIT if isinstance(node, _TaggedScalar) else _SAFE_TAGS
+    if node.tag not in allowed:
+        raise YamlTrap(node.start_mark.line + 1, "yaml-tag", f"YAML tag {node.tag!r} is not allowed", path)
     if isinstance(node, yaml.ScalarNode):
-        return _scalar(node)
+        return _scalar(node, path)
     if isinstance(node, yaml.SequenceNode):
         items = []
         for i, child in enumerate(node.value):
@@ -113,14 +208,21 @@ def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], depth: int
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlTrap(key_node.start_mark.line + 1, "yaml-key", "mapping keys must be plain text")
+                raise YamlTrap(
+                    key_node.start_mark.line + 1, "yaml-key", "mapping keys must be plain text", path
+                )
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
             if key == "<<":
-                raise YamlTrap(line, "yaml-alias", "YAML merge keys (<<) are not allowed")
+                raise YamlTrap(line, "yaml-alias", "YAML merge keys (<<) are not allowed", path)
             if key in out:
                 first = lines.get((*path, key), 0)
-                raise YamlTrap(line, "yaml-duplicate-key", f"duplicate key {key!r} (first at line {first})")
+                raise YamlTrap(
+                    line,
+                    "yaml-duplicate-key",
+                    f"duplicate key {key!r} (first at line {first})",
+                    (*path, key),
+                )
             lines[(*path, key)] = line
             out[key] = _build(value_node, (*path, key), lines, depth + 1)
         return out
@@ -141,7 +243,7 @@ def load_yaml(path: Path, display: str | None = None) -> LoadedYaml | PackProble
         return PackProblem(name, 0, "", "yaml-encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
     except OSError as exc:
         return PackProblem(name, 0, "", "yaml-unreadable", f"cannot read file: {exc.strerror}")
-    loader = _NoAliasLoader(text)
+    loader = _StrictComposer(text)
     try:
         node = loader.get_single_node()
         lines: dict[PathKey, int] = {}
@@ -151,15 +253,20 @@ def load_yaml(path: Path, display: str | None = None) -> LoadedYaml | PackProble
         data = _build(node, (), lines, 0)
         return LoadedYaml(name, data, lines)
     except YamlTrap as trap:
-        return PackProblem(name, trap.line, "", trap.code, trap.message)
+        return PackProblem(name, trap.line, dotted(trap.path), trap.code, trap.message)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         detail = exc.problem or str(exc)
-        if "\t" in text and "tab" in str(exc).lower():
-            detail = "tab characters cannot indent YAML; use spaces"
-        return PackProblem(name, line, "", "yaml-syntax", f"YAML syntax error: {detail}")
-    except RecursionError:
+        code = "yaml-syntax"
+        source_lines = text.splitlines()
+        here = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
+        indent = here[: len(here) - len(here.lstrip())]
+        if "\t" in indent or "'\\t'" in detail:
+            code = "yaml-tab"
+            detail = "a tab character indents this line; YAML indentation must use spaces"
+        return PackProblem(name, line, "", code, f"YAML syntax error: {detail}")
+    except RecursionError:  # pragma: no cover - the composer stops at MAX_DEPTH long before this
         return PackProblem(name, 0, "", "yaml-depth", f"nesting deeper than {MAX_DEPTH} levels")
     except yaml.YAMLError as exc:
         return PackProblem(name, 0, "", "yaml-syntax", f"YAML error: {exc}")

@@ -1,0 +1,894 @@
+"""The handbook spreadsheet (操作手册 workbook): export a pack to .xlsx, import one back into a YAML pack.
+
+Sheets, in the form offices receive the handbook in:
+
+* 测评标准 — one row per standard: the usual columns (测评项目, 指标, 测评内容, 标准编号, 测评标准, 测评方法,
+  分值, 点位类型, 牵头单位, 责任单位, 整改建议) and, to the right, the columns that carry the rest of the model
+  (Ⅰ/Ⅱ/Ⅲ codes, aliases, thresholds, sample, materials, survey and data fields). Blank hierarchy cells
+  (merged cells) repeat the row above.
+* 点位类型, 责任单位, 负面清单 — one row per site type, department, negative-list item.
+* 设置 — one row per identity field or setting (``键`` is the dotted key, e.g. ``settings.thresholds.b``).
+
+Lists in one cell are separated by ``、`` (or by line breaks when a name itself holds a separator).
+Materials are one per line, written ``名称（类型）``.
+
+``export → import`` gives back an equal :class:`Handbook`. Every import problem names the sheet, the row
+as the spreadsheet shows it and the column; nothing is written unless the whole workbook is valid.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from checker.errors import HandbookError, PackProblem, UsageError
+from checker.handbook.loader import RawPack, format_path, load_handbook, structure_problems
+from checker.handbook.model import MATERIAL_KIND_LABELS_ZH, METHOD_LABELS_ZH, Handbook, Standard
+from checker.handbook.packfiles import (
+    check_target,
+    folder_atomic,
+    pack_documents,
+    write_file_atomic,
+    write_pack_folder,
+)
+from checker.handbook.validate import semantic_problems
+from checker.handbook.yamlsafe import PathKey
+
+__all__ = ["export_workbook", "import_workbook", "read_workbook"]
+
+STANDARDS = "测评标准"
+SITE_TYPES = "点位类型"
+DEPARTMENTS = "责任单位"
+NEGATIVE = "负面清单"
+SETTINGS = "设置"
+SHEETS = (STANDARDS, SITE_TYPES, DEPARTMENTS, NEGATIVE, SETTINGS)
+MAX_WORKBOOK_BYTES = 50_000_000
+HEADER_SEARCH_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a sheet: its header, width, whether an import needs it, and the model path it fills."""
+
+    header: str
+    width: int
+    required: bool = False
+    path: tuple[str, ...] = ()
+    wrap: bool = False
+
+
+# 测评标准: the eleven columns offices know, then the columns that carry the rest of the model.
+STANDARD_COLUMNS: tuple[Column, ...] = (
+    Column("测评项目", 14, True),
+    Column("指标", 14, True),
+    Column("测评内容", 16, True),
+    Column("标准编号", 12, True, ("code",)),
+    Column("测评标准", 48, True, ("text",), wrap=True),
+    Column("测评方法", 10, True, ("method",)),
+    Column("分值", 7, True, ("points",)),
+    Column("点位类型", 22, True, ("field", "site_types"), wrap=True),
+    Column("牵头单位", 16, True, ("lead",)),
+    Column("责任单位", 24, True, ("responsible",), wrap=True),
+    Column("整改建议", 36, True, ("advice",), wrap=True),
+    Column("项目编号", 9),
+    Column("指标编号", 9),
+    Column("内容编号", 9),
+    Column("别名", 12, path=("aliases",)),
+    Column("二值评分", 9, path=("binary",)),
+    Column("阈值A", 7, path=("grades", "a")),
+    Column("阈值B", 7, path=("grades", "b")),
+    Column("阈值C", 7, path=("grades", "c")),
+    Column("抽查数量", 9, path=("field", "sample")),
+    Column("问题认定", 24, path=("field", "case_definition"), wrap=True),
+    Column("要求材料", 36, path=("document", "materials"), wrap=True),
+    Column("问卷题号", 9, path=("survey", "question")),
+    Column("问卷题目", 30, path=("survey", "text"), wrap=True),
+    Column("目标值", 8),
+    Column("差距档B", 8),
+    Column("差距档C", 8),
+    Column("数据指标", 18, path=("data", "indicator")),
+    Column("分子", 16, path=("data", "numerator")),
+    Column("分母", 16, path=("data", "denominator")),
+    Column("倍数", 7, path=("data", "scale")),
+    Column("单位", 7, path=("data", "unit")),
+    Column("方向", 7, path=("data", "direction")),
+    Column("本地设定", 9, path=("data", "local_setting")),
+)
+SITE_TYPE_COLUMNS: tuple[Column, ...] = (
+    Column("名称", 18, True, ("name",)),
+    Column("别名", 24, path=("aliases",)),
+    Column("默认抽查数量", 12, True, ("sample",)),
+    Column("本地设定", 9, path=("local_setting",)),
+    Column("说明", 40, path=("description",), wrap=True),
+)
+DEPARTMENT_COLUMNS: tuple[Column, ...] = (
+    Column("名称", 22, True, ("name",)),
+    Column("简称", 12, path=("short",)),
+    Column("别名", 30, path=("aliases",)),
+)
+NEGATIVE_COLUMNS: tuple[Column, ...] = (
+    Column("编号", 8, True, ("code",)),
+    Column("事项", 48, True, ("text",), wrap=True),
+    Column("扣分", 7, path=("deduction",)),
+    Column("一票否决", 9, path=("veto",)),
+    Column("回溯月数", 9, path=("lookback_months",)),
+    Column("牵头单位", 18, path=("lead",)),
+)
+SETTING_COLUMNS: tuple[Column, ...] = (
+    Column("键", 40, True),
+    Column("说明", 36),
+    Column("值", 60, True, wrap=True),
+)
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    STANDARDS: STANDARD_COLUMNS,
+    SITE_TYPES: SITE_TYPE_COLUMNS,
+    DEPARTMENTS: DEPARTMENT_COLUMNS,
+    NEGATIVE: NEGATIVE_COLUMNS,
+    SETTINGS: SETTING_COLUMNS,
+}
+
+# Method-specific columns of 测评标准, and the methods that may fill them.
+_METHOD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "点位类型": ("field",),
+    "抽查数量": ("field",),
+    "问题认定": ("field",),
+    "要求材料": ("document",),
+    "问卷题号": ("survey",),
+    "问卷题目": ("survey",),
+    "目标值": ("survey", "data"),
+    "差距档B": ("survey", "data"),
+    "差距档C": ("survey", "data"),
+    "数据指标": ("data",),
+    "分子": ("data",),
+    "分母": ("data",),
+    "倍数": ("data",),
+    "单位": ("data",),
+    "方向": ("data",),
+    "本地设定": ("data",),
+}
+
+SETTING_LABELS: dict[str, str] = {
+    "id": "编号（小写字母、数字、连字符）",
+    "name": "名称",
+    "edition": "版本",
+    "description": "说明",
+    "source": "来源",
+    "schema_version": "格式版本",
+    "settings.method_weights.document": "方法权重·材料审核（含数据指标）",
+    "settings.method_weights.field": "方法权重·实地考察",
+    "settings.method_weights.survey": "方法权重·问卷调查",
+    "settings.grade_shares.A": "等级得分率·A",
+    "settings.grade_shares.B": "等级得分率·B",
+    "settings.grade_shares.C": "等级得分率·C",
+    "settings.grade_shares.C#": "等级得分率·C#",
+    "settings.thresholds.a": "默认等级阈值·A（问题数不超过）",
+    "settings.thresholds.b": "默认等级阈值·B（问题数不超过）",
+    "settings.thresholds.c": "默认等级阈值·C（问题数不超过）",
+    "settings.bands.b": "默认差距档·B（差距不超过目标的比例）",
+    "settings.bands.c": "默认差距档·C（差距不超过目标的比例）",
+    "settings.document_window.months": "材料时间窗·月数",
+    "settings.document_window.end_offset_months": "材料时间窗·截止于测评前月数",
+    "settings.survey_min_sample": "问卷最低有效样本",
+    "settings.deadlines.field": "整改时限（天）·实地考察",
+    "settings.deadlines.document": "整改时限（天）·材料审核",
+    "settings.deadlines.survey": "整改时限（天）·问卷调查",
+    "settings.deadlines.data": "整改时限（天）·数据指标",
+    "settings.total_points": "总分",
+}
+IDENTITY_KEYS = ("id", "name", "edition", "description", "source", "schema_version")
+
+_METHOD_FROM_LABEL: dict[str, str] = {
+    **{label: method for method, label in METHOD_LABELS_ZH.items()},
+    **{method: method for method in METHOD_LABELS_ZH},
+    "实地": "field",
+    "实地测评": "field",
+    "网上申报": "document",
+    "材料审核/网上申报": "document",
+    "材料": "document",
+    "问卷": "survey",
+    "数据": "data",
+}
+_KIND_FROM_LABEL: dict[str, str] = {
+    **{label: kind for kind, label in MATERIAL_KIND_LABELS_ZH.items()},
+    **{kind: kind for kind in MATERIAL_KIND_LABELS_ZH},
+}
+_MATERIAL = re.compile(
+    r"^(?P<name>.*?)\s*[（(]\s*(?P<kind>" + "|".join(map(re.escape, _KIND_FROM_LABEL)) + r")\s*[）)]$"
+)
+_DIRECTION = {">=": ">=", "≥": ">=", "不低于": ">=", "<=": "<=", "≤": "<=", "不高于": "<="}
+_DIRECTION_LABEL = {">=": "≥", "<=": "≤"}
+_TRUE = {"是", "√", "✓", "y", "yes", "true", "1", "二值"}
+_FALSE = {"否", "×", "✗", "n", "no", "false", "0"}
+_SEPARATORS = re.compile(r"[、，,；;]")
+
+
+# -- export ---------------------------------------------------------------------------------------------
+
+
+def _join(items: tuple[str, ...]) -> str:
+    if any(_SEPARATORS.search(item) for item in items):
+        return "\n".join(items)
+    return "、".join(items)
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _standard_row(codes: tuple[str, str, str], names: tuple[str, str, str], s: Standard) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "测评项目": names[0],
+        "指标": names[1],
+        "测评内容": names[2],
+        "项目编号": codes[0],
+        "指标编号": codes[1],
+        "内容编号": codes[2],
+        "标准编号": s.code,
+        "测评标准": s.text,
+        "测评方法": METHOD_LABELS_ZH[s.method],
+        "分值": _number(s.points),
+        "牵头单位": s.lead,
+        "责任单位": _join(s.responsible),
+        "整改建议": s.advice,
+        "别名": _join(s.aliases),
+        "二值评分": "是" if s.binary else "",
+    }
+    if s.grades is not None:
+        row.update({"阈值A": s.grades.a, "阈值B": s.grades.b, "阈值C": s.grades.c})
+    if s.field is not None:
+        row.update(
+            {
+                "点位类型": _join(s.field.site_types),
+                "抽查数量": s.field.sample,
+                "问题认定": s.field.case_definition,
+            }
+        )
+    if s.document is not None:
+        row["要求材料"] = "\n".join(
+            f"{m.name}（{MATERIAL_KIND_LABELS_ZH[m.kind]}）" for m in s.document.materials
+        )
+    bands = None
+    if s.survey is not None:
+        row.update({"问卷题号": s.survey.question, "问卷题目": s.survey.text, "目标值": s.survey.target})
+        bands = s.survey.bands
+    if s.data is not None:
+        d = s.data
+        row.update(
+            {
+                "数据指标": d.indicator,
+                "分子": d.numerator,
+                "分母": d.denominator,
+                "倍数": _number(d.scale),
+                "单位": d.unit,
+                "方向": _DIRECTION_LABEL[d.direction],
+                "目标值": _number(d.target),
+                "本地设定": "是" if d.local_setting else "",
+            }
+        )
+        bands = d.bands
+    if bands is not None:
+        row.update({"差距档B": bands.b, "差距档C": bands.c})
+    return row
+
+
+def _setting_rows(handbook: Handbook) -> list[dict[str, Any]]:
+    rows = [
+        {"键": key, "说明": SETTING_LABELS.get(key, ""), "值": getattr(handbook, key)}
+        for key in IDENTITY_KEYS
+    ]
+    for group, value in handbook.settings.model_dump(by_alias=True).items():
+        items = value.items() if isinstance(value, dict) else [(None, value)]
+        for sub, item in items:
+            key = f"settings.{group}" + (f".{sub}" if sub else "")
+            rows.append({"键": key, "说明": SETTING_LABELS.get(key, ""), "值": item})
+    return rows
+
+
+def _sheet_rows(handbook: Handbook) -> dict[str, list[dict[str, Any]]]:
+    standards = [
+        _standard_row((p.code, i.code, c.code), (p.name, i.name, c.name), s)
+        for p, i, c, s in handbook.iter_standards()
+    ]
+    site_types = [
+        {
+            "名称": t.name,
+            "别名": _join(t.aliases),
+            "默认抽查数量": t.sample,
+            "本地设定": "是" if t.local_setting else "",
+            "说明": t.description,
+        }
+        for t in handbook.site_types
+    ]
+    departments = [{"名称": d.name, "简称": d.short, "别名": _join(d.aliases)} for d in handbook.departments]
+    negative = [
+        {
+            "编号": n.code,
+            "事项": n.text,
+            "扣分": _number(n.deduction),
+            "一票否决": "是" if n.veto else "否",
+            "回溯月数": n.lookback_months,
+            "牵头单位": n.lead,
+        }
+        for n in handbook.negative_list
+    ]
+    return {
+        STANDARDS: standards,
+        SITE_TYPES: site_types,
+        DEPARTMENTS: departments,
+        NEGATIVE: negative,
+        SETTINGS: _setting_rows(handbook),
+    }
+
+
+def export_workbook(handbook: Handbook, target: Path, force: bool = False) -> None:
+    """Write ``handbook`` as a handbook spreadsheet at ``target`` (atomically; no overwrite unless ``force``)."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    check_target(target, force, "file")
+    book = Workbook()
+    header_fill = PatternFill("solid", fgColor="DDEBF7")
+    header_font = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    first = True
+    for sheet, rows in _sheet_rows(handbook).items():
+        ws = book.active if first else book.create_sheet()
+        assert ws is not None
+        first = False
+        ws.title = sheet
+        columns = COLUMNS[sheet]
+        for col, column in enumerate(columns, start=1):
+            cell = ws.cell(1, col, column.header)
+            cell.fill = header_fill
+            cell.font = header_font
+            ws.column_dimensions[get_column_letter(col)].width = column.width
+        for r, row in enumerate(rows, start=2):
+            for col, column in enumerate(columns, start=1):
+                value = row.get(column.header)
+                if value is None or value == "":
+                    continue
+                if isinstance(value, str):
+                    cell = ws.cell(r, col, ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
+                    cell.data_type = "s"  # text is never a formula, whatever it starts with
+                else:
+                    cell = ws.cell(r, col, value)
+                cell.alignment = wrap if column.wrap else top
+        ws.freeze_panes = "A2"
+        last = get_column_letter(len(columns))
+        ws.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
+        if sheet == STANDARDS:
+            methods = DataValidation(
+                type="list", formula1='"' + ",".join(METHOD_LABELS_ZH.values()) + '"', allow_blank=False
+            )
+            ws.add_data_validation(methods)
+            methods.add(f"F2:F{max(2, len(rows) + 1)}")
+    write_file_atomic(target, book.save)
+
+
+# -- import ---------------------------------------------------------------------------------------------
+
+
+def _header_key(value: Any) -> str:
+    text = unicodedata.normalize("NFKC", str(value)) if value is not None else ""
+    return re.sub(r"\s+", "", text)
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+@dataclass
+class _SheetPack(RawPack):
+    """Raw pack data read from a workbook: problems point to the sheet, row and column they came from."""
+
+    book: str = ""
+    cells: dict[PathKey, tuple[str, int, str, str]] = field(default_factory=dict)
+    muted: set[PathKey] = field(default_factory=set)
+
+    def place(self, path: PathKey, sheet: str, row: int, header: str = "", letter: str = "") -> None:
+        self.cells[path] = (sheet, row, header, letter)
+        self.where.setdefault(path, (sheet, row))
+
+    def problem(self, path: PathKey, code: str, message: str) -> PackProblem:
+        probe = path
+        while probe and probe not in self.cells:
+            probe = probe[:-1]
+        if any(path[: len(bad)] == bad for bad in self.muted):
+            code = _MUTED
+        if not probe:
+            return PackProblem(self.book, 0, format_path(path, self.data), code, message)
+        sheet, row, header, letter = self.cells[probe]
+        where = f"{sheet}!{letter}{row} {header}" if header else f"{sheet} row {row}"
+        return PackProblem(self.book, row, f"{where} · {format_path(path, self.data)}", code, message)
+
+
+_MUTED = "already-reported"
+
+
+class _Sheet:
+    """One sheet of the workbook: header row found, columns mapped, rows read as header → value."""
+
+    def __init__(
+        self, book: str, name: str, rows: list[tuple[Any, ...]], problems: list[PackProblem]
+    ) -> None:
+        self.book = book
+        self.name = name
+        self.columns: dict[str, int] = {}
+        self.header_row = 0
+        self.rows = rows
+        wanted = [c.header for c in COLUMNS[name]]
+        required = [c.header for c in COLUMNS[name] if c.required]
+        best = (0, 0)
+        for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+            hits = sum(1 for v in row if _header_key(v) in required)
+            if hits > best[0]:
+                best = (hits, index + 1)
+        if best[0] == 0:
+            problems.append(
+                PackProblem(
+                    book,
+                    0,
+                    name,
+                    "header-missing",
+                    f"sheet {name!r}: no header row with {'、'.join(required)}",
+                )
+            )
+            return
+        self.header_row = best[1]
+        for col, value in enumerate(rows[self.header_row - 1], start=1):
+            key = _header_key(value)
+            if key in wanted and key not in self.columns:
+                self.columns[key] = col
+        for header in required:
+            if header not in self.columns:
+                problems.append(
+                    PackProblem(
+                        book,
+                        self.header_row,
+                        f"{name} row {self.header_row}",
+                        "column-missing",
+                        f"sheet {name!r} has no column {header!r}",
+                    )
+                )
+
+    @property
+    def usable(self) -> bool:
+        return bool(self.header_row) and all(
+            c.header in self.columns for c in COLUMNS[self.name] if c.required
+        )
+
+    def records(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        for index in range(self.header_row, len(self.rows)):
+            row = self.rows[index]
+            values = {h: row[c - 1] if c - 1 < len(row) else None for h, c in self.columns.items()}
+            if all(_is_blank(v) for v in values.values()):
+                continue
+            yield index + 1, values
+
+    def letter(self, header: str) -> str:
+        from openpyxl.utils import get_column_letter
+
+        return get_column_letter(self.columns[header]) if header in self.columns else ""
+
+
+class _Row:
+    """Typed reading of one row; a value that cannot be read is a problem naming sheet, row and column."""
+
+    def __init__(
+        self, sheet: _Sheet, number: int, values: dict[str, Any], problems: list[PackProblem]
+    ) -> None:
+        self.sheet = sheet
+        self.line = number
+        self.values = values
+        self.problems = problems
+        self.bad: set[str] = set()
+
+    def where(self, header: str) -> str:
+        return f"{self.sheet.name}!{self.sheet.letter(header)}{self.line} {header}"
+
+    def problem(self, header: str, code: str, message: str) -> None:
+        self.bad.add(header)
+        self.problems.append(PackProblem(self.sheet.book, self.line, self.where(header), code, message))
+
+    def filled(self, header: str) -> bool:
+        return not _is_blank(self.values.get(header))
+
+    def text(self, header: str) -> str:
+        value = self.values.get(header)
+        if _is_blank(value):
+            return ""
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, datetime):
+            return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        if isinstance(value, date):
+            return value.isoformat()
+        return str(value).strip()
+
+    def items(self, header: str, known: frozenset[str] = frozenset()) -> list[str]:
+        """A list cell: split on line breaks, else on 、，；; a cell that is one known name stays whole."""
+        text = self.text(header)
+        if text in known:
+            return [text]
+        parts = text.splitlines() if "\n" in text else _SEPARATORS.split(text)
+        return [p.strip() for p in parts if p.strip()]
+
+    def number(self, header: str) -> int | float | None:
+        value = self.values.get(header)
+        if _is_blank(value):
+            return None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return value
+        text = unicodedata.normalize("NFKC", str(value)).strip().replace(",", "")
+        try:
+            parsed = float(text)
+        except ValueError:
+            self.problem(header, "not-a-number", f"{str(value)!r} is not a number")
+            return None
+        return int(parsed) if parsed.is_integer() and re.fullmatch(r"[-+]?\d+", text) else parsed
+
+    def integer(self, header: str) -> int | None:
+        number = self.number(header)
+        if number is None:
+            return None
+        if not float(number).is_integer():
+            self.problem(header, "not-an-integer", f"{number!r} is not a whole number")
+            return None
+        return int(number)
+
+    def flag(self, header: str) -> bool | None:
+        value = self.values.get(header)
+        if _is_blank(value):
+            return None
+        if isinstance(value, bool):
+            return value
+        key = _header_key(value).lower()
+        if key in _TRUE:
+            return True
+        if key in _FALSE:
+            return False
+        self.problem(header, "not-a-flag", f"{str(value)!r} is not 是 or 否")
+        return None
+
+
+def _compact(values: dict[str, Any]) -> dict[str, Any]:
+    """Drop empty cells so the model's defaults apply (an empty cell means "not set")."""
+    return {k: v for k, v in values.items() if not (v is None or v is False or v == "" or v == [])}
+
+
+def _names(pack: _SheetPack, section: str) -> frozenset[str]:
+    """Names and aliases already read from a list sheet (so that a name holding 、 is not split)."""
+    names: set[str] = set()
+    for item in pack.data.get(section, []):
+        names.update(v for k in ("name", "short") if isinstance(v := item.get(k), str))
+        names.update(item.get("aliases", []))
+    return frozenset(names)
+
+
+def _read_standard(r: _Row, pack: _SheetPack) -> dict[str, Any]:
+    label = r.text("测评方法")
+    method = _METHOD_FROM_LABEL.get(_header_key(label)) if label else None
+    if label and method is None:
+        r.problem(
+            "测评方法",
+            "unknown-method",
+            f"unknown method {label!r}; use one of {'、'.join(METHOD_LABELS_ZH.values())}",
+        )
+    for header, owners in _METHOD_COLUMNS.items():
+        if method is not None and method not in owners and r.filled(header):
+            names = "、".join(METHOD_LABELS_ZH[m] for m in owners)
+            r.problem(
+                header,
+                "column-not-for-method",
+                f"{header} is only for {names} standards; this one is {METHOD_LABELS_ZH[method]}",
+            )
+    standard = _compact(
+        {
+            "code": r.text("标准编号"),
+            "aliases": r.items("别名"),
+            "text": r.text("测评标准"),
+            "points": r.number("分值"),
+            "method": method,
+            "lead": r.text("牵头单位"),
+            "responsible": r.items("责任单位", _names(pack, "departments")),
+            "advice": r.text("整改建议"),
+            "binary": r.flag("二值评分"),
+        }
+    )
+    grades = _compact({k: r.integer(f"阈值{k.upper()}") for k in ("a", "b", "c")})
+    if grades:
+        standard["grades"] = grades
+    bands = _compact({"b": r.number("差距档B"), "c": r.number("差距档C")})
+    if method == "field":
+        standard["field"] = _compact(
+            {
+                "site_types": r.items("点位类型", _names(pack, "site_types")),
+                "sample": r.integer("抽查数量"),
+                "case_definition": r.text("问题认定"),
+            }
+        )
+    elif method == "document":
+        materials = []
+        for line in r.text("要求材料").splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            match = _MATERIAL.match(line)
+            if match:
+                materials.append({"name": match["name"].strip(), "kind": _KIND_FROM_LABEL[match["kind"]]})
+            else:
+                materials.append({"name": line})
+        standard["document"] = _compact({"materials": materials})
+    elif method == "survey":
+        survey = _compact(
+            {"question": r.text("问卷题号"), "text": r.text("问卷题目"), "target": r.number("目标值")}
+        )
+        if bands:
+            survey["bands"] = bands
+        standard["survey"] = survey
+    elif method == "data":
+        direction_text = r.text("方向")
+        direction = _DIRECTION.get(direction_text.replace(" ", "")) if direction_text else None
+        if direction_text and direction is None:
+            r.problem("方向", "unknown-direction", f"{direction_text!r} is not ≥ or ≤")
+        data = _compact(
+            {
+                "indicator": r.text("数据指标"),
+                "numerator": r.text("分子"),
+                "denominator": r.text("分母"),
+                "scale": r.number("倍数"),
+                "unit": r.text("单位"),
+                "direction": direction,
+                "target": r.number("目标值"),
+                "local_setting": r.flag("本地设定"),
+            }
+        )
+        if bands:
+            data["bands"] = bands
+        standard["data"] = data
+    return standard
+
+
+_STANDARD_PATHS: dict[tuple[str, ...], str] = {
+    **{c.path: c.header for c in STANDARD_COLUMNS if c.path},
+    ("grades",): "阈值A",
+    ("field",): "点位类型",
+    ("document",): "要求材料",
+    ("survey",): "问卷题号",
+    ("survey", "target"): "目标值",
+    ("survey", "bands"): "差距档B",
+    ("survey", "bands", "b"): "差距档B",
+    ("survey", "bands", "c"): "差距档C",
+    ("data",): "数据指标",
+    ("data", "target"): "目标值",
+    ("data", "bands"): "差距档B",
+    ("data", "bands", "b"): "差距档B",
+    ("data", "bands", "c"): "差距档C",
+}
+_LEVELS: tuple[tuple[str, str, str, str], ...] = (
+    ("项目编号", "测评项目", "Ⅰ", "indicators"),
+    ("指标编号", "指标", "Ⅱ", "contents"),
+    ("内容编号", "测评内容", "Ⅲ", "standards"),
+)
+_LEVEL_KEYS = ("projects", "indicators", "contents")
+
+
+def _read_standards(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]) -> None:
+    projects: list[dict[str, Any]] = []
+    pack.data["projects"] = projects
+    nodes: list[dict[str, tuple[PathKey, dict[str, Any]]]] = [{}, {}, {}]  # code → (path, node), per level
+    by_name: list[dict[tuple[PathKey, str], str]] = [{}, {}, {}]  # (parent path, name) → code
+    counters = [0, 0, 0]
+    last: list[tuple[str, str] | None] = [None, None, None]
+    for number, values in sheet.records():
+        r = _Row(sheet, number, values, problems)
+        parent_path: PathKey = ()
+        children: list[dict[str, Any]] = projects
+        placed = True
+        for level, (code_col, name_col, roman, child_key) in enumerate(_LEVELS):
+            code, name = r.text(code_col), r.text(name_col)
+            if not code and not name:
+                previous = last[level]
+                if previous is None:
+                    r.problem(name_col, "missing-value", f"{name_col} is empty and there is no row above")
+                    placed = False
+                    break
+                code, name = previous
+            if not code:
+                code = by_name[level].get((parent_path, name), "")
+                while not code or code in nodes[level]:
+                    counters[level] += 1
+                    code = f"{roman}-{counters[level]}"
+            known = nodes[level].get(code)
+            if known is None:
+                if not name:
+                    r.problem(name_col, "missing-value", f"{name_col} is empty for the new code {code!r}")
+                    placed = False
+                    break
+                node: dict[str, Any] = {"code": code, "name": name, child_key: []}
+                path: PathKey = (*parent_path, _LEVEL_KEYS[level], len(children))
+                children.append(node)
+                nodes[level][code] = (path, node)
+                by_name[level][(parent_path, name)] = code
+                pack.place(path, sheet.name, number)
+                pack.place((*path, "code"), sheet.name, number, code_col, sheet.letter(code_col))
+                pack.place((*path, "name"), sheet.name, number, name_col, sheet.letter(name_col))
+            else:
+                path, node = known
+                if path[:-2] != parent_path:
+                    r.problem(
+                        code_col,
+                        "level-conflict",
+                        f"{name_col} {code!r} already belongs to another parent (row {pack.where[path][1]})",
+                    )
+                    placed = False
+                    break
+                if name and name != node["name"]:
+                    r.problem(
+                        name_col,
+                        "level-conflict",
+                        f"{code!r} is named {node['name']!r} on row {pack.where[path][1]}, here {name!r}",
+                    )
+            last[level] = (code, node["name"])
+            parent_path = path
+            children = node[child_key]
+        standard = _read_standard(r, pack)
+        if not placed:
+            continue
+        spath: PathKey = (*parent_path, "standards", len(children))
+        children.append(standard)
+        pack.place(spath, sheet.name, number)
+        for sub, header in _STANDARD_PATHS.items():
+            pack.place((*spath, *sub), sheet.name, number, header, sheet.letter(header))
+            if header in r.bad:
+                pack.muted.add((*spath, *sub))
+
+
+def _read_list(
+    sheet: _Sheet, section: str, pack: _SheetPack, problems: list[PackProblem], kinds: dict[str, str]
+) -> None:
+    items: list[dict[str, Any]] = []
+    pack.data[section] = items
+    for number, values in sheet.records():
+        r = _Row(sheet, number, values, problems)
+        item: dict[str, Any] = {}
+        path: PathKey = (section, len(items))
+        pack.place(path, sheet.name, number)
+        for column in COLUMNS[sheet.name]:
+            key = column.path[0]
+            kind = kinds.get(key, "text")
+            reader: dict[str, Callable[[str], Any]] = {
+                "text": r.text,
+                "items": r.items,
+                "int": r.integer,
+                "num": r.number,
+                "flag": r.flag,
+            }
+            item[key] = reader[kind](column.header)
+            pack.place((*path, key), sheet.name, number, column.header, sheet.letter(column.header))
+            if column.header in r.bad:
+                pack.muted.add((*path, key))
+        items.append(_compact(item))
+
+
+def _read_settings(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]) -> None:
+    for number, values in sheet.records():
+        r = _Row(sheet, number, values, problems)
+        key = r.text("键")
+        if not key:
+            r.problem("键", "missing-value", "the key is empty")
+            continue
+        parts = tuple(key.split("."))
+        value: Any
+        if key in IDENTITY_KEYS:
+            value = r.integer("值") if key == "schema_version" else r.text("值")
+        elif parts[0] == "settings" and len(parts) > 1:
+            value = r.number("值")
+        else:
+            r.problem("键", "unknown-key", f"unknown setting {key!r}")
+            continue
+        target = pack.data
+        for depth, part in enumerate(parts[:-1]):
+            child = target.setdefault(part, {})
+            if not isinstance(child, dict):
+                r.problem("键", "invalid-value", f"{'.'.join(parts[: depth + 1])} is not a group")
+                break
+            target = child
+        else:
+            if parts[-1] in target:
+                r.problem("键", "duplicate-key", f"{key!r} is given twice (row {pack.where[parts][1]})")
+                continue
+            if value not in (None, ""):
+                target[parts[-1]] = value
+            pack.place(parts, sheet.name, number, "值", sheet.letter("值"))
+            if "值" in r.bad:
+                pack.muted.add(parts)
+
+
+def read_workbook(path: Path) -> tuple[_SheetPack, list[PackProblem]]:
+    """Read a handbook spreadsheet into raw pack data; problems name sheet, row and column."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    book = path.name
+    pack = _SheetPack(book=book, files=[book])
+    problems: list[PackProblem] = []
+    try:
+        size = path.stat().st_size
+        if size > MAX_WORKBOOK_BYTES:
+            problems.append(
+                PackProblem(book, 0, "", "workbook-too-big", f"{size:,} bytes (limit {MAX_WORKBOOK_BYTES:,})")
+            )
+            return pack, problems
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+        problems.append(
+            PackProblem(book, 0, "", "workbook-unreadable", f"cannot read the workbook as .xlsx: {exc}")
+        )
+        return pack, problems
+    try:
+        names = {_header_key(n): n for n in workbook.sheetnames}
+        sheets: dict[str, _Sheet] = {}
+        for name in SHEETS:
+            if name not in names:
+                problems.append(
+                    PackProblem(
+                        book,
+                        0,
+                        name,
+                        "sheet-missing",
+                        f"no sheet {name!r} (the workbook has: {'、'.join(workbook.sheetnames)})",
+                    )
+                )
+                continue
+            rows = list(workbook[names[name]].iter_rows(values_only=True))
+            sheets[name] = _Sheet(book, name, rows, problems)
+    finally:
+        workbook.close()
+    usable = {name: sheet for name, sheet in sheets.items() if sheet.usable}
+    if SETTINGS in usable:
+        _read_settings(usable[SETTINGS], pack, problems)
+    if SITE_TYPES in usable:
+        kinds = {"aliases": "items", "sample": "int", "local_setting": "flag"}
+        _read_list(usable[SITE_TYPES], "site_types", pack, problems, kinds)
+    if DEPARTMENTS in usable:
+        _read_list(usable[DEPARTMENTS], "departments", pack, problems, {"aliases": "items"})
+    if NEGATIVE in usable:
+        kinds = {"deduction": "num", "veto": "flag", "lookback_months": "int"}
+        _read_list(usable[NEGATIVE], "negative_list", pack, problems, kinds)
+    if STANDARDS in usable:
+        _read_standards(usable[STANDARDS], pack, problems)
+    return pack, problems
+
+
+def import_workbook(workbook: Path, target: Path, force: bool = False) -> Handbook:
+    """Import a handbook spreadsheet into a YAML pack folder at ``target``; the pack is validated first.
+
+    Raises :class:`HandbookError` with every problem (sheet, row, column) and writes nothing on problems.
+    """
+    check_target(target, force, "folder")
+    if workbook.resolve().is_relative_to(target.resolve()):
+        raise UsageError(f"{workbook} lies inside {target}; write the pack to another folder")
+    pack, problems = read_workbook(workbook)
+    if not any(p.code in ("workbook-unreadable", "workbook-too-big") for p in problems):
+        _, structural = structure_problems(pack)
+        problems += structural + semantic_problems(pack)
+    problems = [p for p in problems if p.code != _MUTED]
+    if problems:
+        raise HandbookError(problems)
+    with folder_atomic(target) as folder:
+        write_pack_folder(pack_documents(pack.data, f"Imported from {workbook.name}."), folder)
+        handbook = load_handbook(folder)  # the files just written must read back as the same pack
+    return handbook
