@@ -25,7 +25,7 @@ def _load(pack: str) -> Handbook:
 
 
 def test_the_expected_packs_are_bundled() -> None:
-    assert {"wenming-city"} <= set(BUNDLED)
+    assert {"wenming-city", "minors"} <= set(BUNDLED)
 
 
 @pytest.mark.parametrize("pack", BUNDLED)
@@ -172,3 +172,14 @@ def test_city_pack_method_blocks_are_filled_in(city: Handbook) -> None:
             assert 0.75 <= s.survey.target <= 0.95, s.code
         if s.data:
             assert s.data.local_setting, s.code
+
+
+def test_minors_pack_shape() -> None:
+    minors = load_handbook("minors")
+    assert len(minors.projects) == 5
+    assert 25 <= len(minors.standards) <= 32
+    assert {s.method for s in minors.standards} == set(METHODS)
+    for name in ("学校校内", "学校周边", "网吧", "乡村学校少年宫", "未成年人心理健康辅导站", "校外培训机构"):
+        assert minors.site_type(name).sample >= 1
+    weights = minors.settings.method_weights
+    assert weights.document + weights.field + weights.survey == minors.settings.total_points
