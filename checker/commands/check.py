@@ -1,9 +1,18 @@
-"""``civcheck check``: read → evaluate → render. Being written: see issue 4."""
+"""``civcheck check``: read → evaluate → render, and the exit code (0 done, 1 below --fail-under, 2 bad input)."""
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+
+from checker.errors import CivcheckError
+
+FORMATS = ("terminal", "json", "xlsx", "html", "text")
+LANGS = ("zh", "en")
+DEFAULT_OUTPUT = Path("civcheck-report")
 
 
 @dataclass(frozen=True)
@@ -22,9 +31,87 @@ class CheckArgs:
     force: bool
 
 
+def _fail(message: str) -> int:
+    print(f"civcheck check: {message}", file=sys.stderr)
+    return 2
+
+
+def _inside(child: Path, parent: Path) -> bool:
+    child, parent = child.resolve(), parent.resolve()
+    return child == parent or parent in child.parents
+
+
+def parse_formats(text: str) -> set[str] | str:
+    """The set of formats, or the first unknown name."""
+    wanted = {f.strip().lower() for f in text.split(",") if f.strip()}
+    unknown = sorted(wanted - set(FORMATS))
+    return unknown[0] if unknown else (wanted or {"terminal"})
+
+
 def run_check(args: CheckArgs) -> int:
-    raise NotImplementedError
+    try:
+        test_date = date.fromisoformat(args.test_date) if args.test_date else date.today()
+    except ValueError:
+        return _fail(f"--test-date {args.test_date!r} is not a date in the form YYYY-MM-DD")
+    formats = parse_formats(args.formats)
+    if isinstance(formats, str):
+        return _fail(f"unknown format {formats!r}; choose from {', '.join(FORMATS)}")
+    if args.lang not in LANGS:
+        return _fail(f"unknown language {args.lang!r}; choose zh or en")
+    if not args.evidence.exists():
+        return _fail(f"evidence {str(args.evidence)!r} does not exist")
+    output = args.output if args.output is not None else DEFAULT_OUTPUT
+    evidence_dir = args.evidence if args.evidence.is_dir() else args.evidence.parent
+    writes_files = bool(formats - {"terminal"}) or args.dispatch
+    # Outputs never go inside the evidence folder unless that folder was asked for explicitly.
+    if writes_files and args.output is None and _inside(output, evidence_dir):
+        return _fail(
+            f"the default report folder {str(output.resolve())!r} is inside the evidence folder; "
+            "give -o/--output explicitly to write there"
+        )
+
+    from checker.handbook.loader import load_handbook
+    from checker.intake.reader import read_evidence
+    from checker.scoring.assessment import Options
+    from checker.scoring.evaluate import evaluate
+
+    try:
+        handbook = load_handbook(args.handbook)
+        evidence = read_evidence(args.evidence, handbook)
+    except CivcheckError as exc:
+        return _fail(str(exc))
+    if not any(len(frame) for frame in evidence.frames.values()):
+        reasons = "; ".join(f"{r.file}: {r.message}" for r in evidence.rejected[:5])
+        return _fail("no readable evidence" + (f" ({reasons})" if reasons else ""))
+
+    options = Options(test_date=test_date, observed_draw=args.observed_draw, target=args.target)
+    assessment = evaluate(handbook, evidence, options)
+
+    from checker.report import render_terminal, write_reports
+
+    if "terminal" in formats:
+        render_terminal(assessment, lang=args.lang, detail=args.detail)
+    if writes_files:
+        try:
+            written = write_reports(
+                assessment,
+                output,
+                formats - {"terminal"},
+                lang=args.lang,
+                dispatch=args.dispatch,
+                force=args.force,
+            )
+        except CivcheckError as exc:
+            return _fail(str(exc))
+        for path in written:
+            print(path, file=sys.stderr)
+    if args.fail_under is not None and (assessment.total.score < args.fail_under or assessment.total.veto):
+        return 1
+    return 0
 
 
 def run_report_schema() -> int:
-    raise NotImplementedError
+    from checker.report import report_json_schema
+
+    print(json.dumps(report_json_schema(), ensure_ascii=False, indent=2))
+    return 0

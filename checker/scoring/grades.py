@@ -20,6 +20,7 @@ __all__ = [
     "thresholds_for",
 ]
 
+_FUZZ = 1e-9
 GRADE_INDEX: dict[str, int] = {g: i for i, g in enumerate(GRADES)}  # A 0, B 1, C 2, C# 3
 
 
@@ -63,14 +64,18 @@ def bands_for(handbook: Handbook, own: Bands | None) -> Bands:
 
 
 def grade_for_shortfall(shortfall: float, bands: Bands, binary: bool) -> str:
-    """A when the target is met (shortfall ≤ 0), else B/C/C# by relative shortfall bands (binary: C#)."""
-    if shortfall <= 0:
+    """A when the target is met (shortfall ≤ 0), else B/C/C# by relative shortfall bands (binary: C#).
+
+    Comparisons allow 1e-9 so that a value exactly on a band edge (e.g. 2.1 against ≤ 2 with b = 5 %)
+    is not pushed over it by binary floating point.
+    """
+    if shortfall <= _FUZZ:
         return "A"
     if binary:
         return "C#"
-    if shortfall <= bands.b:
+    if shortfall <= bands.b + _FUZZ:
         return "B"
-    if shortfall <= bands.c:
+    if shortfall <= bands.c + _FUZZ:
         return "C"
     return "C#"
 
