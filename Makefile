@@ -13,8 +13,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/civcheck handbook validate tests/fixtures/packs/tiny
-	$(BIN)/civcheck handbook summary tests/fixtures/packs/tiny
+	$(BIN)/civcheck handbook validate criteria/wenming-city
+	$(BIN)/civcheck handbook summary criteria/wenming-city
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
