@@ -1,0 +1,166 @@
+"""交办单: one workbook per responsible unit (责任单位) with only its gaps and the reply columns.
+
+The first sheet is laid out so that the returned workbook reads back as 整改反馈 (replies) evidence: the
+header is on the first row and holds the replies kind's headers exactly (taken from
+:data:`checker.intake.kinds.KINDS`, never retyped here), next to context columns whose headers belong to
+no other kind's required set. 整改状态 offers :data:`~checker.intake.kinds.REPLY_STATUSES` as a drop-down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from checker.intake.kinds import KINDS, REPLY_STATUSES
+from checker.report import tables
+from checker.report.labels import column_label, kind_label, label
+from checker.report.sanitize import unique_file
+from checker.report.workbook import SheetWriter, new_book
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from checker.scoring.assessment import Assessment
+
+# Context columns, in order; the problem id comes first and is the replies kind's own header.
+CONTEXT_COLUMNS = (
+    "kind",
+    "standard",
+    "site",
+    "site_name",
+    "site_type",
+    "street",
+    "description",
+    "required",
+    "cases",
+    "photo",
+    "points_recoverable",
+    "deadline",
+    "evidence",
+)
+REPLY_COLUMNS = ("status", "measure", "date", "photo")
+
+
+def reply_headers(lang: str) -> dict[str, str]:
+    """Header of each replies column: the canonical Chinese header, or its first English alias."""
+    spec = {c.column: c for c in KINDS["replies"].columns}
+    if lang == "en":
+        return {name: col.aliases[0] for name, col in spec.items()}
+    return {name: col.header for name, col in spec.items()}
+
+
+def header_row(lang: str) -> list[str]:
+    """The header row of the dispatch sheet, exactly as written."""
+    replies = reply_headers(lang)
+    return (
+        [replies["problem_id"]]
+        + [column_label(c, lang) for c in CONTEXT_COLUMNS]
+        + [replies[c] for c in REPLY_COLUMNS]
+    )
+
+
+@dataclass(frozen=True)
+class DispatchTarget:
+    department: str  # as the engine names it ("" when no unit could be found)
+    path: Path
+    gaps: pd.DataFrame
+
+
+def targets(assessment: Assessment, folder: Path, lang: str) -> list[DispatchTarget]:
+    """One target per department with dispatched gaps, each with a distinct, safe file name."""
+    gaps = tables.gaps_of(assessment, *tables.DISPATCHED_KINDS)
+    if gaps.empty:
+        return []
+    departments = gaps["department"].astype(object).where(gaps["department"].notna(), "").astype(str)
+    taken: set[str] = set()
+    found: list[DispatchTarget] = []
+    for department, group in gaps.groupby(departments.to_numpy(), sort=True):
+        name = str(department)
+        shown = name.strip() or label("unassigned", lang)
+        found.append(DispatchTarget(name, unique_file(folder, shown, ".xlsx", taken), group))
+    return found
+
+
+def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
+    """Write one department's 交办单 to ``path`` (a temporary file; the caller renames it)."""
+    book = new_book(path)
+    book.set_properties({"title": label("dispatch_title", lang), "comments": label("generated_by", lang)})
+    taken: set[str] = set()
+    sheet = SheetWriter(book, label("sheet.dispatch", lang), taken, lang)
+    note = SheetWriter(book, label("sheet.dispatch_note", lang), taken, lang)
+
+    table = tables.frame_table(target.gaps, ("id", *CONTEXT_COLUMNS), known=tables.GAP_ORDER)
+    # Only the documented context columns: a per-department sheet is no place for engine extras.
+    context = ["id", *CONTEXT_COLUMNS]
+    headers = header_row(lang)
+    present = [c for c in context if c in table.data]
+    by_column = dict(zip(context, headers[: len(context)], strict=True))
+    written = [by_column[c] for c in present] + headers[len(context) :]
+    sheet.header(written, labels=written)
+    ws, formats = sheet.sheet, sheet.formats
+    first_reply = len(present)
+    for offset in range(len(REPLY_COLUMNS)):
+        ws.set_column(first_reply + offset, first_reply + offset, 40 if offset == 1 else 16)
+
+    kinds = {k: kind_label(k, lang) for k in tables.DISPATCHED_KINDS}
+    row = 1
+    for values in zip(*(table.data[c] for c in present), strict=True):
+        for col, (column, value) in enumerate(zip(present, values, strict=True)):
+            if column == "kind" and value is not None:
+                value = kinds.get(value, value)
+            sheet.cell(row, col, value, "date" if column == "deadline" else _fmt(column))
+        for offset, column in enumerate(REPLY_COLUMNS):
+            fmt = "reply_date" if column == "date" else "reply"
+            ws.write_blank(row, first_reply + offset, None, formats[fmt])
+        if row <= 200:
+            for col, value in enumerate(values):
+                if isinstance(value, str):
+                    sheet._fit(col, value)
+        row += 1
+    last = max(row - 1, 1)
+    ws.data_validation(
+        1,
+        first_reply,
+        last,
+        first_reply,
+        {
+            "validate": "list",
+            "source": list(REPLY_STATUSES),
+            "input_title": headers[len(context)],
+            "input_message": "、".join(REPLY_STATUSES),
+        },
+    )
+    ws.data_validation(
+        1,
+        first_reply + 2,
+        last,
+        first_reply + 2,
+        {
+            "validate": "date",
+            "criteria": ">=",
+            "value": date(2000, 1, 1),
+            "error_message": "yyyy-mm-dd",
+        },
+    )
+    ws.autofilter(0, 0, last, len(written) - 1)
+    ws.freeze_panes(1, 1)
+    ws.activate()
+
+    deadlines = [d for d in table.data.get("deadline", []) if d is not None]
+    note.title(label("dispatch_title", lang))
+    note.pair(label("dispatch_to", lang), target.department or label("unassigned", lang))
+    note.pair(label("dispatch_count", lang), table.length)
+    note.pair(label("dispatch_deadline", lang), min(deadlines) if deadlines else None, "date")
+    note.pair(label("dispatch_statuses", lang), "、".join(REPLY_STATUSES))
+    note.blank()
+    note.sheet.set_column(1, 1, 80, book.add_format({"text_wrap": True, "valign": "top"}))
+    note.pair(label("col.note", lang), label("dispatch_howto", lang))
+    book.close()
+
+
+def _fmt(column: str) -> Any:
+    if column == "points_recoverable":
+        return "points"
+    return None

@@ -1,0 +1,227 @@
+"""report.html: one self-contained page (inline CSS and SVG, no script, no network) that prints on A4.
+
+Every text that reaches the page goes through :func:`html.escape` (quotes included), after control
+characters are replaced visibly.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from checker.report import tables
+from checker.report.labels import column_label, kind_label, label, method_label
+from checker.report.sanitize import clean_text
+
+if TYPE_CHECKING:
+    from checker.scoring.assessment import Assessment, Rollup
+
+TOP_GAPS = 50
+TOP_DEPARTMENTS = 40
+
+CSS = """
+@page { size: A4; margin: 15mm 12mm; }
+* { box-sizing: border-box; }
+body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
+       sans-serif; color: #222; margin: 24px auto; max-width: 1100px; font-size: 14px; line-height: 1.45; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 17px; margin: 26px 0 8px; border-bottom: 2px solid #4472c4; padding-bottom: 3px; }
+.meta { color: #555; margin: 0 0 14px; }
+.cards { display: flex; flex-wrap: wrap; gap: 10px; }
+.card { border: 1px solid #ccd; border-radius: 6px; padding: 8px 12px; min-width: 150px; }
+.card .k { color: #666; font-size: 12px; }
+.card .v { font-size: 20px; font-weight: bold; }
+.card.veto { border-color: #c00; color: #c00; }
+.note { color: #666; font-size: 12px; }
+table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
+th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
+th { background: #ddebf7; }
+td.n { text-align: right; white-space: nowrap; }
+tr:nth-child(even) td { background: #f8f9fb; }
+svg text { font-family: inherit; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 11px; }
+  h2 { break-after: avoid; }
+  tr, .card, svg { break-inside: avoid; }
+  thead { display: table-header-group; }
+}
+"""
+
+
+def _e(value: Any) -> str:
+    return html.escape(clean_text(value), quote=True)
+
+
+def _num(value: Any, digits: int = 2) -> str:
+    value = tables.plain(value)
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return _e(value)
+
+
+def _pct(value: Any) -> str:
+    value = tables.plain(value)
+    return "" if value is None else f"{float(value):.1%}"
+
+
+def _chart(projects: list[Rollup], lang: str) -> str:
+    """A horizontal bar chart of Ⅰ-level score rates, as inline SVG."""
+    if not projects:
+        return f"<p>{_e(label('no_rows', lang))}</p>"
+    row_h, label_w, bar_w = 30, 260, 560
+    height = row_h * len(projects) + 30
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 70}" height="{height}" '
+        f'role="img" aria-label="{_e(label("chart_title", lang))}">'
+    ]
+    for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        x = label_w + bar_w * tick
+        parts.append(
+            f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height - 22}" stroke="#ddd"/>'
+            f'<text x="{x:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" fill="#666">'
+            f"{tick:.0%}</text>"
+        )
+    for i, project in enumerate(projects):
+        y = i * row_h + 4
+        rate = max(0.0, min(1.0, project.rate))
+        colour = "#4472c4" if rate >= 0.9 else "#ed7d31" if rate >= 0.7 else "#c00000"
+        name = f"{project.code} {project.name}"
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 16}" font-size="12" text-anchor="end">{_e(name)}</text>'
+            f'<rect x="{label_w}" y="{y}" width="{bar_w * rate:.1f}" height="{row_h - 10}" fill="{colour}"/>'
+            f'<text x="{label_w + bar_w * rate + 6:.1f}" y="{y + 16}" font-size="12">'
+            f"{rate:.1%} ({project.score:.2f}/{project.points:.2f})</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _table(headers: list[str], rows: list[list[tuple[str, bool]]]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f'<td class="n">{v}</td>' if num else f"<td>{v}</td>" for v, num in row) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def render_html(assessment: Assessment, lang: str) -> str:
+    """The whole page as a string."""
+    total = assessment.total
+    read, accepted, rejected = tables.rows_read(assessment)
+    title = label("report_title", lang)
+    cards = [
+        (label("total", lang), f"{total.score:.2f} / {total.max:.2f}", False),
+        (label("total_range", lang), f"{total.low:.2f} – {total.high:.2f}", False),
+        (label("max_reachable", lang), f"{total.max_reachable:.2f}", False),
+        (label("deductions", lang), f"{total.deductions:.2f}", False),
+        (label("rows_accepted", lang), f"{accepted:,} / {read:,}", False),
+        (label("rows_rejected", lang), f"{rejected:,}", False),
+    ]
+    if total.veto:
+        reasons = "；".join(total.veto_reasons)
+        cards.append(
+            (label("veto", lang), label("veto_yes", lang) + (f"：{reasons}" if reasons else ""), True)
+        )
+    card_html = "".join(
+        f'<div class="card{" veto" if veto else ""}"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div></div>'
+        for k, v, veto in cards
+    )
+    meta = " · ".join(
+        [
+            f"{label('handbook', lang)}：{assessment.handbook_name}（{assessment.handbook_edition}）",
+            f"{label('district', lang)}：{assessment.district}",
+            f"{label('test_date', lang)}：{assessment.options.test_date.isoformat()}",
+            f"{label('inputs_read', lang)}：{len(assessment.inputs)}",
+        ]
+    )
+
+    methods = tables.methods(assessment)
+    method_rows = [
+        [
+            (_e(method_label(m.code, lang)), False),
+            (_num(m.score), True),
+            (_num(m.points), True),
+            (f"{_num(m.low)} – {_num(m.high)}", True),
+            (_pct(m.rate), True),
+        ]
+        for m in methods
+    ]
+    method_table = _table(
+        [label(k, lang) for k in ("col.method", "col.score", "col.points", "total_range", "col.rate_pct")],
+        method_rows,
+    )
+
+    gaps = assessment.gaps
+    shown = gaps.head(TOP_GAPS)
+    gap_columns = [
+        "id",
+        "kind",
+        "standard",
+        "site_name",
+        "department",
+        "description",
+        "points_recoverable",
+        "deadline",
+    ]
+    cols = [c for c in gap_columns if c in shown.columns]
+    data = {c: tables.column_values(shown, c) for c in cols}
+    gap_rows = []
+    for i in range(len(shown)):
+        row = []
+        for c in cols:
+            value = data[c][i]
+            if c == "kind":
+                row.append((_e(kind_label(str(value), lang)), False))
+            elif c == "points_recoverable":
+                row.append((_num(value, 3), True))
+            elif c == "deadline":
+                row.append((_e(value.isoformat() if value is not None else ""), True))
+            else:
+                row.append((_e(value), False))
+        gap_rows.append(row)
+    gap_table = _table([column_label(c, lang) for c in cols], gap_rows)
+    rest = len(gaps) - len(shown)
+    more = f'<p class="note">{_e(label("more_gaps", lang).format(n=f"{rest:,}"))}</p>' if rest > 0 else ""
+
+    ranking = assessment.departments.head(TOP_DEPARTMENTS)
+    rank_cols = [c for c in ("rank", "department", *tables.RANKING_COLUMNS[1:]) if c in ranking.columns]
+    rank_data = {c: tables.column_values(ranking, c) for c in rank_cols}
+    rank_rows = []
+    for i in range(len(ranking)):
+        row = []
+        for c in rank_cols:
+            value = rank_data[c][i]
+            if c == "conformity":
+                row.append((_pct(value), True))
+            elif c == "points_recoverable":
+                row.append((_num(value, 3), True))
+            elif isinstance(value, (int, float)):
+                row.append((_num(value), True))
+            else:
+                row.append((_e(value), False))
+        rank_rows.append(row)
+    rank_table = _table([column_label(c, lang) for c in rank_cols], rank_rows)
+
+    rejected_note = (
+        label("rejected_hint", lang).format(n=f"{len(assessment.rejected):,}")
+        if assessment.rejected
+        else label("rejected_none", lang)
+    )
+    plan_note = f"<p>{_e(assessment.plan_note)}</p>" if assessment.plan_note else ""
+    html_lang = "en" if lang == "en" else "zh-CN"
+    return (
+        f'<!DOCTYPE html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(title)} · {_e(assessment.district)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
+        f'<h1>{_e(title)}</h1>\n<p class="meta">{_e(meta)}</p>\n'
+        f'<div class="cards">{card_html}</div>\n<p class="note">{_e(label("range_note", lang))}</p>\n'
+        f"<h2>{_e(label('chart_title', lang))}</h2>\n{_chart(tables.projects(assessment), lang)}\n"
+        f"<h2>{_e(label('methods', lang))}</h2>\n{method_table}\n"
+        f"<h2>{_e(label('top_gaps', lang))}</h2>\n{gap_table if len(shown) else _e(label('no_rows', lang))}\n{more}\n"
+        f"<h2>{_e(label('department_ranking', lang))}</h2>\n{rank_table}\n{plan_note}\n"
+        f'<p class="note">{_e(rejected_note)}</p>\n'
+        f'<p class="note">{_e(label("generated_by", lang))}</p>\n</body>\n</html>\n'
+    )

@@ -1,0 +1,393 @@
+"""report.json: the whole assessment under stable names, versioned, with its JSON Schema (draft 2020-12).
+
+Names never change meaning; a new field may be added (minor version), a removed or renamed one bumps the
+major version. No NaN or Infinity (``allow_nan=False`` after turning them into null), dates in ISO 8601.
+Text is written as submitted (JSON has no formulas); control characters are escaped by the encoder.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from checker.report import tables
+
+if TYPE_CHECKING:
+    from checker.scoring.assessment import Assessment
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_ID = "https://civcheck.example/report.schema.json"
+
+STANDARD_FIELDS = (
+    "code",
+    "text",
+    "method",
+    "project",
+    "indicator",
+    "content",
+    "status",
+    "grade",
+    "points",
+    "score",
+    "expected_share",
+    "p_full",
+    "lead",
+    "departments",
+    "reason",
+    "rows",
+    "sites_inspected",
+    "sites_failing",
+    "cases",
+    "sites_registered",
+    "sites_uncovered",
+    "sample",
+    "sample_short",
+    "missing_materials",
+    "rate",
+    "rate_low",
+    "rate_high",
+    "target",
+    "respondents",
+    "small_sample",
+    "interval_below_target",
+    "reason_code",
+    "grade_probabilities",
+    "excluded_sites",
+)
+ROLLUP_FIELDS = (
+    "level",
+    "code",
+    "name",
+    "points",
+    "score",
+    "low",
+    "high",
+    "standards",
+    "passed",
+    "no_evidence",
+)
+TOTAL_FIELDS = ("score", "max", "low", "high", "max_reachable", "deductions", "veto", "veto_reasons")
+EVENT_FIELDS = ("code", "text", "date", "note", "deduction", "veto", "evidence")
+INPUT_FIELDS = (
+    "file",
+    "sha256",
+    "format",
+    "rows_read",
+    "rows_accepted",
+    "rows_rejected",
+    "rows_blank",
+    "sheets",
+    "skipped_sheets",
+    "warnings",
+    "encoding",
+)
+REJECTED_FIELDS = ("file", "sheet", "row", "column", "code", "message")
+RANKING_FIELDS = ("sites", "inspections", "problems", "conformity", "points_recoverable", "rank")
+
+
+def _json_value(value: Any) -> Any:
+    value = tables.plain(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _json_value(v) for k, v in value.items()}
+    return value
+
+
+def _records(items: list[Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Documented fields in order, then any field the engine added to the dataclass since."""
+    if not items:
+        return []
+    names = list(fields)
+    if dataclasses.is_dataclass(items[0]):
+        names += [f.name for f in dataclasses.fields(items[0]) if f.name not in fields]
+    return [{f: _json_value(getattr(item, f, None)) for f in names} for item in items]
+
+
+def _frame_records(frame: Any, preferred: tuple[str, ...]) -> list[dict[str, Any]]:
+    """Rows of a frame under its column names: documented ones first, any the engine added after."""
+    columns = tables.ordered_columns(frame, preferred, known=preferred)
+    data = {c: [_json_value(v) for v in tables.column_values(frame, c)] for c in columns}
+    return (
+        [dict(zip(columns, row, strict=True)) for row in zip(*data.values(), strict=True)] if columns else []
+    )
+
+
+def report_document(assessment: Assessment) -> dict[str, Any]:
+    """The JSON document as Python data (plain types only)."""
+    options = assessment.options
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "handbook": {
+            "id": assessment.handbook_id,
+            "name": assessment.handbook_name,
+            "edition": assessment.handbook_edition,
+        },
+        "district": assessment.district,
+        "options": {
+            "test_date": options.test_date.isoformat(),
+            "observed_draw": options.observed_draw,
+            "target": _json_value(options.target),
+        },
+        "window": {"start": assessment.window[0].isoformat(), "end": assessment.window[1].isoformat()},
+        "total": {f: _json_value(getattr(assessment.total, f)) for f in TOTAL_FIELDS},
+        "rollups": _records(assessment.rollups, ROLLUP_FIELDS),
+        "standards": _records(assessment.standards, STANDARD_FIELDS),
+        "negative_events": _records(assessment.negative_events, EVENT_FIELDS),
+        "gaps": _frame_records(assessment.gaps, tables.GAP_ORDER),
+        "departments": _frame_records(assessment.departments, ("department", *RANKING_FIELDS)),
+        "streets": _frame_records(assessment.streets, ("street", *RANKING_FIELDS)),
+        "plan": {"note": assessment.plan_note, "steps": _frame_records(assessment.plan, tables.PLAN_COLUMNS)},
+        "inputs": _records(assessment.inputs, INPUT_FIELDS),
+        "rejected_rows": _records(assessment.rejected, REJECTED_FIELDS),
+    }
+
+
+def report_json(assessment: Assessment) -> str:
+    """The JSON text of the report: UTF-8, sorted-free (names in documented order), no NaN."""
+    return json.dumps(report_document(assessment), ensure_ascii=False, allow_nan=False, indent=1) + "\n"
+
+
+# -- schema -----------------------------------------------------------------------------------------
+
+_NUM = {"type": "number"}
+_NUM_OR_NULL = {"type": ["number", "null"]}
+_INT = {"type": "integer"}
+_INT_OR_NULL = {"type": ["integer", "null"]}
+_STR = {"type": "string"}
+_STR_OR_NULL = {"type": ["string", "null"]}
+_BOOL = {"type": "boolean"}
+_DATE = {"type": "string", "format": "date"}
+_DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
+_STRS = {"type": "array", "items": _STR}
+_STATUS = {"enum": ["pass", "partial", "fail", "no_evidence", "not_applicable", "invalid"]}
+_METHOD_OR_EMPTY = {"type": "string"}
+
+
+def _object(properties: dict[str, Any], *, extra: bool = True) -> dict[str, Any]:
+    """An object whose documented fields are all required; engines may add more when ``extra``."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": extra,
+    }
+
+
+def report_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of report.json."""
+    ranking = {
+        "sites": _INT_OR_NULL,
+        "inspections": _INT_OR_NULL,
+        "problems": _INT_OR_NULL,
+        "conformity": _NUM_OR_NULL,
+        "points_recoverable": _NUM_OR_NULL,
+        "rank": _INT_OR_NULL,
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "civcheck report",
+        "description": "A civilized-city self-check assessment: totals, standards, gaps, rankings, inputs.",
+        **_object(
+            {
+                "schema_version": {"type": "string", "pattern": r"^1\.\d+$"},
+                "handbook": _object({"id": _STR, "name": _STR, "edition": _STR}),
+                "district": _STR,
+                "options": _object({"test_date": _DATE, "observed_draw": _BOOL, "target": _NUM_OR_NULL}),
+                "window": _object({"start": _DATE, "end": _DATE}),
+                "total": _object(
+                    {
+                        "score": _NUM,
+                        "max": _NUM,
+                        "low": _NUM,
+                        "high": _NUM,
+                        "max_reachable": _NUM,
+                        "deductions": _NUM,
+                        "veto": _BOOL,
+                        "veto_reasons": _STRS,
+                    }
+                ),
+                "rollups": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "level": {"enum": ["project", "indicator", "content", "method"]},
+                            "code": _STR,
+                            "name": _STR,
+                            "points": _NUM,
+                            "score": _NUM,
+                            "low": _NUM,
+                            "high": _NUM,
+                            "standards": _INT,
+                            "passed": _INT,
+                            "no_evidence": _INT,
+                        }
+                    ),
+                },
+                "standards": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "code": _STR,
+                            "text": _STR,
+                            "method": {"enum": ["field", "document", "survey", "data"]},
+                            "project": _STR,
+                            "indicator": _STR,
+                            "content": _STR,
+                            "status": _STATUS,
+                            "grade": {"enum": ["A", "B", "C", "C#", None]},
+                            "points": _NUM,
+                            "score": _NUM,
+                            "expected_share": {"type": "number", "minimum": 0, "maximum": 1},
+                            "p_full": {"type": ["number", "null"], "minimum": 0, "maximum": 1},
+                            "lead": _STR,
+                            "departments": _STRS,
+                            "reason": _STR,
+                            "rows": _INT,
+                            "sites_inspected": _INT,
+                            "sites_failing": _INT,
+                            "cases": _INT,
+                            "sites_registered": _INT,
+                            "sites_uncovered": _INT,
+                            "sample": _INT_OR_NULL,
+                            "sample_short": _BOOL,
+                            "missing_materials": _STRS,
+                            "rate": _NUM_OR_NULL,
+                            "rate_low": _NUM_OR_NULL,
+                            "rate_high": _NUM_OR_NULL,
+                            "target": _NUM_OR_NULL,
+                            "respondents": _INT_OR_NULL,
+                            "small_sample": _BOOL,
+                            "interval_below_target": _BOOL,
+                            "reason_code": _STR,
+                            "grade_probabilities": {
+                                "type": ["array", "null"],
+                                "items": {"type": "number", "minimum": 0, "maximum": 1},
+                                "minItems": 4,
+                                "maxItems": 4,
+                            },
+                            "excluded_sites": _INT,
+                        }
+                    ),
+                },
+                "negative_events": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "code": _STR,
+                            "text": _STR,
+                            "date": _DATE,
+                            "note": _STR,
+                            "deduction": _NUM,
+                            "veto": _BOOL,
+                            "evidence": _STR,
+                        }
+                    ),
+                },
+                "gaps": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "id": _STR,
+                            "kind": {
+                                "enum": [
+                                    "site_problem",
+                                    "coverage",
+                                    "material",
+                                    "survey",
+                                    "data",
+                                    "negative",
+                                    "standard",
+                                ]
+                            },
+                            "standard": _STR_OR_NULL,
+                            "project": _STR_OR_NULL,
+                            "method": _STR_OR_NULL,
+                            "site": _STR_OR_NULL,
+                            "site_name": _STR_OR_NULL,
+                            "site_type": _STR_OR_NULL,
+                            "street": _STR_OR_NULL,
+                            "department": _STR_OR_NULL,
+                            "description": _STR_OR_NULL,
+                            "required": _STR_OR_NULL,
+                            "cases": _INT_OR_NULL,
+                            "photo": _STR_OR_NULL,
+                            "points_lost": _NUM_OR_NULL,
+                            "points_recoverable": {"type": "number", "minimum": 0},
+                            "deadline": _DATE_OR_NULL,
+                            "evidence": _STR_OR_NULL,
+                        }
+                    ),
+                },
+                "departments": {
+                    "type": "array",
+                    "items": _object({"department": _STR_OR_NULL, **ranking}),
+                },
+                "streets": {"type": "array", "items": _object({"street": _STR_OR_NULL, **ranking})},
+                "plan": _object(
+                    {
+                        "note": _STR,
+                        "steps": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "properties": {
+                                    "step": _INT,
+                                    "id": _STR,
+                                    "standard": _STR_OR_NULL,
+                                    "site": _STR_OR_NULL,
+                                    "department": _STR_OR_NULL,
+                                    "points_recoverable": _NUM,
+                                    "total_gain": _NUM,
+                                    "cumulative_score": _NUM,
+                                },
+                                "required": ["points_recoverable", "cumulative_score"],
+                            },
+                        },
+                    }
+                ),
+                "inputs": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "file": _STR,
+                            "sha256": _STR,
+                            "format": _STR,
+                            "rows_read": _INT,
+                            "rows_accepted": _INT,
+                            "rows_rejected": _INT,
+                            "rows_blank": _INT,
+                            "sheets": _STRS,
+                            "skipped_sheets": _STRS,
+                            "warnings": _STRS,
+                            "encoding": _STR_OR_NULL,
+                        }
+                    ),
+                },
+                "rejected_rows": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "file": _STR,
+                            "sheet": _STR,
+                            "row": {"type": "integer", "minimum": 0},
+                            "column": _STR,
+                            "code": _STR,
+                            "message": _STR,
+                        }
+                    ),
+                },
+            },
+            extra=False,
+        ),
+    }

@@ -1,0 +1,228 @@
+"""One projection of the assessment that every renderer formats: sections, their columns, plain values.
+
+Frames from the engine become column lists of plain Python values (None for NA/NaN, ``date`` for
+timestamps) once, vectorised, so the writers do no per-cell type sniffing. Columns the engine adds later
+are carried after the documented ones, under their own names.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from checker.scoring.assessment import GAP_COLUMNS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from checker.scoring.assessment import Assessment, Rollup
+
+STANDARD_COLUMNS = (
+    "project",
+    "indicator",
+    "content",
+    "code",
+    "text",
+    "method",
+    "points",
+    "score",
+    "expected_share",
+    "p_full",
+    "grade",
+    "status",
+    "reason",
+    "lead",
+    "departments",
+    "rows",
+    "sites_inspected",
+    "sites_failing",
+    "cases",
+    "sites_registered",
+    "sites_uncovered",
+    "sample",
+    "sample_short",
+    "missing_materials",
+)
+SURVEY_DATA_COLUMNS = (
+    "code",
+    "method",
+    "text",
+    "status",
+    "rate",
+    "rate_low",
+    "rate_high",
+    "target",
+    "respondents",
+    "small_sample",
+    "interval_below_target",
+    "points",
+    "score",
+)
+SITE_PROBLEM_COLUMNS = (
+    "id",
+    "standard",
+    "site",
+    "site_name",
+    "site_type",
+    "street",
+    "department",
+    "description",
+    "required",
+    "cases",
+    "photo",
+    "points_recoverable",
+    "deadline",
+    "evidence",
+)
+COVERAGE_COLUMNS = (
+    "id",
+    "standard",
+    "site",
+    "site_name",
+    "site_type",
+    "street",
+    "department",
+    "description",
+    "points_recoverable",
+    "deadline",
+)
+MATERIAL_COLUMNS = (
+    "id",
+    "standard",
+    "department",
+    "description",
+    "required",
+    "points_lost",
+    "points_recoverable",
+    "deadline",
+)
+RANKING_COLUMNS = ("rank", "sites", "inspections", "problems", "conformity", "points_recoverable")
+PLAN_COLUMNS = (
+    "step",
+    "id",
+    "standard",
+    "site",
+    "department",
+    "points_recoverable",
+    "total_gain",
+    "cumulative_score",
+)
+REJECTED_COLUMNS = ("file", "sheet", "row", "column", "code", "message")
+INPUT_COLUMNS = ("file", "sha256", "format", "rows_read", "rows_accepted", "rows_rejected")
+
+# Gap kinds per workbook sheet and in the dispatch workbooks.
+DISPATCHED_KINDS = ("site_problem", "coverage", "material")
+
+
+def plain(value: Any) -> Any:
+    """A plain Python value: None for NA/NaN/NaT, ``date`` for a timestamp at midnight."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    if isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, datetime):
+        if value != value:  # NaT
+            return None
+        return value.date() if value.time() == datetime.min.time() and value.tzinfo is None else value
+    if isinstance(value, date):
+        return value
+    import pandas as pd
+
+    if value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item"):  # numpy scalar
+        return plain(value.item())
+    if isinstance(value, tuple):
+        return list(value)
+    return value
+
+
+def ordered_columns(
+    frame: pd.DataFrame, preferred: Sequence[str], known: Sequence[str] = GAP_COLUMNS
+) -> list[str]:
+    """The preferred columns the frame has, then any column the engine added after this was written.
+
+    ``known`` columns left out of ``preferred`` are left out on purpose (e.g. ``kind`` on a sheet of one
+    kind); provenance columns (``_file`` …) are never shown.
+    """
+    present = [c for c in preferred if c in frame.columns]
+    extra = [
+        str(c) for c in frame.columns if c not in preferred and c not in known and not str(c).startswith("_")
+    ]
+    return present + extra
+
+
+def column_values(frame: pd.DataFrame, column: str) -> list[Any]:
+    """One column as plain Python values, converted once for the whole column."""
+    import pandas as pd
+
+    series = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(series):
+        missing = series.isna().tolist()
+        known = series.dropna()
+        if (known == known.dt.normalize()).all():
+            values = series.dt.date.tolist()
+        else:
+            values = [v.to_pydatetime() if not pd.isna(v) else None for v in series]
+        return [None if gone else v for v, gone in zip(values, missing, strict=True)]
+    if pd.api.types.is_bool_dtype(series) and not series.hasnans:
+        return [bool(v) for v in series.tolist()]
+    if pd.api.types.is_integer_dtype(series) and not series.hasnans:
+        return [int(v) for v in series.tolist()]
+    if pd.api.types.is_float_dtype(series):
+        return [None if v != v else float(v) for v in series.tolist()]
+    return [plain(v) for v in series.astype(object).tolist()]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A section ready to write: column names (engine names) and rows of plain values."""
+
+    columns: list[str]
+    data: dict[str, list[Any]]
+    length: int
+
+    def rows(self) -> Any:
+        return zip(*(self.data[c] for c in self.columns), strict=True)
+
+
+def frame_table(frame: pd.DataFrame, preferred: Sequence[str], known: Sequence[str] = GAP_COLUMNS) -> Table:
+    columns = ordered_columns(frame, preferred, known)
+    return Table(columns, {c: column_values(frame, c) for c in columns}, len(frame))
+
+
+def record_table(records: Sequence[object], columns: Sequence[str]) -> Table:
+    data = {c: [plain(getattr(r, c)) for r in records] for c in columns}
+    return Table(list(columns), data, len(records))
+
+
+def gaps_of(assessment: Assessment, *kinds: str) -> pd.DataFrame:
+    gaps = assessment.gaps
+    if gaps.empty or "kind" not in gaps.columns:
+        return gaps.iloc[0:0]
+    return gaps[gaps["kind"].isin(kinds)]
+
+
+def projects(assessment: Assessment) -> list[Rollup]:
+    return [r for r in assessment.rollups if r.level == "project"]
+
+
+def methods(assessment: Assessment) -> list[Rollup]:
+    return [r for r in assessment.rollups if r.level == "method"]
+
+
+def rows_read(assessment: Assessment) -> tuple[int, int, int]:
+    """(read, accepted, rejected) over every input, as intake counted them."""
+    return (
+        sum(i.rows_read for i in assessment.inputs),
+        sum(i.rows_accepted for i in assessment.inputs),
+        sum(i.rows_rejected for i in assessment.inputs),
+    )
+
+
+GAP_ORDER = GAP_COLUMNS

@@ -1,0 +1,266 @@
+"""The terminal report (rich): summary, Ⅰ items with bars, methods, top gaps, department ranking.
+
+It fits 80 columns, and on a console that is not a terminal rich writes plain text (no colour codes).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from checker.report import tables
+from checker.report.labels import LABELS, check_lang, label, method_label, status_label
+from checker.report.sanitize import inline_text
+
+if TYPE_CHECKING:
+    from checker.scoring.assessment import Assessment
+
+TOP_GAPS = 10
+TOP_DEPARTMENTS = 10
+BAR_WIDTH = 16
+STATUS_STYLES = {
+    "pass": "green",
+    "partial": "yellow",
+    "fail": "red",
+    "no_evidence": "dim",
+    "not_applicable": "dim",
+    "invalid": "magenta",
+}
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+def bar(rate: float, width: int = BAR_WIDTH) -> Text:
+    """A score-rate bar of full and light blocks, coloured by how close the rate is to 100%."""
+    rate = max(0.0, min(1.0, rate))
+    full = round(rate * width)
+    style = "green" if rate >= 0.9 else "yellow" if rate >= 0.7 else "red"
+    return Text("█" * full, style=style) + Text("░" * (width - full), style="dim")
+
+
+def _n(value: Any, digits: int = 2) -> str:
+    value = tables.plain(value)
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def _pct(value: Any) -> str:
+    value = tables.plain(value)
+    return "—" if value is None else f"{float(value):.0%}"
+
+
+def _method(method: str, lang: str) -> str:
+    key = f"term.method.{method}"
+    return label(key, lang) if key in LABELS else method_label(method, lang)
+
+
+def _summary(a: Assessment, lang: str) -> Panel:
+    total = a.total
+    read, accepted, rejected = tables.rows_read(a)
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(label("handbook", lang), inline_text(f"{a.handbook_name}（{a.handbook_edition}）"))
+    if a.district:
+        grid.add_row(label("district", lang), inline_text(a.district))
+    grid.add_row(label("test_date", lang), a.options.test_date.isoformat())
+    grid.add_row(
+        label("inputs_read", lang),
+        f"{len(a.inputs):,} · {label('rows_accepted', lang)} {accepted:,} / {read:,} · "
+        f"{label('rows_rejected', lang)} {rejected:,}",
+    )
+    score = Text(f"{total.score:.2f} / {total.max:.2f}", style="bold")
+    score += Text(f"   {label('total_range', lang)} {total.low:.2f}–{total.high:.2f}")
+    grid.add_row(label("total", lang), score)
+    grid.add_row(label("max_reachable", lang), f"{total.max_reachable:.2f}")
+    if total.deductions:
+        grid.add_row(label("deductions", lang), f"{total.deductions:.2f}")
+    if total.veto:
+        reasons = "；".join(inline_text(r) for r in total.veto_reasons)
+        grid.add_row(
+            Text(label("veto", lang), style="bold red"), Text(reasons or label("veto_yes", lang), style="red")
+        )
+    if a.options.observed_draw:
+        grid.add_row("", label("observed_draw", lang))
+    return Panel(grid, title=label("report_title", lang), title_align="left", box=box.ROUNDED)
+
+
+def _table(title: str) -> Table:
+    return Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD, pad_edge=False)
+
+
+def _projects(a: Assessment, lang: str) -> Table:
+    table = _table(label("projects", lang))
+    table.add_column(label("term.project", lang), no_wrap=True)
+    table.add_column(label("term.name", lang), overflow="ellipsis", max_width=30, no_wrap=True)
+    table.add_column(label("term.score", lang), justify="right", no_wrap=True)
+    table.add_column(label("term.rate", lang), justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    for p in tables.projects(a):
+        table.add_row(
+            p.code, inline_text(p.name), f"{p.score:.2f}/{p.points:.2f}", f"{p.rate:.0%}", bar(p.rate)
+        )
+    return table
+
+
+def _methods(a: Assessment, lang: str) -> Table:
+    table = _table(label("methods", lang))
+    table.add_column(label("term.method", lang), no_wrap=True)
+    table.add_column(label("term.score", lang), justify="right", no_wrap=True)
+    table.add_column(label("term.range", lang), justify="right", no_wrap=True)
+    table.add_column(label("term.rate", lang), justify="right", no_wrap=True)
+    table.add_column("", no_wrap=True)
+    for m in tables.methods(a):
+        table.add_row(
+            _method(m.code, lang),
+            f"{m.score:.2f}/{m.points:.2f}",
+            f"{m.low:.2f}–{m.high:.2f}",
+            f"{m.rate:.0%}",
+            bar(m.rate, 12),
+        )
+    return table
+
+
+def _gaps(a: Assessment, lang: str) -> Group:
+    gaps = a.gaps
+    shown = gaps.head(TOP_GAPS)
+    table = _table(label("top_gaps", lang))
+    table.add_column(label("term.code", lang), no_wrap=True)
+    table.add_column(label("term.gap", lang), overflow="fold")
+    table.add_column(label("term.department", lang), overflow="ellipsis", no_wrap=True, max_width=14)
+    table.add_column(label("term.points_recoverable", lang), justify="right", no_wrap=True)
+    table.add_column(label("term.deadline", lang), no_wrap=True)
+    if len(shown):
+        data = {
+            c: tables.column_values(shown, c)
+            for c in ("standard", "site_name", "description", "department", "points_recoverable", "deadline")
+            if c in shown.columns
+        }
+        for i in range(len(shown)):
+            site = inline_text(data.get("site_name", [""] * len(shown))[i])
+            what = inline_text(data.get("description", [""] * len(shown))[i])
+            deadline = data.get("deadline", [None] * len(shown))[i]
+            table.add_row(
+                inline_text(data.get("standard", [""] * len(shown))[i]),
+                f"{site}：{what}" if site else what,
+                inline_text(data.get("department", [""] * len(shown))[i]),
+                _n(data.get("points_recoverable", [None] * len(shown))[i], 3),
+                deadline.isoformat() if deadline is not None else "",
+            )
+    parts: list[Any] = [table]
+    rest = len(gaps) - len(shown)
+    if rest > 0:
+        parts.append(Text(label("more_gaps", lang).format(n=f"{rest:,}"), style="dim"))
+    return Group(*parts)
+
+
+def _departments(a: Assessment, lang: str) -> Table:
+    frame = a.departments.head(TOP_DEPARTMENTS)
+    table = _table(label("department_ranking", lang))
+    columns = [
+        c
+        for c in ("rank", "department", "problems", "conformity", "points_recoverable")
+        if c in frame.columns
+    ]
+    for c in columns:
+        if c == "department":
+            table.add_column(label("term.department", lang), overflow="ellipsis", no_wrap=True, max_width=40)
+        else:
+            table.add_column(label(f"term.{c}", lang), justify="right", no_wrap=True)
+    data = {c: tables.column_values(frame, c) for c in columns}
+    for i in range(len(frame)):
+        cells = []
+        for c in columns:
+            value = data[c][i]
+            if c == "department":
+                cells.append(inline_text(value))
+            elif c == "conformity":
+                cells.append(_pct(value))
+            elif c == "points_recoverable":
+                cells.append(_n(value, 3))
+            else:
+                cells.append(_n(value))
+        table.add_row(*cells)
+    return table
+
+
+def _detail(a: Assessment, lang: str) -> Table:
+    table = _table(label("all_standards", lang))
+    table.add_column(label("term.code", lang), no_wrap=True)
+    table.add_column(label("term.method", lang), no_wrap=True)
+    table.add_column(label("term.status", lang), no_wrap=True)
+    table.add_column(label("term.grade", lang), no_wrap=True)
+    table.add_column(label("term.score", lang), justify="right", no_wrap=True)
+    table.add_column(label("term.p_full", lang), justify="right", no_wrap=True)
+    table.add_column(label("term.reason", lang), overflow="fold")
+    for s in a.standards:
+        table.add_row(
+            s.code,
+            _method(s.method, lang),
+            Text(status_label(s.status, lang), style=STATUS_STYLES.get(s.status, "")),
+            s.grade or "—",
+            f"{s.score:.2f}/{s.points:.2f}",
+            _pct(s.p_full),
+            inline_text(s.reason),
+        )
+    return table
+
+
+def render_terminal(
+    assessment: Assessment, *, lang: str = "zh", detail: bool = False, console: Console | None = None
+) -> None:
+    """Print the terminal report to ``console`` (default: stdout; plain text when it is not a terminal)."""
+    lang = check_lang(lang)
+    out = console if console is not None else Console()
+    out.print(_summary(assessment, lang))
+    out.print(_projects(assessment, lang))
+    out.print(_methods(assessment, lang))
+    if detail:
+        out.print(_detail(assessment, lang))
+    out.print(_gaps(assessment, lang))
+    out.print(_departments(assessment, lang))
+    hint = (
+        label("rejected_hint", lang).format(n=f"{len(assessment.rejected):,}")
+        if assessment.rejected
+        else label("rejected_none", lang)
+    )
+    out.print(Text(hint, style="yellow" if assessment.rejected else "dim"))
+
+
+@contextlib.contextmanager
+def reading_progress(console: Console | None = None, *, lang: str = "zh") -> Iterator[ProgressCallback]:
+    """A progress bar while evidence files are read; yields ``callback(done, total, file)``.
+
+    On a console that is not a terminal the callback does nothing (logs stay clean).
+    """
+    out = console if console is not None else Console(stderr=True)
+    if not out.is_terminal:
+        yield lambda done, total, file: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[file]}", style="dim"),
+        console=out,
+        transient=True,
+    ) as progress:
+        task = progress.add_task(label("reading", lang), total=None, file="")
+
+        def update(done: int, total: int, file: str) -> None:
+            progress.update(task, completed=done, total=total, file=inline_text(file)[-40:])
+
+        yield update

@@ -1,0 +1,31 @@
+"""The report package exports exactly its three functions."""
+
+from __future__ import annotations
+
+import inspect
+
+import checker.report
+
+
+def test_all_is_exactly_the_three_renderers() -> None:
+    assert checker.report.__all__ == ["render_terminal", "report_json_schema", "write_reports"]
+    assert sorted(checker.report.__all__) == checker.report.__all__
+    for name in checker.report.__all__:
+        assert inspect.isfunction(getattr(checker.report, name))
+
+
+def test_signatures_match_the_brief() -> None:
+    terminal = inspect.signature(checker.report.render_terminal)
+    assert [p.name for p in terminal.parameters.values()] == ["assessment", "lang", "detail", "console"]
+    assert terminal.parameters["lang"].default == "zh"
+    assert terminal.parameters["lang"].kind is inspect.Parameter.KEYWORD_ONLY
+    write = inspect.signature(checker.report.write_reports)
+    assert [p.name for p in write.parameters.values()] == [
+        "assessment",
+        "out_dir",
+        "formats",
+        "lang",
+        "dispatch",
+        "force",
+    ]
+    assert write.parameters["force"].default is False

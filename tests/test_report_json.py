@@ -1,0 +1,87 @@
+"""report.json: valid against its published schema, no NaN, ISO dates, stable names."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+import pytest
+from report_fixtures import assessment
+
+from checker.report import report_json_schema, write_reports
+
+
+def _load(tmp_path: Path, **kw: bool) -> dict:  # type: ignore[type-arg]
+    write_reports(assessment(**kw), tmp_path, {"json"})
+    text = (tmp_path / "report.json").read_text(encoding="utf-8")
+    assert "NaN" not in text and "Infinity" not in text
+    return json.loads(text)  # type: ignore[no-any-return]
+
+
+def test_schema_is_valid_draft_2020_12() -> None:
+    schema = report_json_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    jsonschema.Draft202012Validator.check_schema(schema)
+
+
+@pytest.mark.parametrize("veto", [False, True])
+def test_output_validates_against_the_schema(tmp_path: Path, veto: bool) -> None:
+    document = _load(tmp_path, veto=veto)
+    jsonschema.Draft202012Validator(report_json_schema(), format_checker=jsonschema.FormatChecker()).validate(
+        document
+    )
+
+
+def test_schema_catches_a_wrong_document(tmp_path: Path) -> None:
+    document = _load(tmp_path)
+    document["total"]["score"] = "69.5"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, report_json_schema())
+
+
+def test_stable_names_and_values(tmp_path: Path) -> None:
+    document = _load(tmp_path)
+    assert document["schema_version"] == "1.0"
+    assert document["total"] == {
+        "score": 69.5,
+        "max": 100.0,
+        "low": 69.5,
+        "high": 73.5,
+        "max_reachable": 99.0,
+        "deductions": 1.0,
+        "veto": False,
+        "veto_reasons": [],
+    }
+    first = document["standards"][0]
+    assert (first["code"], first["method"], first["status"], first["grade"]) == (
+        "Ⅲ-1-1",
+        "field",
+        "partial",
+        "B",
+    )
+    assert {"points", "score", "expected_share", "p_full"} <= set(first)
+    gap = document["gaps"][0]
+    assert gap["id"] == "P-00000000a3" and gap["deadline"] == "2024-07-15"
+    assert {"kind", "standard", "site", "department", "points_recoverable"} <= set(gap)
+    assert document["rejected_rows"][0] == {
+        "file": "实地.xlsx",
+        "sheet": "实地考察",
+        "row": 14,
+        "column": "检查日期",
+        "code": "E-DATE",
+        "message": "无法识别的日期 “2024-13-01”",
+    }
+    assert document["inputs"][0]["sha256"] == "ab" * 32
+    assert document["departments"][0]["conformity"] is None  # NaN became null
+    assert document["window"] == {"start": "2023-05-01", "end": "2024-04-30"}
+
+
+def test_columns_added_by_the_engine_are_carried(tmp_path: Path) -> None:
+    a = assessment()
+    a.gaps["photo_after"] = pd.Series(["x"] * len(a.gaps), dtype="string")
+    write_reports(a, tmp_path, {"json"})
+    document = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert document["gaps"][0]["photo_after"] == "x"
+    jsonschema.validate(document, report_json_schema())
