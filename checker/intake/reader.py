@@ -1,12 +1,266 @@
-"""Read a round of evidence (folder or file) into :class:`Evidence`. Being written: see issue 3."""
+"""Read a round of evidence (一轮自查材料: a folder searched recursively, or one file) into :class:`Evidence`.
+
+Per file: hash it, sniff its format, run the preflight caps, read its cells (in a worker process when the
+preflight cannot vouch for it), recognise each sheet by its header row and accept or reject every row.
+Then, over the whole round: fill inspections from the site register, check registration and applicability,
+and flag repeated inspections. One bad file is one rejected input; the rest of the round is read.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from checker.handbook.model import Handbook
-from checker.intake.evidence import Evidence
+from checker.intake import isolate
+from checker.intake.codes import message
+from checker.intake.crosscheck import HandbookIndex, fill_from_register, mark_duplicates, register_checks
+from checker.intake.evidence import Evidence, InputFile, Rejection
+from checker.intake.frames import empty_frame
+from checker.intake.headers import Header, detect
+from checker.intake.kinds import KINDS
+from checker.intake.limits import DEFAULT_LIMITS, Limits
+from checker.intake.preflight import Preflight, PreflightError, column_letters, preflight_ods, preflight_xlsx
+from checker.intake.rows import SheetContext, SheetRows, read_rows
+from checker.intake.sheets import FileCells, ReadError, read_csv, read_workbook
+from checker.intake.sniff import EXTENSIONS, sniff
+
+Progress = Callable[[int, int, str], None]
+
+# The function that parses a workbook into cells; a module attribute so that tests can swap in a bad parser.
+WORKBOOK_PARSER: Callable[[Path, str, list[str] | None], FileCells] = read_workbook
+
+EVIDENCE_SUFFIXES = frozenset(s for suffixes in EXTENSIONS.values() for s in suffixes) - {".txt"}
+# civcheck's own outputs (report workbook, JSON, HTML) are never read back as evidence.
+OUTPUT_PREFIXES = ("自查报告", "self-check-report", "civcheck-", ".tmp-")
 
 
-def read_evidence(path: Path, handbook: Handbook) -> Evidence:
-    raise NotImplementedError("evidence intake is not built yet")
+def discover(path: Path) -> tuple[Path, list[Path]]:
+    """(root, files): one file as given, or the evidence files under a folder (hidden and temp files skipped)."""
+    if path.is_file():
+        return path.parent, [path]
+    files = []
+    for candidate in sorted(path.rglob("*")):
+        rel = candidate.relative_to(path)
+        if any(part.startswith((".", "~$", "__")) for part in rel.parts):
+            continue
+        if candidate.name.startswith(OUTPUT_PREFIXES) or candidate.suffix.lower() not in EVIDENCE_SUFFIXES:
+            continue
+        if candidate.is_file():
+            files.append(candidate)
+    return path, files
+
+
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _Round:
+    """Accumulates what the files of a round yield."""
+
+    def __init__(self, index: HandbookIndex, limits: Limits) -> None:
+        self.index = index
+        self.limits = limits
+        self.parts: dict[str, list[pd.DataFrame]] = {}
+        self.rejected: list[Rejection] = []
+        self.inputs: list[InputFile] = []
+        self.labels: dict[tuple[str, str], dict[str, str]] = {}
+
+    def refuse(self, info: InputFile, code: str, fields: dict[str, object]) -> None:
+        info.format = code if not info.format or info.format in ("", "?") else info.format
+        self.rejected.append(Rejection(info.file, "", 0, "", code, message(code, **fields)))
+
+    def read_file(self, path: Path, rel: str) -> None:
+        info = InputFile(file=rel, sha256=sha256(path), format="")
+        self.inputs.append(info)
+        sniffed = sniff(path, self.limits)
+        if not sniffed.ok:
+            info.format = sniffed.code
+            self.refuse(info, sniffed.code, dict(sniffed.fields))
+            return
+        fmt = info.format = sniffed.format
+        if sniffed.extension_mismatch:
+            info.warnings.append(message("extension-mismatch", ext=path.suffix or "(无)", actual=fmt))
+        try:
+            pre = self._preflight(path, fmt)
+            cells = self._cells(path, fmt, pre)
+        except (PreflightError, ReadError, isolate.WorkerFailure) as exc:
+            self.refuse(info, exc.code, dict(exc.fields))
+            return
+        except Exception as exc:  # a parser failing in a way nobody foresaw is still one rejected file
+            self.refuse(info, "unreadable", {"detail": f"{type(exc).__name__}: {exc}"[:200]})
+            return
+        info.encoding = cells.encoding
+        if cells.single_column:
+            info.warnings.append(message("single-column"))
+        for name in cells.hidden:
+            info.skipped_sheets.append(f"{name} (隐藏 / hidden)")
+            info.warnings.append(message("hidden-sheet", sheet=name))
+        scans = {s.name: s for s in pre.sheets}
+        for sheet in cells.sheets:
+            found = detect(sheet, self.index.questions, self.limits.header_scan_rows)
+            label = sheet.name or path.name
+            if not isinstance(found, Header):
+                info.skipped_sheets.append(f"{label} ({found.code})")
+                if found.code == "unrecognised-sheet":
+                    info.warnings.append(message(found.code, **found.fields))
+                else:
+                    self.rejected.append(
+                        Rejection(
+                            rel, sheet.name, found.row, "", found.code, message(found.code, **found.fields)
+                        )
+                    )
+                continue
+            scan = scans.get(sheet.name)
+            ctx = SheetContext(
+                file=rel,
+                folder=path.parent,
+                index=self.index,
+                date1904=pre.date1904,
+                formulas=scan.formulas if scan is not None else {},
+            )
+            result = read_rows(sheet, found, ctx)
+            self._take(info, sheet.name, label, result)
+            if scan is not None:
+                header_row = found.row + sheet.first_row
+                merged = [m for m in scan.merged if m[0] > header_row]
+                if merged:
+                    ranges = ", ".join(
+                        f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}" for r1, c1, r2, c2 in merged[:5]
+                    )
+                    info.warnings.append(message("merged-cells", sheet=sheet.name, ranges=ranges))
+
+    def _take(self, info: InputFile, sheet: str, label: str, result: SheetRows) -> None:
+        info.sheets.append(f"{label} → {result.kind}")
+        info.rows_read += result.rows_read
+        info.rows_blank += result.rows_blank
+        info.rows_rejected += len({r.row for r in result.rejected})
+        info.rows_accepted += result.rows_read - len({r.row for r in result.rejected})
+        info.warnings.extend(result.warnings)
+        self.rejected.extend(result.rejected)
+        self.parts.setdefault(result.kind, []).append(result.frame)
+        self.labels[(info.file, sheet)] = result.labels
+
+    def _preflight(self, path: Path, fmt: str) -> Preflight:
+        if fmt == "xlsx":
+            return preflight_xlsx(path, self.limits)
+        if fmt == "ods":
+            return preflight_ods(path, self.limits)
+        # xls bounds its own range (65,536 × 256); xlsb has no cheap scan, so it is parsed isolated.
+        return Preflight(vouched=fmt in ("xls", "csv"))
+
+    def _cells(self, path: Path, fmt: str, pre: Preflight) -> FileCells:
+        if fmt == "csv":
+            return read_csv(path, self.limits)
+        hidden = [s.name for s in pre.sheets if not s.visible] if fmt == "xlsx" else None
+        mode = self.limits.isolate
+        if (mode == "always" or (mode == "auto" and not pre.vouched)) and isolate.available():
+            result: FileCells = isolate.run_isolated(WORKBOOK_PARSER, (path, fmt, hidden), self.limits)
+            return result
+        return WORKBOOK_PARSER(path, fmt, hidden)
+
+    # -- round checks -------------------------------------------------------------------------------------
+
+    def finish(self, root: Path) -> Evidence:
+        frames: dict[str, pd.DataFrame] = {}
+        for kind, parts in self.parts.items():
+            parts = [p for p in parts if len(p)] or parts[:1]
+            frames[kind] = (
+                pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+            )
+        if "inspections" in frames:
+            frames["inspections"] = self._inspections(frames["inspections"], frames.get("sites"))
+        self.rejected.sort(key=lambda r: (r.file, r.sheet, r.row, r.column))
+        return Evidence(root=str(root), frames=frames, rejected=self.rejected, inputs=self.inputs)
+
+    def _inspections(self, inspections: pd.DataFrame, sites: pd.DataFrame | None) -> pd.DataFrame:
+        if sites is not None:
+            inspections = fill_from_register(inspections, sites)
+        drop = np.zeros(len(inspections), dtype=bool)
+        by_file = {i.file: i for i in self.inputs}
+        for finding in register_checks(inspections, sites, self.index):
+            for pos, fields in zip(finding.positions, finding.fields, strict=True):
+                row = inspections.iloc[int(pos)]
+                file, sheet = str(row["_file"]), str(row["_sheet"])
+                column = self.labels.get((file, sheet), {}).get(finding.column, _header(finding.column))
+                self.rejected.append(
+                    Rejection(
+                        file, sheet, int(row["_row"]), column, finding.code, message(finding.code, **fields)
+                    )
+                )
+                info = by_file[file]
+                info.rows_accepted -= 1
+                info.rows_rejected += 1
+            drop[finding.positions] = True
+        inspections = inspections[~drop].reset_index(drop=True)
+        inspections, dups = mark_duplicates(inspections)
+        if len(dups):
+            self._duplicate_warnings(dups)
+        return inspections
+
+    def _duplicate_warnings(self, dups: pd.DataFrame) -> None:
+        groups = dups.groupby(["site_id", "standard"], sort=False)
+        examples: dict[str, list[str]] = {}
+        count: dict[str, int] = {}
+        for (site, standard), group in groups:
+            winner = group[group["counts"]].iloc[-1] if group["counts"].any() else group.iloc[-1]
+            file = str(winner["_file"])
+            count[file] = count.get(file, 0) + 1
+            if len(examples.setdefault(file, [])) < 3:
+                others = group[~group["counts"]]
+                where = "、".join(_where(r) for _, r in others.head(3).iterrows())
+                examples[file].append(f"{site} + {standard}: 计入 {_where(winner)}，不计 {where}")
+        by_file = {i.file: i for i in self.inputs}
+        for file, n in count.items():
+            by_file[file].warnings.append(
+                message("duplicate-row", count=n, examples="；".join(examples[file]))
+            )
+
+
+def _where(row: pd.Series) -> str:
+    sheet = f"{row['_sheet']}!" if row["_sheet"] else ""
+    return f"{row['_file']} {sheet}{row['_row']}行"
+
+
+def _header(column: str) -> str:
+    for spec in KINDS.values():
+        for c in spec.columns:
+            if c.column == column:
+                return c.header
+    return column
+
+
+def read_evidence(
+    path: Path,
+    handbook: Handbook,
+    *,
+    progress: Progress | None = None,
+    limits: Limits | None = None,
+) -> Evidence:
+    """Read every evidence file under ``path`` (or the one file ``path``) against ``handbook``."""
+    limits = limits or DEFAULT_LIMITS
+    root, files = discover(Path(path))
+    state = _Round(HandbookIndex.of(handbook), limits)
+    for done, file in enumerate(files):
+        rel = file.relative_to(root).as_posix()
+        if progress is not None:
+            progress(done, len(files), rel)
+        state.read_file(file, rel)
+    if progress is not None:
+        progress(len(files), len(files), "")
+    evidence = state.finish(root)
+    for kind in KINDS:
+        if kind != "responses" and kind not in evidence.frames:
+            evidence.frames[kind] = empty_frame(kind)
+    return evidence
+
+
+__all__ = ["EVIDENCE_SUFFIXES", "WORKBOOK_PARSER", "Progress", "discover", "read_evidence"]

@@ -1,0 +1,319 @@
+"""The catalogue of intake codes (错误代码): a stable code, its level, and Chinese and English message templates.
+
+Levels: ``file`` (the whole file is rejected), ``sheet`` (one sheet is rejected or skipped), ``row`` (one row
+is rejected; the message names the column), ``warning`` (read, with a caveat). Codes never change meaning;
+a renamed code keeps its old name as an alias here. Templates use ``str.format`` fields; every file-level
+template for a damaged or disguised file ends with the remedy a liaison officer can apply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["file", "sheet", "row", "warning"]
+
+RESAVE_ZH = "请用 Excel/WPS 打开并另存为 .xlsx 后重新提交"
+RESAVE_EN = "open it in Excel/WPS, save as .xlsx and send it again"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    level: Level
+    zh: str
+    en: str
+
+
+_CATALOGUE = (
+    # -- whole files ------------------------------------------------------------------------------------
+    Code(
+        "empty-file",
+        "file",
+        "文件为空（0 字节）。请重新导出后提交",
+        "the file is empty (0 bytes); export it again",
+    ),
+    Code(
+        "file-too-large",
+        "file",
+        "文件大小 {size:,} 字节，超过限额 {limit}",
+        "the file has {size:,} bytes, over {limit}",
+    ),
+    Code(
+        "binary",
+        "file",
+        "文件含有 NUL 字节，不是文本表格（CSV）。" + RESAVE_ZH,
+        "the file holds NUL bytes and is not a text table; " + RESAVE_EN,
+    ),
+    Code(
+        "encoding",
+        "file",
+        "无法识别文本编码（UTF-8 与 GB18030 均失败，位置 {offset}）。请另存为“CSV UTF-8”",
+        "the text is neither UTF-8 nor GB18030 (byte {offset}); save it as 'CSV UTF-8'",
+    ),
+    Code(
+        "html-disguised",
+        "file",
+        "这是网页（HTML）格式的“Excel 导出”文件，不是真正的表格。" + RESAVE_ZH,
+        "this is an HTML page saved as a spreadsheet; " + RESAVE_EN,
+    ),
+    Code(
+        "spreadsheetml-2003",
+        "file",
+        "这是 Excel 2003 XML 格式的表格，本工具不读取。" + RESAVE_ZH,
+        "this is an Excel 2003 XML spreadsheet, which is not read; " + RESAVE_EN,
+    ),
+    Code(
+        "encrypted",
+        "file",
+        "文件设有打开密码（已加密），无法读取。请去掉密码后重新提交",
+        "the file is password-protected (encrypted); remove the password and send it again",
+    ),
+    Code(
+        "not-a-spreadsheet",
+        "file",
+        "文件不是表格（{what}）。请提交 .xlsx、.xls、.ods 或 .csv 文件",
+        "the file is not a spreadsheet ({what}); send .xlsx, .xls, .ods or .csv",
+    ),
+    Code(
+        "corrupt-zip",
+        "file",
+        "文件已损坏或不完整（{detail}）。" + RESAVE_ZH,
+        "the file is damaged or truncated ({detail}); " + RESAVE_EN,
+    ),
+    Code(
+        "corrupt-xls",
+        "file",
+        "旧版 .xls 文件已损坏或不完整（{detail}）。" + RESAVE_ZH,
+        "the legacy .xls file is damaged or truncated ({detail}); " + RESAVE_EN,
+    ),
+    Code(
+        "unreadable",
+        "file",
+        "无法读取该文件（{detail}）。" + RESAVE_ZH,
+        "the file cannot be read ({detail}); " + RESAVE_EN,
+    ),
+    Code(
+        "zip-bomb",
+        "file",
+        "压缩包成员 {part} {detail}，超过限额 {limit}，疑似恶意文件，未读取",
+        "zip member {part} {detail}, over {limit}; not read",
+    ),
+    Code(
+        "xml-dtd",
+        "file",
+        "{part} 含有 DTD/实体声明（<!DOCTYPE/<!ENTITY），正常表格不会有，未读取。" + RESAVE_ZH,
+        "{part} declares a DTD or entities, which real spreadsheets never do; not read; " + RESAVE_EN,
+    ),
+    Code(
+        "sparse-range",
+        "file",
+        "工作表“{sheet}”的使用区域 {area} 约 {cells:,} 个单元格，超过限额 {limit}（可能有远处的零星单元格）。请删除多余单元格后另存",
+        "sheet '{sheet}' spans {area}, about {cells:,} cells, over {limit} (stray far-away cells?); delete them and save again",
+    ),
+    Code(
+        "too-wide",
+        "file",
+        "工作表“{sheet}”用到第 {columns:,} 列，超过限额 {limit}",
+        "sheet '{sheet}' uses {columns:,} columns, over {limit}",
+    ),
+    Code(
+        "too-many-rows",
+        "file",
+        "工作表“{sheet}”有 {rows:,} 行，超过限额 {limit}",
+        "sheet '{sheet}' has {rows:,} rows, over {limit}",
+    ),
+    Code(
+        "too-many-cells",
+        "file",
+        "工作表“{sheet}”声明了约 {cells:,} 个单元格（重复行/列），超过限额 {limit}",
+        "sheet '{sheet}' declares about {cells:,} cells (repeated rows/columns), over {limit}",
+    ),
+    Code(
+        "resource-limit",
+        "file",
+        "读取时超出资源限额（{detail}；{limit}），该文件未读取，其余文件照常读取",
+        "reading exceeded a resource limit ({detail}; {limit}); this file was skipped, the others were read",
+    ),
+    Code(
+        "timeout",
+        "file",
+        "读取超时（{limit}），该文件未读取，其余文件照常读取",
+        "reading timed out ({limit}); this file was skipped, the others were read",
+    ),
+    Code(
+        "no-evidence",
+        "file",
+        "文件中没有可识别的工作表（{detail}）",
+        "no sheet of the file was recognised ({detail})",
+    ),
+    # -- sheets -----------------------------------------------------------------------------------------
+    Code(
+        "duplicate-header",
+        "sheet",
+        "表头“{first}”（{a} 列）与“{second}”（{b} 列）规范化后相同，无法区分，整张表未读取",
+        "headers '{first}' (column {a}) and '{second}' (column {b}) are the same after normalising; the sheet was not read",
+    ),
+    Code(
+        "missing-header",
+        "sheet",
+        "看起来是“{kind}”表，但缺少必需的表头：{missing}",
+        "looks like a '{kind}' sheet but lacks required headers: {missing}",
+    ),
+    # -- rows -------------------------------------------------------------------------------------------
+    Code("missing-value", "row", "“{header}”为空，此项必须填写", "'{header}' is blank and is required"),
+    Code(
+        "bad-result",
+        "row",
+        "检查结果“{value}”无法识别（应为 符合/不符合/不适用 等）",
+        "result '{value}' is not recognised (expected pass/fail/na wording)",
+    ),
+    Code(
+        "bad-number",
+        "row",
+        "“{header}”的值“{value}”不是有效数字（{expected}）",
+        "'{header}' value '{value}' is not a valid number ({expected})",
+    ),
+    Code(
+        "bad-date",
+        "row",
+        "“{header}”的值“{value}”不是可识别的日期（如 2023-05-03、2023/5/3、2023年5月3日）",
+        "'{header}' value '{value}' is not a recognised date (e.g. 2023-05-03, 2023/5/3, 2023年5月3日)",
+    ),
+    Code(
+        "bad-tally",
+        "row",
+        "肯定回答 {favourable} 多于有效样本 {respondents}",
+        "favourable answers {favourable} exceed the sample {respondents}",
+    ),
+    Code(
+        "bad-status",
+        "row",
+        "整改状态“{value}”无法识别（应为 {allowed}）",
+        "status '{value}' is not recognised (expected {allowed})",
+    ),
+    Code(
+        "cell-error",
+        "row",
+        "单元格 {cell} 是公式错误值 {value}，无法判定，请修正后重新提交",
+        "cell {cell} holds the error value {value}; the row cannot be decided",
+    ),
+    Code(
+        "formula-no-cache",
+        "row",
+        "单元格 {cell} 是公式（={formula}）但没有保存计算结果，无法判定。" + RESAVE_ZH,
+        "cell {cell} is a formula (={formula}) without a saved value; the row cannot be decided; "
+        + RESAVE_EN,
+    ),
+    Code(
+        "unknown-standard",
+        "row",
+        "测评标准“{value}”在测评体系中不存在",
+        "standard '{value}' is not in the handbook",
+    ),
+    Code(
+        "wrong-method",
+        "row",
+        "测评标准 {value} 的测评方法是“{method}”，不能出现在“{kind}”表中",
+        "standard {value} is assessed by '{method}' and cannot appear in a '{kind}' sheet",
+    ),
+    Code(
+        "unknown-site-type",
+        "row",
+        "点位类型“{value}”在测评体系中不存在",
+        "site type '{value}' is not in the handbook",
+    ),
+    Code(
+        "site-not-registered",
+        "row",
+        "点位编号“{value}”不在本轮点位台账中",
+        "site '{value}' is not in this round's site register",
+    ),
+    Code(
+        "type-not-applicable",
+        "row",
+        "测评标准 {standard} 不适用于点位类型“{value}”（适用：{allowed}）",
+        "standard {standard} does not apply to site type '{value}' (applies to: {allowed})",
+    ),
+    Code(
+        "unknown-question",
+        "row",
+        "题号“{value}”不是测评体系中的问卷题",
+        "question '{value}' is not a survey question of the handbook",
+    ),
+    Code(
+        "unknown-item",
+        "row",
+        "负面清单事项“{value}”在测评体系中不存在",
+        "negative-list item '{value}' is not in the handbook",
+    ),
+    # -- warnings ---------------------------------------------------------------------------------------
+    Code(
+        "extension-mismatch",
+        "warning",
+        "文件扩展名为 {ext}，实际内容是 {actual}，已按 {actual} 读取",
+        "the extension is {ext} but the content is {actual}; read as {actual}",
+    ),
+    Code("hidden-sheet", "warning", "隐藏的工作表“{sheet}”未读取", "hidden sheet '{sheet}' was not read"),
+    Code(
+        "unrecognised-sheet",
+        "warning",
+        "工作表“{sheet}”未识别为任何证据表（{reason}），已跳过",
+        "sheet '{sheet}' matches no kind of evidence ({reason}); skipped",
+    ),
+    Code(
+        "single-column",
+        "warning",
+        "CSV 只识别出一列（分隔符可能不是逗号/分号/制表符）",
+        "the CSV has a single column (the delimiter may not be , ; or tab)",
+    ),
+    Code(
+        "precision-lost",
+        "warning",
+        "{cell} 的编号“{value}”以数字保存，超过 15 位有效数字，可能已丢失精度，请将该列设为文本后重新录入",
+        "id '{value}' in {cell} is stored as a number beyond 15 significant digits and may have lost precision",
+    ),
+    Code(
+        "serial-date",
+        "warning",
+        "{cell} 的日期以序号 {value} 保存，早于 1900-03-01，Excel 的 1900 闰年错误可能使其偏差一天",
+        "date serial {value} in {cell} is before 1900-03-01, where Excel's 1900 leap-year bug may shift it by a day",
+    ),
+    Code(
+        "duplicate-row",
+        "warning",
+        "{count} 组重复检查（同一点位、同一测评标准出现多次），以日期最新（同日取最后读到）的一行为准，例如：{examples}",
+        "{count} repeated inspections (same site and standard); the latest date (then the last row read) counts, e.g.: {examples}",
+    ),
+    Code(
+        "unknown-department",
+        "warning",
+        "单位“{value}”不在测评体系的单位名单中（{count} 行），按原文保留",
+        "unit '{value}' is not a department of the handbook ({count} rows); kept as written",
+    ),
+    Code(
+        "merged-cells",
+        "warning",
+        "工作表“{sheet}”的数据区有合并单元格（{ranges}），仅左上角单元格有值",
+        "sheet '{sheet}' has merged cells in its data ({ranges}); only the top-left cell holds the value",
+    ),
+)
+
+CODES: dict[str, Code] = {}
+for _entry in _CATALOGUE:
+    if _entry.code in CODES:  # pragma: no cover - caught by the tests
+        raise ValueError(f"duplicate intake code {_entry.code}")
+    CODES[_entry.code] = _entry
+
+
+def message(code: str, /, **fields: object) -> str:
+    """The Chinese message of ``code`` with its template fields filled in."""
+    return CODES[code].zh.format(**fields)
+
+
+def message_en(code: str, /, **fields: object) -> str:
+    """The English message of ``code`` with its template fields filled in."""
+    return CODES[code].en.format(**fields)
+
+
+__all__ = ["CODES", "RESAVE_EN", "RESAVE_ZH", "Code", "Level", "message", "message_en"]

@@ -1,0 +1,139 @@
+"""Checks of evidence against the handbook and across the files of a round (交叉核对).
+
+:class:`HandbookIndex` resolves codes, site types, departments, questions and negative-list items through the
+handbook's own indexes (aliases included) after normalising both sides the same way. The round checks run
+on the combined frames: inspections take their site type and department from the site register when they
+leave them blank, must name registered sites (when a register is in the round) of a type the standard
+applies to, and repeated (site, standard) pairs are flagged with the one row that counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from checker.handbook.model import Handbook, Standard
+from checker.intake.values import code_key, name_key
+
+
+@dataclass(frozen=True)
+class HandbookIndex:
+    """Normalised look-ups into one handbook."""
+
+    standards: dict[str, Standard]  # code_key(code or alias) → standard
+    codes: dict[str, str]  # code_key(code or alias) → canonical code
+    methods: dict[str, str]  # canonical code → method
+    site_types: dict[str, str]  # name_key → canonical site type
+    departments: dict[str, str]  # name_key → canonical department
+    questions: dict[str, str]  # name_key(question id) → question id
+    negatives: dict[str, str]  # code_key(item) → canonical item code
+    applies: dict[str, tuple[str, ...]]  # field standard code → site types it applies to
+
+    def method_of(self, text: str) -> str | None:
+        """The method of the standard a cell names, None when it names none."""
+        code = self.codes.get(code_key(text))
+        return self.methods.get(code) if code is not None else None
+
+    @classmethod
+    def of(cls, handbook: Handbook) -> HandbookIndex:
+        standards = {code_key(k): s for k, s in handbook.code_index().items()}
+        return cls(
+            standards=standards,
+            codes={k: s.code for k, s in standards.items()},
+            methods={s.code: s.method for s in handbook.standards},
+            site_types={name_key(k): v for k, v in handbook.site_type_index().items()},
+            departments={name_key(k): v for k, v in handbook.department_index().items()},
+            questions={
+                name_key(s.survey.question): s.survey.question for s in handbook.standards if s.survey
+            },
+            negatives={code_key(k): k for k in handbook.negative_index()},
+            applies={s.code: s.field.site_types for s in handbook.standards if s.field is not None},
+        )
+
+
+@dataclass
+class RoundRejection:
+    """Rows of a combined frame rejected by a round check (positions into that frame)."""
+
+    positions: np.ndarray
+    code: str
+    column: str  # kind column the finding is about
+    fields: list[dict[str, object]]
+
+
+def fill_from_register(inspections: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
+    """Blank site_type / department / site_name of inspections filled from the register (by site_id)."""
+    if sites.empty or inspections.empty:
+        return inspections
+    register = sites.drop_duplicates("site_id", keep="last").set_index("site_id")
+    out = inspections.copy()
+    for column in ("site_type", "department", "site_name"):
+        from_register = out["site_id"].map(register[column])
+        out[column] = out[column].fillna(from_register).astype(out[column].dtype)
+    return out
+
+
+def register_checks(
+    inspections: pd.DataFrame, sites: pd.DataFrame | None, index: HandbookIndex
+) -> list[RoundRejection]:
+    """Unregistered sites, a missing site type, a site type the standard does not apply to."""
+    found: list[RoundRejection] = []
+    taken = np.zeros(len(inspections), dtype=bool)
+    if sites is not None and not sites.empty:
+        missing = ~inspections["site_id"].isin(sites["site_id"]).to_numpy()
+        positions = np.flatnonzero(missing)
+        if len(positions):
+            values = inspections["site_id"].to_numpy()[positions]
+            found.append(
+                RoundRejection(positions, "site-not-registered", "site_id", [{"value": v} for v in values])
+            )
+        taken |= missing
+    no_type = inspections["site_type"].isna().to_numpy() & ~taken
+    positions = np.flatnonzero(no_type)
+    if len(positions):
+        found.append(
+            RoundRejection(positions, "missing-value", "site_type", [{"header": "点位类型"}] * len(positions))
+        )
+    taken |= no_type
+    allowed_pairs = {f"{code}\x1f{t}" for code, types in index.applies.items() for t in types}
+    combined = inspections["standard"].astype("string") + "\x1f" + inspections["site_type"].astype("string")
+    ok = combined.isin(allowed_pairs).to_numpy() | inspections["site_type"].isna().to_numpy()
+    bad = ~ok & ~taken
+    positions = np.flatnonzero(bad)
+    if len(positions):
+        fields = [
+            {"standard": s, "value": t, "allowed": "、".join(index.applies.get(s, ()))}
+            for s, t in zip(
+                inspections["standard"].to_numpy()[positions],
+                inspections["site_type"].to_numpy()[positions],
+                strict=True,
+            )
+        ]
+        found.append(RoundRejection(positions, "type-not-applicable", "site_type", fields))
+    return found
+
+
+def mark_duplicates(inspections: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Set ``duplicate`` and ``counts``; also return the repeated groups (site, standard, counting row, others)."""
+    out = inspections.copy()
+    key = ["site_id", "standard"]
+    duplicate = out.duplicated(key, keep=False).to_numpy()
+    out["duplicate"] = duplicate
+    out["counts"] = True
+    if not duplicate.any():
+        return out, out.iloc[0:0]
+    dups = out[duplicate].copy()
+    dups["_order"] = np.flatnonzero(duplicate)
+    # The latest date counts; on the same date (or none), the row read last.
+    dups = dups.sort_values(["date", "_order"], na_position="first", kind="stable")
+    winners = dups.drop_duplicates(key, keep="last")
+    counts = np.ones(len(out), dtype=bool)
+    counts[dups["_order"].to_numpy()] = False
+    counts[winners["_order"].to_numpy()] = True
+    out["counts"] = counts
+    return out, dups
+
+
+__all__ = ["HandbookIndex", "RoundRejection", "fill_from_register", "mark_duplicates", "register_checks"]

@@ -1,0 +1,387 @@
+"""Cheap checks before any parser runs (预检): zip caps, XML DTDs, the used range of every sheet, formulas.
+
+For xlsx the sheet XML is streamed once (inflated in chunks, never whole) to find the used range from the
+cells' ``r=`` attributes, merged ranges, and formula cells saved without a value. A 5 KB file with cells at
+A1 and XFD1048576 makes calamine try to allocate 512 GiB and abort the interpreter, so this scan must come
+before any reader touches the sheet. For ods the ``number-rows-repeated`` × ``number-columns-repeated`` of
+cells that carry values is counted. A file the scan cannot vouch for (a sheet too big to scan cheaply, or a
+format without a cheap scan) is parsed in a worker process instead (see :mod:`checker.intake.isolate`).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from xml.sax.saxutils import unescape
+
+from defusedxml import ElementTree
+
+from checker.intake.limits import Limits
+
+CHUNK = 4 * 1024 * 1024
+_DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,4})([0-9]{1,8})["']""")
+_CELL_OPEN = re.compile(rb"<c[\s>/]")
+_FORMULA_CELL = re.compile(rb"<c\s([^>]*?)>(.*?)</c>", re.DOTALL)
+_REF_ATTR = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,4})([0-9]{1,8})["']""")
+_F_TEXT = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
+_MERGE = re.compile(rb"""<mergeCell\s+ref\s*=\s*["']([A-Z]{1,4})([0-9]{1,8}):([A-Z]{1,4})([0-9]{1,8})["']""")
+_ODS_TAG = re.compile(rb"<(/?)table:(table|table-row|table-cell|covered-table-cell)\b([^>]*?)(/?)>")
+_ODS_NAME = re.compile(rb'table:name="([^"]*)"')
+_ODS_ROWS = re.compile(rb'number-rows-repeated="(\d+)"')
+_ODS_COLS = re.compile(rb'number-columns-repeated="(\d+)"')
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+class PreflightError(Exception):
+    """A file refused before parsing; ``code`` and ``fields`` feed the message catalogue."""
+
+    def __init__(self, code: str, **fields: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.fields = fields
+
+
+def column_number(letters: str) -> int:
+    """1-based column number of ``letters`` (A → 1, XFD → 16384)."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def column_letters(number: int) -> str:
+    """Column letters of a 1-based column number."""
+    out = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+@dataclass
+class SheetScan:
+    """What the preflight learnt about one sheet."""
+
+    name: str
+    visible: bool = True
+    part: str = ""
+    scanned: bool = False
+    max_row: int = 0
+    max_col: int = 0
+    min_col: int = 0
+    cells: int = 0
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col 1-based) → formula text
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # row1, col1, row2, col2
+
+
+@dataclass
+class Preflight:
+    """The result of the preflight of one workbook."""
+
+    sheets: list[SheetScan] = field(default_factory=list)
+    date1904: bool = False
+    vouched: bool = True  # False: parse in a worker process (the scan could not cover everything)
+
+
+# -- zip ----------------------------------------------------------------------------------------------------
+
+
+def check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
+    """Entry count, declared sizes, compression ratios and DTDs of every XML part, from metadata and 4 KB heads."""
+    infos = archive.infolist()
+    if len(infos) > limits.max_zip_entries:
+        raise PreflightError(
+            "zip-bomb",
+            part="(zip)",
+            detail=f"has {len(infos):,} entries",
+            limit=limits.describe("max_zip_entries"),
+        )
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > limits.max_entry_bytes:
+            raise PreflightError(
+                "zip-bomb",
+                part=info.filename,
+                detail=f"expands to {info.file_size:,} bytes",
+                limit=limits.describe("max_entry_bytes"),
+            )
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > limits.ratio_grace_bytes and ratio > limits.max_ratio:
+            raise PreflightError(
+                "zip-bomb",
+                part=info.filename,
+                detail=f"expands {ratio:,.0f}:1 ({info.compress_size:,} → {info.file_size:,} bytes)",
+                limit=limits.describe("max_ratio"),
+            )
+    if total > limits.max_total_bytes:
+        raise PreflightError(
+            "zip-bomb",
+            part="(zip)",
+            detail=f"expands to {total:,} bytes",
+            limit=limits.describe("max_total_bytes"),
+        )
+    for info in infos:
+        name = info.filename.lower()
+        if info.is_dir() or not (name.endswith((".xml", ".rels", ".vml")) or name == "mimetype"):
+            continue
+        try:
+            with archive.open(info) as member:
+                head = member.read(4096)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            raise PreflightError("corrupt-zip", detail=f"{info.filename}: {exc}") from None
+        if _DTD.search(head):
+            raise PreflightError("xml-dtd", part=info.filename)
+
+
+def _read_xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | None:
+    try:
+        data = archive.read(name)
+    except KeyError:
+        return None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise PreflightError("corrupt-zip", detail=f"{name}: {exc}") from None
+    try:
+        return ElementTree.fromstring(data)
+    except Exception as exc:  # defusedxml/ElementTree raise several types for bad XML
+        raise PreflightError("corrupt-zip", detail=f"{name}: {type(exc).__name__}") from None
+
+
+def _workbook_sheets(archive: zipfile.ZipFile) -> tuple[list[SheetScan], bool]:
+    names = {n.lower(): n for n in archive.namelist()}
+    workbook = _read_xml(archive, names.get("xl/workbook.xml", "xl/workbook.xml"))
+    if workbook is None:
+        raise PreflightError("corrupt-zip", detail="xl/workbook.xml missing")
+    rels = _read_xml(archive, names.get("xl/_rels/workbook.xml.rels", "xl/_rels/workbook.xml.rels"))
+    targets: dict[str, str] = {}
+    if rels is not None:
+        for rel in rels.iter(f"{_NS_PKG_REL}Relationship"):
+            target = rel.get("Target", "")
+            path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            targets[rel.get("Id", "")] = names.get(path.lower(), path)
+    pr = workbook.find(f"{_NS_MAIN}workbookPr")
+    date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
+    sheets = []
+    for node in workbook.iter(f"{_NS_MAIN}sheet"):
+        state = node.get("state", "visible")
+        sheets.append(
+            SheetScan(
+                name=node.get("name", ""),
+                visible=state == "visible",
+                part=targets.get(node.get(f"{_NS_REL}id", ""), ""),
+            )
+        )
+    return sheets, date1904
+
+
+def _scan_sheet(archive: zipfile.ZipFile, sheet: SheetScan, limits: Limits) -> bool:
+    """Stream one sheet part; False when it holds cells without ``r=`` (the range cannot be vouched for)."""
+    refs = 0
+    opens = 0
+    max_row = max_col = 0
+    min_col = 1 << 30
+    leftover = b""
+    try:
+        with archive.open(sheet.part) as member:
+            while True:
+                chunk = member.read(CHUNK)
+                buffer = leftover + chunk
+                if chunk:
+                    # Cut after a whole cell or row so that no element straddles two pieces.
+                    ends = (buffer.rfind(b"</c>"), buffer.rfind(b"</row>"))
+                    cut = max(ends[0] + 4 if ends[0] >= 0 else 0, ends[1] + 6 if ends[1] >= 0 else 0)
+                    work, leftover = buffer[:cut], buffer[cut:]
+                else:
+                    work, leftover = buffer, b""
+                for match in _CELL_REF.finditer(work):
+                    refs += 1
+                    col = column_number(match.group(1).decode())
+                    row = int(match.group(2))
+                    if row > max_row:
+                        max_row = row
+                    if col > max_col:
+                        max_col = col
+                    if col < min_col:
+                        min_col = col
+                opens += len(_CELL_OPEN.findall(work))
+                if b"<f" in work:
+                    _formulas(work, sheet)
+                if b"<mergeCell" in work:
+                    for m in _MERGE.finditer(work):
+                        sheet.merged.append(
+                            (
+                                int(m.group(2)),
+                                column_number(m.group(1).decode()),
+                                int(m.group(4)),
+                                column_number(m.group(3).decode()),
+                            )
+                        )
+                if not chunk:
+                    break
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise PreflightError("corrupt-zip", detail=f"{sheet.part}: {exc}") from None
+    sheet.scanned = True
+    sheet.max_row, sheet.max_col = max_row, max_col
+    sheet.min_col = min_col if refs else 0
+    sheet.cells = refs
+    check_range(sheet, limits)
+    # Cells opened without an address sit at positions only a parser knows; refs also count mergeCell refs.
+    return opens <= refs
+
+
+def _formulas(work: bytes, sheet: SheetScan) -> None:
+    for cell in _FORMULA_CELL.finditer(work):
+        inner = cell.group(2)
+        if b"<f" not in inner or b"<v" in inner:
+            continue
+        ref = _REF_ATTR.search(cell.group(1))
+        if ref is None:
+            continue
+        text_match = _F_TEXT.search(inner)
+        text = ""
+        if text_match is not None and text_match.group(1) is not None:
+            text = unescape(text_match.group(1).decode("utf-8", "replace"))
+        sheet.formulas[(int(ref.group(2)), column_number(ref.group(1).decode()))] = text
+
+
+def check_range(sheet: SheetScan, limits: Limits) -> None:
+    """Refuse a sheet whose used range would make a reader allocate too much."""
+    width = max(sheet.max_col - max(sheet.min_col, 1) + 1, 0) if sheet.max_col else 0
+    area = sheet.max_row * width
+    if area > limits.max_cells:
+        last = f"{column_letters(sheet.max_col)}{sheet.max_row}"
+        first = f"{column_letters(max(sheet.min_col, 1))}1"
+        raise PreflightError(
+            "sparse-range",
+            sheet=sheet.name,
+            area=f"{first}:{last}",
+            cells=area,
+            limit=limits.describe("max_cells"),
+        )
+    if sheet.max_col > limits.max_columns:
+        raise PreflightError(
+            "too-wide", sheet=sheet.name, columns=sheet.max_col, limit=limits.describe("max_columns")
+        )
+    if sheet.max_row > limits.max_rows:
+        raise PreflightError(
+            "too-many-rows", sheet=sheet.name, rows=sheet.max_row, limit=limits.describe("max_rows")
+        )
+
+
+def preflight_xlsx(path: Path, limits: Limits) -> Preflight:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise PreflightError("corrupt-zip", detail=str(exc)) from None
+    with archive:
+        check_zip(archive, limits)
+        sheets, date1904 = _workbook_sheets(archive)
+        result = Preflight(sheets=sheets, date1904=date1904)
+        sizes = {info.filename: info.file_size for info in archive.infolist()}
+        for sheet in sheets:
+            if not sheet.visible or not sheet.part:
+                continue
+            if sizes.get(sheet.part, 0) > limits.scan_bytes:
+                result.vouched = False
+                continue
+            if not _scan_sheet(archive, sheet, limits):
+                result.vouched = False
+    return result
+
+
+def preflight_ods(path: Path, limits: Limits) -> Preflight:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise PreflightError("corrupt-zip", detail=str(exc)) from None
+    with archive:
+        check_zip(archive, limits)
+        info = archive.getinfo("content.xml") if "content.xml" in archive.namelist() else None
+        if info is None:
+            raise PreflightError("corrupt-zip", detail="content.xml missing")
+        if info.file_size > limits.scan_bytes:
+            return Preflight(vouched=False)
+        try:
+            content = archive.read(info)
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+            raise PreflightError("corrupt-zip", detail=f"content.xml: {exc}") from None
+    return Preflight(sheets=scan_ods(content, limits))
+
+
+def scan_ods(content: bytes, limits: Limits) -> list[SheetScan]:
+    """Per table: the extent and count of cells that carry a value, repeats multiplied out."""
+    sheets: list[SheetScan] = []
+    current: SheetScan | None = None
+    row = col = 0
+    rows_rep = 1
+    for match in _ODS_TAG.finditer(content):
+        closing, tag, attrs, selfclose = match.groups()
+        if tag == b"table":
+            if closing:
+                if current is not None:
+                    check_range(current, limits)
+                    if current.cells > limits.max_cells:
+                        raise PreflightError(
+                            "too-many-cells",
+                            sheet=current.name,
+                            cells=current.cells,
+                            limit=limits.describe("max_cells"),
+                        )
+                current = None
+            else:
+                name = _ODS_NAME.search(attrs)
+                current = SheetScan(name=unescape(name.group(1).decode("utf-8", "replace")) if name else "")
+                current.scanned = True
+                current.min_col = 1
+                sheets.append(current)
+                row = 0
+            continue
+        if current is None:
+            continue
+        if tag == b"table-row":
+            if closing:
+                row += rows_rep
+                continue
+            reps = _ODS_ROWS.search(attrs)
+            rows_rep = int(reps.group(1)) if reps else 1
+            col = 0
+            if selfclose:
+                row += rows_rep
+            continue
+        if closing:
+            continue
+        reps = _ODS_COLS.search(attrs)
+        cols_rep = int(reps.group(1)) if reps else 1
+        if b"value-type" in attrs or not selfclose:
+            current.cells += cols_rep * rows_rep
+            current.max_col = max(current.max_col, col + cols_rep)
+            current.max_row = max(current.max_row, row + rows_rep)
+            if current.cells > limits.max_cells:
+                raise PreflightError(
+                    "too-many-cells",
+                    sheet=current.name,
+                    cells=current.cells,
+                    limit=limits.describe("max_cells"),
+                )
+        col += cols_rep
+    return sheets
+
+
+__all__ = [
+    "Preflight",
+    "PreflightError",
+    "SheetScan",
+    "check_range",
+    "check_zip",
+    "column_letters",
+    "column_number",
+    "preflight_ods",
+    "preflight_xlsx",
+    "scan_ods",
+]

@@ -1,0 +1,473 @@
+"""Accept or reject every row of a recognised sheet (逐行校验), column by column, vectorised.
+
+Each check yields a boolean mask over the sheet's data rows; the first check a row fails gives its code, the
+column it is about and a message. Rows whose user-filled columns are all blank are counted apart. Only the
+rejected rows are visited one by one, to write their messages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from checker.intake import values
+from checker.intake.codes import message
+from checker.intake.crosscheck import HandbookIndex
+from checker.intake.evidence import Rejection
+from checker.intake.frames import column_dtypes
+from checker.intake.headers import Header
+from checker.intake.kinds import KINDS, REPLY_STATUSES, RESULT_FAIL, RESULT_NONE
+from checker.intake.preflight import column_letters
+from checker.intake.sheets import SheetCells
+
+# Columns that must hold a value for a row to be accepted (beyond having the header).
+VALUE_REQUIRED: dict[str, tuple[str, ...]] = {
+    "sites": ("site_id", "site_type"),
+    "inspections": ("site_id", "standard"),
+    "documents": ("standard", "material", "date"),
+    "survey": ("question", "respondents", "favourable"),
+    "responses": ("respondent",),
+    "indicators": ("indicator", "value", "date"),
+    "incidents": ("item", "date"),
+    "replies": ("problem_id", "status"),
+}
+# Columns a template may fill in before the department does: a row with only these is a blank row.
+PREFILLED: dict[str, frozenset[str]] = {
+    "inspections": frozenset(("site_id", "site_name", "site_type", "standard", "department")),
+    "documents": frozenset(("standard", "material", "material_kind", "department")),
+    "survey": frozenset(("question",)),
+    "replies": frozenset(("problem_id",)),
+}
+# The method a standard must have to appear in a sheet of this kind.
+KIND_METHOD = {"inspections": "field", "documents": "document"}
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+
+
+@dataclass
+class SheetContext:
+    """What reading one sheet needs besides its cells."""
+
+    file: str  # relative to the evidence root
+    folder: Path  # the file's folder, for document file references
+    index: HandbookIndex
+    date1904: bool = False
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column 1-based) → formula
+
+
+@dataclass
+class SheetRows:
+    """The outcome of one sheet: accepted rows, rejections, counts, warnings."""
+
+    kind: str
+    frame: pd.DataFrame
+    rejected: list[Rejection]
+    rows_read: int
+    rows_blank: int
+    warnings: list[str]
+    labels: dict[str, str]
+
+
+class _Cells:
+    """Lazy access to the cell texts of a column (only rejected rows are ever looked at)."""
+
+    def __init__(self, series: pd.Series) -> None:
+        self.series = series
+
+    def __getitem__(self, i: int) -> object:
+        return self.series.iat[int(i)]
+
+
+def _text(code: str, cells: _Cells | None = None, **fixed: object) -> Callable[[int], str]:
+    """The message of row i: ``value`` from ``cells`` (when given) plus fixed fields."""
+
+    def render(i: int) -> str:
+        if cells is None:
+            return message(code, **fixed)
+        return message(code, value=cells[i], **fixed)
+
+    return render
+
+
+def _wrong_method(codes: _Cells, methods: _Cells, kind: str) -> Callable[[int], str]:
+    def render(i: int) -> str:
+        return message("wrong-method", value=codes[i], method=methods[i], kind=kind)
+
+    return render
+
+
+def _bad_tally(respondents: np.ndarray, favourable: np.ndarray) -> Callable[[int], str]:
+    def render(i: int) -> str:
+        return message("bad-tally", favourable=int(favourable[i]), respondents=int(respondents[i]))
+
+    return render
+
+
+class Verdicts:
+    """The first rejection of each row: code, column label and message."""
+
+    def __init__(self, n: int) -> None:
+        self.code = np.full(n, None, dtype=object)
+        self.column = np.full(n, "", dtype=object)
+        self.message = np.full(n, "", dtype=object)
+
+    @property
+    def open(self) -> np.ndarray:
+        return np.asarray(self.code == None)  # noqa: E711 - elementwise comparison
+
+    def reject(self, mask: np.ndarray, code: str, column: str, text: Callable[[int], str]) -> None:
+        """Reject rows in ``mask`` not rejected yet; ``text(i)`` is the message of row position i."""
+        positions = np.flatnonzero(mask & self.open)
+        for i in positions:
+            self.code[i] = code
+            self.column[i] = column
+            self.message[i] = text(int(i))
+
+
+def _series(table: pa.Table, column: int, start: int) -> pd.Series:
+    return pd.Series(table.column(column).slice(start).to_pandas(), dtype="str")
+
+
+def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows:
+    """Check and normalise the data rows of ``sheet`` under ``header``."""
+    kind = header.kind
+    start = header.row + 1
+    n = max(sheet.table.num_rows - start, 0)
+    rows = np.arange(start, start + n, dtype=np.int64) + sheet.first_row
+    labels = header.labels
+    used = dict(header.columns)
+    if kind == "responses":
+        used.update({f"q:{q}": c for q, c in header.questions.items()})
+    raw = {col: _series(sheet.table, c, start) for col, c in used.items()}
+    cleaned = {col: values.clean(s) for col, s in raw.items()}
+    verdicts = Verdicts(n)
+    undecided = np.zeros(n, dtype=bool)
+
+    # Excel error cells and formulas without a saved value: never blank, never guessed.
+    by_table_col = {c: col for col, c in used.items()}
+    for (trow, tcol), value in sheet.errors.items():
+        col = by_table_col.get(tcol)
+        if col is None or trow < start:
+            continue
+        i = trow - start
+        cell = f"{column_letters(sheet.columns[tcol] + 1)}{rows[i]}"
+        undecided[i] = True
+        verdicts.reject(
+            _one(n, i),
+            "cell-error",
+            labels[col],
+            _text("cell-error", cell=cell, value=value),
+        )
+    if ctx.formulas:
+        abs_to_col = {sheet.columns[c] + 1: col for col, c in used.items()}
+        for (row, col1), formula in ctx.formulas.items():
+            col = abs_to_col.get(col1)
+            i = row - int(rows[0]) if n else -1
+            if col is None or not 0 <= i < n or not bool(cleaned[col].isna().iat[i]):
+                continue
+            cell = f"{column_letters(col1)}{row}"
+            undecided[i] = True
+            verdicts.reject(
+                _one(n, i),
+                "formula-no-cache",
+                labels[col],
+                _text("formula-no-cache", cell=cell, formula=formula or "…"),
+            )
+
+    # Blank rows: nothing the department fills in holds a value.
+    filled_cols = [c for c in cleaned if c not in PREFILLED.get(kind, frozenset())] or list(cleaned)
+    filled = np.zeros(n, dtype=bool)
+    for col in filled_cols:
+        filled |= cleaned[col].notna().to_numpy()
+    blank = ~filled & ~undecided
+
+    if kind == "responses":
+        return _responses(sheet, header, ctx, cleaned, verdicts, blank, rows)
+
+    spec = KINDS[kind]
+    out: dict[str, object] = {}
+    warnings: list[str] = []
+    for col in VALUE_REQUIRED[kind]:
+        if col in cleaned:
+            header_text = next(c.header for c in spec.columns if c.column == col)
+            verdicts.reject(
+                cleaned[col].isna().to_numpy() & ~blank,
+                "missing-value",
+                labels[col],
+                _text("missing-value", header=header_text),
+            )
+    for column in spec.columns:
+        col = column.column
+        if col not in cleaned:
+            continue
+        series = cleaned[col]
+        label = labels[col]
+        text = _Cells(series)
+        if column.value in ("text", "id"):
+            out[col] = series.astype("string")
+            if column.value == "id":
+                lost = values.precision_lost(series) & ~blank
+                for i in np.flatnonzero(lost)[:20]:
+                    warnings.append(
+                        message("precision-lost", cell=f"{_cell(sheet, used[col], rows[i])}", value=text[i])
+                    )
+        elif column.value == "result":
+            mapped, bad = values.results(series)
+            verdicts.reject(bad, "bad-result", label, _text("bad-result", text))
+            out[col] = mapped.fillna(RESULT_NONE).astype("string")
+        elif column.value == "int":
+            parsed, bad = values.counts(series)
+            verdicts.reject(
+                bad,
+                "bad-number",
+                label,
+                _text("bad-number", text, header=column.header, expected="0 或正整数"),
+            )
+            out[col] = parsed
+        elif column.value == "float":
+            parsed, bad = values.numbers(series)
+            verdicts.reject(
+                bad,
+                "bad-number",
+                label,
+                _text("bad-number", text, header=column.header, expected="数值"),
+            )
+            out[col] = parsed
+        elif column.value == "date":
+            parsed_dates, bad, early = values.dates(series, ctx.date1904)
+            verdicts.reject(
+                bad,
+                "bad-date",
+                label,
+                _text("bad-date", text, header=column.header),
+            )
+            for i in np.flatnonzero(early & ~blank)[:20]:
+                warnings.append(message("serial-date", cell=_cell(sheet, used[col], rows[i]), value=text[i]))
+            out[col] = parsed_dates
+        elif column.value == "standard":
+            mapped, unknown = values.lookup(series, ctx.index.codes, values.code_key)
+            verdicts.reject(unknown, "unknown-standard", label, _text("unknown-standard", text))
+            wanted = KIND_METHOD.get(kind)
+            if wanted is not None:
+                method = values.map_distinct(series, ctx.index.method_of)
+                wrong = (method.notna() & (method != wanted)).to_numpy()
+                verdicts.reject(
+                    wrong,
+                    "wrong-method",
+                    label,
+                    _wrong_method(_Cells(mapped), _Cells(method), spec.label_zh),
+                )
+            out[col] = mapped
+        elif column.value == "site_type":
+            mapped, unknown = values.lookup(series, ctx.index.site_types, values.name_key)
+            verdicts.reject(
+                unknown,
+                "unknown-site-type",
+                label,
+                _text("unknown-site-type", text),
+            )
+            out[col] = mapped
+        elif column.value == "department":
+            mapped, unknown = values.lookup(series, ctx.index.departments, values.name_key)
+            unknown = unknown & ~blank
+            if unknown.any():
+                names = series[unknown].value_counts()
+                for name, count in names.head(10).items():
+                    warnings.append(message("unknown-department", value=name, count=int(count)))
+            out[col] = mapped.fillna(series.astype("string"))
+        else:
+            out[col] = series.astype("string")
+
+    _kind_rules(kind, out, cleaned, verdicts, labels, ctx)
+    accepted = ~blank & verdicts.open
+    frame = _frame(kind, out, accepted, ctx, sheet, rows)
+    if kind == "documents":
+        frame["file_ok"] = _file_ok(frame["file"], ctx.folder)
+    rejected = [
+        Rejection(
+            ctx.file,
+            sheet.name,
+            int(rows[i]),
+            str(verdicts.column[i]),
+            str(verdicts.code[i]),
+            str(verdicts.message[i]),
+        )
+        for i in np.flatnonzero(~verdicts.open)
+    ]
+    return SheetRows(kind, frame, rejected, n - int(blank.sum()), int(blank.sum()), warnings, labels)
+
+
+def _one(n: int, i: int) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[i] = True
+    return mask
+
+
+def _cell(sheet: SheetCells, table_col: int, row: int) -> str:
+    name = f"{sheet.name}!" if sheet.name else ""
+    return f"{name}{column_letters(sheet.columns[table_col] + 1)}{row}"
+
+
+def _kind_rules(
+    kind: str,
+    out: dict[str, object],
+    cleaned: dict[str, pd.Series],
+    verdicts: Verdicts,
+    labels: dict[str, str],
+    ctx: SheetContext,
+) -> None:
+    """Checks that involve more than one column, or a kind's own vocabulary."""
+    if kind == "inspections":
+        result = out["result"]
+        assert isinstance(result, pd.Series)
+        cases = out.get("cases")
+        failed = (result == RESULT_FAIL).to_numpy()
+        if isinstance(cases, pd.Series):
+            filled = cases.fillna(0).to_numpy()
+            out["cases"] = np.where(failed, np.where(cases.isna().to_numpy(), 1, filled), 0).astype("int64")
+        else:
+            out["cases"] = np.where(failed, 1, 0).astype("int64")
+    elif kind == "survey":
+        question = cleaned["question"]
+        mapped, unknown = values.lookup(question, ctx.index.questions, values.name_key)
+        text = _Cells(question)
+        verdicts.reject(
+            unknown,
+            "unknown-question",
+            labels["question"],
+            _text("unknown-question", text),
+        )
+        out["question"] = mapped
+        respondents = out["respondents"]
+        favourable = out["favourable"]
+        assert isinstance(respondents, pd.Series) and isinstance(favourable, pd.Series)
+        over = (favourable > respondents).to_numpy()
+        verdicts.reject(
+            over,
+            "bad-tally",
+            labels["favourable"],
+            _bad_tally(respondents.to_numpy(), favourable.to_numpy()),
+        )
+        out["source"] = "tally"
+    elif kind == "incidents":
+        item = cleaned["item"]
+        mapped, unknown = values.lookup(item, ctx.index.negatives, values.code_key)
+        text = _Cells(item)
+        verdicts.reject(unknown, "unknown-item", labels["item"], _text("unknown-item", text))
+        out["item"] = mapped
+    elif kind == "replies":
+        status = cleaned["status"]
+        allowed = {values.name_key(s): s for s in REPLY_STATUSES}
+        mapped, unknown = values.lookup(status, allowed, values.name_key)
+        text = _Cells(status)
+        verdicts.reject(
+            unknown,
+            "bad-status",
+            labels["status"],
+            _text("bad-status", text, allowed="/".join(REPLY_STATUSES)),
+        )
+        out["status"] = mapped
+
+
+def _frame(
+    kind: str,
+    out: dict[str, object],
+    accepted: np.ndarray,
+    ctx: SheetContext,
+    sheet: SheetCells,
+    rows: np.ndarray,
+) -> pd.DataFrame:
+    dtypes = column_dtypes(kind)
+    n_acc = int(accepted.sum())
+    data: dict[str, object] = {}
+    for col, dtype in dtypes.items():
+        value = out.get(col)
+        if col == "_file":
+            data[col] = pd.Series([ctx.file] * n_acc, dtype="string")
+        elif col == "_sheet":
+            data[col] = pd.Series([sheet.name] * n_acc, dtype="string")
+        elif col == "_row":
+            data[col] = rows[accepted]
+        elif value is None:
+            default: object = {"bool": col != "duplicate", "int64": 0}.get(dtype)
+            data[col] = pd.Series([default] * n_acc, dtype=dtype)
+        elif isinstance(value, str):
+            data[col] = pd.Series([value] * n_acc, dtype=dtype)
+        elif isinstance(value, pd.Series):
+            data[col] = value[accepted].reset_index(drop=True).astype(dtype)  # type: ignore[call-overload]
+        else:
+            data[col] = pd.Series(np.asarray(value)[accepted]).astype(dtype)  # type: ignore[call-overload]
+    return pd.DataFrame(data)
+
+
+def _file_ok(files: pd.Series, folder: Path) -> pd.Series:
+    """A document's file reference resolves next to the evidence file, or is an http(s) URL."""
+
+    def ok(ref: str) -> bool:
+        if _URL.match(ref):
+            return True
+        try:
+            return (folder / ref).is_file()
+        except (OSError, ValueError):
+            return False
+
+    return values.map_distinct(files, ok, False).astype(bool)
+
+
+def _responses(
+    sheet: SheetCells,
+    header: Header,
+    ctx: SheetContext,
+    cleaned: dict[str, pd.Series],
+    verdicts: Verdicts,
+    blank: np.ndarray,
+    rows: np.ndarray,
+) -> SheetRows:
+    """Raw answers, one row per respondent, tallied per question into survey rows (source = responses)."""
+    labels = header.labels
+    verdicts.reject(
+        cleaned["respondent"].isna().to_numpy() & ~blank,
+        "missing-value",
+        labels["respondent"],
+        _text("missing-value", header="受访者编号"),
+    )
+    accepted = ~blank & verdicts.open
+    tallies: list[dict[str, object]] = []
+    header_row = header.row + sheet.first_row
+    for question in header.questions:
+        answers = cleaned[f"q:{question}"][accepted]
+        tallies.append(
+            {
+                "question": question,
+                "respondents": int(answers.notna().sum()),
+                "favourable": int(values.favourable(answers).sum()),
+                "source": "responses",
+                "_file": ctx.file,
+                "_sheet": sheet.name,
+                "_row": header_row,
+            }
+        )
+    from checker.intake.frames import frame_from_records
+
+    frame = frame_from_records("survey", tallies)
+    rejected = [
+        Rejection(
+            ctx.file,
+            sheet.name,
+            int(rows[i]),
+            str(verdicts.column[i]),
+            str(verdicts.code[i]),
+            str(verdicts.message[i]),
+        )
+        for i in np.flatnonzero(~verdicts.open)
+    ]
+    n = len(rows)
+    return SheetRows("survey", frame, rejected, n - int(blank.sum()), int(blank.sum()), [], labels)
+
+
+__all__ = ["KIND_METHOD", "PREFILLED", "VALUE_REQUIRED", "SheetContext", "SheetRows", "read_rows"]

@@ -1,0 +1,274 @@
+"""Read the cells of a workbook or CSV file as text columns (单元格读取), one table per sheet.
+
+Workbooks (xlsx, xls, ods, xlsb) go through fastexcel, which runs calamine underneath and returns Arrow
+columns: every cell as text (numbers as written, date cells as ``YYYY-MM-DD hh:mm:ss``), Excel error cells
+reported apart with their position so that they are never taken for blanks. calamine picks its parser by
+the file name's extension, so a file whose extension lies is read through a symlink with the right one.
+CSV is decoded BOM → strict UTF-8 → strict GB18030 (never with replacement characters) and parsed by
+pyarrow; a CSV with ragged rows falls back to the csv module so that line numbers stay exact.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from checker.intake.limits import Limits
+
+_ERROR_NAMES = {
+    "Div0": "#DIV/0!",
+    "NA": "#N/A",
+    "Name": "#NAME?",
+    "Null": "#NULL!",
+    "Num": "#NUM!",
+    "Ref": "#REF!",
+    "Value": "#VALUE!",
+    "GettingData": "#GETTING_DATA",
+}
+_ERROR_DETAIL = re.compile(r"Error\((\w+)\)")
+
+
+class ReadError(Exception):
+    """A file that a parser refused; ``code`` and ``fields`` feed the message catalogue."""
+
+    def __init__(self, code: str, **fields: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.fields = fields
+
+
+@dataclass
+class SheetCells:
+    """The text cells of one sheet: ``table`` row i is spreadsheet row ``first_row + i``.
+
+    ``columns`` gives the 0-based absolute column index of each table column (A = 0). ``errors`` maps a
+    (table row, table column) to the Excel error it holds (``#DIV/0!`` …); those cells are null in ``table``.
+    """
+
+    name: str
+    visible: bool
+    table: pa.Table
+    columns: list[int]
+    first_row: int = 1
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+@dataclass
+class FileCells:
+    """All sheets of one file, with the text encoding (CSV) and notes for warnings."""
+
+    sheets: list[SheetCells]
+    hidden: list[str] = field(default_factory=list)
+    encoding: str | None = None
+    single_column: bool = False
+
+
+@contextmanager
+def path_with_extension(path: Path, fmt: str) -> Iterator[Path]:
+    """``path`` itself when its extension fits ``fmt``; otherwise a temporary symlink that has it."""
+    wanted = "." + fmt
+    if path.suffix.lower() == wanted or (fmt == "xlsx" and path.suffix.lower() == ".xlsm"):
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="civcheck-") as folder:
+        link = Path(folder) / f"evidence{wanted}"
+        link.symlink_to(path.resolve())
+        yield link
+
+
+def _error_value(detail: str) -> str:
+    found = _ERROR_DETAIL.search(detail)
+    if found is None:
+        return "#ERROR"
+    return _ERROR_NAMES.get(found.group(1), f"#{found.group(1).upper()}")
+
+
+def hidden_sheets(source: Path) -> list[str]:
+    """Names of the hidden and very hidden sheets, from the workbook's metadata (no sheet is loaded)."""
+    import python_calamine
+
+    workbook = python_calamine.CalamineWorkbook.from_path(str(source))
+    try:
+        return [
+            m.name for m in workbook.sheets_metadata if str(m.visible).rsplit(".", 1)[-1].lower() != "visible"
+        ]
+    finally:
+        workbook.close()
+
+
+def read_workbook(path: Path, fmt: str, hidden: list[str] | None = None) -> FileCells:
+    """Every visible sheet of a workbook as text columns; ``hidden`` names sheets to skip when known."""
+    import fastexcel
+
+    with path_with_extension(path, fmt) as source:
+        try:
+            if hidden is None:
+                hidden = hidden_sheets(source)
+            reader = fastexcel.read_excel(source)
+            sheets: list[SheetCells] = []
+            for name in reader.sheet_names:
+                if name in hidden:
+                    continue
+                sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+                visible = sheet.visible == "visible"
+                columns = [c.absolute_index for c in sheet.selected_columns]
+                table, cell_errors = sheet.to_arrow_with_errors()
+                errors: dict[tuple[int, int], str] = {}
+                if cell_errors is not None:
+                    for err in cell_errors.errors:
+                        errors[(err.position[0], err.position[1])] = _error_value(err.detail)
+                sheets.append(SheetCells(name, visible, table, columns, 1, errors))
+        except Exception as exc:  # calamine reports damaged files with many error types
+            raise _workbook_error(fmt, exc) from None
+    return FileCells(sheets, hidden=list(hidden))
+
+
+def _workbook_error(fmt: str, exc: Exception) -> ReadError:
+    text = f"{type(exc).__name__}: {exc}"[:200]
+    if "password" in text.lower() or "encrypt" in text.lower():
+        return ReadError("encrypted")
+    if fmt == "xls":
+        return ReadError("corrupt-xls", detail=text)
+    if fmt in ("xlsx", "ods", "xlsb") and ("zip" in text.lower() or "eof" in text.lower()):
+        return ReadError("corrupt-zip", detail=text)
+    return ReadError("unreadable", detail=text)
+
+
+# -- CSV -------------------------------------------------------------------------------------------------
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, encoding): BOM first, then strict UTF-8, then strict GB18030; NUL bytes mean binary."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise ReadError("encoding", offset=exc.start) from None
+            if "\x00" in text:
+                raise ReadError("binary")
+            return text, encoding
+    if b"\x00" in data:
+        raise ReadError("binary")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as first:
+        try:
+            return data.decode("gb18030"), "gb18030"
+        except UnicodeDecodeError:
+            raise ReadError("encoding", offset=first.start) from None
+
+
+def sniff_delimiter(lines: list[str]) -> str:
+    """The delimiter among , ; tab | that splits the sample lines most consistently into several fields."""
+    best, best_score = ",", -1.0
+    for delimiter in (",", "\t", ";", "|"):
+        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in row)]
+        if not counts:
+            continue
+        widest = max(counts)
+        if widest < 2:
+            continue
+        share = sum(1 for c in counts if c == widest) / len(counts)
+        score = share * 10 + widest / 1000
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def read_csv(path: Path, limits: Limits) -> FileCells:
+    """A CSV file as one sheet of text columns (sheet name empty; rows are line numbers)."""
+    import pyarrow.csv as pacsv
+
+    text, encoding = decode(path.read_bytes())
+    sample = text[: 256 * 1024].splitlines()[: max(limits.header_scan_rows, 50)]
+    delimiter = sniff_delimiter(sample)
+    lines = list(csv.reader(sample, delimiter=delimiter))
+    width = max((len(r) for r in lines), default=1)
+    names = [f"c{i}" for i in range(width)]
+    payload = text.encode("utf-8") if encoding != "utf-8" else None
+    source: pa.NativeFile | str = pa.BufferReader(payload) if payload is not None else str(path)
+    ragged = False
+
+    def invalid(_row: object) -> str:
+        nonlocal ragged
+        ragged = True
+        return "skip"
+
+    table: pa.Table | None = None
+    try:
+        table = pacsv.read_csv(
+            source,
+            read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
+            parse_options=pacsv.ParseOptions(
+                delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=invalid
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                null_values=[],
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowException):
+        ragged = True
+    if ragged or table is None:
+        table = _csv_slow(text, delimiter)
+    return FileCells(
+        [SheetCells("", True, _blank_to_null(table), list(range(table.num_columns)), 1, {})],
+        encoding=encoding,
+        single_column=table.num_columns < 2,
+    )
+
+
+def _csv_slow(text: str, delimiter: str) -> pa.Table:
+    """Ragged CSV: every record padded to the widest; row i is the record that starts on line i + 1."""
+    records: list[list[str]] = []
+    starts: list[int] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 1
+    for record in reader:
+        starts.append(line)
+        records.append(record)
+        line = reader.line_num + 1
+    width = max((len(r) for r in records), default=1)
+    # Place each record at its first line, blank lines in between (multi-line cells take several lines).
+    total = line - 1
+    columns: list[list[str]] = [[""] * total for _ in range(width)]
+    for start, record in zip(starts, records, strict=True):
+        for j, value in enumerate(record):
+            columns[j][start - 1] = value
+    return pa.table({f"c{j}": pa.array(col, pa.string()) for j, col in enumerate(columns)})
+
+
+def _blank_to_null(table: pa.Table) -> pa.Table:
+    import pyarrow.compute as pc
+
+    arrays = []
+    for column in table.columns:
+        arrays.append(pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column))
+    return pa.table(arrays, names=table.column_names)
+
+
+__all__ = [
+    "FileCells",
+    "ReadError",
+    "SheetCells",
+    "decode",
+    "path_with_extension",
+    "read_csv",
+    "read_workbook",
+]
