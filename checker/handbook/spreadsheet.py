@@ -394,6 +394,7 @@ class _SheetPack(RawPack):
     book: str = ""
     cells: dict[PathKey, tuple[str, int, str, str]] = field(default_factory=dict)
     muted: set[PathKey] = field(default_factory=set)
+    complete: bool = False  # every sheet was found with its required columns
 
     def place(self, path: PathKey, sheet: str, row: int, header: str = "", letter: str = "") -> None:
         self.cells[path] = (sheet, row, header, letter)
@@ -858,6 +859,7 @@ def read_workbook(path: Path) -> tuple[_SheetPack, list[PackProblem]]:
     finally:
         workbook.close()
     usable = {name: sheet for name, sheet in sheets.items() if sheet.usable}
+    pack.complete = len(usable) == len(SHEETS)
     if SETTINGS in usable:
         _read_settings(usable[SETTINGS], pack, problems)
     if SITE_TYPES in usable:
@@ -882,7 +884,7 @@ def import_workbook(workbook: Path, target: Path, force: bool = False) -> Handbo
     if workbook.resolve().is_relative_to(target.resolve()):
         raise UsageError(f"{workbook} lies inside {target}; write the pack to another folder")
     pack, problems = read_workbook(workbook)
-    if not any(p.code in ("workbook-unreadable", "workbook-too-big") for p in problems):
+    if pack.complete:  # a missing sheet or column would only echo as a cascade of model errors
         _, structural = structure_problems(pack)
         problems += structural + semantic_problems(pack)
     problems = [p for p in problems if p.code != _MUTED]

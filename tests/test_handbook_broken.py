@@ -1,0 +1,145 @@
+"""Broken handbooks, one folder per rule under fixtures/packs/broken: every problem named by file, line and path.
+
+Each case is ``<case>/pack/`` (the pack) and ``<case>/expected.yaml`` (what loading it must report). The
+projection compared is ``(code, file, line)`` for every problem — no missing and no extra problems —
+and each expected path fragment must appear in the reported path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from checker.errors import HandbookError, PackProblem
+from checker.handbook.loader import load_handbook
+from checker.handbook.yamlsafe import MAX_DEPTH, LoadedYaml, load_yaml
+
+BROKEN = Path(__file__).parent / "fixtures" / "packs" / "broken"
+CASES = sorted(p.name for p in BROKEN.iterdir() if (p / "expected.yaml").is_file())
+
+
+def _problems(pack: Path) -> list[PackProblem]:
+    with pytest.raises(HandbookError) as caught:
+        load_handbook(pack)
+    return caught.value.problems
+
+
+def test_there_is_a_case_for_every_rule() -> None:
+    codes = {
+        item["code"]
+        for case in CASES
+        for item in yaml.safe_load((BROKEN / case / "expected.yaml").read_text(encoding="utf-8"))["problems"]
+    }
+    assert {
+        "unknown-key",
+        "duplicate-code",
+        "unknown-site-type",
+        "unknown-department",
+        "out-of-range",
+        "weights-sum",
+        "method-block-missing",
+        "method-block-foreign",
+        "thresholds-order",
+        "bands-order",
+        "shares-order",
+        "data-metric",
+        "yaml-alias",
+        "yaml-duplicate-key",
+        "yaml-tag",
+        "yaml-tab",
+        "yaml-depth",
+        "pack-duplicate-key",
+    } <= codes
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_broken_pack_reports_every_problem_where_it_is(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a YAML tag that ran a shell command would leave a file here
+    expected = yaml.safe_load((BROKEN / case / "expected.yaml").read_text(encoding="utf-8"))["problems"]
+    problems = _problems(BROKEN / case / "pack")
+    assert sorted((p.code, p.file, p.line) for p in problems) == sorted(
+        (e["code"], e["file"], e["line"]) for e in expected
+    )
+    for item in expected:
+        match = next(
+            p for p in problems if (p.code, p.file, p.line) == (item["code"], item["file"], item["line"])
+        )
+        assert item["path"] in match.path
+        assert match.message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_several_problems_come_back_in_one_run() -> None:
+    problems = _problems(BROKEN / "many-problems" / "pack")
+    assert len(problems) == 8
+    assert {p.file for p in problems} == {"pack/pack.yaml", "pack/projects.yaml"}
+
+
+def _load_text(tmp_path: Path, text: str) -> LoadedYaml | PackProblem:
+    path = tmp_path / "doc.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_yaml(path, "doc.yaml")
+
+
+def test_plain_scalars_keep_codes_and_yes_no_words_as_text(tmp_path: Path) -> None:
+    loaded = _load_text(
+        tmp_path,
+        "code: 010\ntext: no\nshort: NO\nwhen: 2023-05-03\nclock: 12:30\nver: 1.10\nflag: true\nn: 7\n",
+    )
+    assert isinstance(loaded, LoadedYaml)
+    assert loaded.data == {
+        "code": "010",
+        "text": "no",
+        "short": "NO",
+        "when": "2023-05-03",
+        "clock": "12:30",
+        "ver": 1.1,
+        "flag": True,
+        "n": 7,
+    }
+
+
+def test_a_pack_with_010_and_no_loads_them_as_strings(tmp_path: Path) -> None:
+    tiny = (Path(__file__).parent / "fixtures" / "packs" / "tiny" / "pack.yaml").read_text(encoding="utf-8")
+    text = tiny.replace("code: Ⅲ-1-1", "code: 010").replace("text: 市场管理制度健全", "text: no")
+    (tmp_path / "pack.yaml").write_text(text, encoding="utf-8")
+    handbook = load_handbook(tmp_path)
+    assert handbook.standard("010").code == "010"
+    assert [s.text for s in handbook.standards][1] == "no"
+
+
+def test_explicit_tags_decide_the_type(tmp_path: Path) -> None:
+    loaded = _load_text(tmp_path, "a: !!str 10\nb: !!float 3\nc: !!int 4\n")
+    assert isinstance(loaded, LoadedYaml)
+    assert loaded.data == {"a": "10", "b": 3.0, "c": 4}
+    bad = _load_text(tmp_path, "a: x\nb: !!int ten\n")
+    assert isinstance(bad, PackProblem)
+    assert (bad.code, bad.line, bad.path) == ("yaml-tag", 2, "b")
+
+
+def test_a_hundred_thousand_brackets_stop_at_the_depth_cap(tmp_path: Path) -> None:
+    problem = _load_text(tmp_path, "x: 1\ndeep: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert isinstance(problem, PackProblem)
+    assert (problem.code, problem.line) == ("yaml-depth", 2)
+    assert problem.path.startswith("deep[0]")
+    assert str(MAX_DEPTH) in problem.message
+
+
+def test_an_alias_without_anchor_and_a_merge_key_are_refused(tmp_path: Path) -> None:
+    merged = _load_text(tmp_path, "base:\n  a: 1\nother:\n  <<: {a: 2}\n")
+    assert isinstance(merged, PackProblem)
+    assert (merged.code, merged.line, merged.path) == ("yaml-alias", 4, "other")
+
+
+def test_a_list_section_that_is_not_a_list_is_located(tmp_path: Path) -> None:
+    tiny = (Path(__file__).parent / "fixtures" / "packs" / "tiny" / "pack.yaml").read_text(encoding="utf-8")
+    (tmp_path / "pack.yaml").write_text(tiny, encoding="utf-8")
+    (tmp_path / "more.yaml").write_text("x: 1\nsite_types: 农贸市场\n", encoding="utf-8")
+    problems = _problems(tmp_path)
+    located = {(p.code, p.file, p.line) for p in problems}
+    assert ("invalid-value", f"{tmp_path.name}/more.yaml", 2) in located
+    assert ("unknown-key", f"{tmp_path.name}/more.yaml", 1) in located
