@@ -99,6 +99,14 @@ def _pack_row(origin: str, folder: Path) -> tuple[str, ...]:
     )
 
 
+def _display_path(folder: Path) -> str:
+    """Relative to the working folder when inside it (shorter), else absolute."""
+    try:
+        return str(folder.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(folder)
+
+
 def run_list(path: Path | None) -> int:
     """List bundled packs and packs found under ``path``; a pack that fails to load shows its problem count."""
     found: list[tuple[str, Path]] = []
@@ -113,9 +121,12 @@ def run_list(path: Path | None) -> int:
         console.print("no handbook packs found", markup=False)
         return 0
     table = Table(title="测评体系 packs")
-    for header in ("source", "id", "name", "edition", "standards"):
-        table.add_column(header, justify="right" if header == "standards" else "left")
-    table.add_column("status")
+    table.add_column("source", overflow="fold")
+    table.add_column("id", no_wrap=True)
+    table.add_column("name", overflow="fold")
+    table.add_column("edition", overflow="fold")
+    table.add_column("standards", justify="right", no_wrap=True)
+    table.add_column("status", no_wrap=True)
     table.add_column("path", overflow="fold")
     for origin, folder in found:
         origin_label, ident, name, edition, count, status = _pack_row(origin, folder)
@@ -127,7 +138,7 @@ def run_list(path: Path | None) -> int:
             Text(edition),
             Text(count),
             Text(status, style=style),
-            Text(str(folder)),
+            Text(_display_path(folder)),
         )
     console.print(table)
     return 0
