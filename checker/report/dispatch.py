@@ -24,23 +24,29 @@ if TYPE_CHECKING:
 
     from checker.scoring.assessment import Assessment
 
-# Context columns, in order; the problem id comes first and is the replies kind's own header.
-CONTEXT_COLUMNS = (
-    "kind",
-    "standard",
-    "site",
-    "site_name",
-    "site_type",
-    "street",
-    "description",
-    "required",
-    "cases",
-    "photo",
-    "points_recoverable",
-    "deadline",
-    "evidence",
-)
+# Context columns before the replies (what a liaison officer needs on paper), and after them (the rest);
+# the problem id comes first and is the replies kind's own header. Only the id and the replies columns
+# are read back, so the order is free: it is chosen so that the printed page (id … replies) fits A4.
+CONTEXT_COLUMNS = ("kind", "standard", "site_name", "description", "required", "deadline")
+TRAILING_COLUMNS = ("site", "site_type", "street", "cases", "photo", "points_recoverable", "evidence")
 REPLY_COLUMNS = ("status", "measure", "date", "photo")
+DISPATCH_WIDTHS = {
+    "id": 14,
+    "kind": 10,
+    "standard": 9,
+    "site": 9,
+    "site_name": 16,
+    "site_type": 9,
+    "street": 10,
+    "description": 28,
+    "required": 20,
+    "cases": 6,
+    "photo": 8,
+    "points_recoverable": 8,
+    "deadline": 11,
+    "evidence": 14,
+}
+REPLY_WIDTHS = {"status": 10, "measure": 26, "date": 11, "photo": 10}
 
 
 def reply_headers(lang: str) -> dict[str, str]:
@@ -58,6 +64,7 @@ def header_row(lang: str) -> list[str]:
         [replies["problem_id"]]
         + [column_label(c, lang) for c in CONTEXT_COLUMNS]
         + [replies[c] for c in REPLY_COLUMNS]
+        + [column_label(c, lang) for c in TRAILING_COLUMNS]
     )
 
 
@@ -91,33 +98,36 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
     sheet = SheetWriter(book, label("sheet.dispatch", lang), taken, lang)
     note = SheetWriter(book, label("sheet.dispatch_note", lang), taken, lang)
 
-    table = tables.frame_table(target.gaps, ("id", *CONTEXT_COLUMNS), known=tables.GAP_ORDER)
-    # Only the documented context columns: a per-department sheet is no place for engine extras.
-    context = ["id", *CONTEXT_COLUMNS]
+    table = tables.frame_table(
+        target.gaps, ("id", *CONTEXT_COLUMNS, *TRAILING_COLUMNS), known=tables.GAP_ORDER
+    )
+    # Only the documented columns: a per-department sheet is no place for engine extras. A column the
+    # engine does not provide stays empty rather than shifting the replies columns.
+    before = ["id", *CONTEXT_COLUMNS]
+    layout: list[str | None] = [*before, *(None for _ in REPLY_COLUMNS), *TRAILING_COLUMNS]
     headers = header_row(lang)
-    present = [c for c in context if c in table.data]
-    by_column = dict(zip(context, headers[: len(context)], strict=True))
-    written = [by_column[c] for c in present] + headers[len(context) :]
-    sheet.header(written, labels=written)
+    sheet.header(headers, labels=headers)
     ws, formats = sheet.sheet, sheet.formats
-    first_reply = len(present)
-    for offset in range(len(REPLY_COLUMNS)):
-        ws.set_column(first_reply + offset, first_reply + offset, 40 if offset == 1 else 16)
+    first_reply = len(before)
+    for col, column in enumerate(layout):
+        if column is not None:
+            ws.set_column(col, col, DISPATCH_WIDTHS.get(column, 10))
+    for offset, column in enumerate(REPLY_COLUMNS):
+        ws.set_column(first_reply + offset, first_reply + offset, REPLY_WIDTHS[column])
 
     kinds = {k: kind_label(k, lang) for k in tables.DISPATCHED_KINDS}
+    empty: list[Any] = [None] * table.length
+    columns = [table.data.get(c, empty) if c is not None else empty for c in layout]
     row = 1
-    for values in zip(*(table.data[c] for c in present), strict=True):
-        for col, (column, value) in enumerate(zip(present, values, strict=True)):
+    for values in zip(*columns, strict=True):
+        for col, (column, value) in enumerate(zip(layout, values, strict=True)):
+            if column is None:
+                fmt = "reply_date" if REPLY_COLUMNS[col - first_reply] == "date" else "reply"
+                ws.write_blank(row, col, None, formats[fmt])
+                continue
             if column == "kind" and value is not None:
                 value = kinds.get(value, value)
-            sheet.cell(row, col, value, "date" if column == "deadline" else _fmt(column))
-        for offset, column in enumerate(REPLY_COLUMNS):
-            fmt = "reply_date" if column == "date" else "reply"
-            ws.write_blank(row, first_reply + offset, None, formats[fmt])
-        if row <= 200:
-            for col, value in enumerate(values):
-                if isinstance(value, str):
-                    sheet._fit(col, value)
+            sheet.cell(row, col, value, _fmt(column))
         row += 1
     last = max(row - 1, 1)
     ws.data_validation(
@@ -128,7 +138,7 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
         {
             "validate": "list",
             "source": list(REPLY_STATUSES),
-            "input_title": headers[len(context)],
+            "input_title": headers[first_reply],
             "input_message": "、".join(REPLY_STATUSES),
         },
     )
@@ -137,15 +147,14 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
         first_reply + 2,
         last,
         first_reply + 2,
-        {
-            "validate": "date",
-            "criteria": ">=",
-            "value": date(2000, 1, 1),
-            "error_message": "yyyy-mm-dd",
-        },
+        {"validate": "date", "criteria": ">=", "value": date(2000, 1, 1), "error_message": "yyyy-mm-dd"},
     )
-    ws.autofilter(0, 0, last, len(written) - 1)
+    ws.autofilter(0, 0, last, len(headers) - 1)
     ws.freeze_panes(1, 1)
+    ws.repeat_rows(0)
+    # Print the id, the context a department needs and the replies; the trailing columns stay on screen.
+    ws.print_area(0, 0, last, first_reply + len(REPLY_COLUMNS) - 1)
+    ws.fit_to_pages(1, 0)
     ws.activate()
 
     deadlines = [d for d in table.data.get("deadline", []) if d is not None]
@@ -157,10 +166,14 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
     note.blank()
     note.sheet.set_column(1, 1, 80, book.add_format({"text_wrap": True, "valign": "top"}))
     note.pair(label("col.note", lang), label("dispatch_howto", lang))
+    note.sheet.fit_to_pages(1, 0)
     book.close()
 
 
 def _fmt(column: str) -> Any:
-    if column == "points_recoverable":
-        return "points"
-    return None
+    return {
+        "points_recoverable": "points",
+        "deadline": "date",
+        "description": "wrap",
+        "required": "wrap",
+    }.get(column)

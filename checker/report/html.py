@@ -210,7 +210,11 @@ def render_html(assessment: Assessment, lang: str) -> str:
         if assessment.rejected
         else label("rejected_none", lang)
     )
-    plan_note = f"<p>{_e(assessment.plan_note)}</p>" if assessment.plan_note else ""
+    plan_note = (
+        f"<h2>{_e(label('sheet.plan', lang))}</h2>\n<p>{_e(assessment.plan_note)}</p>"
+        if assessment.plan_note
+        else ""
+    )
     html_lang = "en" if lang == "en" else "zh-CN"
     return (
         f'<!DOCTYPE html>\n<html lang="{html_lang}">\n<head>\n<meta charset="utf-8">\n'

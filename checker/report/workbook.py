@@ -38,6 +38,7 @@ STATUS_FILLS = {
     "invalid": "#F8CBAD",
 }
 WIDTH_SAMPLE = 200
+PRINT_FIT_CHARS = 200  # about 70% scale on A4 landscape: still legible
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -61,6 +62,17 @@ class SheetWriter:
         self.row = 0
         self.widths: dict[int, int] = {}
         self.formats = formats_of(book)
+        # Print on A4 landscape, as wide as one page, header rows repeated (set per main table).
+        self.sheet.set_paper(9)
+        self.sheet.set_landscape()
+        self.sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+
+    def finish(self) -> None:
+        """Print one page wide when that stays legible; wider sheets print across pages instead."""
+        if sum(self.widths.get(c, 8) for c in range(max(self.widths, default=0) + 1)) <= PRINT_FIT_CHARS:
+            self.sheet.fit_to_pages(1, 0)
+        else:
+            self.sheet.repeat_columns(0)
 
     def _fit(self, col: int, text: str) -> None:
         width = min(60, display_width(text) + 2)
@@ -149,6 +161,7 @@ class SheetWriter:
         if main and table.columns:
             self.sheet.autofilter(head, 0, max(head, row - 1), len(table.columns) - 1)
             self.sheet.freeze_panes(head + 1, 0)
+            self.sheet.repeat_rows(head)
 
 
 def _column_format(column: str) -> str | None:
@@ -178,7 +191,8 @@ def formats_of(book: Any) -> dict[str, Any]:
         "points": book.add_format({"num_format": "0.00"}),
         "rate": book.add_format({"num_format": "0.00##"}),
         "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-        "reply": book.add_format({"bg_color": "#FFF2CC", "border": 1}),
+        "reply": book.add_format({"bg_color": "#FFF2CC", "border": 1, "text_wrap": True, "valign": "top"}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
         "reply_date": book.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "yyyy-mm-dd"}),
     }
     for status, colour in STATUS_FILLS.items():
@@ -263,6 +277,8 @@ def write_workbook(assessment: Assessment, path: Path, lang: str) -> None:
         tables.record_table(assessment.rejected, tables.REJECTED_COLUMNS),
         labels=[label(f"col.{c}", lang) for c in ("file", "sheet", "row", "column", "error_code", "message")],
     )
+    for sheet in sheets.values():
+        sheet.finish()
     book.close()
 
 
@@ -335,7 +351,7 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
         )
         chart.set_title({"name": label("chart_title", lang)})
         chart.set_x_axis({"min": 0, "max": 1, "num_format": "0%"})
-        chart.set_y_axis({"reverse": True})
+        chart.set_y_axis({"reverse": True, "crossing": "max"})
         chart.set_legend({"none": True})
         chart.set_size({"width": 560, "height": 80 + 36 * len(projects)})
         sheet.sheet.insert_chart(0, 4, chart)
@@ -372,7 +388,9 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
         )
     sheet.blank()
     sheet.title(label("inputs_read", lang))
-    sheet.table(tables.record_table(assessment.inputs, tables.INPUT_COLUMNS), main=False)
+    # The digests are in report.json; here they would only widen the column of the figures.
+    inputs = tuple(c for c in tables.INPUT_COLUMNS if c != "sha256")
+    sheet.table(tables.record_table(assessment.inputs, inputs), main=False)
 
 
 def kind_text(lang: str) -> Any:
