@@ -128,7 +128,7 @@ class _Round:
                 formulas=scan.formulas if scan is not None else {},
             )
             result = read_rows(sheet, found, ctx)
-            self._take(info, sheet.name, label, result)
+            self._take(info, sheet.name, f"{label} → {found.kind}", result)
             if scan is not None:
                 header_row = found.row + sheet.first_row
                 merged = [m for m in scan.merged if m[0] > header_row]
@@ -139,7 +139,7 @@ class _Round:
                     info.warnings.append(message("merged-cells", sheet=sheet.name, ranges=ranges))
 
     def _take(self, info: InputFile, sheet: str, label: str, result: SheetRows) -> None:
-        info.sheets.append(f"{label} → {result.kind}")
+        info.sheets.append(label)
         info.rows_read += result.rows_read
         info.rows_blank += result.rows_blank
         info.rows_rejected += len({r.row for r in result.rejected})

@@ -42,6 +42,7 @@ PREFILLED: dict[str, frozenset[str]] = {
     "inspections": frozenset(("site_id", "site_name", "site_type", "standard", "department")),
     "documents": frozenset(("standard", "material", "material_kind", "department")),
     "survey": frozenset(("question",)),
+    "indicators": frozenset(("indicator", "unit", "department")),
     "replies": frozenset(("problem_id",)),
 }
 # The method a standard must have to appear in a sheet of this kind.
