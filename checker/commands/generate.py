@@ -22,4 +22,11 @@ def run_template(handbook: str, output: Path, by_department: bool, force: bool) 
 def run_sample(
     handbook: str, output: Path, sites: int, seed: int, inspections: int | None, csv: bool, force: bool
 ) -> int:
-    raise NotImplementedError  # the sample round follows in the next commit (issue 3)
+    """Generate a synthetic round of evidence for a fictional district into ``output``."""
+    from checker.generate.sample import SampleOptions, write_sample
+
+    pack = load_handbook(handbook)
+    options = SampleOptions(sites=sites, seed=seed, inspections=inspections, csv=csv)
+    summary = write_sample(pack, output, options, force)
+    print(summary.describe())
+    return 0

@@ -1,0 +1,370 @@
+"""A deterministic synthetic round of evidence for the fictional 滨江区 (``civcheck sample``).
+
+The round is what a campaign office receives a few weeks before the assessors come: a site register,
+one inspection workbook per sub-district team or department (each laid out its own way: with or
+without a title row, results as 符合/√/合格/达标, dates as cells, ``2026/5/3`` or ``2026年5月3日``),
+the online-submission materials with the files they point to, survey tallies and raw answers, the
+indicators, and one negative-list event. Its gaps are a real district's: market hygiene and stall
+order, parking on main roads, dirty back lanes, small ads, too few registered and active volunteers.
+
+The default test date is :data:`DEFAULT_TEST_DATE` (2026-07-15): inspections fall in the weeks before
+it and documents are dated against the window that date implies (12 months ending one month before,
+for the usual pack). Check the sample with ``civcheck check DIR --test-date 2026-07-15``.
+The same options and seed always give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from checker.errors import UsageError
+from checker.generate.district import DISTRICT, STREETS
+from checker.generate.filenames import inside, unique_file_names
+from checker.generate.inspections import Inspections, build_inspections, weekdays
+from checker.generate.paperwork import (
+    document_table,
+    incident_table,
+    indicator_table,
+    survey_tables,
+)
+from checker.generate.register import Register, allocate, build_register
+from checker.generate.writers import Table, excel_serial, write_csv, write_workbook
+from checker.handbook.model import Handbook
+from checker.intake.kinds import KINDS
+
+__all__ = ["DEFAULT_TEST_DATE", "LAYOUTS", "Layout", "SampleOptions", "SampleSummary", "write_sample"]
+
+DEFAULT_TEST_DATE = dt.date(2026, 7, 15)
+# The self-check round: about five weeks, ending a month before the test.
+ROUND_DAYS_BEFORE_TEST = (65, 33)
+INSPECTION_FOLDER = "实地考察"
+CONSTANT_MEMORY_ROWS = 50_000  # above this, workbooks stream rows to disk instead of holding them
+
+
+@dataclass(frozen=True)
+class SampleOptions:
+    sites: int = 600
+    seed: int = 2026
+    inspections: int | None = None  # aim for exactly this many inspection rows (the register grows if needed)
+    csv: bool = False  # inspections as CSV (UTF-8 with BOM) instead of xlsx
+    test_date: dt.date = DEFAULT_TEST_DATE
+
+
+@dataclass
+class SampleSummary:
+    """What ``civcheck sample`` wrote."""
+
+    output: Path
+    seed: int
+    test_date: dt.date
+    files: list[str] = field(default_factory=list)
+    sites: int = 0
+    site_types: int = 0
+    uninspected_sites: int = 0
+    inspections: int = 0
+    problems: int = 0
+    cases: int = 0
+    inspection_files: int = 0
+    documents: int = 0
+    materials_required: int = 0
+    materials_missing: int = 0
+    materials_outdated: int = 0
+    survey_questions: int = 0
+    indicators: int = 0
+    incidents: int = 0
+
+    def describe(self) -> str:
+        rate = self.problems / self.inspections if self.inspections else 0.0
+        return "\n".join(
+            [
+                f"wrote a sample round for {DISTRICT} to {self.output} "
+                f"(seed {self.seed}, test date {self.test_date:%Y-%m-%d}): {len(self.files)} files",
+                f"  点位台账  {self.sites} sites of {self.site_types} types in {len(STREETS)} streets, "
+                f"{self.uninspected_sites} not inspected",
+                f"  实地考察  {self.inspections} rows in {self.inspection_files} files, "
+                f"{self.problems} with problems ({rate:.1%}), {self.cases} cases",
+                f"  材料      {self.documents} rows for {self.materials_required} required materials "
+                f"({self.materials_missing} missing, {self.materials_outdated} outside the window)",
+                f"  问卷 {self.survey_questions} questions · 数据指标 {self.indicators} · 负面清单 {self.incidents}",
+                f"  check it with: civcheck check {self.output} --test-date {self.test_date:%Y-%m-%d}",
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How one team lays out its inspection sheet."""
+
+    sheet: str
+    title: bool
+    words: tuple[str, str, str]  # pass, fail, not applicable
+    dates: Literal["cell", "iso", "slash", "chinese"]
+    columns: tuple[str, ...]  # normalised column names, in sheet order
+    short_departments: bool = False
+    zero_cases: bool = False  # write 0 in 问题数 for rows without problems (others leave it blank)
+
+
+_ALL = tuple(c.column for c in KINDS["inspections"].columns)
+LAYOUTS: tuple[Layout, ...] = (
+    Layout("实地考察", True, ("符合", "不符合", "不适用"), "cell", _ALL, zero_cases=True),
+    Layout(
+        "Sheet1",
+        False,
+        ("√", "×", "不适用"),
+        "chinese",
+        ("site_id", "site_name", "standard", "result", "cases", "description", "date", "inspector", "photo"),
+    ),
+    Layout(
+        "自查记录",
+        True,
+        ("合格", "不合格", "不适用"),
+        "slash",
+        (
+            "site_id",
+            "site_name",
+            "site_type",
+            "standard",
+            "date",
+            "inspector",
+            "result",
+            "cases",
+            "description",
+            "department",
+        ),
+        short_departments=True,
+    ),
+    Layout("实地考察记录", False, ("达标", "不达标", "不适用"), "iso", _ALL),
+)
+
+
+def _blank_to_none(values: np.ndarray) -> list[Any]:
+    out = values.astype(object)
+    out[values == ""] = None
+    return list(out.tolist())
+
+
+def _date_texts(days: np.ndarray, style: str) -> list[Any]:
+    unique, inverse = np.unique(days, return_inverse=True)
+    dates = [d.astype(dt.date) for d in unique]
+    if style == "cell":
+        shown: list[Any] = [excel_serial(d) for d in dates]
+    elif style == "slash":
+        shown = [f"{d.year}/{d.month}/{d.day}" for d in dates]
+    elif style == "chinese":
+        shown = [f"{d.year}年{d.month}月{d.day}日" for d in dates]
+    else:
+        shown = [d.isoformat() for d in dates]
+    return np.array(shown, dtype=object)[inverse].tolist()  # type: ignore[no-any-return]
+
+
+def _inspection_columns(
+    handbook: Handbook, register: Register, rows: Inspections, part: slice, layout: Layout, csv: bool
+) -> dict[str, list[Any]]:
+    site = rows.site[part]
+    result = rows.result[part]
+    types = register.type_index[site]
+    short = {d.name: d.short or d.name for d in handbook.departments}
+    departments = [short[d] if layout.short_departments else d for d in register.type_department]
+    cases = rows.cases[part].astype(object)
+    if not layout.zero_cases:
+        cases[result != 1] = None
+    return {
+        "site_id": register.ids[site].tolist(),
+        "site_name": register.names[site].tolist(),
+        "site_type": np.array(register.type_names, dtype=object)[types].tolist(),
+        "standard": np.array(rows.codes, dtype=object)[rows.standard[part]].tolist(),
+        "result": np.array(layout.words, dtype=object)[result].tolist(),
+        "cases": cases.tolist(),
+        "description": _blank_to_none(rows.description[part]),
+        "date": _date_texts(rows.date[part], "iso" if csv and layout.dates == "cell" else layout.dates),
+        "inspector": rows.inspector[part].tolist(),
+        "department": np.array(departments, dtype=object)[types].tolist(),
+        "photo": _blank_to_none(rows.photo[part]),
+    }
+
+
+def _register_size(handbook: Handbook, sites: int, target_rows: int | None) -> int:
+    """Sites needed so that the applicable (site, standard) pairs reach ``target_rows``."""
+    if target_rows is None:
+        return sites
+    per_type = np.array(
+        [
+            sum(1 for s in handbook.standards if s.field and t.name in s.field.site_types)
+            for t in handbook.site_types
+        ],
+        dtype=np.int64,
+    )
+    if not per_type.any():
+        return sites
+    from checker.generate.district import profile_for
+
+    weights = np.array([profile_for(t).weight for t in handbook.site_types], dtype=float)
+    for _ in range(20):
+        pairs = int((allocate(sites, weights) * per_type).sum())
+        if pairs >= target_rows:
+            break
+        sites = max(sites + 1, math.ceil(sites * target_rows / max(pairs, 1) * 1.01))
+    return sites
+
+
+def _check_output(output: Path, force: bool) -> None:
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"{output} is a file, not a folder")
+    if output.is_dir() and any(output.iterdir()):
+        if not force:
+            raise UsageError(f"{output} is not empty; use --force to replace it")
+        here = Path.cwd().resolve()
+        if (output / ".git").exists() or here == output.resolve() or output.resolve() in here.parents:
+            raise UsageError(f"refusing to replace {output}: it holds a repository or the current folder")
+
+
+def write_sample(handbook: Handbook, output: Path, options: SampleOptions, force: bool) -> SampleSummary:
+    """Generate the round into a staging folder next to ``output``, then put it in place."""
+    _check_output(output, force)
+    parent = output.resolve().parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=parent))
+    try:
+        summary = _generate(handbook, staging, options)
+        if output.exists():
+            old = Path(tempfile.mkdtemp(prefix=".tmp-", dir=parent))
+            os.replace(output, old)  # an empty staging name; the old round moves aside in one step
+            os.replace(staging, output)
+            shutil.rmtree(old)
+        else:
+            os.replace(staging, output)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    summary.output = output
+    return summary
+
+
+def _generate(handbook: Handbook, root: Path, options: SampleOptions) -> SampleSummary:
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(options.seed).spawn(6)]
+    summary = SampleSummary(output=root, seed=options.seed, test_date=options.test_date)
+    written: list[Path] = []
+
+    def book(name: str, tables: Sequence[Table], big: bool = False) -> None:
+        target = inside(root, name)
+        write_workbook(target, tables, constant_memory=big, title=f"{DISTRICT} 创建全国文明城市自查")
+        written.append(target)
+
+    sites = _register_size(handbook, options.sites, options.inspections)
+    register = build_register(handbook, sites, streams[0])
+    big = len(register) > CONSTANT_MEMORY_ROWS
+    book(
+        "点位台账.xlsx",
+        [
+            Table(
+                sheet="点位台账",
+                headers=[c.header for c in KINDS["sites"].columns],
+                columns=[
+                    register.ids.tolist(),
+                    register.names.tolist(),
+                    np.array(register.type_names, dtype=object)[register.type_index].tolist(),
+                    np.array(STREETS, dtype=object)[register.street_index].tolist(),
+                    np.array(register.type_department, dtype=object)[register.type_index].tolist(),
+                    register.addresses.tolist(),
+                ],
+                title=f"{DISTRICT}创建全国文明城市测评点位台账",
+                widths={1: 28, 4: 24, 5: 40},
+            )
+        ],
+        big,
+    )
+    summary.sites, summary.site_types = len(register), len(register.type_names)
+
+    first, last = (options.test_date - dt.timedelta(days=d) for d in ROUND_DAYS_BEFORE_TEST)
+    rows = build_inspections(handbook, register, streams[1], weekdays(first, last), options.inspections)
+    _write_inspections(handbook, register, rows, root, options, written, summary, (first, last))
+
+    documents, stats = document_table(handbook, streams[2], options.test_date)
+    if stats.required:
+        for rel, data in sorted(stats.attachments.items()):
+            target = root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            written.append(target)
+        book("网上申报材料.xlsx", [documents])
+    summary.documents, summary.materials_required = stats.rows, stats.required
+    summary.materials_missing, summary.materials_outdated = stats.missing, stats.outdated
+
+    tally, responses = survey_tables(handbook, streams[3])
+    if tally is not None:
+        book("问卷调查汇总.xlsx", [tally])
+    if responses is not None:
+        book("问卷原始答卷.xlsx", [responses])
+    summary.survey_questions = (tally.rows if tally else 0) + (len(responses.headers) - 1 if responses else 0)
+
+    indicators = indicator_table(handbook, streams[4], options.test_date)
+    if indicators is not None:
+        book("数据指标.xlsx", [indicators])
+        summary.indicators = indicators.rows
+    incidents = incident_table(handbook, streams[5], options.test_date)
+    if incidents is not None:
+        book("负面清单.xlsx", [incidents])
+        summary.incidents = incidents.rows
+    summary.files = sorted(str(p.relative_to(root)) for p in written)
+    return summary
+
+
+def _write_inspections(
+    handbook: Handbook,
+    register: Register,
+    rows: Inspections,
+    root: Path,
+    options: SampleOptions,
+    written: list[Path],
+    summary: SampleSummary,
+    period: tuple[dt.date, dt.date],
+) -> None:
+    """One file per team that has rows, each in its team's layout."""
+    folder = root / INSPECTION_FOLDER
+    folder.mkdir()
+    bounds = np.searchsorted(rows.team, np.arange(len(rows.teams) + 1))
+    present = [t for t in range(len(rows.teams)) if bounds[t + 1] > bounds[t]]
+    suffix = ".csv" if options.csv else ".xlsx"
+    names = unique_file_names([f"{rows.teams[t]}实地考察自查表" for t in present], suffix)
+    headers = {c.column: c.header for c in KINDS["inspections"].columns}
+    for team, name in zip(present, names, strict=True):
+        part = slice(int(bounds[team]), int(bounds[team + 1]))
+        layout = LAYOUTS[(team + options.seed) % len(LAYOUTS)]
+        data = _inspection_columns(handbook, register, rows, part, layout, options.csv)
+        columns = [data[c] for c in layout.columns]
+        target = inside(folder, name)
+        if options.csv:
+            write_csv(target, [headers[c] for c in layout.columns], columns)
+        else:
+            title = f"{DISTRICT}{rows.teams[team]}创建全国文明城市实地考察自查记录"
+            title += f"（{period[0]:%Y.%m.%d}—{period[1]:%Y.%m.%d}）"
+            dates = layout.columns.index("date")
+            table = Table(
+                sheet=layout.sheet,
+                headers=[headers[c] for c in layout.columns],
+                columns=columns,
+                title=title if layout.title else None,
+                date_columns=frozenset({dates}) if layout.dates == "cell" else frozenset(),
+                widths={layout.columns.index("description"): 40, layout.columns.index("site_name"): 24},
+            )
+            write_workbook(target, [table], constant_memory=part.stop - part.start > CONSTANT_MEMORY_ROWS)
+        written.append(target)
+    inspected = np.zeros(len(register), dtype=bool)
+    inspected[rows.site] = True
+    checked_types = {t for s in handbook.standards if s.field for t in s.field.site_types}
+    has_standards = np.array([t in checked_types for t in register.type_names])[register.type_index]
+    summary.inspections = len(rows)
+    summary.problems = int((rows.result == 1).sum())
+    summary.cases = int(rows.cases.sum())
+    summary.inspection_files = len(present)
+    summary.uninspected_sites = int((has_standards & ~inspected).sum())
