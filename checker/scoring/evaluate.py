@@ -5,6 +5,8 @@ Pure: no I/O, deterministic. Each evidence frame is prepared once, column-wise; 
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -67,7 +69,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
     fail_mask, site_frame = _site_rows(handbook, prep, field_codes)
     blocks = [
         _site_problem_gaps(handbook, options, site_frame[fail_mask]),
-        _coverage_gaps(handbook, options, field_out),
+        _coverage_gaps(handbook, options, field_out, prep),
         _material_gaps(handbook, options, doc_out, results),
         _standard_gaps(handbook, options, ordered),
         _negative_gaps(events),
@@ -105,24 +107,28 @@ def _site_rows(
     """Scored rows (counted pass/fail) of field standards, with department and street resolved."""
     rows = prep.rows
     keep = prep.scored & rows["standard"].isin(field_codes).to_numpy(dtype=bool)
-    sub = rows[keep]
+    at = np.flatnonzero(keep)
+    sub = rows.take(at)  # scored rows only: at most one per (site, standard)
+    reg = prep.register
     lead = pd.Series({s.code: s.lead for s in handbook.standards}, dtype="string")
-    department = sub["department"].astype("string").fillna(sub["reg_department"])
+    site = sub["site_id"]
+    department = sub["department"].astype("string").fillna(site.map(reg["department"]).astype("string"))
     department = department.fillna(sub["standard"].map(lead).astype("string"))
+    types = np.asarray([*prep.type_names, ""], dtype=object)[prep.type_codes[at]]
     frame = pd.DataFrame(
         {
-            "pos": np.flatnonzero(keep),
+            "pos": at,
             "standard": sub["standard"].astype("string"),
-            "site_id": sub["site_id"].astype("string"),
-            "site_name": sub["reg_site_name"].fillna(sub["site_name"]).astype("string"),
-            "site_type": sub["resolved_type"].astype("string"),
-            "street": sub["reg_street"].fillna(UNREGISTERED).astype("string"),
+            "site_id": site.astype("string"),
+            "site_name": site.map(reg["site_name"]).astype("string").fillna(sub["site_name"]),
+            "site_type": pd.array(types, dtype="string"),
+            "street": site.map(reg["street"]).astype("string").fillna(UNREGISTERED),
             "department": department,
             "description": sub["description"].astype("string"),
-            "cases": prep.cases[keep],
+            "cases": prep.cases[at],
             "photo": sub["photo"].astype("string"),
             "date": sub["date"],
-            "gain": prep.gain[keep],
+            "gain": prep.gain[at],
             "evidence": sub["_file"].astype("string")
             + " › "
             + sub["_sheet"].astype("string")
@@ -134,6 +140,7 @@ def _site_rows(
     return fail, frame
 
 
+@lru_cache(maxsize=4)
 def _maps(handbook: Handbook) -> tuple[dict[str, str], dict[str, str]]:
     where = places(handbook)
     return {c: p.project for c, p in where.items()}, {s.code: s.text for s in handbook.standards}
@@ -168,16 +175,20 @@ def _site_problem_gaps(handbook: Handbook, options: Options, fails: pd.DataFrame
     )
 
 
-def _coverage_gaps(handbook: Handbook, options: Options, field_out: dict[str, FieldOutcome]) -> pd.DataFrame:
+def _coverage_gaps(
+    handbook: Handbook, options: Options, field_out: dict[str, FieldOutcome], prep: Prepared
+) -> pd.DataFrame:
     project, text = _maps(handbook)
+    index = handbook.code_index()
     deadline = gapmod.deadline_after(options.test_date, handbook.settings.deadlines.field)
     blocks = []
+    register = prep.register
     for code, out in field_out.items():
-        reg = out.uncovered
-        if reg.empty or out.result.status == "not_applicable":
+        if not len(out.uncovered) or out.result.status == "not_applicable":
             continue
+        reg = register.take(out.uncovered)
         ids = reg.index.to_series().astype("string")
-        lead = handbook.standard(code).lead
+        lead = index[code].lead
         blocks.append(
             gapmod.frame(
                 {
@@ -237,8 +248,9 @@ def _material_gaps(
     results: dict[str, StandardResult],
 ) -> pd.DataFrame:
     rows = []
+    index = handbook.code_index()
     for code, out in doc_out.items():
-        s = handbook.standard(code)
+        s = index[code]
         r = results[code]
         recoverable = max(0.0, out.score_if_one_more - r.score) if r.grade is not None else 0.0
         for g in out.gaps:
@@ -261,10 +273,11 @@ def _material_gaps(
 
 def _standard_gaps(handbook: Handbook, options: Options, ordered: list[StandardResult]) -> pd.DataFrame:
     rows = []
+    index = handbook.code_index()
     for r in ordered:
         if r.status in ("pass", "not_applicable") or r.points - r.score <= 1e-12:
             continue
-        s = handbook.standard(r.code)
+        s = index[r.code]
         lost = r.points - r.score
         kind = r.method if r.method in ("survey", "data") else "standard"
         rows.append(

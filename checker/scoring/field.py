@@ -7,7 +7,7 @@ There is no Python loop per evidence row: loops run per standard and per site ty
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -132,10 +132,17 @@ class ObservedModel:
 
 @dataclass
 class Prepared:
-    """Inspection rows with resolved site type / street / department, sorted by standard."""
+    """Inspection rows as integer codes, plus one stable order that groups them by standard.
 
-    rows: pd.DataFrame  # every accepted inspection row, sorted by standard (stable)
-    starts: dict[str, tuple[int, int]]  # standard → [start, stop) in rows
+    Nothing is copied or re-sorted row-wise: per-row arrays stay in the frame's order, and each
+    standard reads its rows through ``order[start:stop]``.
+    """
+
+    rows: pd.DataFrame  # every accepted inspection row, index reset (not copied)
+    order: IntArray  # row positions grouped by standard (stable)
+    starts: dict[str, tuple[int, int]]  # standard → [start, stop) in ``order``
+    site_codes: IntArray  # per row: code of the site id (-1 blank)
+    site_ids: pd.Index  # code → site id
     type_codes: IntArray  # per row: code of the resolved site type (-1 unknown)
     type_names: list[str]
     result_codes: IntArray
@@ -143,47 +150,60 @@ class Prepared:
     scored: npt.NDArray[np.bool_]  # counts & pass/fail
     covering: npt.NDArray[np.bool_]  # pass/fail/na (any counts flag)
     register: pd.DataFrame  # site register, one row per site id, indexed by site_id
-    gain: FloatArray = field(default_factory=lambda: np.zeros(0))  # per row, filled per standard
+    register_codes: IntArray  # per register row: its site code among the inspected (-1 never inspected)
+    register_types: IntArray  # per register row: code of its type in ``type_names`` (-1 blank)
+    gain: FloatArray  # per row: points recoverable by fixing it, filled per standard
 
 
 def prepare(inspections: pd.DataFrame, sites: pd.DataFrame) -> Prepared:
     register = sites.dropna(subset=["site_id"]).drop_duplicates("site_id", keep="last").set_index("site_id")
     rows = inspections.reset_index(drop=True)
+    n = len(rows)
     std_codes, std_uniques = pd.factorize(rows["standard"], sort=True)
-    order = np.argsort(std_codes, kind="stable")
-    rows = rows.iloc[order].reset_index(drop=True)
-    std_sorted = std_codes[order]
-    bounds = np.searchsorted(std_sorted, np.arange(len(std_uniques) + 1))
+    narrow = std_codes.astype(np.int16) if len(std_uniques) < 32_000 else std_codes  # radix sort
+    order = np.argsort(narrow, kind="stable").astype(np.int64)
+    bounds = np.searchsorted(std_codes[order], np.arange(len(std_uniques) + 1))
     starts = {str(code): (int(bounds[i]), int(bounds[i + 1])) for i, code in enumerate(std_uniques)}
 
     site_codes, site_uniques = pd.factorize(rows["site_id"])
-    # Per distinct site (not per row): the register's type wins, else the type written on the row.
-    reg_type = pd.Series(site_uniques).map(register["site_type"]).astype("string")
-    stype = reg_type.astype(object).to_numpy()[site_codes] if len(rows) else np.array([])
-    row_type = rows["site_type"].astype(object).to_numpy()
-    resolved = pd.Series(np.where(pd.isna(stype), row_type, stype) if len(rows) else [], dtype="string")
-    type_codes, type_uniques = pd.factorize(resolved)
-    for col in ("street", "site_name", "department"):
-        mapped = pd.Series(site_uniques).map(register[col]).astype("string").to_numpy(dtype=object)
-        rows[f"reg_{col}"] = pd.array(mapped[site_codes] if len(rows) else [], dtype="string")
-    rows["resolved_type"] = resolved.to_numpy()
+    site_index = pd.Index(site_uniques)
+    # Site type: the register's type of the site wins, else the type written on the row — resolved on
+    # integer codes (one code space over the names of both), never on the strings of every row.
+    row_type_codes, row_type_names = pd.factorize(rows["site_type"])
+    reg_types = register["site_type"].reindex(site_index)
+    names = pd.Index(pd.unique(np.concatenate([np.asarray(row_type_names, dtype=object),
+                                               register["site_type"].dropna().to_numpy(dtype=object)])))  # fmt: skip
+    row_in_names = np.append(names.get_indexer(pd.Index(row_type_names)), -1)  # index -1 → -1
+    site_reg_type = names.get_indexer(pd.Index(reg_types.fillna("\0").to_numpy(dtype=object)))
+    site_reg_type = np.append(site_reg_type, -1)  # site code -1 → -1
+    from_register = site_reg_type[site_codes]
+    type_codes = np.where(from_register >= 0, from_register, row_in_names[row_type_codes])
 
-    result_codes = rows["result"].map(RESULT_CODES).fillna(3).to_numpy(dtype=np.int64).astype(np.int64)
+    res_codes, res_names = pd.factorize(rows["result"])
+    res_map = np.append([RESULT_CODES.get(str(r), 3) for r in res_names], 3).astype(np.int64)
+    result_codes = res_map[res_codes] if n else np.zeros(0, dtype=np.int64)
     is_fail = result_codes == 1
     cases = rows["cases"].to_numpy(dtype=np.int64, na_value=0)
     cases = np.where(is_fail, np.maximum(cases, 1), 0)
     counted = rows["counts"].to_numpy(dtype=bool)
     return Prepared(
         rows=rows,
+        order=order,
         starts=starts,
+        site_codes=site_codes.astype(np.int64),
+        site_ids=site_index,
         type_codes=type_codes.astype(np.int64),
-        type_names=[str(t) for t in type_uniques],
-        result_codes=result_codes,
-        cases=cases,
+        type_names=[str(t) for t in names],
+        result_codes=result_codes.astype(np.int64),
+        cases=cases.astype(np.int64),
         scored=counted & (result_codes <= 1),
         covering=result_codes <= 2,
         register=register,
-        gain=np.zeros(len(rows)),
+        register_codes=site_index.get_indexer(register.index).astype(np.int64),
+        register_types=names.get_indexer(
+            pd.Index(register["site_type"].fillna("\0").to_numpy(dtype=object))
+        ).astype(np.int64),
+        gain=np.zeros(n),
     )
 
 
@@ -197,7 +217,7 @@ class FieldOutcome:
     # for the plan: per scored failing row position, (stratum index or -1, capped/uncapped value)
     fail_rows: IntArray
     fail_keys: list[tuple[int, int]]
-    uncovered: pd.DataFrame  # register rows (site_id index) of the standard's types never inspected
+    uncovered: IntArray  # positions in the register of sites of the standard's types never inspected
 
 
 def evaluate_field(
@@ -215,22 +235,27 @@ def evaluate_field(
     cap = count_cap(thresholds)
     shares = share_vector(handbook)
     start, stop = prep.starts.get(standard.code, (0, 0))
-    sl = slice(start, stop)
-    tcodes = prep.type_codes[sl]
-    res = prep.result_codes[sl]
-    scored = prep.scored[sl]
-    covering = prep.covering[sl]
-    cases = prep.cases[sl]
-    site_ids = prep.rows["site_id"].iloc[sl]
+    at = prep.order[start:stop]  # this standard's rows, in frame order
+    tcodes = prep.type_codes[at]
+    res = prep.result_codes[at]
+    scored = prep.scored[at]
+    covering = prep.covering[at]
+    cases = prep.cases[at]
+    site_codes = prep.site_codes[at]
 
     # Register: the standard's types, and which registered sites no inspection covered.
     reg = prep.register
-    reg_of_types = reg[reg["site_type"].isin(types)] if len(reg) else reg
-    covered_ids = pd.Index(site_ids[covering].unique())
-    uncovered = reg_of_types[~reg_of_types.index.isin(covered_ids)]
+    type_to_code = {name: i for i, name in enumerate(prep.type_names)}
+    wanted = [type_to_code[t] for t in types if t in type_to_code]
+    of_types = np.isin(prep.register_types, wanted)
+    covered = np.zeros(len(prep.site_ids) + 1, dtype=bool)
+    covered[site_codes[covering]] = True  # code -1 lands on the spare last slot
+    reg_codes = prep.register_codes
+    uncovered = np.flatnonzero(of_types & ~((reg_codes >= 0) & covered[reg_codes]))
+    reg_counts = pd.Series(np.bincount(prep.register_types[of_types], minlength=len(prep.type_names)),
+                           index=prep.type_names)  # fmt: skip
 
     # Strata: the standard's types; unknown-type sites join the single type, or an extra stratum.
-    type_to_code = {name: i for i, name in enumerate(prep.type_names)}
     stratum_of_code: dict[int, int] = {}
     strata_names: list[str] = []
     strata_k: list[int] = []
@@ -250,7 +275,7 @@ def evaluate_field(
             lookup[type_code + 1] = s
     stratum = lookup[tcodes + 1]
     in_draw = scored & (stratum >= 0)
-    excluded = int(pd.Index(site_ids[scored & (stratum < 0)]).nunique())
+    excluded = len(np.unique(site_codes[scored & (stratum < 0)]))
 
     n_strata = len(strata_names)
     st = stratum[in_draw]
@@ -260,18 +285,17 @@ def evaluate_field(
     failing = in_draw & (cases > 0)
     sites_failing = int(failing.sum())
     total_cases = int(cases[in_draw].sum())
-    reg_counts = reg_of_types["site_type"].value_counts() if len(reg) else pd.Series(dtype="int64")
     sample = int(sum(strata_k[: len(types)]))
     short = any(
         hist[i].sum() < (min(k, int(reg_counts.get(t, 0))) if len(reg) else k)
         for i, (t, k) in enumerate(zip(strata_names[: len(types)], strata_k, strict=False))
     )
     counts = {
-        "rows": int(stop - start),
+        "rows": len(at),
         "sites_inspected": sites_inspected,
         "sites_failing": sites_failing,
         "cases": total_cases,
-        "sites_registered": len(reg_of_types),
+        "sites_registered": int(of_types.sum()),
         "sites_uncovered": len(uncovered),
         "sample": sample,
         "sample_short": bool(short),
@@ -287,7 +311,7 @@ def evaluate_field(
             status, code, why = "invalid", "field.invalid", f"该标准的 {rejected} 行检查记录全部被拒收"
         elif only_na:
             status, code, why = "not_applicable", "field.all_na", "所有检查记录均为不适用"
-        elif not any_rows and len(reg) and len(reg_of_types) == 0:
+        elif not any_rows and len(reg) and not of_types.any():
             status, code = "not_applicable", "field.no_sites"
             why = f"点位台账中没有{'、'.join(types)}类点位"
         else:
@@ -299,7 +323,7 @@ def evaluate_field(
         )
         return empty(res_, None, none_rows, [], uncovered)
 
-    positions = np.flatnonzero(in_draw & (cases > 0)) + start
+    positions = at[in_draw & (cases > 0)]
     model: DrawModel | ObservedModel
     if observed:
         obs = ObservedModel(cases[in_draw].astype(np.int64), thresholds, shares, standard.points)
@@ -308,10 +332,10 @@ def evaluate_field(
         grade = grade_for_count(int(obs.cases.sum()), thresholds)
         probs = np.zeros(4)
         probs[GRADES.index(grade)] = 1.0
-        uniq = np.unique(cases[in_draw & (cases > 0)])
-        gain_of = {int(v): obs.gain_for(int(v)) for v in uniq}
-        keys = [(-1, int(v)) for v in cases[in_draw & (cases > 0)]]
-        prep.gain[positions] = [gain_of[v] for _, v in keys]
+        failing_cases = cases[in_draw & (cases > 0)]
+        uniq, inverse = np.unique(failing_cases, return_inverse=True)
+        prep.gain[positions] = np.array([obs.gain_for(int(v)) for v in uniq])[inverse]
+        keys = [(-1, int(v)) for v in failing_cases]
         why_head = f"按实际抽查计：{sites_inspected} 个点位共 {total_cases} 处问题"
     else:
         strata = tuple(

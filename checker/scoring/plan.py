@@ -1,7 +1,7 @@
 """The rectification plan (整改计划): site fixes chosen greedily by the total points they recover.
 
 Greedy rule: at every step take the site problem whose fix raises the weighted total the most *given the
-fixes already chosen* (ties: the smaller gap id), then recompute that standard's exact draw expectation —
+fixes already chosen* (ties: the standard losing the most points, then the smaller gap id), then recompute that standard's exact draw expectation —
 fixes of the same standard interact (gains are not additive), fixes of different standards do not. Stop
 when the total reaches the target. Greedy is not guaranteed to be the fewest fixes, but each step is the
 best single next fix, and the cumulative totals are exact.
@@ -48,29 +48,32 @@ def greedy(
     candidates: list[Candidate], weighted_now: float, deductions: float, target: float
 ) -> tuple[pd.DataFrame, float, bool]:
     """(plan frame, final total, reached) — the fixes in order until max(0, weighted − deductions) ≥ target."""
-    heap: list[tuple[float, str, int, int, tuple[int, int]]] = []
+    heap: list[tuple[float, float, str, int, int, tuple[int, int]]] = []
     versions = [0] * len(candidates)
     current = [c.model.expected_score() for c in candidates]
 
     def push(i: int) -> None:
+        """Queue standard i's best next fix: most total gain, then (when no single fix gains anything,
+        e.g. two sites with 3 cases each drawn 2 of 2) the standard with the most points still lost."""
         c = candidates[i]
+        lost = (c.model.points * float(c.model.shares[0]) - current[i]) * c.factor
         best: tuple[float, str, tuple[int, int]] | None = None
         for key, gain in c.model.gains().items():
             rows = c.problems.get(key)
-            if not rows or gain <= _TINY:
+            if not rows:
                 continue
-            entry = (-gain * c.factor, rows[0][0], key)
+            entry = (-max(gain, 0.0) * c.factor, rows[0][0], key)
             if best is None or entry[:2] < best[:2]:
                 best = entry
         if best is not None:
-            heapq.heappush(heap, (best[0], best[1], i, versions[i], best[2]))
+            heapq.heappush(heap, (best[0], -lost, best[1], i, versions[i], best[2]))
 
     for i in range(len(candidates)):
         push(i)
     total = max(0.0, weighted_now - deductions)
     steps: list[tuple[int, str, str, str, str, float, float, float]] = []
     while total < target - _TINY and heap and len(steps) < MAX_STEPS:
-        _neg, _gid, i, version, key = heapq.heappop(heap)
+        _gain, _lost, _gid, i, version, key = heapq.heappop(heap)
         if version != versions[i]:
             continue
         c = candidates[i]
