@@ -7,7 +7,6 @@ every kind, two departments whose names are hostile to file systems and spreadsh
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable
 from datetime import date
 
@@ -15,7 +14,7 @@ import pandas as pd
 from rich.console import Console
 
 from checker.intake.evidence import InputFile, Rejection
-from checker.report.jsonout import report_document
+from checker.report.jsonout import report_json
 from checker.report.narrative import render_text
 from checker.report.terminal import render_terminal
 from checker.scoring.assessment import (
@@ -515,12 +514,12 @@ def terminal(lang: str, *, detail: bool = False, veto: bool = False) -> str:
     return buffer.getvalue()
 
 
-def report_json() -> str:
-    return json.dumps(report_document(assessment()), ensure_ascii=False, allow_nan=False, indent=1) + "\n"
+def report_json_text() -> str:
+    return report_json(assessment())
 
 
 OUTPUTS: dict[str, Callable[[], str]] = {
-    "report.json": report_json,
+    "report.json": report_json_text,
     "shortcomings.zh.txt": lambda: render_text(assessment(), "zh"),
     "shortcomings.en.txt": lambda: render_text(assessment(veto=True), "en"),
     "terminal.zh.txt": lambda: terminal("zh"),

@@ -85,3 +85,16 @@ def test_columns_added_by_the_engine_are_carried(tmp_path: Path) -> None:
     document = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert document["gaps"][0]["photo_after"] == "x"
     jsonschema.validate(document, report_json_schema())
+
+
+def test_streamed_file_equals_the_text_rendering(tmp_path: Path) -> None:
+    from checker.report.jsonout import report_json
+
+    write_reports(assessment(), tmp_path, {"json"})
+    assert (tmp_path / "report.json").read_text(encoding="utf-8") == report_json(assessment())
+
+
+def test_an_empty_gap_list_is_valid_json(tmp_path: Path) -> None:
+    document = _load(tmp_path, no_gaps=True)
+    assert document["gaps"] == []
+    jsonschema.validate(document, report_json_schema())

@@ -29,7 +29,7 @@ class Limits:
     max_columns: int = 2000  # used columns of one sheet
     max_cells: int = 25_000_000  # rows × columns of the used range of one sheet (what readers allocate)
     header_scan_rows: int = 30  # the header row is looked for in this many first rows
-    scan_bytes: int = 64 * MB  # sheet XML up to this size is scanned in-process; bigger → worker
+    scan_bytes: int = 8 * MB  # sheet XML up to this size is scanned in-process; bigger → parsed in a worker
     isolate: Isolation = "auto"
     worker_memory_bytes: int = 3072 * MB  # RLIMIT_AS of a worker process
     worker_timeout_s: float = 300.0  # wall clock of a worker process

@@ -17,14 +17,16 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import unescape
 
+import numpy as np
 from defusedxml import ElementTree
 
 from checker.intake.limits import Limits
 
 CHUNK = 4 * 1024 * 1024
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_CELL_REF = re.compile(rb"""\sr\s*=\s*["']([A-Z]{1,4})([0-9]{1,8})["']""")
-_CELL_OPEN = re.compile(rb"<c[\s>/]")
+# Cell addresses as every known writer spells them (`` r="B12"``); literal prefixes keep the scan fast.
+_CELL_COLS = re.compile(rb' r="([A-Z]{1,4})[0-9]')
+_CELL_ROWS = re.compile(rb' r="[A-Z]{1,4}([0-9]{1,8})"')
 _FORMULA_CELL = re.compile(rb"<c\s([^>]*?)>(.*?)</c>", re.DOTALL)
 _REF_ATTR = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,4})([0-9]{1,8})["']""")
 _F_TEXT = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
@@ -184,6 +186,7 @@ def _scan_sheet(archive: zipfile.ZipFile, sheet: SheetScan, limits: Limits) -> b
     """Stream one sheet part; False when it holds cells without ``r=`` (the range cannot be vouched for)."""
     refs = 0
     opens = 0
+    unusual = False
     max_row = max_col = 0
     min_col = 1 << 30
     leftover = b""
@@ -199,17 +202,19 @@ def _scan_sheet(archive: zipfile.ZipFile, sheet: SheetScan, limits: Limits) -> b
                     work, leftover = buffer[:cut], buffer[cut:]
                 else:
                     work, leftover = buffer, b""
-                for match in _CELL_REF.finditer(work):
-                    refs += 1
-                    col = column_number(match.group(1).decode())
-                    row = int(match.group(2))
-                    if row > max_row:
-                        max_row = row
-                    if col > max_col:
-                        max_col = col
-                    if col < min_col:
-                        min_col = col
-                opens += len(_CELL_OPEN.findall(work))
+                # Whole-chunk regex passes (no Python work per cell): distinct column letters, row numbers.
+                letters = _CELL_COLS.findall(work)
+                if letters:
+                    refs += len(letters)
+                    columns = [column_number(c.decode()) for c in set(letters)]
+                    max_col, min_col = max(max_col, *columns), min(min_col, *columns)
+                    digits = np.array(_CELL_ROWS.findall(work), dtype="S8").astype(np.int64)
+                    max_row = max(max_row, int(digits.max()))
+                opens += work.count(b"<c ") + work.count(b"<c>") + work.count(b"<c/")
+                # Legal but unusual spellings of an address (r='A1', tabs, spaces around =) that the fast
+                # pattern above misses show up as surplus "r=": then a worker parses the file instead.
+                surplus = work.count(b"r=") - len(letters) - work.count(b'<row r="')
+                unusual = unusual or surplus > 64 or b"r =" in work
                 if b"<f" in work:
                     _formulas(work, sheet)
                 if b"<mergeCell" in work:
@@ -231,8 +236,8 @@ def _scan_sheet(archive: zipfile.ZipFile, sheet: SheetScan, limits: Limits) -> b
     sheet.min_col = min_col if refs else 0
     sheet.cells = refs
     check_range(sheet, limits)
-    # Cells opened without an address sit at positions only a parser knows; refs also count mergeCell refs.
-    return opens <= refs
+    # Cells opened without an address sit at positions only a parser knows.
+    return opens <= refs and not unusual
 
 
 def _formulas(work: bytes, sheet: SheetScan) -> None:

@@ -111,7 +111,7 @@ class _Round:
             if not isinstance(found, Header):
                 info.skipped_sheets.append(f"{label} ({found.code})")
                 if found.code == "unrecognised-sheet":
-                    info.warnings.append(message(found.code, **found.fields))
+                    info.warnings.append(message(found.code, **{**found.fields, "sheet": label}))
                 else:
                     self.rejected.append(
                         Rejection(

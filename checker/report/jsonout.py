@@ -10,8 +10,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from checker.report import tables
 
@@ -113,17 +114,44 @@ def _records(items: list[Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{f: _json_value(getattr(item, f, None)) for f in names} for item in items]
 
 
+def _json_column(frame: Any, column: str) -> list[Any]:
+    """One frame column as JSON-ready values, converted per column (not per cell) where the dtype allows."""
+    import pandas as pd
+
+    series = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(series):
+        return [_json_value(v) for v in tables.column_values(frame, column)]
+    if pd.api.types.is_string_dtype(series) and not pd.api.types.is_object_dtype(series):
+        return series.astype(object).where(series.notna(), None).tolist()  # type: ignore[no-any-return]
+    values = tables.column_values(frame, column)
+    if pd.api.types.is_float_dtype(series) or pd.api.types.is_integer_dtype(series):
+        return [None if isinstance(v, float) and not math.isfinite(v) else v for v in values]
+    return [_json_value(v) for v in values]
+
+
+def _iter_records(frame: Any, preferred: tuple[str, ...]) -> Iterator[dict[str, Any]]:
+    """Like :func:`_frame_records`, one record at a time (columns are converted once, up front)."""
+    columns = tables.ordered_columns(frame, preferred, known=preferred)
+    if not columns:
+        return iter(())
+    data = [_json_column(frame, c) for c in columns]
+    return (dict(zip(columns, row, strict=True)) for row in zip(*data, strict=True))
+
+
 def _frame_records(frame: Any, preferred: tuple[str, ...]) -> list[dict[str, Any]]:
     """Rows of a frame under its column names: documented ones first, any the engine added after."""
     columns = tables.ordered_columns(frame, preferred, known=preferred)
-    data = {c: [_json_value(v) for v in tables.column_values(frame, c)] for c in columns}
-    return (
-        [dict(zip(columns, row, strict=True)) for row in zip(*data.values(), strict=True)] if columns else []
-    )
+    if not columns:
+        return []
+    data = [_json_column(frame, c) for c in columns]
+    return [dict(zip(columns, row, strict=True)) for row in zip(*data, strict=True)]
 
 
-def report_document(assessment: Assessment) -> dict[str, Any]:
-    """The JSON document as Python data (plain types only)."""
+def report_document(assessment: Assessment, *, lazy: bool = False) -> dict[str, Any]:
+    """The JSON document as Python data (plain types only).
+
+    With ``lazy`` the gaps are a generator of records, for :func:`write_report_json` to stream.
+    """
     options = assessment.options
     return {
         "schema_version": SCHEMA_VERSION,
@@ -143,7 +171,9 @@ def report_document(assessment: Assessment) -> dict[str, Any]:
         "rollups": _records(assessment.rollups, ROLLUP_FIELDS),
         "standards": _records(assessment.standards, STANDARD_FIELDS),
         "negative_events": _records(assessment.negative_events, EVENT_FIELDS),
-        "gaps": _frame_records(assessment.gaps, tables.GAP_ORDER),
+        "gaps": _iter_records(assessment.gaps, tables.GAP_ORDER)
+        if lazy
+        else _frame_records(assessment.gaps, tables.GAP_ORDER),
         "departments": _frame_records(assessment.departments, ("department", *RANKING_FIELDS)),
         "streets": _frame_records(assessment.streets, ("street", *RANKING_FIELDS)),
         "plan": {"note": assessment.plan_note, "steps": _frame_records(assessment.plan, tables.PLAN_COLUMNS)},
@@ -152,9 +182,52 @@ def report_document(assessment: Assessment) -> dict[str, Any]:
     }
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
+def _chunks(document: dict[str, Any]) -> Iterator[str]:
+    """The JSON text in pieces: names in documented order, one record per line.
+
+    ``json.dumps(indent=…)`` runs the pure-Python encoder (much slower on 200k gaps); writing each record
+    with the C encoder on its own line keeps the file readable and diffable at the C encoder's speed.
+    """
+
+    def array(items: Iterable[Any], indent: str) -> Iterator[str]:
+        first = True
+        for item in items:
+            yield ("[\n" if first else ",\n") + indent + _dumps(item)
+            first = False
+        yield "[]" if first else "\n" + indent[:-1] + "]"
+
+    yield "{\n"
+    for n, (key, value) in enumerate(document.items()):
+        yield (",\n" if n else "") + f" {_dumps(key)}: "
+        if isinstance(value, (list, Iterator)):
+            yield from array(value, "  ")
+        elif isinstance(value, dict) and any(isinstance(v, list) and v for v in value.values()):
+            yield "{\n"
+            for m, (k, v) in enumerate(value.items()):
+                yield (",\n" if m else "") + f"  {_dumps(k)}: "
+                if isinstance(v, list):
+                    yield from array(v, "   ")
+                else:
+                    yield _dumps(v)
+            yield "\n }"
+        else:
+            yield _dumps(value)
+    yield "\n}\n"
+
+
 def report_json(assessment: Assessment) -> str:
-    """The JSON text of the report: UTF-8, sorted-free (names in documented order), no NaN."""
-    return json.dumps(report_document(assessment), ensure_ascii=False, allow_nan=False, indent=1) + "\n"
+    """The JSON text of the report (see :func:`write_report_json` for a file)."""
+    return "".join(_chunks(report_document(assessment)))
+
+
+def write_report_json(assessment: Assessment, handle: TextIO) -> None:
+    """Stream the JSON text to ``handle`` without holding every gap record in memory."""
+    for chunk in _chunks(report_document(assessment, lazy=True)):
+        handle.write(chunk)
 
 
 # -- schema -----------------------------------------------------------------------------------------

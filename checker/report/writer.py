@@ -48,7 +48,7 @@ def write_reports(
         raise UsageError(f"{out_dir} is not a folder")
 
     from checker.report import dispatch as dispatch_books
-    from checker.report import html, jsonout, narrative, workbook
+    from checker.report import html, narrative, workbook
 
     jobs: list[tuple[Path, Callable[[Path], None]]] = []
     if "xlsx" in formats:
@@ -56,7 +56,7 @@ def write_reports(
             (out_dir / label("file.xlsx", lang), lambda p: workbook.write_workbook(assessment, p, lang))
         )
     if "json" in formats:
-        jobs.append((out_dir / label("file.json", lang), lambda p: _text(p, jsonout.report_json(assessment))))
+        jobs.append((out_dir / label("file.json", lang), lambda p: _json(p, assessment)))
     if "html" in formats:
         jobs.append(
             (out_dir / label("file.html", lang), lambda p: _text(p, html.render_html(assessment, lang)))
@@ -86,6 +86,13 @@ def write_reports(
             write(temp)
         written.append(path)
     return written
+
+
+def _json(path: Path, assessment: Assessment) -> None:
+    from checker.report.jsonout import write_report_json
+
+    with open(path, "w", encoding="utf-8", newline="\n") as handle:
+        write_report_json(assessment, handle)
 
 
 def _text(path: Path, text: str) -> None:
