@@ -50,7 +50,9 @@ def build(problems: int, departments: int):  # type: ignore[no-untyped-def]
     coverage = problems // 10
     materials = 600
     n = problems + coverage + materials
-    kind = np.array(["site_problem"] * problems + ["coverage"] * coverage + ["material"] * materials, dtype=object)
+    kind = np.array(
+        ["site_problem"] * problems + ["coverage"] * coverage + ["material"] * materials, dtype=object
+    )
     site = rng.integers(0, 3000, n)
     std = rng.integers(0, 300, n)
     frame = pd.DataFrame(
@@ -68,7 +70,9 @@ def build(problems: int, departments: int):  # type: ignore[no-untyped-def]
             "description": np.array(texts, dtype=object)[rng.integers(0, len(texts), n)],
             "required": "环境整洁有序，设施完好",
             "cases": np.where(kind == "site_problem", rng.integers(1, 4, n), 0),
-            "photo": np.where(kind == "site_problem", np.char.add("photos/", np.char.add(site.astype(str), ".jpg")), ""),
+            "photo": np.where(
+                kind == "site_problem", np.char.add("photos/", np.char.add(site.astype(str), ".jpg")), ""
+            ),
             "points_lost": np.where(kind == "material", 0.5, 0.0),
             "points_recoverable": np.round(rng.random(n) * 0.3, 6),
             "deadline": pd.Timestamp("2024-06-30"),
@@ -83,15 +87,31 @@ def build(problems: int, departments: int):  # type: ignore[no-untyped-def]
 
     standards = [
         StandardResult(
-            code=c, text=f"{c} 标准内容", method="field", project=projects[i % 8], indicator=f"Ⅱ-{i % 24}",
-            content=f"Ⅲ-{i // 5 + 1}", points=1.0, status="partial", grade="B", score=0.66, expected_share=0.66,
-            p_full=0.2, lead=units[i % departments], departments=(units[i % departments],), reason="样本内有问题",
-            sites_inspected=300, sites_failing=40, cases=60, sample=10,
-        )  # fmt: skip
+            code=c,
+            text=f"{c} 标准内容",
+            method="field",
+            project=projects[i % 8],
+            indicator=f"Ⅱ-{i % 24}",
+            content=f"Ⅲ-{i // 5 + 1}",
+            points=1.0,
+            status="partial",
+            grade="B",
+            score=0.66,
+            expected_share=0.66,
+            p_full=0.2,
+            lead=units[i % departments],
+            departments=(units[i % departments],),
+            reason="样本内有问题",
+            sites_inspected=300,
+            sites_failing=40,
+            cases=60,
+            sample=10,
+        )
         for i, c in enumerate(codes)
     ]
     rollups = [
-        Rollup("project", p, f"测评项目{i + 1}", 37.5, 24.75, 24.75, 26.0, 37, 5, 1) for i, p in enumerate(projects)
+        Rollup("project", p, f"测评项目{i + 1}", 37.5, 24.75, 24.75, 26.0, 37, 5, 1)
+        for i, p in enumerate(projects)
     ]
     ranking = pd.DataFrame(
         {
@@ -124,7 +144,10 @@ def build(problems: int, departments: int):  # type: ignore[no-untyped-def]
         plan=plan,
         plan_note="按计划整改前500项可达 85 分。",
         inputs=[InputFile(f"dept{i}.xlsx", "0" * 64, "xlsx", 25_000, 24_990, 10) for i in range(departments)],
-        rejected=[Rejection(f"dept{i % 40}.xlsx", "实地考察", i + 2, "检查日期", "E-DATE", "无法识别的日期") for i in range(400)],
+        rejected=[
+            Rejection(f"dept{i % 40}.xlsx", "实地考察", i + 2, "检查日期", "E-DATE", "无法识别的日期")
+            for i in range(400)
+        ],
         district="示例区",
     )
 
@@ -171,7 +194,9 @@ def full(problems: int, departments: int, out: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--problems", type=int, default=200_000)
     parser.add_argument("--departments", type=int, default=40)
     parser.add_argument("--part", choices=("bare", "full"))
@@ -186,9 +211,10 @@ def main() -> None:
     results = {}
     with tempfile.TemporaryDirectory() as tmp:
         for part in ("bare", "full"):
+            command = [sys.executable, __file__, "--part", part, "--out", tmp]
+            command += ["--problems", str(args.problems), "--departments", str(args.departments)]
             done = subprocess.run(
-                [sys.executable, __file__, "--part", part, "--out", tmp, "--problems", str(args.problems),
-                 "--departments", str(args.departments)],  # fmt: skip
+                command,
                 capture_output=True,
                 text=True,
                 check=True,
