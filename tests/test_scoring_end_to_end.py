@@ -1,0 +1,149 @@
+"""End to end: generate the sample round, run ``civcheck check`` to report.json, and recompute some of its
+numbers independently — the field draw by an exact integer DP over sites (a different algorithm from the
+engine's hypergeometric DP over case values), documents and the weighted total by plain loops."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from checker.cli import main
+from checker.handbook.loader import load_handbook
+from checker.intake.reader import read_evidence
+
+TEST_DATE = "2026-07-15"
+
+
+@pytest.fixture(scope="module")
+def round_(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    root = tmp_path_factory.mktemp("e2e")
+    sample = root / "sample"
+    assert main(["sample", "-o", str(sample), "--sites", "200", "--force"]) == 0
+    out = root / "out"
+    code = main(["check", str(sample), "--test-date", TEST_DATE, "-f", "json", "-o", str(out), "--force"])
+    assert code == 0
+    return sample, json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+def _draw_probabilities(
+    cases_by_type: dict[str, list[int]], k_by_type: dict[str, int], cap: int
+) -> list[float]:
+    """P(min(cap, total)) by counting subsets exactly: ways[j][s] over the sites, one site at a time."""
+    dist = [1.0] + [0.0] * cap
+    for t, cases in cases_by_type.items():
+        k = min(k_by_type[t], len(cases))
+        ways = [[0] * (cap + 1) for _ in range(k + 1)]
+        ways[0][0] = 1
+        for c in cases:
+            for j in range(k, 0, -1):
+                for s in range(cap + 1):
+                    if ways[j - 1][s]:
+                        ways[j][min(cap, s + c)] += ways[j - 1][s]
+        total = math.comb(len(cases), k)
+        stratum = [w / total for w in ways[k]]
+        new = [0.0] * (cap + 1)
+        for a, pa in enumerate(dist):
+            for b, pb in enumerate(stratum):
+                new[min(cap, a + b)] += pa * pb
+        dist = new
+    return dist
+
+
+def test_field_scores_match_an_independent_count(round_: tuple[Path, dict[str, Any]]) -> None:
+    sample, report = round_
+    handbook = load_handbook("wenming-city")
+    ev = read_evidence(sample, handbook)
+    insp = ev.frame("inspections")
+    register = ev.frame("sites").drop_duplicates("site_id", keep="last").set_index("site_id")["site_type"]
+    shares = handbook.settings.grade_shares
+    by_code = {s["code"]: s for s in report["standards"]}
+    checked = 0
+    for standard in handbook.standards:
+        if standard.method != "field" or by_code[standard.code]["status"] not in ("pass", "partial", "fail"):
+            continue
+        assert standard.field is not None
+        th = standard.grades or handbook.settings.thresholds
+        cap = th.c + 1
+        rows = insp[
+            (insp["standard"] == standard.code) & insp["counts"] & insp["result"].isin(["pass", "fail"])
+        ]
+        cases_by_type: dict[str, list[int]] = {t: [] for t in standard.field.site_types}
+        for rec in rows.to_dict("records"):
+            t = register.get(rec["site_id"], rec["site_type"])
+            if t in cases_by_type:
+                cases_by_type[t].append(max(1, int(rec["cases"])) if rec["result"] == "fail" else 0)
+        k = {t: handbook.sample_size(standard, t) for t in cases_by_type}
+        dist = _draw_probabilities({t: c for t, c in cases_by_type.items() if c}, k, cap)
+        grades = [
+            "A" if n <= th.a else "B" if n <= th.b else "C" if n <= th.c else "C#" for n in range(cap + 1)
+        ]
+        expected = standard.points * sum(p * shares.share(g) for p, g in zip(dist, grades, strict=True))
+        assert by_code[standard.code]["score"] == pytest.approx(expected, abs=1e-9), standard.code
+        checked += 1
+        if checked >= 12:
+            break
+    assert checked >= 5
+
+
+def test_documents_and_total_match_plain_loops(round_: tuple[Path, dict[str, Any]]) -> None:
+    sample, report = round_
+    handbook = load_handbook("wenming-city")
+    ev = read_evidence(sample, handbook)
+    docs = ev.frame("documents")
+    start, end = pd.Timestamp(report["window"]["start"]), pd.Timestamp(report["window"]["end"])
+    by_code = {s["code"]: s for s in report["standards"]}
+    for standard in handbook.standards:
+        if standard.method != "document" or by_code[standard.code]["status"] == "no_evidence":
+            continue
+        assert standard.document is not None
+        rows = docs[docs["standard"] == standard.code]
+        missing = 0
+        for m in standard.document.materials:
+            ok = False
+            for rec in rows.to_dict("records"):
+                name = "".join(str(rec["material"]).split())
+                named = m.name in name or (len(name) >= 2 and name in m.name)
+                if named and start <= rec["date"] <= end and rec["file_ok"]:
+                    ok = True
+            missing += not ok
+        assert len(by_code[standard.code]["missing_materials"]) == missing, standard.code
+    # The weighted total: Σ over method groups of weight × score / applicable points, minus deductions.
+    groups = {"document": ("document", "data"), "field": ("field",), "survey": ("survey",)}
+    weights = handbook.settings.method_weights
+    total = 0.0
+    for group, methods in groups.items():
+        scored = [
+            s for s in report["standards"] if s["method"] in methods and s["status"] != "not_applicable"
+        ]
+        points = sum(s["points"] for s in scored)
+        if points:
+            total += getattr(weights, group) * sum(s["score"] for s in scored) / points
+    total = max(0.0, total - sum(e["deduction"] for e in report["negative_events"]))
+    assert report["total"]["score"] == pytest.approx(total, abs=1e-9)
+    # Gaps are sorted by points recoverable (desc), then id, and ids are unique.
+    gaps = pd.DataFrame(report["gaps"])
+    assert gaps["id"].is_unique
+    order = gaps.sort_values(["points_recoverable", "id"], ascending=[False, True])
+    assert list(order["id"]) == list(gaps["id"])
+
+
+def test_check_exit_codes(round_: tuple[Path, dict[str, Any]], monkeypatch: pytest.MonkeyPatch,
+                          capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    sample, report = round_
+    base = ["check", str(sample), "--test-date", TEST_DATE]
+    assert main([*base[:2], "--test-date", "2026-13-01"]) == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+    assert main([*base, "-f", "pdf"]) == 2
+    assert main(["check", str(sample / "no-such-folder")]) == 2
+    monkeypatch.chdir(sample)  # the default ./civcheck-report would land inside the evidence folder
+    assert main(["check", ".", "--test-date", TEST_DATE, "-f", "json"]) == 2
+    assert "inside the evidence folder" in capsys.readouterr().err
+    below = report["total"]["score"] + 1
+    assert main(["check", ".", "--test-date", TEST_DATE, "-f", "terminal", "--fail-under", str(below)]) == 1
+    assert main(["check", ".", "--test-date", TEST_DATE, "-f", "terminal", "--fail-under", "0"]) == 0
+    assert "Traceback" not in capsys.readouterr().err
