@@ -176,3 +176,14 @@ def test_sample_reads_back_without_rejections(round_: tuple[Handbook, Path]) -> 
     assert evidence.rejected == []
     inspections = evidence.frame("inspections")
     assert len(inspections) == sum(len(table(f)) for f in (out / "实地考察").iterdir())
+
+
+def test_committed_sample_reads_back_without_rejections() -> None:
+    from checker.intake.reader import read_evidence
+
+    folder = Path(__file__).parent.parent / "evidence" / "sample"
+    pack = load_handbook("wenming-city")
+    evidence = read_evidence(folder, pack)
+    assert evidence.rejected == []
+    assert len(evidence.frame("sites")) >= len(pack.site_types)
+    assert len(evidence.frame("inspections")) > 1000

@@ -346,7 +346,8 @@ def _write_inspections(
         if options.csv:
             write_csv(target, [headers[c] for c in layout.columns], columns)
         else:
-            title = f"{DISTRICT}{rows.teams[team]}创建全国文明城市实地考察自查记录"
+            owner = rows.teams[team]
+            title = f"{DISTRICT + owner if owner in STREETS else owner}创建全国文明城市实地考察自查记录"
             title += f"（{period[0]:%Y.%m.%d}—{period[1]:%Y.%m.%d}）"
             dates = layout.columns.index("date")
             table = Table(
