@@ -133,7 +133,7 @@ def mark_duplicates(inspections: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     counts[dups["_order"].to_numpy()] = False
     counts[winners["_order"].to_numpy()] = True
     out["counts"] = counts
-    return out, dups
+    return out, out[duplicate]
 
 
 __all__ = ["HandbookIndex", "RoundRejection", "fill_from_register", "mark_duplicates", "register_checks"]

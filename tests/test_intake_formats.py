@@ -1,0 +1,131 @@
+"""Fixtures saved by LibreOffice (xlsx, xls, ods, UTF-8 and GB18030 CSV) read to the same rows and rejections."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from checker.handbook.loader import load_handbook
+from checker.handbook.model import Handbook
+from checker.intake.evidence import Evidence
+from checker.intake.reader import read_evidence
+
+FIXTURES = Path(__file__).parent / "fixtures" / "evidence" / "lo"
+TINY = Path(__file__).parent / "fixtures" / "packs" / "tiny"
+
+EXPECTED_REJECTED = [
+    (8, "A 点位编号", "site-not-registered"),
+    (9, "C 测评标准", "unknown-standard"),
+    (10, "C 测评标准", "wrong-method"),
+    (11, "D 检查结果", "bad-result"),
+    (13, "G 检查日期", "bad-date"),
+    (14, "E 问题数", "bad-number"),
+]
+EXPECTED_ACCEPTED = [
+    # row, site, standard, result, cases, date, site type and department (both from the register), counts,
+    # duplicate. Rows 4 and 7 are the same site and standard (OLD-1 is an alias of Ⅲ-1-1): the later one counts.
+    (4, "S001", "Ⅲ-1-1", "pass", 0, "2023-05-03", "农贸市场", "区市场监管局", False, True),
+    (5, "S002", "Ⅲ-1-1", "fail", 2, "2023-05-04", "背街小巷", "区城管局", True, False),
+    (6, "S003", "Ⅲ-1-1", "fail", 1, "2023-05-05", "农贸市场", "区市场监管局", True, False),
+    (7, "S001", "Ⅲ-1-1", "pass", 0, "2023-06-01", "农贸市场", "区市场监管局", True, True),
+]
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Handbook:
+    return load_handbook(TINY)
+
+
+def _digest(folder: Path) -> dict[str, tuple[str, int]]:
+    return {
+        str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _round(tmp_path: Path, name: str) -> Path:
+    round_dir = tmp_path / "round"
+    (round_dir / "inspections").mkdir(parents=True)
+    shutil.copy2(FIXTURES / "register" / "点位台账.xlsx", round_dir / "点位台账.xlsx")
+    shutil.copy2(FIXTURES / "inspections" / name, round_dir / "inspections" / name)
+    return round_dir
+
+
+def _accepted(evidence: Evidence) -> list[tuple[object, ...]]:
+    frame = evidence.frame("inspections").sort_values("_row")
+    return [
+        (
+            int(r["_row"]),
+            r["site_id"],
+            r["standard"],
+            r["result"],
+            int(r["cases"]),
+            r["date"].strftime("%Y-%m-%d"),
+            r["site_type"],
+            r["department"],
+            bool(r["counts"]),
+            bool(r["duplicate"]),
+        )
+        for r in frame.to_dict("records")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "encoding"),
+    [
+        ("实地考察.xlsx", "xlsx", None),
+        ("实地考察.xls", "xls", None),
+        ("实地考察.ods", "ods", None),
+        ("实地考察-utf8.csv", "csv", "utf-8"),
+        ("实地考察-gb18030.csv", "csv", "gb18030"),
+    ],
+)
+def test_every_format_reads_the_same_rows(
+    tiny: Handbook, tmp_path: Path, name: str, fmt: str, encoding: str | None
+) -> None:
+    round_dir = _round(tmp_path, name)
+    before = _digest(round_dir)
+    evidence = read_evidence(round_dir, tiny)
+    assert _digest(round_dir) == before  # inputs are never modified
+
+    info = {i.file: i for i in evidence.inputs}[f"inspections/{name}"]
+    assert (info.format, info.encoding) == (fmt, encoding)
+    assert (info.rows_read, info.rows_accepted, info.rows_rejected, info.rows_blank) == (10, 4, 6, 1)
+    assert info.sha256 == hashlib.sha256((round_dir / "inspections" / name).read_bytes()).hexdigest()
+    assert [(r.row, r.column, r.code) for r in evidence.rejected] == EXPECTED_REJECTED
+    assert all(r.file == f"inspections/{name}" for r in evidence.rejected)
+    assert _accepted(evidence) == EXPECTED_ACCEPTED
+    assert any("重复" in w and "7行" in w for w in info.warnings)
+    sites = evidence.frame("sites")
+    assert list(sites["site_type"]) == ["农贸市场", "背街小巷", "农贸市场"]
+    assert list(sites["department"]) == ["区市场监管局", "区城管局", "区市场监管局"]
+
+
+def test_frames_have_the_contract_dtypes(tiny: Handbook, tmp_path: Path) -> None:
+    from checker.intake.frames import column_dtypes
+
+    evidence = read_evidence(_round(tmp_path, "实地考察.xlsx"), tiny)
+    for kind in ("inspections", "sites"):
+        frame = evidence.frame(kind)
+        assert list(frame.columns) == list(column_dtypes(kind))
+        for column, dtype in column_dtypes(kind).items():
+            assert frame[column].dtype == pd.Series(dtype=dtype).dtype, (kind, column)  # type: ignore[call-overload]
+
+
+def test_excel_error_cells_reject_the_row_naming_the_cell(tiny: Handbook, tmp_path: Path) -> None:
+    shutil.copy2(FIXTURES / "register" / "点位台账.xlsx", tmp_path / "点位台账.xlsx")
+    shutil.copy2(FIXTURES / "errors" / "公式错误.xlsx", tmp_path / "公式错误.xlsx")
+    evidence = read_evidence(tmp_path, tiny)
+    assert [(r.row, r.column, r.code) for r in evidence.rejected] == [
+        (2, "E 问题数", "cell-error"),
+        (3, "D 检查结果", "cell-error"),
+    ]
+    assert "E2" in evidence.rejected[0].message and "#DIV/0!" in evidence.rejected[0].message
+    assert "#N/A" in evidence.rejected[1].message
+    # The formula with a cached value (=IF(…) → 符合) is read as its value.
+    assert list(evidence.frame("inspections")["result"]) == ["pass"]
