@@ -14,6 +14,7 @@ import pytest
 import yaml
 from test_scoring_support import evidence, tiny
 
+from checker.intake.evidence import Rejection
 from checker.scoring.assessment import Options
 from checker.scoring.evaluate import evaluate
 
@@ -43,6 +44,10 @@ def _same(actual: Any, expected: Any) -> bool:
 def test_case(case: dict[str, Any]) -> None:
     handbook = tiny(case.get("patch"))
     ev = evidence(**{k: case[k] for k in KINDS if k in case})
+    ev.rejected = [
+        Rejection("x.xlsx", "s", 2 + i, "测评标准", "bad-result", m)
+        for i, m in enumerate(case.get("rejected", []))
+    ]
     options = Options(
         test_date=date.fromisoformat(str(case.get("test_date", "2026-06-15"))),
         observed_draw=bool(case.get("observed_draw", False)),
@@ -68,4 +73,7 @@ def test_case(case: dict[str, Any]) -> None:
         got = int(mask.sum())
         if got != want:
             problems.append(f"gaps[{key}]: got {got}, expected {want}")
+    steps = case["expect"].get("plan_steps")
+    if steps is not None and len(a.plan) != steps:
+        problems.append(f"plan: {len(a.plan)} steps, expected {steps} ({a.plan_note})")
     assert not problems, "\n".join(problems)
