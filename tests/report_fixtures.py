@@ -6,9 +6,12 @@ every kind, two departments whose names are hostile to file systems and spreadsh
 
 from __future__ import annotations
 
+import functools
 import io
+import json
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 from rich.console import Console
@@ -524,4 +527,45 @@ OUTPUTS: dict[str, Callable[[], str]] = {
     "shortcomings.en.txt": lambda: render_text(assessment(veto=True), "en"),
     "terminal.zh.txt": lambda: terminal("zh"),
     "terminal.en.detail.txt": lambda: terminal("en", detail=True, veto=True),
+}
+
+
+# -- the real sample round (evidence/sample read by intake and scored by the engine) ---------------------
+
+SAMPLE_ROUND = Path(__file__).resolve().parent.parent / "evidence" / "sample"
+SAMPLE_TEST_DATE = date(2026, 7, 15)
+
+
+@functools.cache
+def sample_assessment() -> Assessment:
+    """The bundled sample round, read and evaluated as ``civcheck check`` does (cached: ~3 s)."""
+    from checker.handbook.loader import load_handbook
+    from checker.intake.reader import read_evidence
+    from checker.scoring.evaluate import evaluate
+
+    handbook = load_handbook("wenming-city")
+    evidence = read_evidence(SAMPLE_ROUND, handbook)
+    return evaluate(handbook, evidence, Options(test_date=SAMPLE_TEST_DATE))
+
+
+def sample_json() -> str:
+    """report.json of the sample round with the volatile fields stripped (file digests)."""
+    document = json.loads(report_json(sample_assessment()))
+    for item in document["inputs"]:
+        item["sha256"] = "<sha256>"
+    return json.dumps(document, ensure_ascii=False, indent=1, allow_nan=False) + "\n"
+
+
+def sample_terminal() -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=80, force_terminal=False, color_system=None, legacy_windows=False)
+    render_terminal(sample_assessment(), console=console)
+    return buffer.getvalue()
+
+
+SAMPLE_OUTPUTS: dict[str, Callable[[], str]] = {
+    "sample.report.json": sample_json,
+    "sample.shortcomings.zh.txt": lambda: render_text(sample_assessment(), "zh"),
+    "sample.shortcomings.en.txt": lambda: render_text(sample_assessment(), "en"),
+    "sample.terminal.zh.txt": sample_terminal,
 }

@@ -226,6 +226,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "{district}文明城市创建自查存在的问题和下一步工作打算",
         "{district}: shortcomings and next steps",
     ),
+    "narr.title_plain": ("文明城市创建自查存在的问题和下一步工作打算", "Shortcomings and next steps"),
     "narr.overall": (
         "本轮自查按《{handbook}》测评，预计得分{score}分（满分{max}分，区间{low}–{high}分），可达最高分{reachable}分。",
         "Measured against {handbook}, this self-check round is expected to score {score} of {max} "

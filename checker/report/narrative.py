@@ -1,7 +1,7 @@
 """存在的问题.txt: the shortcomings as a district work summary writes them (一是……二是……三是……).
 
 Themes are the Ⅰ items that lose points, ordered by points lost, each with the concrete figures the
-assessment holds (sites, rates, points) and the units concerned in the engine's ranking order; then the
+assessment holds (sites, rates, points) and the units concerned, most points recoverable first; then the
 next-step plan (下一步工作打算). Nothing here is scored: counts are counts of the assessment's gap rows.
 """
 
@@ -32,7 +32,7 @@ def _rate(value: float | None, target: float | None) -> str:
         return ""
     if (target is None or target <= 1) and 0 <= value <= 1:
         return f"{value:.1%}"
-    return f"{value:g}"
+    return f"{value:.4g}"
 
 
 def _short(text: Any) -> str:
@@ -50,18 +50,21 @@ class _Writer:
         self.lang = lang
         gaps = assessment.gaps
         self.gaps = gaps if "kind" in gaps.columns else gaps.iloc[0:0]
+        # Units to press first: most points recoverable (the engine's figure), else the worst-ranked first.
         ranked = assessment.departments
-        self.rank = (
-            [inline_text(d) for d in tables.column_values(ranked, "department")]
-            if "department" in ranked.columns
-            else []
-        )
+        if "department" not in ranked.columns:
+            self.rank: list[str] = []
+        elif "points_recoverable" in ranked.columns:
+            ordered = ranked.sort_values("points_recoverable", ascending=False, kind="stable")
+            self.rank = [inline_text(d) for d in tables.column_values(ordered, "department")]
+        else:
+            self.rank = [inline_text(d) for d in reversed(tables.column_values(ranked, "department"))]
 
     def t(self, key: str, **values: Any) -> str:
         return label(key, self.lang).format(**values)
 
     def departments(self, gaps: pd.DataFrame) -> list[str]:
-        """The units concerned, in the engine's ranking order (units it did not rank come last)."""
+        """The units concerned, those with most points to recover first (units not ranked come last)."""
         if gaps.empty or "department" not in gaps.columns:
             return []
         found = {inline_text(d) for d in tables.column_values(gaps, "department") if d}
@@ -150,7 +153,7 @@ class _Writer:
         data = [s.code for s in short if s.method == "data"][:MAX_NAMES]
         if data:
             steps.append(self.t("narr.next_data", codes=_join(data, self.lang)))
-        if self.a.plan_note:
+        if self.a.plan_note and len(self.a.plan):
             steps.append(self.t("narr.next_plan", note=inline_text(self.a.plan_note)))
         return steps
 
@@ -160,7 +163,9 @@ def render_text(assessment: Assessment, lang: str) -> str:
     w = _Writer(assessment, lang)
     total = assessment.total
     ordinals = label("narr.ordinals", lang).split("|")
-    lines = [w.t("narr.title", district=inline_text(assessment.district)).strip(": "), ""]
+    district = inline_text(assessment.district).strip()
+    title = w.t("narr.title", district=district) if district else label("narr.title_plain", lang)
+    lines = [title, ""]
     overall = w.t(
         "narr.overall",
         handbook=inline_text(assessment.handbook_name),

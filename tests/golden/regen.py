@@ -12,11 +12,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE.parent.parent))
 
-from report_fixtures import OUTPUTS  # noqa: E402
+from report_fixtures import OUTPUTS, SAMPLE_OUTPUTS  # noqa: E402
 
 
 def main() -> None:
-    for name, produce in OUTPUTS.items():
+    for name, produce in {**OUTPUTS, **SAMPLE_OUTPUTS}.items():
         (HERE / name).write_text(produce(), encoding="utf-8", newline="\n")
         print(f"wrote {name}")
 

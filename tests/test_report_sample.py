@@ -1,0 +1,108 @@
+"""The renderers on the real sample round (evidence/sample → intake → engine): golden files, cross-checks
+between outputs, and the 交办单 round trip through the evidence reader."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import jsonschema
+import openpyxl
+import pytest
+from report_fixtures import SAMPLE_OUTPUTS, SAMPLE_ROUND, sample_assessment
+
+from checker.intake.kinds import REPLY_STATUSES
+from checker.report import report_json_schema, write_reports
+
+GOLDEN = Path(__file__).parent / "golden"
+
+pytestmark = pytest.mark.skipif(not SAMPLE_ROUND.is_dir(), reason="evidence/sample is not present")
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    out = tmp_path_factory.mktemp("sample-report")
+    paths = write_reports(sample_assessment(), out, {"xlsx", "json", "html", "text"}, dispatch=True)
+    return out, paths
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_OUTPUTS))
+def test_sample_output_matches_golden_file(name: str) -> None:
+    expected = (GOLDEN / name).read_text(encoding="utf-8")
+    assert SAMPLE_OUTPUTS[name]() == expected, f"{name} changed: review, then run tests/golden/regen.py"
+
+
+def test_json_is_valid_and_agrees_with_the_assessment(written: tuple[Path, list[Path]]) -> None:
+    out, _ = written
+    a = sample_assessment()
+    document = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(report_json_schema(), format_checker=jsonschema.FormatChecker()).validate(
+        document
+    )
+    assert document["total"]["score"] == a.total.score
+    assert [s["code"] for s in document["standards"]] == [s.code for s in a.standards]
+    assert [g["id"] for g in document["gaps"]] == a.gaps["id"].tolist()
+    assert len(document["inputs"]) == len(a.inputs)
+
+
+def test_workbook_figures_agree_with_the_assessment(written: tuple[Path, list[Path]]) -> None:
+    out, _ = written
+    a = sample_assessment()
+    book = openpyxl.load_workbook(out / "自查报告.xlsx")
+    summary = {r[0]: r[1] for r in book["总览"].iter_rows(values_only=True) if r and r[0]}
+    assert summary["预计总分"] == pytest.approx(a.total.score)
+    assert summary["负面清单扣分"] == pytest.approx(a.total.deductions)
+    problems = list(book["问题清单"].iter_rows(values_only=True))
+    site_problems = a.gaps[a.gaps["kind"] == "site_problem"]
+    assert [r[0] for r in problems[1:]] == site_problems["id"].tolist()
+    standards = list(book["测评结果"].iter_rows(values_only=True))
+    assert len(standards) - 1 == len(a.standards)
+    departments = list(book["部门排名"].iter_rows(values_only=True))
+    assert [r[0] for r in departments[1:]] == a.departments["department"].tolist()
+
+
+def test_dispatch_covers_every_dispatched_gap_once(written: tuple[Path, list[Path]]) -> None:
+    out, paths = written
+    a = sample_assessment()
+    books = [p for p in paths if p.parent == out / "交办单"]
+    dispatched = a.gaps[a.gaps["kind"].isin(["site_problem", "coverage", "material"])]
+    assert len(books) == dispatched["department"].nunique()
+    ids: list[str] = []
+    for path in books:
+        book = openpyxl.load_workbook(path, read_only=True)
+        ids += [r[0] for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+        book.close()
+    assert sorted(ids) == sorted(dispatched["id"].tolist())
+
+
+def test_returned_dispatch_workbook_reads_back_as_replies(
+    written: tuple[Path, list[Path]], tmp_path: Path
+) -> None:
+    from checker.handbook.loader import load_handbook
+    from checker.intake.reader import read_evidence
+
+    out, paths = written
+    source = max((p for p in paths if p.parent == out / "交办单"), key=lambda p: p.stat().st_size)
+    returned = tmp_path / "returned" / source.name
+    returned.parent.mkdir()
+    shutil.copy(source, returned)
+    book = openpyxl.load_workbook(returned)
+    ws = book.worksheets[0]
+    header = [c.value for c in ws[1]]
+    expected = []
+    for row in range(2, ws.max_row + 1):
+        status = REPLY_STATUSES[row % len(REPLY_STATUSES)]
+        ws.cell(row=row, column=header.index("整改状态") + 1, value=status)
+        ws.cell(row=row, column=header.index("整改措施") + 1, value=f"已落实整改 {row}")
+        ws.cell(row=row, column=header.index("完成日期") + 1, value=date(2026, 7, 1))
+        expected.append((ws.cell(row=row, column=1).value, status, f"已落实整改 {row}"))
+    book.save(returned)
+
+    evidence = read_evidence(returned.parent, load_handbook("wenming-city"))
+    assert evidence.rejected == []
+    replies = evidence.frame("replies")
+    got = list(zip(replies["problem_id"], replies["status"], replies["measure"], strict=True))
+    assert got == expected
+    assert (replies["date"] == "2026-07-01").all()
