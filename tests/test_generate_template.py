@@ -141,6 +141,16 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path: Path, capsys: pytest.C
     assert not list(tmp_path.glob(".tmp-*"))
 
 
+def test_cli_refuses_a_file_as_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "not-a-folder"
+    target.write_text("x")
+    for command in ("template", "sample"):
+        assert main([command, "--handbook", str(TINY), "-o", str(target)]) == 2
+        err = capsys.readouterr().err
+        assert "not a folder" in err and "Traceback" not in err
+    assert target.read_text() == "x"
+
+
 def test_templates_read_back_without_rejections(tiny: Handbook, tmp_path: Path) -> None:
     from checker.intake.reader import read_evidence
 

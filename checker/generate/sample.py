@@ -28,7 +28,7 @@ from typing import Any, Literal
 import numpy as np
 
 from checker.errors import UsageError
-from checker.generate.district import DISTRICT, STREETS
+from checker.generate.district import DISTRICT, STREETS, profile_for
 from checker.generate.filenames import inside, unique_file_names
 from checker.generate.inspections import Inspections, build_inspections, weekdays
 from checker.generate.paperwork import (
@@ -206,8 +206,6 @@ def _register_size(handbook: Handbook, sites: int, target_rows: int | None) -> i
     )
     if not per_type.any():
         return sites
-    from checker.generate.district import profile_for
-
     weights = np.array([profile_for(t).weight for t in handbook.site_types], dtype=float)
     for _ in range(20):
         pairs = int((allocate(sites, weights) * per_type).sum())

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from checker.errors import UsageError
 from checker.generate.filenames import inside, unique_file_names
 from checker.generate.writers import Table, Validation, refuse_existing, write_workbook
 from checker.handbook.model import MATERIAL_KIND_LABELS_ZH, Handbook, Standard
@@ -187,6 +188,8 @@ def _table(
 def write_templates(handbook: Handbook, output: Path, by_department: bool, force: bool) -> list[Path]:
     """Write the blank workbooks into ``output``; refuse to replace existing files unless ``force``."""
     books = plan_templates(handbook, by_department)
+    if output.exists() and not output.is_dir():
+        raise UsageError(f"{output} is a file, not a folder")
     output.mkdir(parents=True, exist_ok=True)
     targets = [inside(output, book.name) for book in books]
     refuse_existing(targets, force)
