@@ -67,8 +67,9 @@ def _question_id(key: str, questions: dict[str, str]) -> str | None:
     if found is not None:
         return found
     for qkey, question in questions.items():
-        if key.startswith(qkey) and not key[len(qkey) : len(qkey) + 1].isalnum():
-            return question
+        after = key[len(qkey) : len(qkey) + 1]
+        if key.startswith(qkey) and not (after.isascii() and after.isalnum()):
+            return question  # "Q01 您对…满意" is question Q01; "Q011" is not
     return None
 
 

@@ -28,6 +28,7 @@ _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _CELL_COLS = re.compile(rb' r="([A-Z]{1,4})[0-9]')
 _CELL_ROWS = re.compile(rb' r="[A-Z]{1,4}([0-9]{1,8})"')
 _FORMULA_CELL = re.compile(rb"<c\s([^>]*?)>(.*?)</c>", re.DOTALL)
+_CACHED = re.compile(rb"<v>")  # a saved value; openpyxl writes <v /> (nothing saved)
 _REF_ATTR = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,4})([0-9]{1,8})["']""")
 _F_TEXT = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
 _MERGE = re.compile(rb"""<mergeCell\s+ref\s*=\s*["']([A-Z]{1,4})([0-9]{1,8}):([A-Z]{1,4})([0-9]{1,8})["']""")
@@ -243,7 +244,7 @@ def _scan_sheet(archive: zipfile.ZipFile, sheet: SheetScan, limits: Limits) -> b
 def _formulas(work: bytes, sheet: SheetScan) -> None:
     for cell in _FORMULA_CELL.finditer(work):
         inner = cell.group(2)
-        if b"<f" not in inner or b"<v" in inner:
+        if b"<f" not in inner or _CACHED.search(inner):
             continue
         ref = _REF_ATTR.search(cell.group(1))
         if ref is None:
