@@ -1,0 +1,135 @@
+"""Value normalisers and the code catalogue: accepted spellings, dates, codes, and stable messages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from checker.handbook.loader import load_handbook
+from checker.intake import codes, values
+from checker.intake.crosscheck import HandbookIndex
+from checker.intake.headers import header_key
+
+TINY = Path(__file__).parent / "fixtures" / "packs" / "tiny"
+
+
+def s(*items: object) -> pd.Series:
+    return pd.Series(list(items), dtype="str")
+
+
+@pytest.mark.parametrize(
+    ("spelling", "result"),
+    [
+        ("符合", "pass"), ("达标", "pass"), ("合格", "pass"), ("√", "pass"), ("✓", "pass"), ("是", "pass"),
+        ("Y", "pass"), ("pass", "pass"), ("TRUE", "pass"), ("不符合", "fail"), ("不达标", "fail"),
+        ("不合格", "fail"), ("×", "fail"), ("✗", "fail"), ("否", "fail"), ("N", "fail"), ("Fail", "fail"),
+        ("不适用", "na"), ("N/A", "na"), ("ｎａ", "na"), ("\u3000符合 ", "pass"),
+    ],
+)  # fmt: skip
+def test_result_spellings(spelling: str, result: str) -> None:
+    mapped, bad = values.results(values.clean(s(spelling)))
+    assert (mapped.iloc[0], bool(bad[0])) == (result, False)
+
+
+@pytest.mark.parametrize("spelling", ["也许", "null", "None", "-", "1"])
+def test_unknown_results_are_bad_not_blank(spelling: str) -> None:
+    mapped, bad = values.results(values.clean(s(spelling)))
+    assert bool(bad[0]) and pd.isna(mapped.iloc[0])
+
+
+def test_counts() -> None:
+    parsed, bad = values.counts(s("2", "2.0", "２", "3处", "-1", "1.5", "两处", None))
+    assert list(parsed.fillna(-9)) == [2, 2, 2, 3, -9, -9, -9, -9]
+    assert list(bad) == [False, False, False, False, True, True, True, False]
+
+
+@pytest.mark.parametrize(
+    ("text", "date1904", "expected", "early"),
+    [
+        ("2023-05-03", False, "2023-05-03", False),
+        ("2023-05-03 00:00:00", False, "2023-05-03", False),
+        ("2023/5/3", False, "2023-05-03", False),
+        ("2023.5.3", False, "2023-05-03", False),
+        ("2023年5月3日", False, "2023-05-03", False),
+        ("２０２３年５月３日", False, "2023-05-03", False),
+        ("20230503", False, "2023-05-03", False),
+        ("45049", False, "2023-05-03", False),
+        ("43587", True, "2023-05-03", False),
+        ("59", False, "1900-02-28", True),
+        ("61", False, "1900-03-01", False),
+        ("60", False, None, True),
+        ("2023-02-30", False, None, False),
+        ("五月三日", False, None, False),
+    ],
+)
+def test_dates(text: str, date1904: bool, expected: str | None, early: bool) -> None:
+    stamp, flagged = values.parse_date(text, date1904)
+    assert (None if stamp is None else stamp.strftime("%Y-%m-%d"), flagged) == (expected, early)
+
+
+def test_standard_codes_resolve_through_the_handbook_index() -> None:
+    index = HandbookIndex.of(load_handbook(TINY))
+    mapped, unknown = values.lookup(
+        s("Ⅲ-1-1", "III-1-1", "Ⅲ－１－１", "iii—1—1", " Ⅲ - 1 - 1 ", "OLD-1", "old-1", "Ⅲ-1-9"),
+        index.codes,
+        values.code_key,
+    )
+    assert list(mapped.fillna("?")) == ["Ⅲ-1-1"] * 7 + ["?"]
+    assert list(unknown) == [False] * 7 + [True]
+    types, _ = values.lookup(s("菜市场", "农贸 市场", "背街小巷"), index.site_types, values.name_key)
+    assert list(types) == ["农贸市场", "农贸市场", "背街小巷"]
+    departments, _ = values.lookup(s("市场监管", "城管局", "区文明办"), index.departments, values.name_key)
+    assert list(departments) == ["区市场监管局", "区城管局", "区文明办"]
+
+
+def test_precision_lost() -> None:
+    flags = values.precision_lost(
+        s("110101199003071234", "123456789012346000", "1.23457E+17", "00123", "S001")
+    )
+    assert list(flags) == [False, True, True, False, False]
+
+
+def test_favourable_answers() -> None:
+    assert list(values.favourable(s("满意", "比较满意", "不满意", "一般", "√", None))) == [
+        True,
+        True,
+        False,
+        False,
+        True,
+        False,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("点位\u3000编号", "点位编号"),
+        ("\ufeff点位编号", "点位编号"),
+        ("点位编号（必填）", "点位编号"),
+        ("点位编号*", "点位编号"),
+        ("Site ID", "siteid"),
+    ],
+)
+def test_header_keys(raw: str, key: str) -> None:
+    assert header_key(raw) == key
+
+
+def test_code_catalogue_is_complete_and_stable() -> None:
+    assert len(codes.CODES) == len({c.code for c in codes.CODES.values()})
+    for code in codes.CODES.values():
+        assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", code.code)
+        fields_zh = set(re.findall(r"{(\w+)", code.zh))
+        fields_en = set(re.findall(r"{(\w+)", code.en))
+        assert fields_zh == fields_en, code.code
+    # Every code the intake modules raise is in the catalogue.
+    source = "".join(p.read_text(encoding="utf-8") for p in Path(codes.__file__).parent.glob("*.py"))
+    raised = set(
+        re.findall(
+            r'(?:message|PreflightError|ReadError|WorkerFailure|_reject|_text)\(\s*"([a-z0-9-]+)"', source
+        )
+    )
+    assert len(raised) > 25
+    assert raised <= set(codes.CODES), raised - set(codes.CODES)
