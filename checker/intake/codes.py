@@ -141,12 +141,6 @@ _CATALOGUE = (
         "读取超时（{limit}），该文件未读取，其余文件照常读取",
         "reading timed out ({limit}); this file was skipped, the others were read",
     ),
-    Code(
-        "no-evidence",
-        "file",
-        "文件中没有可识别的工作表（{detail}）",
-        "no sheet of the file was recognised ({detail})",
-    ),
     # -- sheets -----------------------------------------------------------------------------------------
     Code(
         "duplicate-header",
