@@ -37,6 +37,7 @@ table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
 th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #ddebf7; }
 td.n { text-align: right; white-space: nowrap; }
+table.gaps td:nth-child(-n+3) { white-space: nowrap; }
 tr:nth-child(even) td { background: #f8f9fb; }
 svg text { font-family: inherit; }
 @media print {
@@ -98,13 +99,14 @@ def _chart(projects: list[Rollup], lang: str) -> str:
     return "".join(parts)
 
 
-def _table(headers: list[str], rows: list[list[tuple[str, bool]]]) -> str:
+def _table(headers: list[str], rows: list[list[tuple[str, bool]]], cls: str = "") -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(f'<td class="n">{v}</td>' if num else f"<td>{v}</td>" for v, num in row) + "</tr>"
         for row in rows
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    attr = f' class="{cls}"' if cls else ""
+    return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
 def render_html(assessment: Assessment, lang: str) -> str:
@@ -132,7 +134,7 @@ def render_html(assessment: Assessment, lang: str) -> str:
     meta = " · ".join(
         [
             f"{label('handbook', lang)}：{assessment.handbook_name}（{assessment.handbook_edition}）",
-            f"{label('district', lang)}：{assessment.district}",
+            *([f"{label('district', lang)}：{assessment.district}"] if assessment.district.strip() else []),
             f"{label('test_date', lang)}：{assessment.options.test_date.isoformat()}",
             f"{label('inputs_read', lang)}：{len(assessment.inputs)}",
         ]
@@ -182,7 +184,7 @@ def render_html(assessment: Assessment, lang: str) -> str:
             else:
                 row.append((_e(value), False))
         gap_rows.append(row)
-    gap_table = _table([column_label(c, lang) for c in cols], gap_rows)
+    gap_table = _table([column_label(c, lang) for c in cols], gap_rows, "gaps")
     rest = len(gaps) - len(shown)
     more = f'<p class="note">{_e(label("more_gaps", lang).format(n=f"{rest:,}"))}</p>' if rest > 0 else ""
 

@@ -74,6 +74,13 @@ class SheetWriter:
         else:
             self.sheet.repeat_columns(0)
 
+    def set_widths(self, widths: Sequence[int]) -> None:
+        """Fixed column widths (the summary mixes tables, so fitting each column to its longest text
+        would make the page unreadably wide)."""
+        for col, width in enumerate(widths):
+            self.widths[col] = width
+            self.sheet.set_column(col, col, width)
+
     def _fit(self, col: int, text: str) -> None:
         width = min(60, display_width(text) + 2)
         if width > self.widths.get(col, 8):
@@ -388,9 +395,10 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
         )
     sheet.blank()
     sheet.title(label("inputs_read", lang))
-    # The digests are in report.json; here they would only widen the column of the figures.
-    inputs = tuple(c for c in tables.INPUT_COLUMNS if c != "sha256")
+    # The digests are in report.json; the file (often a long path) comes last so that it overflows freely.
+    inputs = ("format", "rows_read", "rows_accepted", "rows_rejected", "file")
     sheet.table(tables.record_table(assessment.inputs, inputs), main=False)
+    sheet.set_widths([16, 26, 11, 11, 11, 11, 11, 11])
 
 
 def kind_text(lang: str) -> Any:
