@@ -389,14 +389,16 @@ def _frame(
     for col, dtype in dtypes.items():
         value = out.get(col)
         if col == "_file":
-            data[col] = pd.Series([ctx.file] * n_acc, dtype="string")
+            data[col] = _constant_text(ctx.file, n_acc)
         elif col == "_sheet":
-            data[col] = pd.Series([sheet.name] * n_acc, dtype="string")
+            data[col] = _constant_text(sheet.name, n_acc)
         elif col == "_row":
             data[col] = rows[accepted]
         elif value is None:
             default: object = {"bool": col != "duplicate", "int64": 0}.get(dtype)
             data[col] = pd.Series([default] * n_acc, dtype=dtype)
+        elif isinstance(value, str) and dtype == "string":
+            data[col] = _constant_text(value, n_acc)
         elif isinstance(value, str):
             data[col] = pd.Series([value] * n_acc, dtype=dtype)
         elif isinstance(value, pd.Series):
@@ -404,6 +406,11 @@ def _frame(
         else:
             data[col] = pd.Series(np.asarray(value)[accepted]).astype(dtype)  # type: ignore[call-overload]
     return pd.DataFrame(data)
+
+
+def _constant_text(value: str, n: int) -> pd.Series:
+    """A ``string`` column holding ``value`` n times, built in Arrow (no Python list of n strings)."""
+    return pd.Series(pd.arrays.ArrowStringArray(pa.nulls(n, pa.string()).fill_null(value)))
 
 
 def _file_ok(files: pd.Series, folder: Path) -> pd.Series:

@@ -228,7 +228,7 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
     if ragged or table is None:
         table = _csv_slow(text, delimiter)
     return FileCells(
-        [SheetCells("", True, _blank_to_null(table), list(range(table.num_columns)), 1, {})],
+        [SheetCells("", True, table, list(range(table.num_columns)), 1, {})],
         encoding=encoding,
         single_column=table.num_columns < 2,
     )
@@ -252,15 +252,6 @@ def _csv_slow(text: str, delimiter: str) -> pa.Table:
         for j, value in enumerate(record):
             columns[j][start - 1] = value
     return pa.table({f"c{j}": pa.array(col, pa.string()) for j, col in enumerate(columns)})
-
-
-def _blank_to_null(table: pa.Table) -> pa.Table:
-    import pyarrow.compute as pc
-
-    arrays = []
-    for column in table.columns:
-        arrays.append(pc.if_else(pc.equal(column, ""), pa.scalar(None, pa.string()), column))
-    return pa.table(arrays, names=table.column_names)
 
 
 __all__ = [

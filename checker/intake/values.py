@@ -15,12 +15,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from checker.intake.kinds import RESULT_FAIL, RESULT_NA, RESULT_PASS
 
 # Spaces that people type or paste: ASCII, NBSP, ideographic space, zero-width characters and the BOM.
 SPACE_CHARS = " \t\r\n\f\v\u00a0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u3000\ufeff"
-_EDGE_SPACES = f"^[{SPACE_CHARS}]+|[{SPACE_CHARS}]+$"
+_TRIM_CHARS = " \t\r\n\f\v\u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    chr(c) for c in range(0x2000, 0x200E)
+)
 _ALL_SPACES = re.compile(f"[{SPACE_CHARS}]+")
 _DASHES = re.compile("[\u2010-\u2015\u2212\ufe58\ufe63\uff0d\u30fc_]")
 
@@ -119,15 +123,25 @@ def map_distinct(series: pd.Series, func: Callable[[str], Any], missing: Any = N
     return pd.Series(table[codes], index=series.index, dtype=object)
 
 
+def map_distinct_text(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
+    """Like :func:`map_distinct` for text results, built as an Arrow string column (``string`` dtype)."""
+    codes, distinct = pd.factorize(series, use_na_sentinel=True)
+    table = pa.array([func(value) for value in distinct] + [None], pa.string())
+    taken = table.take(pa.array(np.where(codes < 0, len(distinct), codes)))
+    return pd.Series(pd.arrays.ArrowStringArray(taken), index=series.index)
+
+
 def clean(series: pd.Series) -> pd.Series:
-    """Text with edge spaces (incl. U+3000, NBSP, zero-width) removed; blank → NA."""
-    stripped = series.str.replace(_EDGE_SPACES, "", regex=True)
-    return stripped.where(stripped.str.len() > 0)
+    """Text with edge spaces (incl. U+3000, NBSP, zero-width) removed; blank → NA (``string`` dtype)."""
+    array = pa.array(series.array, type=pa.string())  # zero-copy for Arrow-backed text
+    trimmed = pc.utf8_trim(array, characters=_TRIM_CHARS)
+    blanked = pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), pa.scalar(None, pa.string()), trimmed)
+    return pd.Series(pd.arrays.ArrowStringArray(blanked), index=series.index)
 
 
 def results(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """(result, bad): pass/fail/na per RESULT_SPELLINGS, NA when blank; ``bad`` marks unknown spellings."""
-    mapped = map_distinct(series, lambda v: RESULT_SPELLINGS.get(name_key(v))).astype("string")
+    mapped = map_distinct_text(series, lambda v: RESULT_SPELLINGS.get(name_key(v)))
     bad = (series.notna() & mapped.isna()).to_numpy()
     return mapped, bad
 
@@ -208,7 +222,7 @@ def lookup(
     series: pd.Series, index: dict[str, str], key: Callable[[str], str]
 ) -> tuple[pd.Series, np.ndarray]:
     """(canonical, unknown): values resolved through a handbook index keyed by ``key``."""
-    mapped = map_distinct(series, lambda v: index.get(key(v))).astype("string")
+    mapped = map_distinct_text(series, lambda v: index.get(key(v)))
     unknown = (series.notna() & mapped.isna()).to_numpy()
     return mapped, unknown
 
@@ -229,6 +243,7 @@ __all__ = [
     "favourable",
     "lookup",
     "map_distinct",
+    "map_distinct_text",
     "name_key",
     "nfkc",
     "numbers",
