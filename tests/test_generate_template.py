@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from checker.cli import main
+from checker.files import TEMP_PREFIX
 from checker.generate.template import RESULT_CHOICES, TEMPLATE_KINDS, write_templates
 from checker.handbook.loader import load_handbook
 from checker.handbook.model import Handbook
@@ -138,7 +139,7 @@ def test_cli_refuses_to_overwrite_without_force(tmp_path: Path, capsys: pytest.C
     assert "--force" in err and "Traceback" not in err
     assert (tmp_path / "材料.xlsx").stat().st_mtime_ns == before
     assert main([*args, "--force"]) == 0
-    assert not list(tmp_path.glob(".tmp-*"))
+    assert not list(tmp_path.glob(f"{TEMP_PREFIX}*"))
 
 
 def test_cli_refuses_a_file_as_output_folder(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -12,8 +12,9 @@ import pytest
 from report_fixtures import assessment
 
 from checker.errors import UsageError
-from checker.report import atomic, write_reports
+from checker.files import TEMP_PREFIX
 from checker.report import workbook as workbook_module
+from checker.report import write_reports
 
 
 def test_existing_report_is_kept_without_force(tmp_path: Path) -> None:
@@ -60,9 +61,9 @@ def test_stale_temporary_files_of_dead_runs_are_removed(tmp_path: Path) -> None:
         [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
     )
     pid = int(dead.stdout)
-    stale = tmp_path / f"{atomic.TEMP_PREFIX}{pid}-abc.xlsx"
+    stale = tmp_path / f"{TEMP_PREFIX}{pid}-abc.xlsx"
     stale.write_bytes(b"partial")
-    mine = tmp_path / f"{atomic.TEMP_PREFIX}{os.getpid()}-def.xlsx"
+    mine = tmp_path / f"{TEMP_PREFIX}{os.getpid()}-def.xlsx"
     mine.write_bytes(b"in progress")
     write_reports(assessment(), tmp_path, {"json"})
     assert not stale.exists()

@@ -1,12 +1,9 @@
-"""Cell, text and file-name sanitising: properties over arbitrary text."""
+"""Cell, text and sheet-title sanitising: properties over arbitrary text (file names: test_files.py)."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from checker.report.sanitize import (
@@ -16,9 +13,7 @@ from checker.report.sanitize import (
     TRUNCATED_MARK,
     cell_text,
     inline_text,
-    safe_stem,
     sheet_title,
-    unique_file,
 )
 
 FORMULA_STARTS = "=+-@\t\r\n"
@@ -66,50 +61,6 @@ def test_inline_text_is_one_line(raw: str) -> None:
     line = inline_text(raw)
     assert "\n" not in line and "\r" not in line
     assert not any(ord(ch) < 32 for ch in line)
-
-
-@pytest.mark.parametrize(
-    ("name", "expected"),
-    [
-        ("CON", "_CON"),
-        ("nul.txt", "_nul.txt"),
-        ("com1", "_com1"),
-        ("..区市场监管局..", "区市场监管局"),
-        ("财政局/预算:科", "财政局_预算_科"),
-        ("   ", "_"),
-        ("ＡＢＣ局", "ABC局"),
-    ],
-)
-def test_safe_stem_examples(name: str, expected: str) -> None:
-    assert safe_stem(name) == expected
-
-
-@settings(max_examples=200)
-@given(st.lists(st.text(), min_size=1, max_size=8))
-def test_unique_files_stay_inside_the_folder_and_never_collide(
-    tmp_path_factory: pytest.TempPathFactory, names: list[str]
-) -> None:
-    folder = tmp_path_factory.mktemp("out")
-    taken: set[str] = set()
-    paths = [unique_file(folder, name, ".xlsx", taken) for name in names]
-    assert len({p.name.casefold() for p in paths}) == len(paths)
-    for path in paths:
-        assert os.path.dirname(os.path.realpath(path)) == os.path.realpath(folder)
-        assert len(path.name.encode("utf-8")) <= 255
-        assert path.name.endswith(".xlsx") and not path.name.startswith(".")
-        # the name is a real, writable file name on this system
-        path.write_bytes(b"")
-    assert len(list(folder.iterdir())) == len(paths)
-
-
-def test_unique_file_refuses_a_symlinked_escape(tmp_path: Path) -> None:
-    outside = tmp_path / "outside"
-    outside.mkdir()
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "区城管局.xlsx").symlink_to(outside / "x.xlsx")
-    with pytest.raises(ValueError, match="outside"):
-        unique_file(out, "区城管局", ".xlsx", set())
 
 
 @given(st.lists(st.text(), min_size=1, max_size=12))

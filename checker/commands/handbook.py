@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import json
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 
 from rich.console import Console, Group
@@ -257,16 +256,9 @@ def run_show(handbook: str, code: str) -> int:
     return 0
 
 
-def _text_writer(text: str) -> Callable[[Path], None]:
-    def write(temp: Path) -> None:
-        temp.write_text(text, encoding="utf-8")
-
-    return write
-
-
 def run_schema(output: Path | None) -> int:
     """Print the pack JSON Schema, or write it to ``output`` together with the per-file schema beside it."""
-    from checker.handbook.packfiles import write_file_atomic
+    from checker.files import write_text
     from checker.handbook.schema import file_schema, pack_schema
 
     def dumps(schema: dict[str, object]) -> str:
@@ -279,7 +271,7 @@ def run_schema(output: Path | None) -> int:
         raise UsageError(f"{output} is a folder; give a file name such as handbook.schema.json")
     per_file = output.with_name(f"{output.stem}.file{output.suffix or '.json'}")
     for target, schema in ((output, pack_schema()), (per_file, file_schema())):
-        write_file_atomic(target, _text_writer(dumps(schema)))
+        write_text(target, dumps(schema))
     console = Console(highlight=False)
     console.print(f"wrote {output} (whole pack) and {per_file} (one file of a pack)", markup=False)
     return 0

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from checker.files import unique_file_names
 from checker.generate.district import DISTRICT, STREETS
-from checker.generate.filenames import unique_file_names
 from checker.generate.template import indicator_names
 from checker.generate.writers import Table, excel_serial
 from checker.handbook.model import MATERIAL_KIND_LABELS_ZH, DocumentWindow, Handbook, Standard

@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,8 +25,8 @@ from typing import Any, Literal
 import numpy as np
 
 from checker.errors import UsageError
+from checker.files import inside, replace_folder, unique_file_names
 from checker.generate.district import DISTRICT, STREETS, profile_for
-from checker.generate.filenames import inside, unique_file_names
 from checker.generate.inspections import Inspections, build_inspections, weekdays
 from checker.generate.paperwork import (
     document_table,
@@ -229,21 +226,8 @@ def _check_output(output: Path, force: bool) -> None:
 def write_sample(handbook: Handbook, output: Path, options: SampleOptions, force: bool) -> SampleSummary:
     """Generate the round into a staging folder next to ``output``, then put it in place."""
     _check_output(output, force)
-    parent = output.resolve().parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=parent))
-    try:
+    with replace_folder(output) as staging:
         summary = _generate(handbook, staging, options)
-        if output.exists():
-            old = Path(tempfile.mkdtemp(prefix=".tmp-", dir=parent))
-            os.replace(output, old)  # an empty staging name; the old round moves aside in one step
-            os.replace(staging, output)
-            shutil.rmtree(old)
-        else:
-            os.replace(staging, output)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging)
     summary.output = output
     return summary
 

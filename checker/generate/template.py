@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker.errors import UsageError
-from checker.generate.filenames import inside, unique_file_names
-from checker.generate.writers import Table, Validation, refuse_existing, write_workbook
+from checker.files import inside, refuse_existing, unique_file_names
+from checker.generate.writers import Table, Validation, write_workbook
 from checker.handbook.model import MATERIAL_KIND_LABELS_ZH, Handbook, Standard
 from checker.intake.kinds import KINDS
 
@@ -192,7 +192,7 @@ def write_templates(handbook: Handbook, output: Path, by_department: bool, force
         raise UsageError(f"{output} is a file, not a folder")
     output.mkdir(parents=True, exist_ok=True)
     targets = [inside(output, book.name) for book in books]
-    refuse_existing(targets, force)
+    refuse_existing(targets, force=force)
     for book, target in zip(books, targets, strict=True):
         questions = _questions(book.standards)
         tables = [_table(handbook, kind, rows, questions, book.owner) for kind, rows in book.sheets]

@@ -1,4 +1,4 @@
-"""Writing generated workbooks and CSV files: atomically, reproducibly, and refusing to overwrite by default.
+"""Writing generated workbooks and CSV files: atomically (see :mod:`checker.files`) and reproducibly.
 
 Workbooks are written with xlsxwriter, whose zip entries carry a fixed 1980 timestamp; the document
 properties carry :data:`FIXED_TIMESTAMP`, so the same content gives byte-identical files. Strings are
@@ -8,26 +8,21 @@ the text it is.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import os
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker.errors import UsageError
+from checker.files import atomic_path
 
 __all__ = [
     "FIXED_TIMESTAMP",
     "LIST_SHEET",
     "Table",
     "Validation",
-    "atomic_path",
     "excel_serial",
-    "refuse_existing",
     "write_csv",
     "write_workbook",
 ]
@@ -73,40 +68,6 @@ class Table:
     @property
     def rows(self) -> int:
         return len(self.columns[0]) if self.columns else 0
-
-
-def refuse_existing(paths: Sequence[Path], force: bool) -> None:
-    """Raise a usage error naming the files that exist, unless ``force``."""
-    if force:
-        return
-    existing = [p for p in paths if p.exists()]
-    if existing:
-        shown = ", ".join(str(p) for p in existing[:5])
-        more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
-        raise UsageError(
-            f"{shown}{more} already exist{'s' if len(existing) == 1 else ''}; use --force to replace"
-        )
-
-
-@contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path next to ``target``; on success it is synced and moved onto ``target``."""
-    fd, name = tempfile.mkstemp(prefix=".tmp-", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-        with open(tmp, "rb") as done:
-            os.fsync(done.fileno())
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
-    with contextlib.suppress(OSError):  # not every platform can open a directory
-        dir_fd = os.open(target.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
 
 
 def _list_name(key: str) -> str:

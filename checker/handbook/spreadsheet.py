@@ -28,15 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from checker.errors import HandbookError, PackProblem, UsageError
+from checker.files import atomic_path, refuse_existing, replace_folder
 from checker.handbook.loader import RawPack, format_path, load_handbook, structure_problems
 from checker.handbook.model import MATERIAL_KIND_LABELS_ZH, METHOD_LABELS_ZH, Handbook, Standard
-from checker.handbook.packfiles import (
-    check_target,
-    folder_atomic,
-    pack_documents,
-    write_file_atomic,
-    write_pack_folder,
-)
+from checker.handbook.packfiles import pack_documents, write_pack_folder
 from checker.handbook.validate import semantic_problems
 from checker.handbook.yamlsafe import PathKey
 
@@ -334,7 +329,7 @@ def export_workbook(handbook: Handbook, target: Path, force: bool = False) -> No
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    check_target(target, force, "file")
+    refuse_existing([target], force=force, kind="file")
     book = Workbook()
     header_fill = PatternFill("solid", fgColor="DDEBF7")
     header_font = Font(bold=True)
@@ -372,7 +367,8 @@ def export_workbook(handbook: Handbook, target: Path, force: bool = False) -> No
             )
             ws.add_data_validation(methods)
             methods.add(f"F2:F{max(2, len(rows) + 1)}")
-    write_file_atomic(target, book.save)
+    with atomic_path(target) as temp:
+        book.save(temp)
 
 
 # -- import ---------------------------------------------------------------------------------------------
@@ -880,7 +876,7 @@ def import_workbook(workbook: Path, target: Path, force: bool = False) -> Handbo
 
     Raises :class:`HandbookError` with every problem (sheet, row, column) and writes nothing on problems.
     """
-    check_target(target, force, "folder")
+    refuse_existing([target], force=force, kind="folder")
     if workbook.resolve().is_relative_to(target.resolve()):
         raise UsageError(f"{workbook} lies inside {target}; write the pack to another folder")
     pack, problems = read_workbook(workbook)
@@ -890,7 +886,7 @@ def import_workbook(workbook: Path, target: Path, force: bool = False) -> Handbo
     problems = [p for p in problems if p.code != _MUTED]
     if problems:
         raise HandbookError(problems)
-    with folder_atomic(target) as folder:
+    with replace_folder(target) as folder:
         write_pack_folder(pack_documents(pack.data, f"Imported from {workbook.name}."), folder)
         handbook = load_handbook(folder)  # the files just written must read back as the same pack
     return handbook

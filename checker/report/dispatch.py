@@ -13,10 +13,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from checker.files import inside, unique_name
 from checker.intake.kinds import KINDS, REPLY_STATUSES
 from checker.report import tables
 from checker.report.labels import column_label, kind_label, label
-from checker.report.sanitize import unique_file
 from checker.report.workbook import SheetWriter, new_book
 
 if TYPE_CHECKING:
@@ -86,7 +86,8 @@ def targets(assessment: Assessment, folder: Path, lang: str) -> list[DispatchTar
     for department, group in gaps.groupby(departments.to_numpy(), sort=True):
         name = str(department)
         shown = name.strip() or label("unassigned", lang)
-        found.append(DispatchTarget(name, unique_file(folder, shown, ".xlsx", taken), group))
+        file_name = unique_name(shown, ".xlsx", taken, fallback="_", sep="-")
+        found.append(DispatchTarget(name, inside(folder, file_name), group))
     return found
 
 

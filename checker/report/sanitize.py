@@ -1,17 +1,15 @@
-"""Sanitising what reports echo back: spreadsheet cells, plain text, sheet titles and file names.
+"""Sanitising what reports echo back: spreadsheet cells, plain text and sheet titles.
 
 Submitted evidence is untrusted text. A cell that starts like a formula is neutralised (OWASP "CSV
 injection": a leading ``'`` so that no spreadsheet, nor a later CSV export, evaluates it), characters that
 XML 1.0 or Excel refuse are replaced visibly by U+FFFD instead of aborting the save, and text beyond
-Excel's 32,767-character cell limit is cut with a visible marker instead of silently.
+Excel's 32,767-character cell limit is cut with a visible marker instead of silently. File names are
+made safe by :mod:`checker.files`.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import unicodedata
-from pathlib import Path
 
 EXCEL_CELL_MAX = 32_767
 TRUNCATED_MARK = "…[截断/truncated]"
@@ -21,7 +19,7 @@ REPLACEMENT = "\ufffd"
 _FORMULA_START = re.compile(r"^[ \u3000\u00a0]*[=+\-@\t\r\n]")
 # C0 controls except TAB/LF/CR, DEL and C1 controls, lone surrogates, the XML non-characters.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-# The same, for one-line text (terminal, narrative lines, file names): TAB/LF/CR too.
+# The same, for one-line text (terminal, narrative lines): TAB/LF/CR too.
 _BAD_INLINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 NEUTRALISER = "'"
 
@@ -69,51 +67,3 @@ def sheet_title(name: str, taken: set[str]) -> str:
         title = base[: 31 - len(suffix)] + suffix
     taken.add(title)
     return title
-
-
-_FILENAME_BAD = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$"} | {
-    f"{dev}{n}" for dev in ("COM", "LPT") for n in (*"123456789", "¹", "²", "³")
-}
-FILENAME_MAX_BYTES = 150
-
-
-def _cut_utf8(text: str, max_bytes: int) -> str:
-    encoded = text.encode("utf-8", "surrogatepass")
-    if len(encoded) <= max_bytes:
-        return text
-    return encoded[:max_bytes].decode("utf-8", "ignore")
-
-
-def safe_stem(name: str, *, fallback: str = "_") -> str:
-    """A file-name stem safe on Windows and Linux, ≤ 150 bytes of UTF-8, never empty or reserved."""
-    text = unicodedata.normalize("NFKC", name.encode("utf-8", "replace").decode("utf-8"))
-    text = _FILENAME_BAD.sub("_", text)
-    text = _BAD_INLINE.sub("_", text)
-    text = text.strip(" .\u3000")
-    text = _cut_utf8(text, FILENAME_MAX_BYTES).strip(" .\u3000")
-    if not text:
-        text = fallback
-    if text.split(".")[0].upper().rstrip(" ") in _RESERVED:
-        text = "_" + text
-    return text
-
-
-def unique_file(out_dir: Path, stem: str, suffix: str, taken: set[str]) -> Path:
-    """``out_dir / (safe stem + suffix)``, distinct ignoring case from every name in ``taken``.
-
-    The result is checked to resolve inside ``out_dir`` (no separators or ``..`` can survive
-    :func:`safe_stem`, but a symlinked folder or a platform quirk must not write elsewhere either).
-    """
-    base = safe_stem(stem)
-    name, n = base + suffix, 1
-    while name.casefold() in taken:
-        n += 1
-        tail = f"-{n}"
-        name = _cut_utf8(base, FILENAME_MAX_BYTES - len(tail.encode())) + tail + suffix
-    taken.add(name.casefold())
-    path = out_dir / name
-    root = os.path.realpath(out_dir)
-    if os.path.dirname(os.path.realpath(path)) != root:
-        raise ValueError(f"refusing to write outside {out_dir}: {name!r}")
-    return path

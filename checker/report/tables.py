@@ -20,6 +20,27 @@ if TYPE_CHECKING:
 
     from checker.scoring.assessment import Assessment, Rollup
 
+# What a standard's evidence amounts to, and a survey's result: shared by every report (table and JSON).
+STANDARD_COUNTS = (
+    "rows",
+    "sites_inspected",
+    "sites_failing",
+    "cases",
+    "sites_registered",
+    "sites_uncovered",
+    "sample",
+    "sample_short",
+    "missing_materials",
+)
+SURVEY_RESULT = (
+    "rate",
+    "rate_low",
+    "rate_high",
+    "target",
+    "respondents",
+    "small_sample",
+    "interval_below_target",
+)
 STANDARD_COLUMNS = (
     "project",
     "indicator",
@@ -36,28 +57,14 @@ STANDARD_COLUMNS = (
     "reason",
     "lead",
     "departments",
-    "rows",
-    "sites_inspected",
-    "sites_failing",
-    "cases",
-    "sites_registered",
-    "sites_uncovered",
-    "sample",
-    "sample_short",
-    "missing_materials",
+    *STANDARD_COUNTS,
 )
 SURVEY_DATA_COLUMNS = (
     "code",
     "method",
     "text",
     "status",
-    "rate",
-    "rate_low",
-    "rate_high",
-    "target",
-    "respondents",
-    "small_sample",
-    "interval_below_target",
+    *SURVEY_RESULT,
     "points",
     "score",
 )

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from checker import files
 from checker.errors import UsageError
-from checker.report import atomic
 from checker.report.labels import check_lang, label
 
 if TYPE_CHECKING:
@@ -74,15 +74,15 @@ def write_reports(
                 (target.path, lambda p, t=target: dispatch_books.write_dispatch_book(t, p, lang))  # type: ignore[misc]
             )
 
-    atomic.refuse_existing([path for path, _ in jobs], force=force)
+    files.refuse_existing([path for path, _ in jobs], force=force)
     out_dir.mkdir(parents=True, exist_ok=True)
-    atomic.clean_stale_temps(out_dir)
+    files.clean_stale_temps(out_dir)
     if dispatch and jobs:
         folder.mkdir(exist_ok=True)
-        atomic.clean_stale_temps(folder)
+        files.clean_stale_temps(folder)
     written: list[Path] = []
     for path, write in jobs:
-        with atomic.atomic_path(path) as temp:
+        with files.atomic_path(path) as temp:
             write(temp)
         written.append(path)
     return written
