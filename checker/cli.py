@@ -206,6 +206,12 @@ def check(
         typer.Option("--observed-draw", help="The evidence is a mock test with the assessors' own draw."),
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing report files.")] = False,
+    issued: Annotated[
+        str | None,
+        typer.Option(
+            "--issued", help="交办日期 YYYY-MM-DD deadlines count from (default: last inspection date)."
+        ),
+    ] = None,
 ) -> None:
     """Read evidence, score every standard and list the gaps."""
     from checker.commands.check import CheckArgs, run_check
@@ -223,6 +229,7 @@ def check(
         dispatch=dispatch,
         observed_draw=observed_draw,
         force=force,
+        issued=issued,
     )
     raise typer.Exit(run_check(args))
 

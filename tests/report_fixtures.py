@@ -10,6 +10,7 @@ import functools
 import io
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -160,8 +161,10 @@ def rollups(results: list[StandardResult]) -> list[Rollup]:
 
     for code, name in names.items():
         out.append(roll("project", code, name, [s for s in results if s.project == code]))
+    # Method rollups carry their part of the weighted total; here every standard point weighs 0.5.
     for method in ("field", "document", "survey", "data"):
-        out.append(roll("method", method, method, [s for s in results if s.method == method]))
+        r = roll("method", method, method, [s for s in results if s.method == method])
+        out.append(replace(r, weighted=round(r.score * 0.5, 4), weighted_max=r.points * 0.5))
     return out
 
 
@@ -409,9 +412,15 @@ def gaps() -> pd.DataFrame:
             "",
         ),
     ]
-    frame = pd.DataFrame(rows, columns=list(GAP_COLUMNS))
-    # The contract: sorted by points recoverable (desc), then id.
-    frame = frame.sort_values(["points_recoverable", "id"], ascending=[False, True], ignore_index=True)
+    frame = pd.DataFrame(rows, columns=[c for c in GAP_COLUMNS if c != "total_recoverable"])
+    # On the total's scale: as if every method group turned a standard point into half a total point.
+    frame.insert(
+        GAP_COLUMNS.index("total_recoverable"), "total_recoverable", frame["points_recoverable"] * 0.5
+    )
+    # The contract: sorted by total recoverable (desc), then points recoverable (desc), then id.
+    frame = frame.sort_values(
+        ["total_recoverable", "points_recoverable", "id"], ascending=[False, False, True], ignore_index=True
+    )
     frame["deadline"] = pd.to_datetime(frame["deadline"])
     return frame
 
@@ -425,6 +434,7 @@ def departments() -> pd.DataFrame:
             "problems": [0, 2, 6, 1],
             "conformity": [float("nan"), 0.95, 0.25, 0.8333],
             "points_recoverable": [0.4, 1.35, 0.85, 0.41],
+            "total_recoverable": [0.2, 0.675, 0.425, 0.205],
             "rank": [1, 2, 3, 4],
         }
     )
@@ -439,6 +449,7 @@ def streets() -> pd.DataFrame:
             "problems": [2, 2, 1],
             "conformity": [0.9, 0.9333, 0.75],
             "points_recoverable": [0.76, 1.05, 0.1],
+            "total_recoverable": [0.38, 0.525, 0.05],
             "rank": [1, 2, 3],
         }
     )

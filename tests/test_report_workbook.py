@@ -78,7 +78,7 @@ def test_sheets_headers_and_key_figures(tmp_path: Path) -> None:
         "P-00000000a9",
         "P-00000000b2",
     ]
-    recoverable = [r[problems[0].index("可挽回分值")] for r in problems[1:]]
+    recoverable = [r[problems[0].index("可挽回总分")] for r in problems[1:]]
     assert recoverable == sorted(recoverable, reverse=True)
     assert problems[1][problems[0].index("整改期限")] == datetime(2024, 6, 30)
     described = {r[0]: r[problems[0].index("问题情况")] for r in problems[1:]}

@@ -125,11 +125,28 @@ def test_documents_and_total_match_plain_loops(round_: tuple[Path, dict[str, Any
             total += getattr(weights, group) * sum(s["score"] for s in scored) / points
     total = max(0.0, total - sum(e["deduction"] for e in report["negative_events"]))
     assert report["total"]["score"] == pytest.approx(total, abs=1e-9)
-    # Gaps are sorted by points recoverable (desc), then id, and ids are unique.
+    # Gaps are sorted by points recoverable on the total's scale, then standard points (desc), then id;
+    # ids are unique; the total's scale is the standard points × weight / applicable points of the group.
     gaps = pd.DataFrame(report["gaps"])
     assert gaps["id"].is_unique
-    order = gaps.sort_values(["points_recoverable", "id"], ascending=[False, True])
+    order = gaps.sort_values(
+        ["total_recoverable", "points_recoverable", "id"], ascending=[False, False, True]
+    )
     assert list(order["id"]) == list(gaps["id"])
+    factor = {}
+    for group, methods in (
+        ("document", ("document", "data")),
+        ("field", ("field",)),
+        ("survey", ("survey",)),
+    ):
+        scored = [
+            s for s in report["standards"] if s["method"] in methods and s["status"] != "not_applicable"
+        ]
+        points = sum(s["points"] for s in scored)
+        for m in methods:
+            factor[m] = getattr(weights, group) / points if points else 0.0
+    expected = gaps["points_recoverable"] * gaps["method"].map(factor).fillna(0.0)
+    assert list(gaps["total_recoverable"]) == pytest.approx(list(expected), abs=1e-9)
 
 
 def test_check_exit_codes(round_: tuple[Path, dict[str, Any]], monkeypatch: pytest.MonkeyPatch,

@@ -29,6 +29,7 @@ class CheckArgs:
     dispatch: bool
     observed_draw: bool
     force: bool
+    issued: str | None = None
 
 
 def _fail(message: str) -> int:
@@ -53,6 +54,10 @@ def run_check(args: CheckArgs) -> int:
         test_date = date.fromisoformat(args.test_date) if args.test_date else date.today()
     except ValueError:
         return _fail(f"--test-date {args.test_date!r} is not a date in the form YYYY-MM-DD")
+    try:
+        issued = date.fromisoformat(args.issued) if args.issued else None
+    except ValueError:
+        return _fail(f"--issued {args.issued!r} is not a date in the form YYYY-MM-DD")
     formats = parse_formats(args.formats)
     if isinstance(formats, str):
         return _fail(f"unknown format {formats!r}; choose from {', '.join(FORMATS)}")
@@ -72,19 +77,23 @@ def run_check(args: CheckArgs) -> int:
 
     from checker.handbook.loader import load_handbook
     from checker.intake.reader import read_evidence
+    from checker.report.terminal import reading_progress
     from checker.scoring.assessment import Options
     from checker.scoring.evaluate import evaluate
 
     try:
         handbook = load_handbook(args.handbook)
-        evidence = read_evidence(args.evidence, handbook)
+        with reading_progress(lang=args.lang) as progress:
+            evidence = read_evidence(args.evidence, handbook, progress=progress)
     except CivcheckError as exc:
         return _fail(str(exc))
     if not any(len(frame) for frame in evidence.frames.values()):
         reasons = "; ".join(f"{r.file}: {r.message}" for r in evidence.rejected[:5])
         return _fail("no readable evidence" + (f" ({reasons})" if reasons else ""))
 
-    options = Options(test_date=test_date, observed_draw=args.observed_draw, target=args.target)
+    options = Options(
+        test_date=test_date, observed_draw=args.observed_draw, target=args.target, issued=issued
+    )
     assessment = evaluate(handbook, evidence, options)
 
     from checker.report import render_terminal, write_reports

@@ -41,7 +41,7 @@ def frame_from_records(kind: str, records: list[dict[str, object]]) -> pd.DataFr
         if dt == "datetime64[ns]":
             frame[col] = pd.to_datetime(frame[col]).astype("datetime64[ns]")
         elif dt == "bool":
-            frame[col] = frame[col].fillna(_BOOL_DEFAULTS.get(col, False)).astype(bool)
+            frame[col] = frame[col].astype(object).fillna(_BOOL_DEFAULTS.get(col, False)).astype(bool)
         elif dt == "int64":
             frame[col] = frame[col].fillna(0).astype("int64")
         else:

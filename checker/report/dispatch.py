@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 # the problem id comes first and is the replies kind's own header. Only the id and the replies columns
 # are read back, so the order is free: it is chosen so that the printed page (id … replies) fits A4.
 CONTEXT_COLUMNS = ("kind", "standard", "site_name", "description", "required", "deadline")
-TRAILING_COLUMNS = ("site", "site_type", "street", "cases", "photo", "points_recoverable", "evidence")
+TRAILING_COLUMNS = ("site", "site_type", "street", "cases", "photo", "total_recoverable", "evidence")
 REPLY_COLUMNS = ("status", "measure", "date", "photo")
 DISPATCH_WIDTHS = {
     "id": 14,
@@ -42,7 +42,7 @@ DISPATCH_WIDTHS = {
     "required": 20,
     "cases": 6,
     "photo": 8,
-    "points_recoverable": 8,
+    "total_recoverable": 8,
     "deadline": 11,
     "evidence": 14,
 }
@@ -174,7 +174,7 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
 
 def _fmt(column: str) -> Any:
     return {
-        "points_recoverable": "points",
+        "total_recoverable": "points",
         "deadline": "date",
         "description": "wrap",
         "required": "wrap",

@@ -148,11 +148,15 @@ def render_html(assessment: Assessment, lang: str) -> str:
             (_num(m.points), True),
             (f"{_num(m.low)} – {_num(m.high)}", True),
             (_pct(m.rate), True),
+            (f"{_num(m.weighted or 0.0)} / {_num(m.weighted_max or 0.0)}", True),
         ]
         for m in methods
     ]
     method_table = _table(
-        [label(k, lang) for k in ("col.method", "col.score", "col.points", "total_range", "col.rate_pct")],
+        [
+            label(k, lang)
+            for k in ("col.method", "col.score", "col.points", "total_range", "col.rate_pct", "col.weighted")
+        ],
         method_rows,
     )
 
@@ -165,7 +169,7 @@ def render_html(assessment: Assessment, lang: str) -> str:
         "site_name",
         "department",
         "description",
-        "points_recoverable",
+        "total_recoverable",
         "deadline",
     ]
     cols = [c for c in gap_columns if c in shown.columns]
@@ -177,7 +181,7 @@ def render_html(assessment: Assessment, lang: str) -> str:
             value = data[c][i]
             if c == "kind":
                 row.append((_e(kind_label(str(value), lang)), False))
-            elif c == "points_recoverable":
+            elif c == "total_recoverable":
                 row.append((_num(value, 3), True))
             elif c == "deadline":
                 row.append((_e(value.isoformat() if value is not None else ""), True))
@@ -198,7 +202,7 @@ def render_html(assessment: Assessment, lang: str) -> str:
             value = rank_data[c][i]
             if c == "conformity":
                 row.append((_pct(value), True))
-            elif c == "points_recoverable":
+            elif c == "total_recoverable":
                 row.append((_num(value, 3), True))
             elif isinstance(value, (int, float)):
                 row.append((_num(value), True))

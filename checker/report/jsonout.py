@@ -55,6 +55,8 @@ ROLLUP_FIELDS = (
     "standards",
     "passed",
     "no_evidence",
+    "weighted",
+    "weighted_max",
 )
 TOTAL_FIELDS = ("score", "max", "low", "high", "max_reachable", "deductions", "veto", "veto_reasons")
 EVENT_FIELDS = ("code", "text", "date", "note", "deduction", "veto", "evidence")
@@ -72,7 +74,15 @@ INPUT_FIELDS = (
     "encoding",
 )
 REJECTED_FIELDS = ("file", "sheet", "row", "column", "code", "message")
-RANKING_FIELDS = ("sites", "inspections", "problems", "conformity", "points_recoverable", "rank")
+RANKING_FIELDS = (
+    "sites",
+    "inspections",
+    "problems",
+    "conformity",
+    "points_recoverable",
+    "total_recoverable",
+    "rank",
+)
 
 
 def _json_value(value: Any) -> Any:
@@ -151,6 +161,7 @@ def report_document(assessment: Assessment, *, lazy: bool = False) -> dict[str, 
             "test_date": options.test_date.isoformat(),
             "observed_draw": options.observed_draw,
             "target": _json_value(options.target),
+            "issued": _json_value(assessment.issued),
         },
         "window": {"start": assessment.window[0].isoformat(), "end": assessment.window[1].isoformat()},
         "total": {f: _json_value(getattr(assessment.total, f)) for f in TOTAL_FIELDS},
@@ -250,6 +261,7 @@ def report_json_schema() -> dict[str, Any]:
         "problems": _INT_OR_NULL,
         "conformity": _NUM_OR_NULL,
         "points_recoverable": _NUM_OR_NULL,
+        "total_recoverable": _NUM_OR_NULL,
         "rank": _INT_OR_NULL,
     }
     return {
@@ -262,7 +274,14 @@ def report_json_schema() -> dict[str, Any]:
                 "schema_version": {"type": "string", "pattern": r"^1\.\d+$"},
                 "handbook": _object({"id": _STR, "name": _STR, "edition": _STR}),
                 "district": _STR,
-                "options": _object({"test_date": _DATE, "observed_draw": _BOOL, "target": _NUM_OR_NULL}),
+                "options": _object(
+                    {
+                        "test_date": _DATE,
+                        "observed_draw": _BOOL,
+                        "target": _NUM_OR_NULL,
+                        "issued": _DATE_OR_NULL,
+                    }
+                ),
                 "window": _object({"start": _DATE, "end": _DATE}),
                 "total": _object(
                     {
@@ -290,6 +309,8 @@ def report_json_schema() -> dict[str, Any]:
                             "standards": _INT,
                             "passed": _INT,
                             "no_evidence": _INT,
+                            "weighted": _NUM_OR_NULL,
+                            "weighted_max": _NUM_OR_NULL,
                         }
                     ),
                 },
@@ -383,6 +404,7 @@ def report_json_schema() -> dict[str, Any]:
                             "photo": _STR_OR_NULL,
                             "points_lost": _NUM_OR_NULL,
                             "points_recoverable": {"type": "number", "minimum": 0},
+                            "total_recoverable": {"type": "number", "minimum": 0},
                             "deadline": _DATE_OR_NULL,
                             "evidence": _STR_OR_NULL,
                         }

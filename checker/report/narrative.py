@@ -54,8 +54,8 @@ class _Writer:
         ranked = assessment.departments
         if "department" not in ranked.columns:
             self.rank: list[str] = []
-        elif "points_recoverable" in ranked.columns:
-            ordered = ranked.sort_values("points_recoverable", ascending=False, kind="stable")
+        elif "total_recoverable" in ranked.columns:
+            ordered = ranked.sort_values("total_recoverable", ascending=False, kind="stable")
             self.rank = [inline_text(d) for d in tables.column_values(ordered, "department")]
         else:
             self.rank = [inline_text(d) for d in reversed(tables.column_values(ranked, "department"))]

@@ -81,6 +81,7 @@ SITE_PROBLEM_COLUMNS = (
     "cases",
     "photo",
     "points_recoverable",
+    "total_recoverable",
     "deadline",
     "evidence",
 )
@@ -94,6 +95,7 @@ COVERAGE_COLUMNS = (
     "department",
     "description",
     "points_recoverable",
+    "total_recoverable",
     "deadline",
 )
 MATERIAL_COLUMNS = (
@@ -104,9 +106,18 @@ MATERIAL_COLUMNS = (
     "required",
     "points_lost",
     "points_recoverable",
+    "total_recoverable",
     "deadline",
 )
-RANKING_COLUMNS = ("rank", "sites", "inspections", "problems", "conformity", "points_recoverable")
+RANKING_COLUMNS = (
+    "rank",
+    "sites",
+    "inspections",
+    "problems",
+    "conformity",
+    "points_recoverable",
+    "total_recoverable",
+)
 PLAN_COLUMNS = (
     "step",
     "id",

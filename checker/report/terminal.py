@@ -117,14 +117,14 @@ def _methods(a: Assessment, lang: str) -> Table:
     table = _table(label("methods", lang))
     table.add_column(label("term.method", lang), no_wrap=True)
     table.add_column(label("term.score", lang), justify="right", no_wrap=True)
-    table.add_column(label("term.range", lang), justify="right", no_wrap=True)
+    table.add_column(label("term.weighted", lang), justify="right", no_wrap=True)
     table.add_column(label("term.rate", lang), justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
     for m in tables.methods(a):
         table.add_row(
             _method(m.code, lang),
             f"{m.score:.2f}/{m.points:.2f}",
-            f"{m.low:.2f}–{m.high:.2f}",
+            f"{m.weighted or 0:.2f}/{m.weighted_max or 0:.2f}",
             f"{m.rate:.0%}",
             bar(m.rate, 12),
         )
@@ -138,12 +138,12 @@ def _gaps(a: Assessment, lang: str) -> Group:
     table.add_column(label("term.code", lang), no_wrap=True)
     table.add_column(label("term.gap", lang), overflow="fold")
     table.add_column(label("term.department", lang), overflow="ellipsis", no_wrap=True, max_width=14)
-    table.add_column(label("term.points_recoverable", lang), justify="right", no_wrap=True)
+    table.add_column(label("term.total_recoverable", lang), justify="right", no_wrap=True)
     table.add_column(label("term.deadline", lang), no_wrap=True)
     if len(shown):
         data = {
             c: tables.column_values(shown, c)
-            for c in ("standard", "site_name", "description", "department", "points_recoverable", "deadline")
+            for c in ("standard", "site_name", "description", "department", "total_recoverable", "deadline")
             if c in shown.columns
         }
         for i in range(len(shown)):
@@ -154,7 +154,7 @@ def _gaps(a: Assessment, lang: str) -> Group:
                 inline_text(data.get("standard", [""] * len(shown))[i]),
                 f"{site}：{what}" if site else what,
                 inline_text(data.get("department", [""] * len(shown))[i]),
-                _n(data.get("points_recoverable", [None] * len(shown))[i], 3),
+                _n(data.get("total_recoverable", [None] * len(shown))[i], 3),
                 deadline.isoformat() if deadline is not None else "",
             )
     parts: list[Any] = [table]
@@ -168,9 +168,7 @@ def _departments(a: Assessment, lang: str) -> Table:
     frame = a.departments.head(TOP_DEPARTMENTS)
     table = _table(label("department_ranking", lang))
     columns = [
-        c
-        for c in ("rank", "department", "problems", "conformity", "points_recoverable")
-        if c in frame.columns
+        c for c in ("rank", "department", "problems", "conformity", "total_recoverable") if c in frame.columns
     ]
     for c in columns:
         if c == "department":
@@ -186,7 +184,7 @@ def _departments(a: Assessment, lang: str) -> Table:
                 cells.append(inline_text(value))
             elif c == "conformity":
                 cells.append(_pct(value))
-            elif c == "points_recoverable":
+            elif c == "total_recoverable":
                 cells.append(_n(value, 3))
             else:
                 cells.append(_n(value))

@@ -27,7 +27,19 @@ if TYPE_CHECKING:
 
 PERCENT_COLUMNS = frozenset({"expected_share", "p_full", "conformity", "rate_pct"})
 POINT_COLUMNS = frozenset(
-    {"points", "score", "points_lost", "points_recoverable", "cumulative_score", "low", "high", "deduction"}
+    {
+        "points",
+        "score",
+        "points_lost",
+        "points_recoverable",
+        "total_recoverable",
+        "cumulative_score",
+        "low",
+        "high",
+        "deduction",
+        "weighted",
+        "weighted_max",
+    }
 )
 STATUS_FILLS = {
     "pass": "#C6EFCE",
@@ -367,7 +379,7 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
     methods = tables.methods(assessment)
     sheet.table(
         tables.Table(
-            ["method", "points", "score", "low", "high", "rate_pct"],
+            ["method", "points", "score", "low", "high", "rate_pct", "weighted", "weighted_max"],
             {
                 "method": [method_label(m.code, lang) for m in methods],
                 "points": [m.points for m in methods],
@@ -375,6 +387,8 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
                 "low": [m.low for m in methods],
                 "high": [m.high for m in methods],
                 "rate_pct": [m.rate for m in methods],
+                "weighted": [m.weighted for m in methods],
+                "weighted_max": [m.weighted_max for m in methods],
             },
             len(methods),
         ),

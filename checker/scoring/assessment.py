@@ -29,7 +29,7 @@ STATUSES: tuple[Status, ...] = ("pass", "partial", "fail", "no_evidence", "not_a
 
 GapKind = Literal["site_problem", "coverage", "material", "survey", "data", "negative", "standard"]
 
-# Columns of Assessment.gaps — one row per gap, sorted by points_recoverable (desc), then id.
+# Columns of Assessment.gaps — one row per gap, sorted by total_recoverable, points_recoverable (desc), id.
 GAP_COLUMNS = (
     "id",  # stable: same round → same id (hash of kind, standard, site, material…); "P-" + 10 hex chars
     "kind",  # GapKind
@@ -46,8 +46,9 @@ GAP_COLUMNS = (
     "cases",  # int; problem cases at the site (site_problem), else 0
     "photo",
     "points_lost",  # for standard/survey/data/material gaps: points the standard loses now
-    "points_recoverable",  # expected points regained by fixing this gap alone (exact, ≥ 0)
-    "deadline",  # date: check date + the pack's default days for the method
+    "points_recoverable",  # expected standard points regained by fixing this gap alone (exact, ≥ 0)
+    "total_recoverable",  # the same on the scale of the weighted total (× the method group's factor)
+    "deadline",  # date: issue date (交办日期) + the pack's days for the method, never on/after the test date
     "evidence",  # "file › sheet › row" of the evidence row, when there is one
 )
 
@@ -108,6 +109,10 @@ class Rollup:
     standards: int
     passed: int
     no_evidence: int
+    # Method rollups only: what the method puts into the weighted total (its group's weight spread over
+    # the group's applicable points), now and at most. Σ weighted − deductions = Total.score.
+    weighted: float | None = None
+    weighted_max: float | None = None
 
     @property
     def rate(self) -> float:
@@ -144,6 +149,9 @@ class Options:
     test_date: date
     observed_draw: bool = False  # grade observed cases directly (the evidence is a mock test with the draw)
     target: float | None = None
+    issued: date | None = (
+        None  # 交办日期: when the problems are dispatched; default: the round's last inspection
+    )
 
 
 @dataclass
@@ -158,9 +166,7 @@ class Assessment:
     rollups: list[Rollup]  # projects, indicators, contents, then methods, in handbook order
     negative_events: list[NegativeEvent]
     gaps: pd.DataFrame  # GAP_COLUMNS
-    departments: (
-        pd.DataFrame
-    )  # department ranking: department, sites, inspections, problems, conformity, points_recoverable, rank
+    departments: pd.DataFrame  # department ranking: department, sites, inspections, problems, conformity, points_recoverable, total_recoverable, rank
     streets: pd.DataFrame  # sub-district ranking: street, same columns
     plan: (
         pd.DataFrame
@@ -169,6 +175,7 @@ class Assessment:
     inputs: list[InputFile] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     district: str = ""
+    issued: date | None = None  # the issue date the deadlines were counted from
 
     def projection(self) -> list[tuple[str, str, float]]:
         """The sorted (code, status, score) triples tests assert against."""

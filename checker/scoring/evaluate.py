@@ -5,13 +5,14 @@ Pure: no I/O, deterministic. Each evidence frame is prepared once, column-wise; 
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from checker.handbook.model import Handbook, Standard
+from checker.handbook.model import METHODS, Handbook, Standard
 from checker.intake.evidence import Evidence
 from checker.scoring import gaps as gapmod
 from checker.scoring.assessment import Assessment, NegativeEvent, Options, StandardResult, Total
@@ -67,16 +68,19 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
 
     field_codes = [s.code for s in standards if s.method == "field"]
     fail_mask, site_frame = _site_rows(handbook, prep, field_codes)
+    due = _Due(handbook, options, gapmod.issue_date(options, evidence.frame("inspections")))
     blocks = [
-        _site_problem_gaps(handbook, options, site_frame[fail_mask]),
-        _coverage_gaps(handbook, options, field_out, prep),
-        _material_gaps(handbook, options, doc_out, results),
-        _standard_gaps(handbook, options, ordered),
+        _site_problem_gaps(handbook, due, site_frame[fail_mask]),
+        _coverage_gaps(handbook, due, field_out, prep),
+        _material_gaps(handbook, due, doc_out, results),
+        _standard_gaps(handbook, due, ordered),
         _negative_gaps(events),
     ]
-    gaps = gapmod.finish(blocks)
+    gaps = gapmod.finish(blocks, factors={m: gw.factor(m) for m in METHODS})
 
-    scored = site_frame.assign(fail=fail_mask.astype("int64"))
+    scored = site_frame.assign(
+        fail=fail_mask.astype("int64"), total_gain=site_frame["gain"] * gw.factor("field")
+    )
     departments = rank_by(scored, "department")
     streets = rank_by(scored, "street")
 
@@ -98,7 +102,20 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
         plan_note=note,
         inputs=list(evidence.inputs),
         rejected=list(evidence.rejected),
+        issued=due.issued,
     )
+
+
+class _Due:
+    """Deadlines (整改时限) of one run: the issue date plus the pack's days for a method (see gaps.deadline)."""
+
+    def __init__(self, handbook: Handbook, options: Options, issued: date) -> None:
+        self.days = handbook.settings.deadlines
+        self.test_date = options.test_date
+        self.issued = issued
+
+    def __call__(self, method: str) -> pd.Timestamp:
+        return gapmod.deadline(self.issued, getattr(self.days, method), self.test_date)
 
 
 def _site_rows(
@@ -146,10 +163,8 @@ def _maps(handbook: Handbook) -> tuple[dict[str, str], dict[str, str]]:
     return {c: p.project for c, p in where.items()}, {s.code: s.text for s in handbook.standards}
 
 
-def _site_problem_gaps(handbook: Handbook, options: Options, fails: pd.DataFrame) -> pd.DataFrame:
+def _site_problem_gaps(handbook: Handbook, due: _Due, fails: pd.DataFrame) -> pd.DataFrame:
     project, text = _maps(handbook)
-    days = pd.Timedelta(days=handbook.settings.deadlines.field)
-    start = fails["date"].fillna(pd.Timestamp(options.test_date))
     return gapmod.frame(
         {
             "key": "site_problem|" + fails["standard"] + "|" + fails["site_id"],
@@ -168,7 +183,7 @@ def _site_problem_gaps(handbook: Handbook, options: Options, fails: pd.DataFrame
             "photo": fails["photo"].to_numpy(),
             "points_lost": 0.0,
             "points_recoverable": fails["gain"].to_numpy(),
-            "deadline": (start + days).to_numpy(),
+            "deadline": due("field"),
             "evidence": fails["evidence"].to_numpy(),
         },
         len(fails),
@@ -176,11 +191,11 @@ def _site_problem_gaps(handbook: Handbook, options: Options, fails: pd.DataFrame
 
 
 def _coverage_gaps(
-    handbook: Handbook, options: Options, field_out: dict[str, FieldOutcome], prep: Prepared
+    handbook: Handbook, due: _Due, field_out: dict[str, FieldOutcome], prep: Prepared
 ) -> pd.DataFrame:
     project, text = _maps(handbook)
     index = handbook.code_index()
-    deadline = gapmod.deadline_after(options.test_date, handbook.settings.deadlines.field)
+    deadline = due("field")
     blocks = []
     register = prep.register
     for code, out in field_out.items():
@@ -217,7 +232,6 @@ def _coverage_gaps(
 
 def _one_gap(handbook: Handbook, s: Standard, **values: object) -> dict[str, object]:
     project, text = _maps(handbook)
-    days = getattr(handbook.settings.deadlines, s.method)
     out: dict[str, object] = {
         "standard": s.code,
         "project": project[s.code],
@@ -225,25 +239,24 @@ def _one_gap(handbook: Handbook, s: Standard, **values: object) -> dict[str, obj
         "department": s.lead,
         "required": text[s.code],
         "cases": 0,
-        "deadline": days,
+        "method_of_deadline": s.method,
     }
     out.update(values)
     return out
 
 
-def _records(rows: list[dict[str, object]], options: Options) -> pd.DataFrame:
+def _records(rows: list[dict[str, object]], due: _Due) -> pd.DataFrame:
     if not rows:
         return gapmod.empty_gaps()
     frame = pd.DataFrame(rows)
-    days = frame["deadline"]
-    frame["deadline"] = pd.Timestamp(options.test_date) + pd.to_timedelta(days.fillna(0), unit="D")
-    frame.loc[days.isna(), "deadline"] = pd.NaT
+    methods = frame.pop("method_of_deadline")
+    frame["deadline"] = methods.map({m: due(m) for m in methods.dropna().unique()})
     return gapmod.frame({c: frame[c].to_numpy() for c in frame.columns}, len(frame))
 
 
 def _material_gaps(
     handbook: Handbook,
-    options: Options,
+    due: _Due,
     doc_out: dict[str, DocumentOutcome],
     results: dict[str, StandardResult],
 ) -> pd.DataFrame:
@@ -268,10 +281,10 @@ def _material_gaps(
                     evidence=g.evidence,
                 )
             )
-    return _records(rows, options)
+    return _records(rows, due)
 
 
-def _standard_gaps(handbook: Handbook, options: Options, ordered: list[StandardResult]) -> pd.DataFrame:
+def _standard_gaps(handbook: Handbook, due: _Due, ordered: list[StandardResult]) -> pd.DataFrame:
     rows = []
     index = handbook.code_index()
     for r in ordered:
@@ -286,7 +299,7 @@ def _standard_gaps(handbook: Handbook, options: Options, ordered: list[StandardR
                 points_lost=lost, points_recoverable=lost,
             )
         )  # fmt: skip
-    return _records(rows, options)
+    return _records(rows, due)
 
 
 def _negative_gaps(events: list[NegativeEvent]) -> pd.DataFrame:

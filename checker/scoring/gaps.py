@@ -6,12 +6,13 @@ Ids are stable across re-runs of the same round: "P-" + 10 hex digits of a keyed
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-from checker.scoring.assessment import GAP_COLUMNS
+from checker.scoring.assessment import GAP_COLUMNS, Options
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype="S1")
 _TEXT = ("id", "kind", "standard", "project", "method", "site", "site_name", "site_type", "street",
@@ -44,8 +45,12 @@ def frame(columns: dict[str, object], length: int) -> pd.DataFrame:
     return block
 
 
-def finish(blocks: list[pd.DataFrame]) -> pd.DataFrame:
-    """Concatenate, type every column, sort by points recoverable (desc) then id."""
+def finish(blocks: list[pd.DataFrame], factors: Mapping[str, float] | None = None) -> pd.DataFrame:
+    """Concatenate, type every column, sort by recoverable points on the total's scale (desc) then id.
+
+    ``factors`` (method → total points per standard point) sets ``total_recoverable``; without it the
+    blocks' own values are kept.
+    """
     blocks = [b for b in blocks if len(b)]
     gaps = (
         pd.concat(blocks, ignore_index=True)
@@ -57,10 +62,33 @@ def finish(blocks: list[pd.DataFrame]) -> pd.DataFrame:
     gaps["cases"] = gaps["cases"].fillna(0).astype("int64")
     for c in ("points_lost", "points_recoverable"):
         gaps[c] = gaps[c].fillna(0.0).astype("float64").round(10)
+    if factors is not None:
+        gaps["total_recoverable"] = gaps["points_recoverable"] * (
+            gaps["method"].astype(object).map(factors).astype("float64").fillna(0.0)
+        )
+    gaps["total_recoverable"] = gaps["total_recoverable"].fillna(0.0).astype("float64").round(10)
     gaps["deadline"] = pd.to_datetime(gaps["deadline"]).astype("datetime64[ns]")
-    gaps = gaps.sort_values(["points_recoverable", "id"], ascending=[False, True], kind="stable")
+    gaps = gaps.sort_values(
+        ["total_recoverable", "points_recoverable", "id"], ascending=[False, False, True], kind="stable"
+    )
     return gaps[list(GAP_COLUMNS)].reset_index(drop=True)
 
 
-def deadline_after(day: date, days: int) -> pd.Timestamp:
-    return pd.Timestamp(day + timedelta(days=days))
+def issue_date(options: Options, inspections: pd.DataFrame) -> date:
+    """交办日期: the given one, else the last inspection date of the round, else the test date; never later
+    than the test date."""
+    if options.issued is not None:
+        day = options.issued
+    else:
+        dates = inspections["date"].dropna() if "date" in inspections else pd.Series(dtype="datetime64[ns]")
+        day = dates.max().date() if len(dates) else options.test_date
+    return min(day, options.test_date)
+
+
+def deadline(issued: date, days: int, test_date: date) -> pd.Timestamp:
+    """``issued`` + ``days``, pulled back to the day before the test when it would fall on or after it
+    (a fix after the assessors came is worth nothing), but never before the issue date."""
+    due = issued + timedelta(days=days)
+    if due >= test_date:
+        due = max(issued, test_date - timedelta(days=1))
+    return pd.Timestamp(due)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from checker.handbook.model import METHOD_LABELS_ZH, METHODS, Handbook
 from checker.scoring.assessment import NegativeEvent, Rollup, StandardResult, Total
@@ -54,10 +54,12 @@ def rollups(handbook: Handbook, results: dict[str, StandardResult]) -> list[Roll
             )
             for c in i.contents:
                 contents.append(_rollup("content", c.code, c.name, (results[s.code] for s in c.standards)))
-    methods = [
-        _rollup("method", m, METHOD_LABELS_ZH[m], (r for r in results.values() if r.method == m))
-        for m in METHODS
-    ]
+    gw = group_weights(handbook, results.values())
+    methods = []
+    for m in METHODS:
+        r = _rollup("method", m, METHOD_LABELS_ZH[m], (r for r in results.values() if r.method == m))
+        factor = gw.factor(m)
+        methods.append(replace(r, weighted=r.score * factor, weighted_max=r.points * factor))
     return projects + indicators + contents + methods
 
 
