@@ -130,10 +130,6 @@ class Verdicts:
             self.message[i] = text(int(i))
 
 
-def _series(table: pa.Table, column: int, start: int) -> pd.Series:
-    return pd.Series(table.column(column).slice(start).to_pandas(), dtype="str")
-
-
 def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows:
     """Check and normalise the data rows of ``sheet`` under ``header``."""
     kind = header.kind
@@ -144,8 +140,7 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
     used = dict(header.columns)
     if kind == "responses":
         used.update({f"q:{q}": c for q, c in header.questions.items()})
-    raw = {col: _series(sheet.table, c, start) for col, c in used.items()}
-    cleaned = {col: values.clean(s) for col, s in raw.items()}
+    cleaned = {col: values.clean(sheet.table.column(c).slice(start)) for col, c in used.items()}
     verdicts = Verdicts(n)
     undecided = np.zeros(n, dtype=bool)
 

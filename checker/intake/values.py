@@ -131,12 +131,20 @@ def map_distinct_text(series: pd.Series, func: Callable[[str], str | None]) -> p
     return pd.Series(pd.arrays.ArrowStringArray(taken), index=series.index)
 
 
-def clean(series: pd.Series) -> pd.Series:
-    """Text with edge spaces (incl. U+3000, NBSP, zero-width) removed; blank → NA (``string`` dtype)."""
-    array = pa.array(series.array, type=pa.string())  # zero-copy for Arrow-backed text
+def clean(series: pd.Series | pa.Array | pa.ChunkedArray) -> pd.Series:
+    """Text with edge spaces (incl. U+3000, NBSP, zero-width) removed; blank → NA (``string`` dtype).
+
+    Takes a pandas text column or an Arrow column straight from the reader (no pandas round trip).
+    """
+    if isinstance(series, pa.Array | pa.ChunkedArray):
+        array: pa.Array | pa.ChunkedArray = series.cast(pa.string())
+        index: pd.Index | None = None
+    else:
+        array = pa.array(series.array, type=pa.string())  # zero-copy for Arrow-backed text
+        index = series.index
     trimmed = pc.utf8_trim(array, characters=_TRIM_CHARS)
     blanked = pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), pa.scalar(None, pa.string()), trimmed)
-    return pd.Series(pd.arrays.ArrowStringArray(blanked), index=series.index)
+    return pd.Series(pd.arrays.ArrowStringArray(blanked), index=index)
 
 
 def results(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
