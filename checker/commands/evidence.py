@@ -25,11 +25,11 @@ def run_read(handbook: str, evidence: Path) -> int:
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
 
-    def progress(done: int, total: int, file: str) -> None:
-        if file and total > 1:
-            err.print(f"({done + 1}/{total}) {file}", markup=False, style="dim")
+    from checker.report.terminal import reading_progress
 
-    result = read_evidence(evidence, pack, progress=progress)
+    # A progress bar on a terminal; nothing in logs and pipes.
+    with reading_progress(err) as progress:
+        result = read_evidence(evidence, pack, progress=progress)
     if not result.inputs:
         err.print(f"✗ {evidence}: 没有找到证据文件 / no evidence files (.xlsx .xls .ods .csv)", markup=False)
         return 2
