@@ -78,6 +78,18 @@ def standards() -> list[StandardResult]:
             sites_uncovered=2,
             sample=5,
             departments=("区城管局", HOSTILE_DEPT),
+            reason_code="field.partial",
+            reason_args=(
+                ("draw", "random"),
+                ("sample", 5),
+                ("expected", 0.66),
+                ("p_full", 0.25),
+                ("inspected", 20),
+                ("failing", 3),
+                ("cases", 4),
+                ("short", False),
+                ("uncovered", 2),
+            ),
         ),
         _standard("Ⅲ-1-2", "field", "Ⅰ-1", 3.0, "pass", sites_inspected=10, sample=3),
         _standard(
@@ -93,8 +105,28 @@ def standards() -> list[StandardResult]:
             sample_short=False,
             departments=(DOT_DEPT,),
         ),
-        _standard("Ⅲ-2-1", "document", "Ⅰ-2", 3.0, "partial", missing_materials=("工作方案",), p_full=0.0),
-        _standard("Ⅲ-2-2", "document", "Ⅰ-2", 2.0, "no_evidence", grade=None, p_full=None),
+        _standard(
+            "Ⅲ-2-1",
+            "document",
+            "Ⅰ-2",
+            3.0,
+            "partial",
+            missing_materials=("工作方案",),
+            p_full=0.0,
+            reason_code="document.missing",
+            reason_args=(("materials", ("工作方案",)), ("why", ("missing",))),
+        ),
+        _standard(
+            "Ⅲ-2-2",
+            "document",
+            "Ⅰ-2",
+            2.0,
+            "no_evidence",
+            grade=None,
+            p_full=None,
+            reason_code="document.none",
+            reason_args=(("required", 1),),
+        ),
         _standard(
             "Ⅲ-3-1",
             "survey",
@@ -108,6 +140,16 @@ def standards() -> list[StandardResult]:
             respondents=400,
             interval_below_target=True,
             p_full=0.0,
+            reason_code="survey.short",
+            reason_args=(
+                ("question", "Q01"),
+                ("rate", 0.82),
+                ("low", 0.78),
+                ("high", 0.86),
+                ("respondents", 400),
+                ("target", 0.9),
+                ("min_sample", None),
+            ),
         ),
         _standard(
             "Ⅲ-3-2",
@@ -122,7 +164,24 @@ def standards() -> list[StandardResult]:
             respondents=60,
             small_sample=True,
         ),
-        _standard("Ⅲ-4-1", "data", "Ⅰ-4", 3.0, "fail", rate=0.41, target=0.6, p_full=0.0),
+        _standard(
+            "Ⅲ-4-1",
+            "data",
+            "Ⅰ-4",
+            3.0,
+            "fail",
+            rate=0.41,
+            target=0.6,
+            p_full=0.0,
+            reason_code="data.short",
+            reason_args=(
+                ("indicator", "垃圾分类覆盖率"),
+                ("value", 41.0),
+                ("unit", "%"),
+                ("direction", ">="),
+                ("target", 60.0),
+            ),
+        ),
         _standard(
             "Ⅲ-4-2",
             "data",
@@ -412,7 +471,16 @@ def gaps() -> pd.DataFrame:
             "",
         ),
     ]
-    frame = pd.DataFrame(rows, columns=[c for c in GAP_COLUMNS if c != "total_recoverable"])
+    frame = pd.DataFrame(
+        rows, columns=[c for c in GAP_COLUMNS if c not in ("total_recoverable", "reason_code")]
+    )
+    # The code of the text the engine writes itself (site problems: evidence text, no code).
+    codes = {"survey": "survey.short", "data": "data.short", "document": "material.missing"}
+    frame["reason_code"] = (
+        frame["kind"]
+        .map({"coverage": "coverage.not_inspected", "negative": "negative.deduction", "site_problem": ""})
+        .fillna(frame["method"].map(codes))
+    )
     # On the total's scale: as if every method group turned a standard point into half a total point.
     frame.insert(
         GAP_COLUMNS.index("total_recoverable"), "total_recoverable", frame["points_recoverable"] * 0.5
@@ -489,7 +557,7 @@ def assessment(*, veto: bool = False, no_gaps: bool = False) -> Assessment:
             max_reachable=0.0 if veto else 99.0,
             deductions=1.0,
             veto=veto,
-            veto_reasons=("发生重大安全事故",) if veto else (),
+            veto_reasons=("N-3 较大安全生产事故（2024-03-02）",) if veto else (),  # as the engine writes it
         ),
         standards=results,
         rollups=rollups(results),
@@ -502,7 +570,12 @@ def assessment(*, veto: bool = False, no_gaps: bool = False) -> Assessment:
         departments=departments(),
         streets=streets(),
         plan=plan(),
-        plan_note="按计划整改前3项可达到 73.42 分，仍低于目标 75 分：另需补齐无证据的材料。",
+        plan_note=(
+            "贪心排序：每步选使总分增加最多的点位问题（并重新计算该标准的抽查期望）；"
+            "列出 3 项后总分为 73.42，未达到目标 75"
+        ),
+        plan_note_code="plan.greedy_short",
+        plan_note_args=(("steps", 3), ("score", 73.42), ("target", 75.0)),
         inputs=[
             InputFile("实地.xlsx", "ab" * 32, "xlsx", rows_read=60, rows_accepted=57, rows_rejected=3),
             InputFile("数据.xlsx", "cd" * 32, "xlsx", rows_read=5, rows_accepted=5),

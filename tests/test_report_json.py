@@ -43,7 +43,7 @@ def test_schema_catches_a_wrong_document(tmp_path: Path) -> None:
 
 def test_stable_names_and_values(tmp_path: Path) -> None:
     document = _load(tmp_path)
-    assert document["schema_version"] == "1.0"
+    assert document["schema_version"] == "1.1"  # 1.1 added reason_args, gaps' reason_code, plan note_code
     assert document["total"] == {
         "score": 69.5,
         "max": 100.0,
@@ -62,9 +62,16 @@ def test_stable_names_and_values(tmp_path: Path) -> None:
         "B",
     )
     assert {"points", "score", "expected_share", "p_full"} <= set(first)
+    assert first["reason_code"] == "field.partial"
+    assert first["reason_args"]["sample"] == 5 and first["reason_args"]["draw"] == "random"
+    materials = next(s for s in document["standards"] if s["code"] == "Ⅲ-2-1")
+    assert materials["reason_args"] == {"materials": ["工作方案"], "why": ["missing"]}
     gap = document["gaps"][0]
     assert gap["id"] == "P-00000000a3" and gap["deadline"] == "2024-07-15"
     assert {"kind", "standard", "site", "department", "points_recoverable"} <= set(gap)
+    assert gap["reason_code"] == "survey.short"
+    assert document["plan"]["note_code"] == "plan.greedy_short"
+    assert document["plan"]["note_args"] == {"steps": 3, "score": 73.42, "target": 75.0}
     assert document["rejected_rows"][0] == {
         "file": "实地.xlsx",
         "sheet": "实地考察",

@@ -27,7 +27,7 @@ def test_veto_and_detail_are_shown() -> None:
     out = io.StringIO()
     render_terminal(assessment(veto=True), detail=True, lang="en", console=Console(file=out, width=80))
     text = out.getvalue()
-    assert "Veto" in text and "发生重大安全事故" in text
+    assert "Veto" in text and "N-3 较大安全生产事故 (2024-03-02)" in text
     assert text.count("Ⅲ-") >= 9  # every standard listed
 
 

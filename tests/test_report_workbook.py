@@ -96,7 +96,7 @@ def test_sheets_headers_and_key_figures(tmp_path: Path) -> None:
     assert departments[4][0] == "'" + HOSTILE_DEPT
     assert departments[1][departments[0].index("合格率")] is None  # NaN is left blank, not "nan"
     plan = _rows(book["整改计划"])
-    assert plan[0][1].startswith("按计划整改前3项")
+    assert plan[0][1].endswith("列出 3 项后总分为 73.42，未达到目标 75")
     assert plan[3][:2] == (1, "P-00000000a3")
     rejected = _rows(book["数据问题"])
     assert rejected[0] == ("文件", "工作表", "行号", "列", "代码", "原因")

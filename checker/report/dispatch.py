@@ -17,6 +17,7 @@ from checker.files import inside, unique_name
 from checker.intake.kinds import KINDS, REPLY_STATUSES
 from checker.report import tables
 from checker.report.labels import column_label, kind_label, label
+from checker.report.reasons import localise_gap_table
 from checker.report.workbook import SheetWriter, new_book
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ class DispatchTarget:
     department: str  # as the engine names it ("" when no unit could be found)
     path: Path
     gaps: pd.DataFrame
+    assessment: Assessment | None = None  # to put the engine-made gap texts into the report's language
 
 
 def targets(assessment: Assessment, folder: Path, lang: str) -> list[DispatchTarget]:
@@ -87,7 +89,7 @@ def targets(assessment: Assessment, folder: Path, lang: str) -> list[DispatchTar
         name = str(department)
         shown = name.strip() or label("unassigned", lang)
         file_name = unique_name(shown, ".xlsx", taken, fallback="_", sep="-")
-        found.append(DispatchTarget(name, inside(folder, file_name), group))
+        found.append(DispatchTarget(name, inside(folder, file_name), group, assessment))
     return found
 
 
@@ -102,6 +104,8 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
     table = tables.frame_table(
         target.gaps, ("id", *CONTEXT_COLUMNS, *TRAILING_COLUMNS), known=tables.GAP_ORDER
     )
+    if target.assessment is not None:
+        localise_gap_table(target.assessment, table, target.gaps, lang)
     # Only the documented columns: a per-department sheet is no place for engine extras. A column the
     # engine does not provide stays empty rather than shifting the replies columns.
     before = ["id", *CONTEXT_COLUMNS]

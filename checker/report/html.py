@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.report import tables
 from checker.report.labels import column_label, kind_label, label, method_label
+from checker.report.reasons import gap_texts, plan_note_text, veto_texts
 from checker.report.sanitize import clean_text
 
 if TYPE_CHECKING:
@@ -123,22 +124,25 @@ def render_html(assessment: Assessment, lang: str) -> str:
         (label("rows_rejected", lang), f"{rejected:,}", False),
     ]
     if total.veto:
-        reasons = "；".join(total.veto_reasons)
-        cards.append(
-            (label("veto", lang), label("veto_yes", lang) + (f"：{reasons}" if reasons else ""), True)
-        )
+        reasons = label("reason.sep", lang).join(veto_texts(assessment, lang))
+        veto_text = label("veto_yes", lang)
+        if reasons:
+            veto_text = label("veto_with_reasons", lang).format(veto=veto_text, reasons=reasons)
+        cards.append((label("veto", lang), veto_text, True))
     card_html = "".join(
         f'<div class="card{" veto" if veto else ""}"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div></div>'
         for k, v, veto in cards
     )
-    meta = " · ".join(
-        [
-            f"{label('handbook', lang)}：{assessment.handbook_name}（{assessment.handbook_edition}）",
-            *([f"{label('district', lang)}：{assessment.district}"] if assessment.district.strip() else []),
-            f"{label('test_date', lang)}：{assessment.options.test_date.isoformat()}",
-            f"{label('inputs_read', lang)}：{len(assessment.inputs)}",
-        ]
+    edition = label("handbook_edition", lang).format(
+        name=assessment.handbook_name, edition=assessment.handbook_edition
     )
+    pairs = [
+        ("handbook", edition),
+        *([("district", assessment.district)] if assessment.district.strip() else []),
+        ("test_date", assessment.options.test_date.isoformat()),
+        ("inputs_read", str(len(assessment.inputs))),
+    ]
+    meta = " · ".join(label("meta_pair", lang).format(key=label(k, lang), value=v) for k, v in pairs)
 
     methods = tables.methods(assessment)
     method_rows = [
@@ -174,6 +178,8 @@ def render_html(assessment: Assessment, lang: str) -> str:
     ]
     cols = [c for c in gap_columns if c in shown.columns]
     data = {c: tables.column_values(shown, c) for c in cols}
+    if "description" in data:
+        data["description"] = gap_texts(assessment, shown, lang)[0]
     gap_rows = []
     for i in range(len(shown)):
         row = []
@@ -217,7 +223,7 @@ def render_html(assessment: Assessment, lang: str) -> str:
         else label("rejected_none", lang)
     )
     plan_note = (
-        f"<h2>{_e(label('sheet.plan', lang))}</h2>\n<p>{_e(assessment.plan_note)}</p>"
+        f"<h2>{_e(label('sheet.plan', lang))}</h2>\n<p>{_e(plan_note_text(assessment, lang))}</p>"
         if assessment.plan_note
         else ""
     )

@@ -19,7 +19,7 @@ from checker.report import tables
 if TYPE_CHECKING:
     from checker.scoring.assessment import Assessment
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: reason_args, gaps' reason_code, plan note_code / note_args
 SCHEMA_ID = "https://civcheck.example/report.schema.json"
 
 STANDARD_FIELDS = (
@@ -43,6 +43,7 @@ STANDARD_FIELDS = (
     "reason_code",
     "grade_probabilities",
     "excluded_sites",
+    "reason_args",
 )
 ROLLUP_FIELDS = (
     "level",
@@ -110,6 +111,18 @@ def _records(items: list[Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{f: _json_value(getattr(item, f, None)) for f in names} for item in items]
 
 
+def _standard_records(assessment: Assessment) -> list[dict[str, Any]]:
+    """The standards, with reason_args as an object {name: value} (the values of reason_code's text)."""
+    records = _records(assessment.standards, STANDARD_FIELDS)
+    for record, result in zip(records, assessment.standards, strict=True):
+        record["reason_args"] = _args(result.reason_args)
+    return records
+
+
+def _args(args: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    return {str(k): _json_value(v) for k, v in args}
+
+
 def _json_column(frame: Any, column: str) -> list[Any]:
     """One frame column as JSON-ready values, converted per column (not per cell) where the dtype allows."""
     import pandas as pd
@@ -166,14 +179,19 @@ def report_document(assessment: Assessment, *, lazy: bool = False) -> dict[str, 
         "window": {"start": assessment.window[0].isoformat(), "end": assessment.window[1].isoformat()},
         "total": {f: _json_value(getattr(assessment.total, f)) for f in TOTAL_FIELDS},
         "rollups": _records(assessment.rollups, ROLLUP_FIELDS),
-        "standards": _records(assessment.standards, STANDARD_FIELDS),
+        "standards": _standard_records(assessment),
         "negative_events": _records(assessment.negative_events, EVENT_FIELDS),
         "gaps": _iter_records(assessment.gaps, tables.GAP_ORDER)
         if lazy
         else _frame_records(assessment.gaps, tables.GAP_ORDER),
         "departments": _frame_records(assessment.departments, ("department", *RANKING_FIELDS)),
         "streets": _frame_records(assessment.streets, ("street", *RANKING_FIELDS)),
-        "plan": {"note": assessment.plan_note, "steps": _frame_records(assessment.plan, tables.PLAN_COLUMNS)},
+        "plan": {
+            "note": assessment.plan_note,
+            "steps": _frame_records(assessment.plan, tables.PLAN_COLUMNS),
+            "note_code": assessment.plan_note_code,
+            "note_args": _args(assessment.plan_note_args),
+        },
         "inputs": _records(assessment.inputs, INPUT_FIELDS),
         "rejected_rows": _records(assessment.rejected, REJECTED_FIELDS),
     }
@@ -241,6 +259,11 @@ _DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
 _STRS = {"type": "array", "items": _STR}
 _STATUS = {"enum": ["pass", "partial", "fail", "no_evidence", "not_applicable", "invalid"]}
 _METHOD_OR_EMPTY = {"type": "string"}
+# The values of a reason's template by name: numbers, text, flags, lists of names (materials, indicators).
+_REASON_ARGS = {
+    "type": "object",
+    "additionalProperties": {"type": ["string", "number", "boolean", "null", "array"], "items": _STR},
+}
 
 
 def _object(properties: dict[str, Any], *, extra: bool = True) -> dict[str, Any]:
@@ -357,6 +380,7 @@ def report_json_schema() -> dict[str, Any]:
                                 "maxItems": 4,
                             },
                             "excluded_sites": _INT,
+                            "reason_args": _REASON_ARGS,
                         }
                     ),
                 },
@@ -407,6 +431,7 @@ def report_json_schema() -> dict[str, Any]:
                             "total_recoverable": {"type": "number", "minimum": 0},
                             "deadline": _DATE_OR_NULL,
                             "evidence": _STR_OR_NULL,
+                            "reason_code": _STR_OR_NULL,
                         }
                     ),
                 },
@@ -435,6 +460,8 @@ def report_json_schema() -> dict[str, Any]:
                                 "required": ["points_recoverable", "cumulative_score"],
                             },
                         },
+                        "note_code": _STR,
+                        "note_args": _REASON_ARGS,
                     }
                 ),
                 "inputs": {

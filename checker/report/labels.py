@@ -294,6 +294,133 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "narr.clause_sep": ("；", "; "),
     "narr.end": ("。", "."),
     "dispatch_statuses": ("整改状态可选值", "Allowed statuses"),
+    "unregistered": ("(未登记)", "(unregistered)"),
+    "handbook_edition": ("{name}（{edition}）", "{name} ({edition})"),
+    "veto_with_reasons": ("{veto}：{reasons}", "{veto}: {reasons}"),
+    "gap_at_site": ("{site}：{what}", "{site}: {what}"),
+    "meta_pair": ("{key}：{value}", "{key}: {value}"),
+    # -- reasons (StandardResult.reason_code → template, filled from reason_args by checker.report.reasons).
+    # The zh templates reproduce the engine's own zh sentence (StandardResult.reason) exactly.
+    "reason.sep": ("；", "; "),
+    "reason.list_sep": ("，", ", "),
+    "reason.name_sep": ("、", ", "),
+    "reason.field.invalid": (
+        "该标准的 {rejected} 行检查记录全部被拒收",
+        "all {rejected} inspection rows of this standard were rejected",
+    ),
+    "reason.field.all_na": ("所有检查记录均为不适用", "every inspection row says not applicable"),
+    "reason.field.no_sites": (
+        "点位台账中没有{site_types}类点位",
+        "the site register holds no site of type {site_types}",
+    ),
+    "reason.field.no_inspection": (
+        "没有对{site_types}的有效检查记录（应抽查 {sample} 个点位）",
+        "no valid inspection of {site_types} (the draw takes {sample} sites)",
+    ),
+    "reason.field.draw": (
+        "抽查 {sample} 个点位的期望得分率 {expected}，满分概率 {p_full}："
+        "已查 {inspected} 个点位中 {failing} 个不符合，共 {cases} 处问题",
+        "draw of {sample} sites: expected score rate {expected}, chance of full marks {p_full}; "
+        "{failing} of {inspected} inspected sites fail, {cases} problems in all",
+    ),
+    "reason.field.observed": (
+        "按实际抽查计：{inspected} 个点位共 {cases} 处问题",
+        "on the observed draw: {cases} problems at {inspected} sites",
+    ),
+    "reason.field.short": ("已查点位少于抽查数", "fewer sites inspected than the draw"),
+    "reason.field.uncovered": (
+        "{uncovered} 个登记点位未检查",
+        "{uncovered} registered site(s) not inspected",
+    ),
+    "reason.document.invalid": (
+        "该标准的 {rejected} 行材料记录全部被拒收",
+        "all {rejected} document rows of this standard were rejected",
+    ),
+    "reason.document.none": (
+        "未提交任何材料（需 {required} 项）",
+        "no material submitted ({required} required)",
+    ),
+    "reason.document.missing": ("缺少或不合格材料：{items}", "missing or unusable materials: {items}"),
+    "reason.document.item": ("{material}（{why}）", "{material} ({why})"),
+    "reason.document.complete": (
+        "{required} 项要求材料均在时间范围内且文件可打开",
+        "all {required} required materials are dated inside the window and their files open",
+    ),
+    "reason.survey.invalid": (
+        "题号 {question} 的 {rejected} 行全部被拒收",
+        "all {rejected} rows of question {question} were rejected",
+    ),
+    "reason.survey.none": ("没有题号 {question} 的有效样本", "no valid responses to question {question}"),
+    "reason.survey.rate": (
+        "{question} 肯定率 {rate}（95% 区间 {low}–{high}，样本 {respondents}），目标 {target}",
+        "{question}: favourable rate {rate} (95% interval {low}–{high}, n = {respondents}), target {target}",
+    ),
+    "reason.survey.small": ("；样本少于 {min_sample}", "; fewer than {min_sample} respondents"),
+    "reason.data.invalid": ("指标的 {rejected} 行全部被拒收", "all {rejected} indicator rows were rejected"),
+    "reason.data.out_of_window": (
+        "{indicators} 没有时间范围内的数值",
+        "{indicators}: no value dated inside the window",
+    ),
+    "reason.data.none": ("未提供指标 {indicators}", "indicator not provided: {indicators}"),
+    "reason.data.zero_denominator": (
+        "{denominator} 为 0，无法计算比率",
+        "{denominator} is 0, so the ratio cannot be computed",
+    ),
+    "reason.data.value": (
+        "{indicator} = {value}，目标 {direction} {target}",
+        "{indicator} = {value}, target {direction} {target}",
+    ),
+    # why a material is not met (checker.scoring.document: MISSING, OUT_OF_WINDOW, FILE_UNRESOLVED)
+    "material.missing": ("未提交", "not submitted"),
+    "material.out_of_window": ("日期不在时间范围内", "dated outside the window"),
+    "material.file_unresolved": ("文件无法打开", "file cannot be opened"),
+    # -- gap texts the engine writes (gap reason_code), and veto reasons
+    "gap.material": ("{material}：{why}", "{material}: {why}"),
+    "gap.coverage.not_inspected": ("该点位未检查此标准", "this site was not inspected for this standard"),
+    "gap.negative": ("{code} {text}：{note}", "{code} {text}: {note}"),
+    "gap.negative_plain": ("{code} {text}", "{code} {text}"),
+    "gap.negative.veto": ("一票否决", "veto"),
+    "gap.negative.deduction": ("扣 {points} 分", "deduct {points} points"),
+    "veto_reason": ("{code} {text}（{date}）", "{code} {text} ({date})"),
+    # -- the plan note (Assessment.plan_note_code → template, filled from plan_note_args)
+    "plan.no_target": (
+        "未设定目标分（--target），未生成整改计划",
+        "no target score (--target): no plan was made",
+    ),
+    "plan.veto": (
+        "存在一票否决事项，无法通过整改达到目标：{reasons}",
+        "a veto applies, so no fix can reach the target: {reasons}",
+    ),
+    "plan.reached": (
+        "当前得分 {score} 已达到目标 {target}",
+        "the current score {score} already reaches the target {target}",
+    ),
+    "plan.unreachable": (
+        "仅整改点位问题最多可达 {best} 分，达不到目标 {target}；{others}",
+        "fixing every site problem reaches at most {best}, short of the target {target}; {others}",
+    ),
+    "plan.others": ("另需补齐：{parts}", "also to make up: {parts}"),
+    "plan.others_none": ("其余各项已无可挽回分值", "nothing else has points to recover"),
+    "plan.other.document": ("材料失分 {lost}", "materials {lost}"),
+    "plan.other.data": ("数据指标失分 {lost}", "data indicators {lost}"),
+    "plan.other.survey": ("问卷失分 {lost}", "survey {lost}"),
+    "plan.other.field_unknown": (
+        "无有效检查记录的实地标准 {lost}",
+        "field standards without valid inspections {lost}",
+    ),
+    "plan.rule": (
+        "贪心排序：每步选使总分增加最多的点位问题（并重新计算该标准的抽查期望）",
+        "greedy order: each step takes the site problem that raises the total most (and recomputes that "
+        "standard's expected draw)",
+    ),
+    "plan.greedy_reached": (
+        "{rule}；完成前 {steps} 项后总分达到 {score}（目标 {target}）",
+        "{rule}; after the first {steps} fixes the total reaches {score} (target {target})",
+    ),
+    "plan.greedy_short": (
+        "{rule}；列出 {steps} 项后总分为 {score}，未达到目标 {target}",
+        "{rule}; after the {steps} fixes listed the total is {score}, short of the target {target}",
+    ),
 }
 
 

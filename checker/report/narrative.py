@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.report import tables
 from checker.report.labels import label
+from checker.report.reasons import plan_note_text, veto_texts
 from checker.report.sanitize import inline_text
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ class _Writer:
         if data:
             steps.append(self.t("narr.next_data", codes=_join(data, self.lang)))
         if self.a.plan_note and len(self.a.plan):
-            steps.append(self.t("narr.next_plan", note=inline_text(self.a.plan_note)))
+            steps.append(self.t("narr.next_plan", note=inline_text(plan_note_text(self.a, self.lang))))
         return steps
 
 
@@ -178,7 +179,9 @@ def render_text(assessment: Assessment, lang: str) -> str:
     if total.deductions:
         overall += w.t("narr.deductions", d=_pts(total.deductions))
     if total.veto:
-        reasons = _join([inline_text(r) for r in total.veto_reasons], lang) or label("veto_yes", lang)
+        reasons = _join([inline_text(r) for r in veto_texts(assessment, lang)], lang) or label(
+            "veto_yes", lang
+        )
         overall += w.t("narr.veto", reasons=reasons)
     if assessment.rejected:
         overall += w.t("narr.rejected", n=len(assessment.rejected))

@@ -17,6 +17,7 @@ from rich.text import Text
 
 from checker.report import tables
 from checker.report.labels import LABELS, check_lang, label, method_label, status_label
+from checker.report.reasons import gap_texts, reason_text, veto_texts
 from checker.report.sanitize import inline_text
 
 if TYPE_CHECKING:
@@ -70,7 +71,8 @@ def _summary(a: Assessment, lang: str) -> Panel:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-    grid.add_row(label("handbook", lang), inline_text(f"{a.handbook_name}（{a.handbook_edition}）"))
+    edition = label("handbook_edition", lang).format(name=a.handbook_name, edition=a.handbook_edition)
+    grid.add_row(label("handbook", lang), inline_text(edition))
     if a.district:
         grid.add_row(label("district", lang), inline_text(a.district))
     grid.add_row(label("test_date", lang), a.options.test_date.isoformat())
@@ -86,7 +88,7 @@ def _summary(a: Assessment, lang: str) -> Panel:
     if total.deductions:
         grid.add_row(label("deductions", lang), f"{total.deductions:.2f}")
     if total.veto:
-        reasons = "；".join(inline_text(r) for r in total.veto_reasons)
+        reasons = label("reason.sep", lang).join(inline_text(r) for r in veto_texts(a, lang))
         grid.add_row(
             Text(label("veto", lang), style="bold red"), Text(reasons or label("veto_yes", lang), style="red")
         )
@@ -143,16 +145,17 @@ def _gaps(a: Assessment, lang: str) -> Group:
     if len(shown):
         data = {
             c: tables.column_values(shown, c)
-            for c in ("standard", "site_name", "description", "department", "total_recoverable", "deadline")
+            for c in ("standard", "site_name", "department", "total_recoverable", "deadline")
             if c in shown.columns
         }
+        data["description"] = gap_texts(a, shown, lang)[0]
         for i in range(len(shown)):
             site = inline_text(data.get("site_name", [""] * len(shown))[i])
             what = inline_text(data.get("description", [""] * len(shown))[i])
             deadline = data.get("deadline", [None] * len(shown))[i]
             table.add_row(
                 inline_text(data.get("standard", [""] * len(shown))[i]),
-                f"{site}：{what}" if site else what,
+                label("gap_at_site", lang).format(site=site, what=what) if site else what,
                 inline_text(data.get("department", [""] * len(shown))[i]),
                 _n(data.get("total_recoverable", [None] * len(shown))[i], 3),
                 deadline.isoformat() if deadline is not None else "",
@@ -209,7 +212,7 @@ def _detail(a: Assessment, lang: str) -> Table:
             s.grade or "—",
             f"{s.score:.2f}/{s.points:.2f}",
             _pct(s.p_full),
-            inline_text(s.reason),
+            inline_text(reason_text(s, lang)),
         )
     return table
 

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.report import tables
 from checker.report.labels import column_label, kind_label, label, method_label, status_label
+from checker.report.reasons import localise_gap_table, plan_note_text, reason_text, street_text, veto_texts
 from checker.report.sanitize import cell_text, sheet_title
 
 if TYPE_CHECKING:
@@ -265,20 +266,18 @@ def write_workbook(assessment: Assessment, path: Path, lang: str) -> None:
     translate = {"status": _status_text(lang), "method": _method_text(lang)}
 
     _summary(assessment, sheets["summary"], book, lang)
-    sheets["standards"].table(
-        tables.record_table(assessment.standards, tables.STANDARD_COLUMNS),
-        translate=translate,
-        fills="status",
-    )
-    sheets["problems"].table(
-        tables.frame_table(tables.gaps_of(assessment, "site_problem"), tables.SITE_PROBLEM_COLUMNS)
-    )
-    sheets["coverage"].table(
-        tables.frame_table(tables.gaps_of(assessment, "coverage"), tables.COVERAGE_COLUMNS)
-    )
-    sheets["materials"].table(
-        tables.frame_table(tables.gaps_of(assessment, "material"), tables.MATERIAL_COLUMNS)
-    )
+    standards = tables.record_table(assessment.standards, tables.STANDARD_COLUMNS)
+    standards.data["reason"] = [reason_text(s, lang) for s in assessment.standards]
+    sheets["standards"].table(standards, translate=translate, fills="status")
+    for key, kind, columns in (
+        ("problems", "site_problem", tables.SITE_PROBLEM_COLUMNS),
+        ("coverage", "coverage", tables.COVERAGE_COLUMNS),
+        ("materials", "material", tables.MATERIAL_COLUMNS),
+    ):
+        gaps = tables.gaps_of(assessment, kind)
+        table = tables.frame_table(gaps, columns)
+        localise_gap_table(assessment, table, gaps, lang)
+        sheets[key].table(table)
     survey_data = [s for s in assessment.standards if s.method in ("survey", "data")]
     sheets["survey_data"].table(
         tables.record_table(survey_data, tables.SURVEY_DATA_COLUMNS), translate=translate, fills="status"
@@ -286,10 +285,13 @@ def write_workbook(assessment: Assessment, path: Path, lang: str) -> None:
     sheets["departments"].table(
         tables.frame_table(assessment.departments, ("department", *tables.RANKING_COLUMNS))
     )
-    sheets["streets"].table(tables.frame_table(assessment.streets, ("street", *tables.RANKING_COLUMNS)))
+    sheets["streets"].table(
+        tables.frame_table(assessment.streets, ("street", *tables.RANKING_COLUMNS)),
+        translate={"street": lambda value: street_text(value, lang)},
+    )
     plan = sheets["plan"]
     if assessment.plan_note:
-        plan.pair(label("plan_note", lang), assessment.plan_note)
+        plan.pair(label("plan_note", lang), plan_note_text(assessment, lang))
         plan.blank()
     plan.table(tables.frame_table(assessment.plan, tables.PLAN_COLUMNS))
     sheets["rejected"].table(
@@ -305,7 +307,11 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
     total = assessment.total
     read, accepted, rejected = tables.rows_read(assessment)
     sheet.title(label("report_title", lang))
-    sheet.pair(label("handbook", lang), f"{assessment.handbook_name}（{assessment.handbook_edition}）")
+    edition = label("handbook_edition", lang)
+    sheet.pair(
+        label("handbook", lang),
+        edition.format(name=assessment.handbook_name, edition=assessment.handbook_edition),
+    )
     sheet.pair(label("district", lang), assessment.district)
     sheet.pair(label("test_date", lang), assessment.options.test_date)
     sheet.pair(label("window", lang), f"{assessment.window[0]:%Y-%m-%d} ~ {assessment.window[1]:%Y-%m-%d}")
@@ -321,7 +327,8 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
     sheet.pair(label("deductions", lang), total.deductions, "points")
     veto = label("veto_yes" if total.veto else "veto_none", lang)
     if total.veto_reasons:
-        veto += "：" + "；".join(total.veto_reasons)
+        reasons = label("reason.sep", lang).join(veto_texts(assessment, lang))
+        veto = label("veto_with_reasons", lang).format(veto=veto, reasons=reasons)
     sheet.pair(label("veto", lang), veto)
     sheet.pair(label("total_range", lang), label("range_note", lang))
     sheet.blank()

@@ -27,6 +27,11 @@ if TYPE_CHECKING:
 Status = Literal["pass", "partial", "fail", "no_evidence", "not_applicable", "invalid"]
 STATUSES: tuple[Status, ...] = ("pass", "partial", "fail", "no_evidence", "not_applicable", "invalid")
 
+# A reason's values (counts, rates, targets, names…), by name: the language-neutral data a renderer fills
+# into the template of the reason_code. Names listed (materials, indicators, site types) are tuples.
+ReasonValue = str | int | float | bool | None | tuple[str, ...]
+ReasonArgs = tuple[tuple[str, ReasonValue], ...]
+
 GapKind = Literal["site_problem", "coverage", "material", "survey", "data", "negative", "standard"]
 
 # Columns of Assessment.gaps — one row per gap, sorted by total_recoverable, points_recoverable (desc), id.
@@ -50,6 +55,11 @@ GAP_COLUMNS = (
     "total_recoverable",  # the same on the scale of the weighted total (× the method group's factor)
     "deadline",  # date: issue date (交办日期) + the pack's days for the method, never on/after the test date
     "evidence",  # "file › sheet › row" of the evidence row, when there is one
+    # Added by issue 7 (appended): the stable code of the text the engine wrote into description/required,
+    # "" when they are evidence text (site problems). material.missing / material.out_of_window /
+    # material.file_unresolved, coverage.not_inspected, negative.veto / negative.deduction, and for
+    # standard/survey/data gaps the standard's own reason_code (its values: StandardResult.reason_args).
+    "reason_code",
 )
 
 
@@ -93,6 +103,8 @@ class StandardResult:
     reason_code: str = ""  # stable code of the reason, for renderers that translate (see docs/scoring.md)
     grade_probabilities: tuple[float, float, float, float] | None = None  # P(A), P(B), P(C), P(C#)
     excluded_sites: int = 0  # inspected sites whose type is not one of the standard's site types
+    # Added by issue 7 (additions only): the values the reason_code's template needs, by name
+    reason_args: ReasonArgs = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +188,9 @@ class Assessment:
     rejected: list[Rejection] = field(default_factory=list)
     district: str = ""
     issued: date | None = None  # the issue date the deadlines were counted from
+    # Added by issue 7: plan_note as a stable code and its values, for renderers that translate
+    plan_note_code: str = ""
+    plan_note_args: ReasonArgs = ()
 
     def projection(self) -> list[tuple[str, str, float]]:
         """The sorted (code, status, score) triples tests assert against."""

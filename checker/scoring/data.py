@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from checker.handbook.model import Handbook, Standard
-from checker.scoring.assessment import StandardResult
-from checker.scoring.common import Place, normalise_name, normalise_series, result
+from checker.scoring.assessment import ReasonArgs, StandardResult
+from checker.scoring.common import Place, normalise_name, normalise_series, result, with_unit
 from checker.scoring.grades import bands_for, grade_for_shortfall, status_for_grade
 
 
@@ -49,16 +49,21 @@ def evaluate_data(
     kwargs = {"target": spec.target}
     missing = [n for n, v in zip(names, values, strict=True) if v is None]
     if missing:
+        args: ReasonArgs
         if not had_rows and rejected:
             status, code, why = "invalid", "data.invalid", f"指标的 {rejected} 行全部被拒收"
+            args = (("rejected", rejected),)
         elif had_rows:
             status, code = "no_evidence", "data.out_of_window"
             why = f"{'、'.join(missing)} 没有时间范围内的数值"
+            args = (("indicators", tuple(missing)),)
         else:
             status, code, why = "no_evidence", "data.none", f"未提供指标 {'、'.join(missing)}"
+            args = (("indicators", tuple(missing)),)
         return result(
-            standard, place, status=status, grade=None, score=0.0, reason=why, reason_code=code, **kwargs
-        )
+            standard, place, status=status, grade=None, score=0.0, reason=why, reason_code=code,
+            reason_args=args, **kwargs,
+        )  # fmt: skip
     if spec.indicator:
         value = float(values[0] or 0.0)
     else:
@@ -72,6 +77,7 @@ def evaluate_data(
                 score=0.0,
                 reason=f"{spec.denominator} 为 0，无法计算比率",
                 reason_code="data.zero_denominator",
+                reason_args=(("denominator", spec.denominator or ""),),
                 **kwargs,
             )
         value = float(numerator or 0.0) / float(denominator) * spec.scale
@@ -83,7 +89,16 @@ def evaluate_data(
     grade = grade_for_shortfall(shortfall, bands_for(handbook, spec.bands), standard.binary)
     score = standard.points * handbook.settings.grade_shares.share(grade)
     unit = spec.unit
-    why = f"{'/'.join(names)} = {value:g}{unit}，目标 {spec.direction} {spec.target:g}{unit}"
+    why = (
+        f"{'/'.join(names)} = {with_unit(value, unit)}，目标 {spec.direction} {with_unit(spec.target, unit)}"
+    )
+    args = (
+        ("indicator", "/".join(names)),
+        ("value", value),
+        ("unit", unit),
+        ("direction", spec.direction),
+        ("target", spec.target),
+    )
     return result(
         standard,
         place,
@@ -92,6 +107,7 @@ def evaluate_data(
         score=score,
         reason=why,
         reason_code="data.met" if grade == "A" else "data.short",
+        reason_args=args,
         rows=len(names),
         rate=value,
         **kwargs,

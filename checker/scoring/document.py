@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from checker.handbook.model import Handbook, Standard
+from checker.scoring.assessment import ReasonArgs
 from checker.scoring.common import Place, normalise_name, normalise_series, result
 from checker.scoring.grades import grade_for_count, status_for_grade, thresholds_for
 
@@ -65,10 +66,13 @@ def evaluate_document(
     shares = handbook.settings.grade_shares
     materials = standard.document.materials
     if rows.empty:
+        args: ReasonArgs
         if rejected:
             status, code, why = "invalid", "document.invalid", f"该标准的 {rejected} 行材料记录全部被拒收"
+            args = (("rejected", rejected),)
         else:
             status, code, why = "no_evidence", "document.none", f"未提交任何材料（需 {len(materials)} 项）"
+            args = (("required", len(materials)),)
         none = [MaterialGap(m.name, MISSING, "", standard.lead) for m in materials]
         res = result(
             standard,
@@ -78,6 +82,7 @@ def evaluate_document(
             score=0.0,
             reason=why,
             reason_code=code,
+            reason_args=args,
             missing_materials=tuple(m.name for m in materials),
         )
         return DocumentOutcome(res, none, len(materials), 0.0)
@@ -108,8 +113,10 @@ def evaluate_document(
     better = standard.points * shares.share(grade_for_count(max(0, missing - 1), thresholds))
     if missing:
         why = "缺少或不合格材料：" + "；".join(f"{g.material}（{REASON_ZH[g.reason]}）" for g in gaps)
+        args = (("materials", tuple(g.material for g in gaps)), ("why", tuple(g.reason for g in gaps)))
     else:
         why = f"{len(materials)} 项要求材料均在时间范围内且文件可打开"
+        args = (("required", len(materials)),)
     res = result(
         standard,
         place,
@@ -118,6 +125,7 @@ def evaluate_document(
         score=score,
         reason=why,
         reason_code="document.complete" if not missing else "document.missing",
+        reason_args=args,
         rows=len(rows),
         missing_materials=tuple(g.material for g in gaps),
     )

@@ -5,6 +5,7 @@ Pure: no I/O, deterministic. Each evidence frame is prepared once, column-wise; 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -15,8 +16,15 @@ import pandas as pd
 from checker.handbook.model import METHODS, Handbook, Standard
 from checker.intake.evidence import Evidence
 from checker.scoring import gaps as gapmod
-from checker.scoring.assessment import Assessment, NegativeEvent, Options, StandardResult, Total
-from checker.scoring.common import places, rejected_by_standard
+from checker.scoring.assessment import (
+    Assessment,
+    NegativeEvent,
+    Options,
+    ReasonArgs,
+    StandardResult,
+    Total,
+)
+from checker.scoring.common import num, places, rejected_by_standard
 from checker.scoring.data import evaluate_data, latest_values
 from checker.scoring.document import REASON_ZH, DocumentOutcome, evaluate_document, prepare_documents
 from checker.scoring.field import FieldOutcome, Prepared, evaluate_field, prepare
@@ -28,6 +36,15 @@ from checker.scoring.totals import GroupWeights, group_weights, rollups, total, 
 from checker.scoring.window import document_window
 
 UNREGISTERED = "(未登记)"
+
+
+@dataclass(frozen=True)
+class PlanNote:
+    """The plan note (整改计划说明): the zh text, its stable code and the values a renderer needs."""
+
+    text: str
+    code: str
+    args: ReasonArgs = ()
 
 
 def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assessment:
@@ -77,6 +94,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
         _negative_gaps(events),
     ]
     gaps = gapmod.finish(blocks, factors={m: gw.factor(m) for m in METHODS})
+    gaps["reason_code"] = gaps["reason_code"].astype("string").fillna("")
 
     scored = site_frame.assign(
         fail=fail_mask.astype("int64"), total_gain=site_frame["gain"] * gw.factor("field")
@@ -99,7 +117,9 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
         departments=departments,
         streets=streets,
         plan=plan,
-        plan_note=note,
+        plan_note=note.text,
+        plan_note_code=note.code,
+        plan_note_args=note.args,
         inputs=list(evidence.inputs),
         rejected=list(evidence.rejected),
         issued=due.issued,
@@ -218,6 +238,7 @@ def _coverage_gaps(
                     "street": reg["street"].to_numpy(),
                     "department": reg["department"].astype("string").fillna(lead).to_numpy(),
                     "description": "该点位未检查此标准",
+                    "reason_code": "coverage.not_inspected",
                     "required": text[code],
                     "cases": 0,
                     "points_lost": 0.0,
@@ -275,6 +296,7 @@ def _material_gaps(
                     kind="material",
                     department=g.department,
                     description=f"{g.material}：{REASON_ZH[g.reason]}",
+                    reason_code=f"material.{g.reason}",
                     required=g.material,
                     points_lost=r.points - r.score,
                     points_recoverable=recoverable,
@@ -295,7 +317,7 @@ def _standard_gaps(handbook: Handbook, due: _Due, ordered: list[StandardResult])
         kind = r.method if r.method in ("survey", "data") else "standard"
         rows.append(
             _one_gap(
-                handbook, s, key=f"{kind}|{r.code}", kind=kind, description=r.reason,
+                handbook, s, key=f"{kind}|{r.code}", kind=kind, description=r.reason, reason_code=r.reason_code,
                 points_lost=lost, points_recoverable=lost,
             )
         )  # fmt: skip
@@ -310,7 +332,8 @@ def _negative_gaps(events: list[NegativeEvent]) -> pd.DataFrame:
                 "key": f"negative|{e.code}|{e.date.isoformat()}|{e.evidence}",
                 "kind": "negative",
                 "description": f"{e.code} {e.text}：{e.note}" if e.note else f"{e.code} {e.text}",
-                "required": "一票否决" if e.veto else f"扣 {e.deduction:g} 分",
+                "required": "一票否决" if e.veto else f"扣 {num(e.deduction)} 分",
+                "reason_code": "negative.veto" if e.veto else "negative.deduction",
                 "points_lost": e.deduction,
                 "points_recoverable": 0.0,
                 "evidence": e.evidence,
@@ -330,15 +353,21 @@ def _plan(
     ordered: list[StandardResult],
     the_total: Total,
     gw: GroupWeights,
-) -> tuple[pd.DataFrame, str]:
+) -> tuple[pd.DataFrame, PlanNote]:
     empty = pd.DataFrame({c: pd.Series(dtype="string") for c in PLAN_COLUMNS})
     if options.target is None:
-        return empty, "未设定目标分（--target），未生成整改计划"
+        return empty, PlanNote("未设定目标分（--target），未生成整改计划", "plan.no_target")
     target = options.target
     if the_total.veto:
-        return empty, "存在一票否决事项，无法通过整改达到目标：" + "；".join(the_total.veto_reasons)
+        return empty, PlanNote(
+            "存在一票否决事项，无法通过整改达到目标：" + "；".join(the_total.veto_reasons), "plan.veto"
+        )
     if the_total.score >= target:
-        return empty, f"当前得分 {the_total.score:.2f} 已达到目标 {target:g}"
+        return empty, PlanNote(
+            f"当前得分 {the_total.score:.2f} 已达到目标 {num(target)}",
+            "plan.reached",
+            (("score", the_total.score), ("target", target)),
+        )
     ids = gapmod.stable_ids("site_problem|" + fails["standard"] + "|" + fails["site_id"])
     fails = fails.assign(id=ids.to_numpy()).sort_values(
         ["standard", "cases", "id"], ascending=[True, False, True], kind="stable"
@@ -361,32 +390,52 @@ def _plan(
     weighted_now = weighted(ordered, gw)
     best = max(0.0, weighted_now + all_fixed_gain(candidates) - the_total.deductions)
     if best < target - 1e-12:
-        return empty, (
-            f"仅整改点位问题最多可达 {best:.2f} 分，达不到目标 {target:g}；" + _other_shortfalls(ordered, gw)
+        others = _other_shortfalls(ordered, gw)
+        return empty, PlanNote(
+            f"仅整改点位问题最多可达 {best:.2f} 分，达不到目标 {num(target)}；" + _others_zh(others),
+            "plan.unreachable",
+            (("best", best), ("target", target), *others),
         )
     plan, final, reached = greedy(candidates, weighted_now, the_total.deductions, target)
     rule = "贪心排序：每步选使总分增加最多的点位问题（并重新计算该标准的抽查期望）"
+    args: ReasonArgs = (("steps", len(plan)), ("score", final), ("target", target))
     if reached:
-        return plan, f"{rule}；完成前 {len(plan)} 项后总分达到 {final:.2f}（目标 {target:g}）"
-    return plan, f"{rule}；列出 {len(plan)} 项后总分为 {final:.2f}，未达到目标 {target:g}"
+        text = f"{rule}；完成前 {len(plan)} 项后总分达到 {final:.2f}（目标 {num(target)}）"
+        return plan, PlanNote(text, "plan.greedy_reached", args)
+    text = f"{rule}；列出 {len(plan)} 项后总分为 {final:.2f}，未达到目标 {num(target)}"
+    return plan, PlanNote(text, "plan.greedy_short", args)
 
 
-def _other_shortfalls(ordered: list[StandardResult], gw: GroupWeights) -> str:
-    """What the total loses outside site problems, per kind, on the total's scale."""
-    parts = []
-    for method, label in (("document", "材料"), ("data", "数据指标"), ("survey", "问卷")):
+# What else loses points besides site problems, in the order the plan note names them (zh labels).
+SHORTFALL_ZH = {
+    "document": "材料失分",
+    "data": "数据指标失分",
+    "survey": "问卷失分",
+    "field_unknown": "无有效检查记录的实地标准",
+}
+
+
+def _other_shortfalls(ordered: list[StandardResult], gw: GroupWeights) -> ReasonArgs:
+    """What the total loses outside site problems, per kind, on the total's scale (only kinds losing)."""
+    parts: list[tuple[str, float]] = []
+    for method in ("document", "data", "survey"):
         lost = sum(
             (r.points - r.score) * gw.factor(method)
             for r in ordered
             if r.method == method and r.status != "not_applicable"
         )
         if lost > 1e-9:
-            parts.append(f"{label}失分 {lost:.2f}")
+            parts.append((method, lost))
     unknown = sum(
         (r.points - r.score) * gw.factor("field")
         for r in ordered
         if r.method == "field" and r.status in ("no_evidence", "invalid")
     )
     if unknown > 1e-9:
-        parts.append(f"无有效检查记录的实地标准 {unknown:.2f}")
+        parts.append(("field_unknown", unknown))
+    return tuple(parts)
+
+
+def _others_zh(others: ReasonArgs) -> str:
+    parts = [f"{SHORTFALL_ZH[k]} {float(v):.2f}" for k, v in others if isinstance(v, (int, float))]
     return "另需补齐：" + "，".join(parts) if parts else "其余各项已无可挽回分值"

@@ -15,7 +15,7 @@ import pandas as pd
 
 from checker.handbook.model import Handbook, Standard, Thresholds
 from checker.intake.kinds import RESULT_FAIL, RESULT_NA, RESULT_NONE, RESULT_PASS
-from checker.scoring.assessment import StandardResult
+from checker.scoring.assessment import ReasonArgs, StandardResult
 from checker.scoring.common import Place, pct, result
 from checker.scoring.draw import FloatArray, combine, stratum_distribution
 from checker.scoring.grades import (
@@ -307,20 +307,25 @@ def evaluate_field(
     if sites_inspected == 0:
         any_rows = stop > start
         only_na = any_rows and bool((res[res != 3] == 2).all()) and bool((res != 3).any())
+        args: ReasonArgs
         if not any_rows and rejected:
             status, code, why = "invalid", "field.invalid", f"该标准的 {rejected} 行检查记录全部被拒收"
+            args = (("rejected", rejected),)
         elif only_na:
-            status, code, why = "not_applicable", "field.all_na", "所有检查记录均为不适用"
+            status, code, why, args = "not_applicable", "field.all_na", "所有检查记录均为不适用", ()
         elif not any_rows and len(reg) and not of_types.any():
             status, code = "not_applicable", "field.no_sites"
             why = f"点位台账中没有{'、'.join(types)}类点位"
+            args = (("site_types", tuple(types)),)
         else:
             status, code = "no_evidence", "field.no_inspection"
             why = f"没有对{'、'.join(types)}的有效检查记录（应抽查 {sample} 个点位）"
+            args = (("site_types", tuple(types)), ("sample", sample))
         counts["sample_short"] = status == "no_evidence"
         res_ = result(
-            standard, place, status=status, grade=None, score=0.0, reason=why, reason_code=code, **counts
-        )
+            standard, place, status=status, grade=None, score=0.0, reason=why, reason_code=code,
+            reason_args=args, **counts,
+        )  # fmt: skip
         return empty(res_, None, none_rows, [], uncovered)
 
     positions = at[in_draw & (cases > 0)]
@@ -336,7 +341,6 @@ def evaluate_field(
         uniq, inverse = np.unique(failing_cases, return_inverse=True)
         prep.gain[positions] = np.array([obs.gain_for(int(v)) for v in uniq])[inverse]
         keys = [(-1, int(v)) for v in failing_cases]
-        why_head = f"按实际抽查计：{sites_inspected} 个点位共 {total_cases} 处问题"
     else:
         strata = tuple(
             Stratum(name, k, hist[i].astype(np.int64))
@@ -355,11 +359,25 @@ def evaluate_field(
         prep.gain[positions] = table[fail_st, fail_val]
         keys = list(zip(fail_st.tolist(), fail_val.tolist(), strict=True))
         grade = GRADES[int(np.argmax(probs[::-1]) * -1 + 3)]  # most likely; ties → the lower grade
+    score = min(standard.points, max(0.0, score))
+    if observed:
+        why_head = f"按实际抽查计：{sites_inspected} 个点位共 {total_cases} 处问题"
+    else:
         why_head = (
             f"抽查 {sample} 个点位的期望得分率 {pct(score / standard.points)}，满分概率 {pct(probs[0])}："
             f"已查 {sites_inspected} 个点位中 {sites_failing} 个不符合，共 {total_cases} 处问题"
         )
-    score = min(standard.points, max(0.0, score))
+    draw_args: ReasonArgs = (
+        ("draw", "observed" if observed else "random"),
+        ("sample", sample),
+        ("expected", score / standard.points),
+        ("p_full", float(probs[0])),
+        ("inspected", sites_inspected),
+        ("failing", sites_failing),
+        ("cases", total_cases),
+        ("short", bool(short)),
+        ("uncovered", len(uncovered)),
+    )
     if probs[0] >= 1 - _EPS:
         status, code = "pass", "field.pass"
     elif probs[3] >= 1 - _EPS:
@@ -380,6 +398,7 @@ def evaluate_field(
         score=score,
         reason=why,
         reason_code=code,
+        reason_args=draw_args,
         p_full=float(probs[0]),
         grade_probabilities=tuple(float(p) for p in probs),
         **counts,

@@ -9,7 +9,7 @@ import unicodedata
 import pandas as pd
 
 from checker.handbook.model import Handbook, Standard
-from checker.scoring.assessment import StandardResult
+from checker.scoring.assessment import ReasonArgs, StandardResult
 from checker.scoring.common import Place, pct, result
 from checker.scoring.grades import bands_for, grade_for_shortfall, status_for_grade
 
@@ -56,14 +56,17 @@ def evaluate_survey(
     key = normalise_question(spec.question)
     n = int(tallies.at[key, "respondents"]) if key in tallies.index else 0  # type: ignore[arg-type]
     if n <= 0:
+        args: ReasonArgs
         if key not in tallies.index and rejected:
             status, code, why = (
                 "invalid",
                 "survey.invalid",
                 f"题号 {spec.question} 的 {rejected} 行全部被拒收",
             )
+            args = (("question", spec.question), ("rejected", rejected))
         else:
             status, code, why = "no_evidence", "survey.none", f"没有题号 {spec.question} 的有效样本"
+            args = (("question", spec.question),)
         return result(
             standard,
             place,
@@ -72,6 +75,7 @@ def evaluate_survey(
             score=0.0,
             reason=why,
             reason_code=code,
+            reason_args=args,
             target=spec.target,
             respondents=n,
         )
@@ -86,8 +90,18 @@ def evaluate_survey(
     small = n < handbook.settings.survey_min_sample
     below = high < spec.target
     why = f"{spec.question} 肯定率 {pct(rate)}（95% 区间 {pct(low)}–{pct(high)}，样本 {n}），目标 {pct(spec.target)}"
+    minimum = handbook.settings.survey_min_sample
     if small:
-        why += f"；样本少于 {handbook.settings.survey_min_sample}"
+        why += f"；样本少于 {minimum}"
+    args = (
+        ("question", spec.question),
+        ("rate", rate),
+        ("low", low),
+        ("high", high),
+        ("respondents", n),
+        ("target", spec.target),
+        ("min_sample", minimum if small else None),
+    )
     return result(
         standard,
         place,
@@ -96,6 +110,7 @@ def evaluate_survey(
         score=score,
         reason=why,
         reason_code="survey.met" if grade == "A" else "survey.short",
+        reason_args=args,
         rows=int(tallies.at[key, "rows"]),  # type: ignore[arg-type]
         rate=rate,
         rate_low=low,

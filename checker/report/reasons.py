@@ -1,0 +1,285 @@
+"""Reasons, engine-made gap texts and the plan note in the report's language, from codes and values."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from checker.report import tables
+from checker.report.labels import label
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from checker.scoring.assessment import Assessment, ReasonArgs, StandardResult
+
+Args = Mapping[str, Any]
+
+
+# Numbers in reasons: at most 2 decimals, no trailing zeros (the engine's zh sentence uses the same rule,
+# checker.scoring.common.num; a test checks that both agree on every standard of the sample round).
+def num(x: float) -> str:
+    """11.4839 → "11.48", 13.0 → "13"."""
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def pct(x: float) -> str:
+    """0.9423 → "94.23%"."""
+    return num(x * 100) + "%"
+
+
+def with_unit(value: float, unit: str) -> str:
+    """ "%" and "‰" stick to the number, other units follow a space."""
+    if not unit:
+        return num(value)
+    return num(value) + (unit if unit[0] in "%‰" else " " + unit)
+
+
+def _names(values: Any, lang: str) -> str:
+    items = [values] if isinstance(values, str) else list(values or ())
+    return label("reason.name_sep", lang).join(str(v) for v in items)
+
+
+def _t(key: str, lang: str, **values: Any) -> str:
+    return label(key, lang).format(**values)
+
+
+def _field_result(a: Args, lang: str) -> str:
+    if a["draw"] == "observed":
+        head = _t("reason.field.observed", lang, inspected=a["inspected"], cases=a["cases"])
+    else:
+        head = _t(
+            "reason.field.draw",
+            lang,
+            sample=a["sample"],
+            expected=pct(a["expected"]),
+            p_full=pct(a["p_full"]),
+            inspected=a["inspected"],
+            failing=a["failing"],
+            cases=a["cases"],
+        )
+    extras = []
+    if a["short"]:
+        extras.append(label("reason.field.short", lang))
+    if a["uncovered"]:
+        extras.append(_t("reason.field.uncovered", lang, uncovered=a["uncovered"]))
+    if not extras:
+        return head
+    return head + label("reason.sep", lang) + label("reason.list_sep", lang).join(extras)
+
+
+def _document_missing(a: Args, lang: str) -> str:
+    items = [
+        _t("reason.document.item", lang, material=m, why=label(f"material.{why}", lang))
+        for m, why in zip(a["materials"], a["why"], strict=True)
+    ]
+    return _t("reason.document.missing", lang, items=label("reason.sep", lang).join(items))
+
+
+def _survey_rate(a: Args, lang: str) -> str:
+    text = _t(
+        "reason.survey.rate",
+        lang,
+        question=a["question"],
+        rate=pct(a["rate"]),
+        low=pct(a["low"]),
+        high=pct(a["high"]),
+        respondents=a["respondents"],
+        target=pct(a["target"]),
+    )
+    if a.get("min_sample") is not None:
+        text += _t("reason.survey.small", lang, min_sample=a["min_sample"])
+    return text
+
+
+def _data_value(a: Args, lang: str) -> str:
+    unit = str(a.get("unit") or "")
+    return _t(
+        "reason.data.value",
+        lang,
+        indicator=a["indicator"],
+        value=with_unit(a["value"], unit),
+        direction=a["direction"],
+        target=with_unit(a["target"], unit),
+    )
+
+
+def _simple(key: str) -> Callable[[Args, str], str]:
+    """A reason whose template takes the values as they are (names listed with the language's separator)."""
+
+    def text(a: Args, lang: str) -> str:
+        values = {k: _names(v, lang) if isinstance(v, tuple) else v for k, v in a.items()}
+        return label(key, lang).format(**values)
+
+    return text
+
+
+# Every reason_code the engine sets (checker.scoring: field, document, survey, data) → its formatter.
+REASONS: dict[str, Callable[[Args, str], str]] = {
+    "field.invalid": _simple("reason.field.invalid"),
+    "field.all_na": _simple("reason.field.all_na"),
+    "field.no_sites": _simple("reason.field.no_sites"),
+    "field.no_inspection": _simple("reason.field.no_inspection"),
+    "field.pass": _field_result,
+    "field.partial": _field_result,
+    "field.fail": _field_result,
+    "document.invalid": _simple("reason.document.invalid"),
+    "document.none": _simple("reason.document.none"),
+    "document.missing": _document_missing,
+    "document.complete": _simple("reason.document.complete"),
+    "survey.invalid": _simple("reason.survey.invalid"),
+    "survey.none": _simple("reason.survey.none"),
+    "survey.met": _survey_rate,
+    "survey.short": _survey_rate,
+    "data.invalid": _simple("reason.data.invalid"),
+    "data.out_of_window": _simple("reason.data.out_of_window"),
+    "data.none": _simple("reason.data.none"),
+    "data.zero_denominator": _simple("reason.data.zero_denominator"),
+    "data.met": _data_value,
+    "data.short": _data_value,
+}
+
+
+def _format(
+    code: str, args: ReasonArgs, lang: str, table: Mapping[str, Callable[[Args, str], str]]
+) -> str | None:
+    """The text of ``code`` from ``args``; None for an unknown code or values that do not fit it."""
+    formatter = table.get(code)
+    if formatter is None:
+        return None
+    try:
+        return formatter(dict(args), lang)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def reason_text(result: StandardResult, lang: str) -> str:
+    """The one-sentence reason of a standard in ``lang``; the engine's ``reason`` for an unknown code."""
+    text = _format(result.reason_code, result.reason_args, lang, REASONS)
+    return result.reason if text is None else text
+
+
+# -- the total's veto reasons and the plan note --------------------------------------------------------
+
+
+def veto_texts(assessment: Assessment, lang: str) -> list[str]:
+    """Why the total is vetoed: the engine's reasons in zh, rebuilt from the veto events otherwise."""
+    engine = list(assessment.total.veto_reasons)
+    if lang == "zh":
+        return engine
+    events = [e for e in assessment.negative_events if e.veto]
+    if len(events) != len(engine):  # the events do not explain the reasons: keep the engine's text
+        return engine
+    return [_t("veto_reason", lang, code=e.code, text=e.text, date=e.date.isoformat()) for e in events]
+
+
+def _plan_unreachable(a: Args, lang: str) -> str:
+    parts = [
+        _t(f"plan.other.{k}", lang, lost=f"{float(v):.2f}")
+        for k, v in a.items()
+        if k not in ("best", "target")
+    ]
+    others = (
+        _t("plan.others", lang, parts=label("reason.list_sep", lang).join(parts))
+        if parts
+        else label("plan.others_none", lang)
+    )
+    return _t("plan.unreachable", lang, best=f"{a['best']:.2f}", target=num(a["target"]), others=others)
+
+
+def _plan_greedy(key: str) -> Callable[[Args, str], str]:
+    def text(a: Args, lang: str) -> str:
+        return _t(
+            key,
+            lang,
+            rule=label("plan.rule", lang),
+            steps=a["steps"],
+            score=f"{a['score']:.2f}",
+            target=num(a["target"]),
+        )
+
+    return text
+
+
+PLAN_NOTES: dict[str, Callable[[Args, str], str]] = {
+    "plan.no_target": _simple("plan.no_target"),
+    "plan.reached": lambda a, lang: _t(
+        "plan.reached", lang, score=f"{a['score']:.2f}", target=num(a["target"])
+    ),
+    "plan.unreachable": _plan_unreachable,
+    "plan.greedy_reached": _plan_greedy("plan.greedy_reached"),
+    "plan.greedy_short": _plan_greedy("plan.greedy_short"),
+}
+
+
+def plan_note_text(assessment: Assessment, lang: str) -> str:
+    """The plan note in ``lang``; the engine's ``plan_note`` for an unknown code."""
+    if assessment.plan_note_code == "plan.veto":
+        reasons = label("reason.sep", lang).join(veto_texts(assessment, lang))
+        return _t("plan.veto", lang, reasons=reasons)
+    text = _format(assessment.plan_note_code, assessment.plan_note_args, lang, PLAN_NOTES)
+    return assessment.plan_note if text is None else text
+
+
+# -- gaps -------------------------------------------------------------------------------------------
+
+
+def gap_texts(assessment: Assessment, gaps: pd.DataFrame, lang: str) -> tuple[list[Any], list[Any]]:
+    """The ``description`` and ``required`` columns of ``gaps`` in ``lang``.
+
+    Evidence text (site problems, standard text, material names) stays as written. What the engine wrote
+    itself is rebuilt from the gap's ``reason_code``: a standard's reason (joined by the gap's standard),
+    a material's reason, a coverage gap, a negative-list event. In zh the engine's own text is kept.
+    """
+    blank: list[Any] = [None] * len(gaps)
+    description = tables.column_values(gaps, "description") if "description" in gaps.columns else blank
+    required = tables.column_values(gaps, "required") if "required" in gaps.columns else list(blank)
+    if lang == "zh" or "reason_code" not in gaps.columns or not len(gaps):
+        return description, required
+    codes = tables.column_values(gaps, "reason_code")
+    standards = {s.code: s for s in assessment.standards}
+    standard_of = tables.column_values(gaps, "standard")
+    evidence = tables.column_values(gaps, "evidence") if "evidence" in gaps.columns else [None] * len(gaps)
+    events = {e.evidence: e for e in assessment.negative_events}
+    points = tables.column_values(gaps, "points_lost")
+    for i, code in enumerate(codes):
+        if not code:  # evidence text: most rows (site problems), left alone
+            continue
+        if code.startswith("material."):
+            material = required[i] or ""
+            description[i] = _t("gap.material", lang, material=material, why=label(code, lang))
+        elif code == "coverage.not_inspected":
+            description[i] = label("gap.coverage.not_inspected", lang)
+        elif code in ("negative.veto", "negative.deduction"):
+            event = events.get(str(evidence[i] or ""))
+            if event is not None:
+                key = "gap.negative" if event.note else "gap.negative_plain"
+                description[i] = _t(key, lang, code=event.code, text=event.text, note=event.note)
+            required[i] = (
+                label("gap.negative.veto", lang)
+                if code == "negative.veto"
+                else _t("gap.negative.deduction", lang, points=num(float(points[i] or 0.0)))
+            )
+        elif standard_of[i] in standards:
+            description[i] = reason_text(standards[standard_of[i]], lang)
+    return description, required
+
+
+def street_text(street: Any, lang: str) -> Any:
+    """A street as the engine names it, with its placeholder for unregistered sites in ``lang`` (the zh
+    label is the engine's own placeholder, checker.scoring.evaluate.UNREGISTERED: a test checks it)."""
+    return label("unregistered", lang) if street == label("unregistered", "zh") else street
+
+
+def localise_gap_table(assessment: Assessment, table: tables.Table, gaps: pd.DataFrame, lang: str) -> None:
+    """Put the engine-made texts of a table built from ``gaps`` (same rows) into ``lang``, in place."""
+    if lang == "zh" or not table.length:
+        return
+    description, required = gap_texts(assessment, gaps, lang)
+    if "description" in table.data:
+        table.data["description"] = description
+    if "required" in table.data:
+        table.data["required"] = required
+    if "street" in table.data:
+        table.data["street"] = [street_text(s, lang) for s in table.data["street"]]
