@@ -140,7 +140,8 @@ class SheetWriter:
         elif isinstance(value, (date, datetime)):
             self.sheet.write_datetime(row, col, value, self.formats["date"] if fmt is None else form)
         elif isinstance(value, (list, tuple)):
-            self.sheet.write_string(row, col, cell_text("、".join(str(v) for v in value)), form)
+            names = label("reason.name_sep", self.lang).join(str(v) for v in value)
+            self.sheet.write_string(row, col, cell_text(names), form)
         else:
             self.sheet.write_string(row, col, cell_text(value), form)
 
