@@ -77,12 +77,16 @@ def build(problems: int, departments: int):  # type: ignore[no-untyped-def]
             "points_recoverable": np.round(rng.random(n) * 0.3, 6),
             "deadline": pd.Timestamp("2024-06-30"),
             "evidence": np.char.add("实地考察.xlsx › 实地考察 › ", (np.arange(n) + 2).astype(str)),
+            "reason_code": np.where(kind == "material", "material.missing", ""),
         }
     )
+    frame["total_recoverable"] = (frame["points_recoverable"] * 0.27).round(6)
     for column in ("id", "kind", "standard", "project", "method", "site", "site_name", "site_type", "street",
-                   "department", "description", "required", "photo", "evidence"):  # fmt: skip
+                   "department", "description", "required", "photo", "evidence", "reason_code"):  # fmt: skip
         frame[column] = frame[column].astype("string")
-    frame = frame.sort_values(["points_recoverable", "id"], ascending=[False, True], ignore_index=True)
+    frame = frame.sort_values(
+        ["total_recoverable", "points_recoverable", "id"], ascending=[False, False, True], ignore_index=True
+    )
     frame = frame[list(GAP_COLUMNS)]
 
     standards = [
@@ -121,6 +125,7 @@ def build(problems: int, departments: int):  # type: ignore[no-untyped-def]
             "problems": problems // departments,
             "conformity": 0.8,
             "points_recoverable": 12.5,
+            "total_recoverable": 3.4,
             "rank": range(1, departments + 1),
         }
     )
