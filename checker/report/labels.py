@@ -259,8 +259,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "narr.coverage": ("{n}个点位未纳入检查", "{n} sites were not inspected"),
     "narr.materials": ("缺少或超期材料{n}项（{names}）", "{n} materials missing or out of window ({names})"),
     "narr.shortfall": (
-        "{code}实际为{rate}，低于目标{target}",
-        "{code} stands at {rate}, below the target of {target}",
+        "{code}未达目标（{reason}）",
+        "{code} falls short ({reason})",
     ),
     "narr.no_evidence": ("{n}项标准没有任何证据", "{n} standard(s) have no evidence at all"),
     "narr.departments": ("涉及{names}", "units concerned: {names}"),

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.report import tables
 from checker.report.labels import label
-from checker.report.reasons import plan_note_text, veto_texts
+from checker.report.reasons import plan_note_text, reason_text, veto_texts
 from checker.report.sanitize import inline_text
 
 if TYPE_CHECKING:
@@ -26,14 +26,6 @@ EXAMPLE_CHARS = 30
 
 def _pts(value: float) -> str:
     return f"{value:.2f}"
-
-
-def _rate(value: float | None, target: float | None) -> str:
-    if value is None:
-        return ""
-    if (target is None or target <= 1) and 0 <= value <= 1:
-        return f"{value:.1%}"
-    return f"{value:.4g}"
 
 
 def _short(text: Any) -> str:
@@ -108,14 +100,8 @@ class _Writer:
             clauses.append(self.t("narr.materials", n=len(materials), names=_join(names, self.lang) or "—"))
         for s in standards:
             if s.method in ("survey", "data") and s.status in ("partial", "fail") and s.rate is not None:
-                clauses.append(
-                    self.t(
-                        "narr.shortfall",
-                        code=s.code,
-                        rate=_rate(s.rate, s.target),
-                        target=_rate(s.target, s.target),
-                    )
-                )
+                # The standard's own reason names the measure, its value, unit and target.
+                clauses.append(self.t("narr.shortfall", code=s.code, reason=reason_text(s, self.lang)))
         missing = sum(s.status == "no_evidence" for s in standards)
         if missing:
             clauses.append(self.t("narr.no_evidence", n=missing))
