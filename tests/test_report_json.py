@@ -79,6 +79,7 @@ def test_stable_names_and_values(tmp_path: Path) -> None:
         "column": "检查日期",
         "code": "E-DATE",
         "message": "无法识别的日期 “2024-13-01”",
+        "standard": "",
     }
     assert document["inputs"][0]["sha256"] == "ab" * 32
     assert document["departments"][0]["conformity"] is None  # NaN became null

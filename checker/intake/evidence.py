@@ -37,6 +37,7 @@ class Rejection:
     column: str
     code: str
     message: str
+    standard: str = ""  # the canonical code of the row's standard, when the row names a known one
 
 
 @dataclass

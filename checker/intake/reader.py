@@ -193,7 +193,13 @@ class _Round:
                 column = self.labels.get((file, sheet), {}).get(finding.column, _header(finding.column))
                 self.rejected.append(
                     Rejection(
-                        file, sheet, int(row["_row"]), column, finding.code, message(finding.code, **fields)
+                        file,
+                        sheet,
+                        int(row["_row"]),
+                        column,
+                        finding.code,
+                        message(finding.code, **fields),
+                        str(row["standard"]),
                     )
                 )
                 info = by_file[file]

@@ -284,6 +284,9 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
     frame = _frame(kind, out, accepted, ctx, sheet, rows)
     if kind == "documents":
         frame["file_ok"] = _file_ok(frame["file"], ctx.folder)
+    # A rejected row that names a known standard says so, so scoring can tell 数据有误 from 无证据.
+    found = out.get("standard")
+    standard = found if isinstance(found, pd.Series) else None
     rejected = [
         Rejection(
             ctx.file,
@@ -292,6 +295,7 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
             str(verdicts.column[i]),
             str(verdicts.code[i]),
             str(verdicts.message[i]),
+            _known(standard, int(i)),
         )
         for i in np.flatnonzero(~verdicts.open)
     ]
@@ -474,3 +478,11 @@ def _responses(
 
 
 __all__ = ["KIND_METHOD", "PREFILLED", "VALUE_REQUIRED", "SheetContext", "SheetRows", "read_rows"]
+
+
+def _known(standard: pd.Series | None, i: int) -> str:
+    """The canonical standard code at position ``i`` of a normalised column, or "" when there is none."""
+    if standard is None:
+        return ""
+    value = standard.iloc[i]
+    return "" if pd.isna(value) else str(value)

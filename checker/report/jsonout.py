@@ -74,7 +74,7 @@ INPUT_FIELDS = (
     "warnings",
     "encoding",
 )
-REJECTED_FIELDS = ("file", "sheet", "row", "column", "code", "message")
+REJECTED_FIELDS = ("file", "sheet", "row", "column", "code", "message", "standard")
 RANKING_FIELDS = (
     "sites",
     "inspections",
@@ -492,6 +492,7 @@ def report_json_schema() -> dict[str, Any]:
                             "column": _STR,
                             "code": _STR,
                             "message": _STR,
+                            "standard": _STR,
                         }
                     ),
                 },
