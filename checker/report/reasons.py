@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from checker.numbers import num, pct, with_unit
 from checker.report import tables
 from checker.report.labels import label
 
@@ -14,26 +15,6 @@ if TYPE_CHECKING:
     from checker.scoring.assessment import Assessment, ReasonArgs, StandardResult
 
 Args = Mapping[str, Any]
-
-
-# Numbers in reasons: at most 2 decimals, no trailing zeros (the engine's zh sentence uses the same rule,
-# checker.scoring.common.num; a test checks that both agree on every standard of the sample round).
-def num(x: float) -> str:
-    """11.4839 → "11.48", 13.0 → "13"."""
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def pct(x: float) -> str:
-    """0.9423 → "94.23%"."""
-    return num(x * 100) + "%"
-
-
-def with_unit(value: float, unit: str) -> str:
-    """ "%" and "‰" stick to the number, other units follow a space."""
-    if not unit:
-        return num(value)
-    return num(value) + (unit if unit[0] in "%‰" else " " + unit)
 
 
 def _names(values: Any, lang: str) -> str:

@@ -95,21 +95,3 @@ def rejected_by_standard(rejections: Iterable[Rejection], handbook: Handbook) ->
         if match:
             found[index[match.group(1)].code] += 1
     return found
-
-
-def num(x: float) -> str:
-    """A value with at most 2 decimals and no trailing zeros: 11.4839 → "11.48", 13.0 → "13"."""
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
-
-
-def pct(x: float) -> str:
-    """A proportion as a percentage, at most 2 decimals: 0.9423 → "94.23%", 0.9 → "90%"."""
-    return num(x * 100) + "%"
-
-
-def with_unit(value: float, unit: str) -> str:
-    """A value and its unit: "%" and "‰" stick to the number, other units follow a space."""
-    if not unit:
-        return num(value)
-    return num(value) + (unit if unit[0] in "%‰" else " " + unit)

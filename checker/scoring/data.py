@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from checker.handbook.model import Handbook, Standard
+from checker.numbers import with_unit
 from checker.scoring.assessment import ReasonArgs, StandardResult
-from checker.scoring.common import Place, normalise_name, normalise_series, result, with_unit
+from checker.scoring.common import Place, normalise_name, normalise_series, result
 from checker.scoring.grades import bands_for, grade_for_shortfall, status_for_grade
 
 

@@ -15,6 +15,7 @@ import pandas as pd
 
 from checker.handbook.model import METHODS, Handbook, Standard
 from checker.intake.evidence import Evidence
+from checker.numbers import num
 from checker.scoring import gaps as gapmod
 from checker.scoring.assessment import (
     Assessment,
@@ -24,7 +25,7 @@ from checker.scoring.assessment import (
     StandardResult,
     Total,
 )
-from checker.scoring.common import num, places, rejected_by_standard
+from checker.scoring.common import places, rejected_by_standard
 from checker.scoring.data import evaluate_data, latest_values
 from checker.scoring.document import REASON_ZH, DocumentOutcome, evaluate_document, prepare_documents
 from checker.scoring.field import FieldOutcome, Prepared, evaluate_field, prepare

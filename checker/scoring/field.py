@@ -15,8 +15,9 @@ import pandas as pd
 
 from checker.handbook.model import Handbook, Standard, Thresholds
 from checker.intake.kinds import RESULT_FAIL, RESULT_NA, RESULT_NONE, RESULT_PASS
+from checker.numbers import pct
 from checker.scoring.assessment import ReasonArgs, StandardResult
-from checker.scoring.common import Place, pct, result
+from checker.scoring.common import Place, result
 from checker.scoring.draw import FloatArray, combine, stratum_distribution
 from checker.scoring.grades import (
     GRADES,

@@ -9,8 +9,9 @@ import unicodedata
 import pandas as pd
 
 from checker.handbook.model import Handbook, Standard
+from checker.numbers import pct
 from checker.scoring.assessment import ReasonArgs, StandardResult
-from checker.scoring.common import Place, pct, result
+from checker.scoring.common import Place, result
 from checker.scoring.grades import bands_for, grade_for_shortfall, status_for_grade
 
 Z95 = 1.959963984540054
