@@ -191,7 +191,8 @@ def check(
         float | None, typer.Option("--fail-under", help="Exit 1 when the total is below this.")
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Folder for the report files.")
+        Path | None,
+        typer.Option("-o", "--output", help="Folder for the report files (default: ./civcheck-report)."),
     ] = None,
     formats: Annotated[
         str, typer.Option("--format", "-f", help="Comma-separated: terminal, json, xlsx, html, text.")
