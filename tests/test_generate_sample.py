@@ -1,4 +1,5 @@
-"""``civcheck sample``: a deterministic, realistic round whose rows all make sense against the pack."""
+"""``civcheck sample``: a deterministic, realistic round whose rows make sense against the pack, except for
+the few flaws a real round has (``SampleOptions.flaws``): five rejected rows and two standards left out."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import pytest
 
 from checker.cli import main
 from checker.errors import HandbookError, UsageError
+from checker.generate.district import STREETS
+from checker.generate.flaws import EXPECTED_CODES
 from checker.generate.paperwork import document_window
 from checker.generate.sample import DEFAULT_TEST_DATE, SampleOptions, write_sample
 from checker.handbook.loader import load_handbook
@@ -37,7 +40,7 @@ PACKS = load_packs()
 def round_(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[Handbook, Path]:
     pack: Handbook = request.param
     out = tmp_path_factory.mktemp(pack.id) / "round"
-    write_sample(pack, out, SampleOptions(sites=300, seed=7), force=False)
+    write_sample(pack, out, SampleOptions(sites=300, seed=7, flaws=False), force=False)
     return pack, out
 
 
@@ -139,7 +142,8 @@ def test_one_deducting_negative_event(round_: tuple[Handbook, Path]) -> None:
 
 def test_inspections_option_gives_exactly_that_many_rows_as_csv(tmp_path: Path) -> None:
     pack = load_handbook(TINY)
-    summary = write_sample(pack, tmp_path / "big", SampleOptions(sites=20, inspections=3000, csv=True), False)
+    options = SampleOptions(sites=20, inspections=3000, csv=True, flaws=False)
+    summary = write_sample(pack, tmp_path / "big", options, False)
     files = sorted((tmp_path / "big" / "实地考察").iterdir())
     assert all(f.suffix == ".csv" for f in files)
     assert sum(len(table(f)) for f in files) == 3000 == summary.inspections
@@ -165,25 +169,68 @@ def test_cli_refuses_a_non_empty_folder_without_force(
     assert [p.name for p in tmp_path.iterdir()] == ["round"]
 
 
-def test_sample_reads_back_without_rejections(round_: tuple[Handbook, Path]) -> None:
+def test_clean_sample_reads_back_without_rejections(round_: tuple[Handbook, Path]) -> None:
     from checker.intake.reader import read_evidence
 
     pack, out = round_
-    try:
-        evidence = read_evidence(out, pack)
-    except NotImplementedError:
-        pytest.skip("evidence intake (read_evidence) is not built yet")
+    evidence = read_evidence(out, pack)
     assert evidence.rejected == []
     inspections = evidence.frame("inspections")
     assert len(inspections) == sum(len(table(f)) for f in (out / "实地考察").iterdir())
 
 
-def test_committed_sample_reads_back_without_rejections() -> None:
+@pytest.mark.parametrize("pack", PACKS, ids=[p.id for p in PACKS])
+def test_flaws_are_exactly_the_rejected_rows_and_the_left_out_standards(
+    pack: Handbook, tmp_path: Path
+) -> None:
+    from checker.intake.reader import read_evidence
+
+    clean = write_sample(pack, tmp_path / "clean", SampleOptions(sites=300, seed=7, flaws=False), False)
+    flawed = write_sample(pack, tmp_path / "flawed", SampleOptions(sites=300, seed=7), False)
+    evidence = read_evidence(tmp_path / "flawed", pack)
+    assert [(r.file, r.row, r.code) for r in evidence.rejected] == flawed.bad_rows
+    # One bad row of each kind, in the workbooks of one or two departments.
+    assert sorted(c for _, _, c in flawed.bad_rows) == sorted(EXPECTED_CODES.values())
+    files = {f for f, _, _ in flawed.bad_rows}
+    assert 1 <= len(files) <= 2
+    assert not any(street in f for f in files for street in STREETS)
+    # A field and a document standard are left out when the pack has more than one of each.
+    by_method = {m: [s.code for s in pack.standards if s.method == m] for m in ("field", "document")}
+    left_field = [c for c in flawed.left_out if c in by_method["field"]]
+    left_documents = [c for c in flawed.left_out if c in by_method["document"]]
+    assert len(left_field) == (len(by_method["field"]) > 1)
+    assert len(left_documents) == (len(by_method["document"]) > 1)
+    assert not evidence.frame("inspections")["standard"].isin(left_field).any()
+    assert not evidence.frame("documents")["standard"].isin(left_documents).any()
+    # Everything else is the clean round's, byte for byte: the flaws draw from their own stream.
+    a, b = digest(tmp_path / "clean"), digest(tmp_path / "flawed")
+    changed = {f for f in a.keys() | b.keys() if a.get(f) != b.get(f)}
+    inspections = {f for f in changed if f.startswith("实地考察/")}
+    assert files <= inspections and len(inspections) <= len(files) + len(left_field)
+    stems = tuple(f"材料/{c.replace('Ⅲ', 'III')}_" for c in left_documents)
+    assert changed - inspections <= {"网上申报材料.xlsx"} | {f for f in a if f.startswith(stems)}
+    assert abs(flawed.problems / flawed.inspections - clean.problems / clean.inspections) < 0.005
+
+
+# The flaws of the committed sample (evidence/README.md lists them): (file, sheet row, code).
+COMMITTED_FLAWS = [
+    ("实地考察/区卫生健康局实地考察自查表.xlsx", 18, "bad-date"),
+    ("实地考察/区卫生健康局实地考察自查表.xlsx", 43, "bad-number"),
+    ("实地考察/区城市管理综合执法局实地考察自查表.xlsx", 279, "site-not-registered"),
+    ("实地考察/区城市管理综合执法局实地考察自查表.xlsx", 349, "bad-result"),
+    ("实地考察/区城市管理综合执法局实地考察自查表.xlsx", 560, "unknown-standard"),
+]
+
+
+def test_committed_sample_reads_back_with_exactly_its_flaws() -> None:
     from checker.intake.reader import read_evidence
 
     folder = Path(__file__).parent.parent / "evidence" / "sample"
     pack = load_handbook("wenming-city")
     evidence = read_evidence(folder, pack)
-    assert evidence.rejected == []
+    assert [(r.file, r.row, r.code) for r in evidence.rejected] == COMMITTED_FLAWS
     assert len(evidence.frame("sites")) >= len(pack.site_types)
     assert len(evidence.frame("inspections")) > 1000
+    # Ⅲ-47-3 (车站) was left out of the inspections, Ⅲ-6-1's materials were never submitted.
+    assert not evidence.frame("inspections")["standard"].eq("Ⅲ-47-3").any()
+    assert not evidence.frame("documents")["standard"].eq("Ⅲ-6-1").any()

@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from report_fixtures import SAMPLE_OUTPUTS, SAMPLE_ROUND, sample_assessment
 
+from checker.generate.flaws import EXPECTED_CODES
 from checker.intake.kinds import REPLY_STATUSES
 from checker.report import report_json_schema, write_reports
 
@@ -61,6 +62,19 @@ def test_workbook_figures_agree_with_the_assessment(written: tuple[Path, list[Pa
     assert len(standards) - 1 == len(a.standards)
     departments = list(book["部门排名"].iter_rows(values_only=True))
     assert [r[0] for r in departments[1:]] == a.departments["department"].tolist()
+
+
+def test_workbook_lists_the_rejected_rows_and_the_total_has_a_range(written: tuple[Path, list[Path]]) -> None:
+    out, _ = written
+    a = sample_assessment()
+    book = openpyxl.load_workbook(out / "自查报告.xlsx")
+    rows = list(book["数据问题"].iter_rows(values_only=True))
+    assert [(r[0], r[2], r[4]) for r in rows[1:]] == [(r.file, r.row, r.code) for r in a.rejected]
+    assert sorted(r[4] for r in rows[1:]) == sorted(EXPECTED_CODES.values())
+    # The sample leaves a field and a document standard without evidence: 0 in the score, full in high.
+    unknown = sorted(s.code for s in a.standards if s.status == "no_evidence")
+    assert unknown == ["Ⅲ-47-3", "Ⅲ-6-1"]
+    assert a.total.low == a.total.score < a.total.high
 
 
 def test_dispatch_covers_every_dispatched_gap_once(written: tuple[Path, list[Path]]) -> None:

@@ -1,6 +1,8 @@
 """End to end: generate the sample round, run ``civcheck check`` to report.json, and recompute some of its
 numbers independently — the field draw by an exact integer DP over sites (a different algorithm from the
-engine's hypergeometric DP over case values), documents and the weighted total by plain loops."""
+engine's hypergeometric DP over case values), documents and the weighted total by plain loops. The round
+has the generator's flaws (five rejected rows, a field and a document standard without evidence), so the
+total has a real range."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import pandas as pd
 import pytest
 
 from checker.cli import main
+from checker.generate.flaws import EXPECTED_CODES
 from checker.handbook.loader import load_handbook
 from checker.intake.reader import read_evidence
 
@@ -164,3 +167,33 @@ def test_check_exit_codes(round_: tuple[Path, dict[str, Any]], monkeypatch: pyte
     assert main(["check", ".", "--test-date", TEST_DATE, "-f", "terminal", "--fail-under", str(below)]) == 1
     assert main(["check", ".", "--test-date", TEST_DATE, "-f", "terminal", "--fail-under", "0"]) == 0
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_flaws_are_rejected_and_unknown_standards_widen_the_range(
+    round_: tuple[Path, dict[str, Any]],
+) -> None:
+    _, report = round_
+    handbook = load_handbook("wenming-city")
+    rejected = report["rejected_rows"]
+    assert sorted(r["code"] for r in rejected) == sorted(EXPECTED_CODES.values())
+    assert all(r["file"].startswith("实地考察/") for r in rejected)
+    # Standards without evidence count at 0 in the score and low, at full marks in high: the range's width
+    # is their points on the total's scale (weight × points / applicable points of their method group).
+    unknown = [s for s in report["standards"] if s["status"] in ("no_evidence", "invalid")]
+    assert {s["method"] for s in unknown} >= {"field", "document"}
+    assert all(s["score"] == 0 for s in unknown)
+    weights = handbook.settings.method_weights
+    groups = {"document": ("document", "data"), "field": ("field",), "survey": ("survey",)}
+    width = 0.0
+    for group, methods in groups.items():
+        scored = [
+            s for s in report["standards"] if s["method"] in methods and s["status"] != "not_applicable"
+        ]
+        points = sum(s["points"] for s in scored)
+        width += (
+            getattr(weights, group) * sum(s["points"] for s in unknown if s["method"] in methods) / points
+        )
+    total = report["total"]
+    assert total["low"] == pytest.approx(total["score"], abs=1e-9)
+    assert total["high"] - total["low"] == pytest.approx(width, abs=1e-9)
+    assert total["high"] > total["low"]

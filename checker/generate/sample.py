@@ -6,6 +6,9 @@ without a title row, results as 符合/√/合格/达标, dates as cells, ``2026
 the online-submission materials with the files they point to, survey tallies and raw answers, the
 indicators, and one negative-list event. Its gaps are a real district's: market hygiene and stall
 order, parking on main roads, dirty back lanes, small ads, too few registered and active volunteers.
+Like a real round it has a few flaws (``SampleOptions.flaws``, see :mod:`checker.generate.flaws`): five
+inspection rows the reader rejects, in one or two departments' workbooks, one field standard whose rows
+a department left out and one document standard whose materials were never submitted.
 
 The default test date is :data:`DEFAULT_TEST_DATE` (2026-07-15): inspections fall in the weeks before
 it and documents are dated against the window that date implies (12 months ending one month before,
@@ -27,9 +30,20 @@ import numpy as np
 from checker.errors import UsageError
 from checker.files import inside, replace_folder, unique_file_names
 from checker.generate.district import DISTRICT, STREETS, profile_for
+from checker.generate.flaws import (
+    BadCell,
+    document_left_out,
+    flaw_stream,
+    keep_rows,
+    omit_document,
+    plan_bad_cells,
+    render_date,
+    standard_left_out,
+)
 from checker.generate.inspections import Inspections, build_inspections, weekdays
 from checker.generate.paperwork import (
     document_table,
+    document_window,
     incident_table,
     indicator_table,
     survey_tables,
@@ -55,6 +69,10 @@ class SampleOptions:
     inspections: int | None = None  # aim for exactly this many inspection rows (the register grows if needed)
     csv: bool = False  # inspections as CSV (UTF-8 with BOM) instead of xlsx
     test_date: dt.date = DEFAULT_TEST_DATE
+    # A real round's few mistakes: 5 rejected inspection rows, a field and a document standard left out.
+    # Off for benchmark inputs, which must read without rejections; with ``inspections`` the left-out
+    # standard's rows are missing from the count.
+    flaws: bool = True
 
 
 @dataclass
@@ -79,6 +97,16 @@ class SampleSummary:
     survey_questions: int = 0
     indicators: int = 0
     incidents: int = 0
+    bad_rows: list[tuple[str, int, str]] = field(default_factory=list)  # (file, sheet row, intake code)
+    left_out: list[str] = field(default_factory=list)  # standards without any evidence (codes)
+
+    def _flaws(self) -> str:
+        line = f"  flaws     {len(self.bad_rows)} rows the reader rejects"
+        if self.bad_rows:
+            line += f" ({', '.join(sorted({c for _, _, c in self.bad_rows}))})"
+        if self.left_out:
+            line += f"; no evidence for {', '.join(self.left_out)}"
+        return line
 
     def describe(self) -> str:
         rate = self.problems / self.inspections if self.inspections else 0.0
@@ -93,6 +121,7 @@ class SampleSummary:
                 f"  材料      {self.documents} rows for {self.materials_required} required materials "
                 f"({self.materials_missing} missing, {self.materials_outdated} outside the window)",
                 f"  问卷 {self.survey_questions} questions · 数据指标 {self.indicators} · 负面清单 {self.incidents}",
+                *([self._flaws()] if self.bad_rows or self.left_out else []),
                 f"  check it with: civcheck check {self.output} --test-date {self.test_date:%Y-%m-%d}",
             ]
         )
@@ -212,6 +241,10 @@ def _register_size(handbook: Handbook, sites: int, target_rows: int | None) -> i
     return sites
 
 
+def _layout(team: int, options: SampleOptions) -> Layout:
+    return LAYOUTS[(team + options.seed) % len(LAYOUTS)]
+
+
 def _check_output(output: Path, force: bool) -> None:
     if output.exists() and not output.is_dir():
         raise UsageError(f"{output} is a file, not a folder")
@@ -234,6 +267,7 @@ def write_sample(handbook: Handbook, output: Path, options: SampleOptions, force
 
 def _generate(handbook: Handbook, root: Path, options: SampleOptions) -> SampleSummary:
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(options.seed).spawn(6)]
+    flaws = flaw_stream(options.seed) if options.flaws else None
     summary = SampleSummary(output=root, seed=options.seed, test_date=options.test_date)
     written: list[Path] = []
 
@@ -269,9 +303,21 @@ def _generate(handbook: Handbook, root: Path, options: SampleOptions) -> SampleS
 
     first, last = (options.test_date - dt.timedelta(days=d) for d in ROUND_DAYS_BEFORE_TEST)
     rows = build_inspections(handbook, register, streams[1], weekdays(first, last), options.inspections)
-    _write_inspections(handbook, register, rows, root, options, written, summary, (first, last))
+    bad: list[BadCell] = []
+    if flaws is not None:
+        left_out = standard_left_out(rows, flaws)
+        if left_out is not None:
+            rows = keep_rows(rows, rows.standard != left_out)
+            summary.left_out.append(rows.codes[left_out])
+        pass_words = [_layout(team, options).words[0] for team in range(len(rows.teams))]
+        bad = plan_bad_cells(handbook, rows, register.ids, pass_words, flaws)
+    _write_inspections(handbook, register, rows, root, options, written, summary, (first, last), bad)
 
     documents, stats = document_table(handbook, streams[2], options.test_date)
+    if flaws is not None and (omitted := document_left_out(handbook, documents, flaws)) is not None:
+        start = document_window(options.test_date, handbook.settings.document_window)[0]
+        documents = omit_document(documents, stats, omitted, excel_serial(start))
+        summary.left_out.append(omitted)
     if stats.required:
         for rel, data in sorted(stats.attachments.items()):
             target = root / rel
@@ -310,8 +356,9 @@ def _write_inspections(
     written: list[Path],
     summary: SampleSummary,
     period: tuple[dt.date, dt.date],
+    bad: list[BadCell],
 ) -> None:
-    """One file per team that has rows, each in its team's layout."""
+    """One file per team that has rows, each in its team's layout, with the ``bad`` cells spoilt."""
     folder = root / INSPECTION_FOLDER
     folder.mkdir()
     bounds = np.searchsorted(rows.team, np.arange(len(rows.teams) + 1))
@@ -321,8 +368,17 @@ def _write_inspections(
     headers = {c.column: c.header for c in KINDS["inspections"].columns}
     for team, name in zip(present, names, strict=True):
         part = slice(int(bounds[team]), int(bounds[team + 1]))
-        layout = LAYOUTS[(team + options.seed) % len(LAYOUTS)]
+        layout = _layout(team, options)
         data = _inspection_columns(handbook, register, rows, part, layout, options.csv)
+        first_row = 2 if options.csv or not layout.title else 3  # sheet row of the first data row
+        for cell in (c for c in bad if c.team == team):
+            shown = cell.value
+            if isinstance(shown, tuple):
+                shown = render_date(shown, "iso" if options.csv else layout.dates)
+            data[cell.column][cell.row - part.start] = shown
+            summary.bad_rows.append(
+                (f"{INSPECTION_FOLDER}/{name}", first_row + cell.row - part.start, cell.code)
+            )
         columns = [data[c] for c in layout.columns]
         target = inside(folder, name)
         if options.csv:
@@ -342,6 +398,7 @@ def _write_inspections(
             )
             write_workbook(target, [table], constant_memory=part.stop - part.start > CONSTANT_MEMORY_ROWS)
         written.append(target)
+    summary.bad_rows.sort()
     inspected = np.zeros(len(register), dtype=bool)
     inspected[rows.site] = True
     checked_types = {t for s in handbook.standards if s.field for t in s.field.site_types}

@@ -53,7 +53,7 @@ class Table:
     """One sheet: an optional merged title row, the header row, then the data given column by column.
 
     Values are str, int, float or None (blank). Columns listed in ``date_columns`` hold Excel serial
-    numbers (see :func:`excel_serial`) and get a date format.
+    numbers (see :func:`excel_serial`) and get a date format; text in them is written as text.
     """
 
     sheet: str
@@ -146,7 +146,7 @@ def _write_table(
     for row, values in enumerate(zip(*table.columns, strict=True), start=first):
         sheet.write_row(row, 0, values)
         for col in dates:
-            if values[col] is not None:
+            if isinstance(values[col], int | float):  # a date typed as text stays text
                 sheet.write_number(row, col, values[col], date_fmt)
     last = first + max(table.validation_rows, table.rows, 1) - 1
     for v in table.validations:
