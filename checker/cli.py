@@ -158,11 +158,15 @@ def sample(
     ] = None,
     csv: Annotated[bool, typer.Option("--csv", help="Write inspections as CSV instead of xlsx.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing folder.")] = False,
+    clean: Annotated[
+        bool,
+        typer.Option("--clean", help="Leave out the few bad rows and missing evidence a real round has."),
+    ] = False,
 ) -> None:
     """Generate a deterministic synthetic round of evidence for a fictional district."""
     from checker.commands.generate import run_sample
 
-    raise typer.Exit(run_sample(handbook, output, sites, seed, inspections, csv, force))
+    raise typer.Exit(run_sample(handbook, output, sites, seed, inspections, csv, force, clean))
 
 
 @app.command("read")

@@ -169,6 +169,17 @@ def test_cli_refuses_a_non_empty_folder_without_force(
     assert [p.name for p in tmp_path.iterdir()] == ["round"]
 
 
+def test_cli_clean_flag_writes_a_round_without_flaws(tmp_path: Path) -> None:
+    from checker.intake.reader import read_evidence
+
+    pack = load_handbook("wenming-city")
+    flawed, clean = tmp_path / "flawed", tmp_path / "clean"
+    assert main(["sample", "-o", str(flawed), "--sites", "120"]) == 0
+    assert main(["sample", "-o", str(clean), "--sites", "120", "--clean"]) == 0
+    assert read_evidence(flawed, pack).rejected != []
+    assert read_evidence(clean, pack).rejected == []
+
+
 def test_clean_sample_reads_back_without_rejections(round_: tuple[Handbook, Path]) -> None:
     from checker.intake.reader import read_evidence
 

@@ -20,13 +20,20 @@ def run_template(handbook: str, output: Path, by_department: bool, force: bool) 
 
 
 def run_sample(
-    handbook: str, output: Path, sites: int, seed: int, inspections: int | None, csv: bool, force: bool
+    handbook: str,
+    output: Path,
+    sites: int,
+    seed: int,
+    inspections: int | None,
+    csv: bool,
+    force: bool,
+    clean: bool = False,
 ) -> int:
     """Generate a synthetic round of evidence for a fictional district into ``output``."""
     from checker.generate.sample import SampleOptions, write_sample
 
     pack = load_handbook(handbook)
-    options = SampleOptions(sites=sites, seed=seed, inspections=inspections, csv=csv)
+    options = SampleOptions(sites=sites, seed=seed, inspections=inspections, csv=csv, flaws=not clean)
     summary = write_sample(pack, output, options, force)
     print(summary.describe())
     return 0
