@@ -133,3 +133,20 @@ def test_code_catalogue_is_complete_and_stable() -> None:
     )
     assert len(raised) > 25
     assert raised <= set(codes.CODES), raised - set(codes.CODES)
+
+
+def test_big_sheets_are_cleaned_on_threads_with_the_same_result() -> None:
+    import pyarrow as pa
+
+    from checker.intake import rows as rows_module
+    from checker.intake.values import clean
+
+    n = rows_module._PARALLEL_ROWS + 10
+    cells = [f" {i}\u3000" if i % 3 else "" for i in range(n)]
+    table = pa.table({"a": pa.array(cells), "b": pa.array(list(reversed(cells)))})
+    cleaned = rows_module._clean_columns(table, {"x": 0, "y": 1}, 1)
+    for col, index in (("x", 0), ("y", 1)):
+        expected = clean(table.column(index).slice(1))
+        assert cleaned[col].equals(expected)
+    assert cleaned["x"].iloc[0] == "1"
+    assert int(cleaned["x"].isna().sum()) == sum(1 for c in cells[1:] if not c)
