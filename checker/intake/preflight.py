@@ -280,12 +280,16 @@ def check_range(sheet: SheetScan, limits: Limits) -> None:
         )
 
 
-def preflight_xlsx(path: Path, limits: Limits) -> Preflight:
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    """The archive of an xlsx/ods file; a damaged one is a ``corrupt-zip`` rejection, not a traceback."""
     try:
-        archive = zipfile.ZipFile(path)
+        return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise PreflightError("corrupt-zip", detail=str(exc)) from None
-    with archive:
+
+
+def preflight_xlsx(path: Path, limits: Limits) -> Preflight:
+    with _open_zip(path) as archive:
         check_zip(archive, limits)
         sheets, date1904 = _workbook_sheets(archive)
         result = Preflight(sheets=sheets, date1904=date1904)
@@ -302,11 +306,7 @@ def preflight_xlsx(path: Path, limits: Limits) -> Preflight:
 
 
 def preflight_ods(path: Path, limits: Limits) -> Preflight:
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise PreflightError("corrupt-zip", detail=str(exc)) from None
-    with archive:
+    with _open_zip(path) as archive:
         check_zip(archive, limits)
         info = archive.getinfo("content.xml") if "content.xml" in archive.namelist() else None
         if info is None:

@@ -130,6 +130,13 @@ class Verdicts:
             self.message[i] = text(int(i))
 
 
+# Numeric columns: the parser and what the message says was expected (whole counts, or any number).
+_NUMBERS: dict[str, tuple[Callable[[pd.Series], tuple[pd.Series, np.ndarray]], str]] = {
+    "int": (values.counts, "0 或正整数"),
+    "float": (values.numbers, "数值"),
+}
+
+
 def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows:
     """Check and normalise the data rows of ``sheet`` under ``header``."""
     kind = header.kind
@@ -216,22 +223,11 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
             mapped, bad = values.results(series)
             verdicts.reject(bad, "bad-result", label, _text("bad-result", text))
             out[col] = mapped.fillna(RESULT_NONE).astype("string")
-        elif column.value == "int":
-            parsed, bad = values.counts(series)
+        elif column.value in _NUMBERS:
+            parse, expected = _NUMBERS[column.value]
+            parsed, bad = parse(series)
             verdicts.reject(
-                bad,
-                "bad-number",
-                label,
-                _text("bad-number", text, header=column.header, expected="0 或正整数"),
-            )
-            out[col] = parsed
-        elif column.value == "float":
-            parsed, bad = values.numbers(series)
-            verdicts.reject(
-                bad,
-                "bad-number",
-                label,
-                _text("bad-number", text, header=column.header, expected="数值"),
+                bad, "bad-number", label, _text("bad-number", text, header=column.header, expected=expected)
             )
             out[col] = parsed
         elif column.value == "date":
