@@ -55,17 +55,11 @@ def _e(value: Any) -> str:
 
 
 def _num(value: Any, digits: int = 2) -> str:
-    value = tables.plain(value)
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return _e(value)
+    return _e(tables.number_text(value, digits))
 
 
 def _pct(value: Any) -> str:
-    value = tables.plain(value)
-    return "" if value is None else f"{float(value):.1%}"
+    return tables.percent_text(value, 1)
 
 
 def _chart(projects: list[Rollup], lang: str) -> str:

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from checker.report import tables
+from checker.scoring.rankings import RANKING_COLUMNS
 
 if TYPE_CHECKING:
     from checker.scoring.assessment import Assessment
@@ -74,16 +75,8 @@ INPUT_FIELDS = (
     "warnings",
     "encoding",
 )
-REJECTED_FIELDS = ("file", "sheet", "row", "column", "code", "message", "standard")
-RANKING_FIELDS = (
-    "sites",
-    "inspections",
-    "problems",
-    "conformity",
-    "points_recoverable",
-    "total_recoverable",
-    "rank",
-)
+REJECTED_FIELDS = (*tables.REJECTED_COLUMNS, "standard")
+RANKING_FIELDS = RANKING_COLUMNS  # the engine's own order
 
 
 def _json_value(value: Any) -> Any:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from checker.scoring import plan, rankings
 from checker.scoring.assessment import GAP_COLUMNS
 
 if TYPE_CHECKING:
@@ -109,25 +110,9 @@ MATERIAL_COLUMNS = (
     "total_recoverable",
     "deadline",
 )
-RANKING_COLUMNS = (
-    "rank",
-    "sites",
-    "inspections",
-    "problems",
-    "conformity",
-    "points_recoverable",
-    "total_recoverable",
-)
-PLAN_COLUMNS = (
-    "step",
-    "id",
-    "standard",
-    "site",
-    "department",
-    "points_recoverable",
-    "total_gain",
-    "cumulative_score",
-)
+# The engine's ranking and plan columns, the rank shown first.
+RANKING_COLUMNS = ("rank", *(c for c in rankings.RANKING_COLUMNS if c != "rank"))
+PLAN_COLUMNS = plan.PLAN_COLUMNS
 REJECTED_COLUMNS = ("file", "sheet", "row", "column", "code", "message")
 INPUT_COLUMNS = ("file", "sha256", "format", "rows_read", "rows_accepted", "rows_rejected")
 
@@ -158,6 +143,20 @@ def plain(value: Any) -> Any:
     if isinstance(value, tuple):
         return list(value)
     return value
+
+
+def number_text(value: Any, digits: int = 2, missing: str = "") -> str:
+    """A cell value as text: floats with ``digits`` decimals, ``missing`` for NA, anything else as is."""
+    value = plain(value)
+    if value is None:
+        return missing
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def percent_text(value: Any, digits: int = 0, missing: str = "") -> str:
+    """A share as a percentage with ``digits`` decimals, ``missing`` for NA."""
+    value = plain(value)
+    return missing if value is None else f"{float(value):.{digits}%}"
 
 
 def ordered_columns(

@@ -47,17 +47,11 @@ def bar(rate: float, width: int = BAR_WIDTH) -> Text:
 
 
 def _n(value: Any, digits: int = 2) -> str:
-    value = tables.plain(value)
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.{digits}f}"
-    return str(value)
+    return tables.number_text(value, digits, missing="—")
 
 
 def _pct(value: Any) -> str:
-    value = tables.plain(value)
-    return "—" if value is None else f"{float(value):.0%}"
+    return tables.percent_text(value, 0, missing="—")
 
 
 def _method(method: str, lang: str) -> str:
