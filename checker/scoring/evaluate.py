@@ -81,8 +81,8 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
 
     ordered = [results[s.code] for s in standards]
     events = negative_events(handbook, evidence.frame("incidents"), options.test_date)
-    the_total = total(handbook, ordered, events)
-    gw = group_weights(handbook, ordered)
+    gw = group_weights(handbook, ordered)  # once: the total, method rollups, gaps and plan share it
+    the_total = total(ordered, events, gw)
 
     field_codes = [s.code for s in standards if s.method == "field"]
     fail_mask, site_frame = _site_rows(handbook, prep, field_codes)
@@ -112,7 +112,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
         window=window,
         total=the_total,
         standards=ordered,
-        rollups=rollups(handbook, results),
+        rollups=rollups(handbook, results, gw),
         negative_events=events,
         gaps=gaps,
         departments=departments,

@@ -34,7 +34,7 @@ def _rollup(level: str, code: str, name: str, results: Iterable[StandardResult])
     )
 
 
-def rollups(handbook: Handbook, results: dict[str, StandardResult]) -> list[Rollup]:
+def rollups(handbook: Handbook, results: dict[str, StandardResult], gw: GroupWeights) -> list[Rollup]:
     """Projects, then indicators, then contents, then methods, each in handbook order."""
     projects, indicators, contents = [], [], []
     for p in handbook.projects:
@@ -54,7 +54,6 @@ def rollups(handbook: Handbook, results: dict[str, StandardResult]) -> list[Roll
             )
             for c in i.contents:
                 contents.append(_rollup("content", c.code, c.name, (results[s.code] for s in c.standards)))
-    gw = group_weights(handbook, results.values())
     methods = []
     for m in METHODS:
         r = _rollup("method", m, METHOD_LABELS_ZH[m], (r for r in results.values() if r.method == m))
@@ -100,8 +99,7 @@ def weighted(results: Iterable[StandardResult], gw: GroupWeights, *, high: bool 
     return total
 
 
-def total(handbook: Handbook, results: list[StandardResult], events: list[NegativeEvent]) -> Total:
-    gw = group_weights(handbook, results)
+def total(results: list[StandardResult], events: list[NegativeEvent], gw: GroupWeights) -> Total:
     maximum = sum(w for g, w in gw.weight.items() if gw.points[g] > 0)
     deductions = sum(e.deduction for e in events)
     veto_reasons = tuple(f"{e.code} {e.text}（{e.date.isoformat()}）" for e in events if e.veto)
