@@ -484,8 +484,10 @@ def _known(standard: pd.Series | None, i: int) -> str:
     return "" if pd.isna(value) else str(value)
 
 
-# Above this many rows the columns are trimmed on two threads: Arrow's string kernels release the GIL,
-# and on 1M rows this halves the time (below it, starting threads costs more than it saves).
+# Above this many rows the columns are trimmed on two threads: Arrow's string kernels release the GIL.
+# Measured on 1M CSV rows × 10 columns: trimming 0.29 s → 0.09 s, the whole read 2.44 s → 2.05 s
+# in-process. The threshold is a round number well above the sizes where a thread pool's start-up
+# (~1 ms) could matter; it was not tuned.
 _PARALLEL_ROWS = 50_000
 
 
