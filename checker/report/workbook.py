@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.report import tables
-from checker.report.labels import column_label, kind_label, label, method_label, status_label
+from checker.report.labels import column_label, label, method_label, status_label
 from checker.report.reasons import localise_gap_table, plan_note_text, reason_text, street_text, veto_texts
 from checker.report.sanitize import cell_text, sheet_title
 
@@ -421,7 +421,3 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
     inputs = ("format", "rows_read", "rows_accepted", "rows_rejected", "file")
     sheet.table(tables.record_table(assessment.inputs, inputs), main=False)
     sheet.set_widths([16, 26, 11, 11, 11, 11, 11, 11])
-
-
-def kind_text(lang: str) -> Any:
-    return lambda value: kind_label(value, lang)
