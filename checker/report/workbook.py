@@ -24,7 +24,7 @@ from checker.report.reasons import localise_gap_table, plan_note_text, reason_te
 from checker.report.sanitize import cell_text, sheet_title
 
 if TYPE_CHECKING:
-    from checker.scoring.assessment import Assessment
+    from checker.scoring.assessment import Assessment, Rollup
 
 PERCENT_COLUMNS = frozenset({"expected_share", "p_full", "conformity", "rate_pct"})
 POINT_COLUMNS = frozenset(
@@ -335,19 +335,8 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
     sheet.blank()
 
     projects = tables.projects(assessment)
-    project_table = tables.Table(
-        ["code", "name", "points", "score", "rate_pct", "standards", "passed", "no_evidence"],
-        {
-            "code": [p.code for p in projects],
-            "name": [p.name for p in projects],
-            "points": [p.points for p in projects],
-            "score": [p.score for p in projects],
-            "rate_pct": [p.rate for p in projects],
-            "standards": [p.standards for p in projects],
-            "passed": [p.passed for p in projects],
-            "no_evidence": [p.no_evidence for p in projects],
-        },
-        len(projects),
+    project_table = _rollup_table(
+        projects, ("code", "name", "points", "score", "rate_pct", "standards", "passed", "no_evidence")
     )
     head = sheet.row
     project_labels = [
@@ -386,19 +375,10 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
 
     methods = tables.methods(assessment)
     sheet.table(
-        tables.Table(
-            ["method", "points", "score", "low", "high", "rate_pct", "weighted", "weighted_max"],
-            {
-                "method": [method_label(m.code, lang) for m in methods],
-                "points": [m.points for m in methods],
-                "score": [m.score for m in methods],
-                "low": [m.low for m in methods],
-                "high": [m.high for m in methods],
-                "rate_pct": [m.rate for m in methods],
-                "weighted": [m.weighted for m in methods],
-                "weighted_max": [m.weighted_max for m in methods],
-            },
-            len(methods),
+        _rollup_table(
+            methods,
+            ("method", "points", "score", "low", "high", "rate_pct", "weighted", "weighted_max"),
+            method=[method_label(m.code, lang) for m in methods],
         ),
         main=False,
     )
@@ -421,3 +401,14 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
     inputs = ("format", "rows_read", "rows_accepted", "rows_rejected", "file")
     sheet.table(tables.record_table(assessment.inputs, inputs), main=False)
     sheet.set_widths([16, 26, 11, 11, 11, 11, 11, 11])
+
+
+def _rollup_table(rollups: list[Rollup], columns: tuple[str, ...], **given: list[Any]) -> tables.Table:
+    """Rollups as a table: each column is the rollup's field (``rate_pct`` its rate) unless ``given``."""
+
+    def values(column: str) -> list[Any]:
+        if column in given:
+            return given[column]
+        return [r.rate if column == "rate_pct" else getattr(r, column) for r in rollups]
+
+    return tables.Table(list(columns), {c: values(c) for c in columns}, len(rollups))
