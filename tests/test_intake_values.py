@@ -150,3 +150,24 @@ def test_big_sheets_are_cleaned_on_threads_with_the_same_result() -> None:
         assert cleaned[col].equals(expected)
     assert cleaned["x"].iloc[0] == "1"
     assert int(cleaned["x"].isna().sum()) == sum(1 for c in cells[1:] if not c)
+
+
+def test_clean_merges_cells_that_differ_only_in_edge_spaces() -> None:
+    import pyarrow as pa
+
+    cleaned = values.clean(pa.chunked_array([["a", " a", None], ["\u3000", "b\u00a0", "a"]]))
+    assert isinstance(cleaned.dtype, pd.CategoricalDtype)
+    assert sorted(cleaned.cat.categories) == ["a", "b"]
+    assert [None if pd.isna(v) else v for v in cleaned] == ["a", "a", None, None, "b", "a"]
+
+
+def test_normalisers_keep_the_encoding_they_are_given() -> None:
+    index = {"x": "X"}
+    as_categories = values.map_distinct_text(values.clean(s("x", "y", None)), index.get)
+    as_strings = values.map_distinct_text(s("x", "y", None), index.get)
+    assert isinstance(as_categories.dtype, pd.CategoricalDtype)
+    assert str(as_strings.dtype) == "string"
+    for mapped in (as_categories, as_strings):
+        assert [None if pd.isna(v) else v for v in mapped] == ["X", None, None]
+    text = values.as_text(values.fill_missing(as_categories, "-"))
+    assert str(text.dtype) == "string" and list(text) == ["X", "-", "-"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -95,9 +96,11 @@ def _text(code: str, cells: _Cells | None = None, **fixed: object) -> Callable[[
     return render
 
 
-def _wrong_method(codes: _Cells, methods: _Cells, kind: str) -> Callable[[int], str]:
+def _wrong_method(
+    codes: _Cells, cells: _Cells, method_of: Callable[[str], str | None], kind: str
+) -> Callable[[int], str]:
     def render(i: int) -> str:
-        return message("wrong-method", value=codes[i], method=methods[i], kind=kind)
+        return message("wrong-method", value=codes[i], method=method_of(str(cells[i])), kind=kind)
 
     return render
 
@@ -113,21 +116,20 @@ class Verdicts:
     """The first rejection of each row: code, column label and message."""
 
     def __init__(self, n: int) -> None:
-        self.code = np.full(n, None, dtype=object)
-        self.column = np.full(n, "", dtype=object)
-        self.message = np.full(n, "", dtype=object)
+        self.rejected = np.zeros(n, dtype=bool)
+        # Row position → (code, column label, message); only rejected rows have an entry.
+        self.first: dict[int, tuple[str, str, str]] = {}
 
     @property
     def open(self) -> np.ndarray:
-        return np.asarray(self.code == None)  # noqa: E711 - elementwise comparison
+        return ~self.rejected
 
     def reject(self, mask: np.ndarray, code: str, column: str, text: Callable[[int], str]) -> None:
         """Reject rows in ``mask`` not rejected yet; ``text(i)`` is the message of row position i."""
-        positions = np.flatnonzero(mask & self.open)
+        positions = np.flatnonzero(mask & ~self.rejected)
+        self.rejected[positions] = True
         for i in positions:
-            self.code[i] = code
-            self.column[i] = column
-            self.message[i] = text(int(i))
+            self.first[int(i)] = (code, column, text(int(i)))
 
 
 # Numeric columns: the parser and what the message says was expected (whole counts, or any number).
@@ -212,7 +214,7 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
         label = labels[col]
         text = _Cells(series)
         if column.value in ("text", "id"):
-            out[col] = series.astype("string")
+            out[col] = series
             if column.value == "id":
                 lost = values.precision_lost(series) & ~blank
                 for i in np.flatnonzero(lost)[:20]:
@@ -222,7 +224,7 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
         elif column.value == "result":
             mapped, bad = values.results(series)
             verdicts.reject(bad, "bad-result", label, _text("bad-result", text))
-            out[col] = mapped.fillna(RESULT_NONE).astype("string")
+            out[col] = values.fill_missing(mapped, RESULT_NONE)
         elif column.value in _NUMBERS:
             parse, expected = _NUMBERS[column.value]
             parsed, bad = parse(series)
@@ -246,13 +248,13 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
             verdicts.reject(unknown, "unknown-standard", label, _text("unknown-standard", text))
             wanted = KIND_METHOD.get(kind)
             if wanted is not None:
-                method = values.map_distinct(series, ctx.index.method_of)
-                wrong = (method.notna() & (method != wanted)).to_numpy()
+                method_of = ctx.index.method_of
+                wrong = values.map_distinct_flag(series, partial(_other_method, method_of, wanted))
                 verdicts.reject(
                     wrong,
                     "wrong-method",
                     label,
-                    _wrong_method(_Cells(mapped), _Cells(method), spec.label_zh),
+                    _wrong_method(_Cells(mapped), text, method_of, spec.label_zh),
                 )
             out[col] = mapped
         elif column.value == "site_type":
@@ -269,9 +271,10 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
             unknown = unknown & ~blank
             if unknown.any():
                 names = series[unknown].value_counts()
-                for name, count in names.head(10).items():
+                for name, count in names[names > 0].head(10).items():
                     warnings.append(message("unknown-department", value=name, count=int(count)))
-            out[col] = mapped.fillna(series.astype("string"))
+            # An unknown department is kept as written (a warning, not a rejection).
+            out[col] = values.map_distinct_text(series, partial(_department, ctx.index.departments))
         else:
             out[col] = series.astype("string")
 
@@ -284,18 +287,20 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
     found = out.get("standard")
     standard = found if isinstance(found, pd.Series) else None
     rejected = [
-        Rejection(
-            ctx.file,
-            sheet.name,
-            int(rows[i]),
-            str(verdicts.column[i]),
-            str(verdicts.code[i]),
-            str(verdicts.message[i]),
-            _known(standard, int(i)),
-        )
-        for i in np.flatnonzero(~verdicts.open)
+        Rejection(ctx.file, sheet.name, int(rows[i]), column, code, text, _known(standard, i))
+        for i, (code, column, text) in sorted(verdicts.first.items())
     ]
     return SheetRows(kind, frame, rejected, n - int(blank.sum()), int(blank.sum()), warnings, labels)
+
+
+def _other_method(method_of: Callable[[str], str | None], wanted: str, cell: str) -> bool:
+    """The cell names a standard of a method other than ``wanted``."""
+    return method_of(cell) not in (None, wanted)
+
+
+def _department(departments: dict[str, str], cell: str) -> str:
+    """The canonical department a cell names, or the cell as written when the handbook has no such one."""
+    return departments.get(values.name_key(cell), cell)
 
 
 def _one(n: int, i: int) -> np.ndarray:
@@ -380,6 +385,7 @@ def _frame(
 ) -> pd.DataFrame:
     dtypes = column_dtypes(kind)
     n_acc = int(accepted.sum())
+    all_accepted = n_acc == len(accepted)
     data: dict[str, object] = {}
     for col, dtype in dtypes.items():
         value = out.get(col)
@@ -389,15 +395,23 @@ def _frame(
             data[col] = _constant_text(sheet.name, n_acc)
         elif col == "_row":
             data[col] = rows[accepted]
+        elif value is None and dtype == "string":
+            data[col] = pd.Series(pd.arrays.ArrowStringArray(pa.nulls(n_acc, pa.large_string())))
         elif value is None:
             default: object = {"bool": col != "duplicate", "int64": 0}.get(dtype)
-            data[col] = pd.Series([default] * n_acc, dtype=dtype)
+            data[col] = (
+                pd.Series(index=pd.RangeIndex(n_acc), dtype=dtype)
+                if default is None
+                else pd.Series(np.full(n_acc, default), dtype=dtype)
+            )
         elif isinstance(value, str) and dtype == "string":
             data[col] = _constant_text(value, n_acc)
         elif isinstance(value, str):
             data[col] = pd.Series([value] * n_acc, dtype=dtype)
         elif isinstance(value, pd.Series):
-            data[col] = value[accepted].reset_index(drop=True).astype(dtype)  # type: ignore[call-overload]
+            kept = value if all_accepted else value[accepted]
+            kept = kept.reset_index(drop=True)
+            data[col] = values.as_text(kept) if dtype == "string" else kept.astype(dtype)  # type: ignore[call-overload]
         else:
             data[col] = pd.Series(np.asarray(value)[accepted]).astype(dtype)  # type: ignore[call-overload]
     return pd.DataFrame(data)
@@ -405,7 +419,7 @@ def _frame(
 
 def _constant_text(value: str, n: int) -> pd.Series:
     """A ``string`` column holding ``value`` n times, built in Arrow (no Python list of n strings)."""
-    return pd.Series(pd.arrays.ArrowStringArray(pa.nulls(n, pa.string()).fill_null(value)))
+    return pd.Series(pd.arrays.ArrowStringArray(pa.nulls(n, pa.large_string()).fill_null(value)))
 
 
 def _file_ok(files: pd.Series, folder: Path) -> pd.Series:
@@ -419,7 +433,7 @@ def _file_ok(files: pd.Series, folder: Path) -> pd.Series:
         except (OSError, ValueError):
             return False
 
-    return values.map_distinct(files, ok, False).astype(bool)
+    return pd.Series(values.map_distinct_flag(files, ok), index=files.index)
 
 
 def _responses(
@@ -459,15 +473,8 @@ def _responses(
 
     frame = frame_from_records("survey", tallies)
     rejected = [
-        Rejection(
-            ctx.file,
-            sheet.name,
-            int(rows[i]),
-            str(verdicts.column[i]),
-            str(verdicts.code[i]),
-            str(verdicts.message[i]),
-        )
-        for i in np.flatnonzero(~verdicts.open)
+        Rejection(ctx.file, sheet.name, int(rows[i]), column, code, text)
+        for i, (code, column, text) in sorted(verdicts.first.items())
     ]
     n = len(rows)
     return SheetRows("survey", frame, rejected, n - int(blank.sum()), int(blank.sum()), [], labels)

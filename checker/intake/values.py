@@ -11,7 +11,6 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -110,41 +109,122 @@ def code_key(text: str) -> str:
     return _DASHES.sub("-", _ALL_SPACES.sub("", nfkc(text))).upper()
 
 
-def map_distinct(series: pd.Series, func: Callable[[str], Any], missing: Any = None) -> pd.Series:
-    """``func`` applied once per distinct non-missing value, mapped back onto the whole column (object dtype).
+def distinct(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """(codes, distinct values) of a text column; code -1 is a missing cell.
 
-    Missing cells become ``missing``. Factorising first keeps this one hash pass plus one take.
+    A categorical column (what :func:`clean` returns) already is this pair, so nothing is hashed again;
+    any other column is factorised once.
     """
-    codes, distinct = pd.factorize(series, use_na_sentinel=True)
-    table = np.empty(len(distinct) + 1, dtype=object)
-    for i, value in enumerate(distinct):
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return np.asarray(series.cat.codes.to_numpy(), dtype=np.intp), series.cat.categories
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    return codes, pd.Index(uniques)
+
+
+def map_distinct_flag(series: pd.Series, func: Callable[[str], bool]) -> np.ndarray:
+    """``func`` applied once per distinct non-missing value, as a boolean mask (missing cells are False)."""
+    codes, uniques = distinct(series)
+    table = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, value in enumerate(uniques):
+        table[i] = bool(func(value))
+    flags: np.ndarray = table[codes]
+    return flags
+
+
+def map_distinct_number(series: pd.Series, func: Callable[[str], float]) -> pd.Series:
+    """``func`` applied once per distinct non-missing value, as a float column (missing cells are NaN)."""
+    codes, uniques = distinct(series)
+    table = np.full(len(uniques) + 1, np.nan, dtype=np.float64)
+    for i, value in enumerate(uniques):
         table[i] = func(value)
-    table[-1] = missing  # code -1 (missing) takes the last slot
-    return pd.Series(table[codes], index=series.index, dtype=object)
+    return pd.Series(table[codes], index=series.index)
 
 
 def map_distinct_text(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
-    """Like :func:`map_distinct` for text results, built as an Arrow string column (``string`` dtype)."""
-    codes, distinct = pd.factorize(series, use_na_sentinel=True)
-    table = pa.array([func(value) for value in distinct] + [None], pa.string())
-    taken = table.take(pa.array(np.where(codes < 0, len(distinct), codes)))
+    """``func`` applied once per distinct non-missing value (None = missing), keeping the column's encoding.
+
+    A categorical column gives a categorical column (the million-row path never builds a million strings);
+    any other gives a ``string`` column.
+    """
+    codes, uniques = distinct(series)
+    mapped = [func(value) for value in uniques]
+    new_codes, categories = pd.factorize(pd.Series(mapped, dtype=object), use_na_sentinel=True)
+    table = np.append(new_codes, -1)  # code -1 (missing) stays missing
+    recoded = table[codes]
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return pd.Series(
+            pd.Categorical.from_codes(recoded, categories=pd.Index(categories, dtype=object), validate=False),
+            index=series.index,
+        )
+    return as_text(
+        pd.Series(pd.Categorical.from_codes(recoded, categories=pd.Index(categories, dtype=object)))
+    ).set_axis(series.index)
+
+
+def fill_missing(series: pd.Series, value: str) -> pd.Series:
+    """Missing cells of a text or categorical column set to ``value``."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        if value not in series.cat.categories:
+            series = series.cat.add_categories([value])
+        return series.fillna(value)
+    return series.fillna(value)
+
+
+def as_text(series: pd.Series) -> pd.Series:
+    """A categorical (or any text) column as a ``string`` column, decoded in Arrow with one take."""
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        return series.astype("string")
+    codes = np.asarray(series.cat.codes.to_numpy())
+    # pandas keeps ``string`` columns as large_string: building that type here saves a cast.
+    categories = pa.array(np.asarray(series.cat.categories, dtype=object), type=pa.large_string())
+    taken = categories.take(pa.array(codes, mask=codes < 0))
     return pd.Series(pd.arrays.ArrowStringArray(taken), index=series.index)
 
 
 def clean(series: pd.Series | pa.Array | pa.ChunkedArray) -> pd.Series:
-    """Text with edge spaces (incl. U+3000, NBSP, zero-width) removed; blank → NA (``string`` dtype).
+    """Text with edge spaces (incl. U+3000, NBSP, zero-width) removed; blank → NA, as a categorical column.
 
-    Takes a pandas text column or an Arrow column straight from the reader (no pandas round trip).
+    Takes a pandas text column or an Arrow column straight from the reader (no pandas round trip). The
+    column is dictionary-encoded first, so trimming and every later normaliser work once per distinct
+    value; the codes carry them back to the rows.
     """
     if isinstance(series, pa.Array | pa.ChunkedArray):
         array: pa.Array | pa.ChunkedArray = series.cast(pa.string())
         index: pd.Index | None = None
     else:
-        array = pa.array(series.array, type=pa.string())  # zero-copy for Arrow-backed text
+        array = pa.array(series.astype("string").array, type=pa.string())
         index = series.index
-    trimmed = pc.utf8_trim(array, characters=_TRIM_CHARS)
-    blanked = pc.if_else(pc.equal(pc.utf8_length(trimmed), 0), pa.scalar(None, pa.string()), trimmed)
-    return pd.Series(pd.arrays.ArrowStringArray(blanked), index=index)
+    dictionary, indices = _dictionary_encode(array)
+    trimmed = pc.utf8_trim(dictionary, characters=_TRIM_CHARS)
+    # Trimming can make two distinct cells equal (" a" and "a"), so the trimmed values are factorised again.
+    recode, uniques = pd.factorize(trimmed.to_numpy(zero_copy_only=False), use_na_sentinel=True)
+    blank = np.flatnonzero(uniques == "")
+    if len(blank):
+        b = int(blank[0])
+        recode = np.where(recode == b, -1, recode - (recode > b))
+        uniques = np.delete(uniques, b)
+    table = np.append(recode, -1)  # index -1 (a null cell) stays missing
+    codes = table[indices]
+    categorical = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object), validate=False)
+    return pd.Series(categorical, index=index)
+
+
+def _dictionary_encode(array: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
+    """(dictionary, indices) of a text column; a null cell has index -1."""
+    encoded = pc.dictionary_encode(array)
+    if isinstance(encoded, pa.ChunkedArray):
+        if encoded.num_chunks == 0:
+            return pa.array([], pa.string()), np.zeros(0, dtype=np.intp)
+        encoded = pa.table({"c": encoded}).unify_dictionaries().column("c")
+        dictionary = encoded.chunk(0).dictionary
+        parts = [chunk.indices for chunk in encoded.chunks]
+    else:
+        dictionary = encoded.dictionary
+        parts = [encoded.indices]
+    indices = np.concatenate(
+        [pc.fill_null(p, -1).to_numpy(zero_copy_only=False) for p in parts] or [np.zeros(0, dtype=np.int32)]
+    ).astype(np.intp, copy=False)
+    return dictionary, indices
 
 
 def results(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -161,7 +241,7 @@ def counts(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         found = _COUNT.match(nfkc(value).strip())
         return float(found.group(1)) if found else np.nan
 
-    parsed = map_distinct(series, parse, np.nan).astype("float64")
+    parsed = map_distinct_number(series, parse)
     bad = (series.notna() & parsed.isna()).to_numpy()
     return parsed, bad
 
@@ -173,7 +253,7 @@ def numbers(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
         text = nfkc(value).replace(",", "").strip().rstrip("%").strip()
         return float(text) if _NUMBER.match(text.lower()) else np.nan
 
-    parsed = map_distinct(series, parse, np.nan).astype("float64")
+    parsed = map_distinct_number(series, parse)
     bad = (series.notna() & parsed.isna()).to_numpy()
     return parsed, bad
 
@@ -202,10 +282,10 @@ def parse_date(value: str, date1904: bool = False) -> tuple[pd.Timestamp | None,
 
 def dates(series: pd.Series, date1904: bool = False) -> tuple[pd.Series, np.ndarray, np.ndarray]:
     """(date, bad, early serial): see :func:`parse_date`; NaT when blank."""
-    codes, distinct = pd.factorize(series, use_na_sentinel=True)
-    stamps = np.empty(len(distinct) + 1, dtype="datetime64[ns]")
-    flags = np.zeros(len(distinct) + 1, dtype=bool)
-    for i, value in enumerate(distinct):
+    codes, uniques = distinct(series)
+    stamps = np.empty(len(uniques) + 1, dtype="datetime64[ns]")
+    flags = np.zeros(len(uniques) + 1, dtype=bool)
+    for i, value in enumerate(uniques):
         stamp, early = parse_date(value, date1904)
         stamps[i] = np.datetime64("NaT") if stamp is None else stamp.to_datetime64()
         flags[i] = early
@@ -223,7 +303,7 @@ def precision_lost(series: pd.Series) -> np.ndarray:
             return True
         return bool(_LONG_ID.match(value)) and float(int(value)) == int(value)
 
-    return map_distinct(series, check, False).astype(bool).to_numpy()
+    return map_distinct_flag(series, check)
 
 
 def lookup(
@@ -237,20 +317,25 @@ def lookup(
 
 def favourable(series: pd.Series) -> pd.Series:
     """True where an answer is favourable (see FAVOURABLE_ANSWERS)."""
-    return map_distinct(series, lambda v: name_key(v) in FAVOURABLE_ANSWERS, False).astype(bool)
+    flags = map_distinct_flag(series, lambda v: name_key(v) in FAVOURABLE_ANSWERS)
+    return pd.Series(flags, index=series.index)
 
 
 __all__ = [
     "FAVOURABLE_ANSWERS",
     "RESULT_SPELLINGS",
     "SPACE_CHARS",
+    "as_text",
     "clean",
     "code_key",
     "counts",
     "dates",
+    "distinct",
     "favourable",
+    "fill_missing",
     "lookup",
-    "map_distinct",
+    "map_distinct_flag",
+    "map_distinct_number",
     "map_distinct_text",
     "name_key",
     "nfkc",
