@@ -462,6 +462,34 @@ def test_nul_byte_csv_is_binary(tiny: Handbook, tmp_path: Path) -> None:
     assert codes == ["binary"]
 
 
+def _long_ascii_sites(rows: int) -> str:
+    """A sites CSV in plain ASCII (English headers) longer than the 256 KB the reader decodes itself."""
+    header = "site id,site name,site type,sub-district,department\n"
+    return header + "".join(f"S{i:06d},Market {i},market,East,Market Bureau\n" for i in range(rows))
+
+
+def test_gb18030_after_an_ascii_head_is_still_decoded_as_gb18030(tiny: Handbook, tmp_path: Path) -> None:
+    body = _long_ascii_sites(8_000).encode("ascii")
+    assert len(body) > 256 * 1024
+    data = body + "S999999,㐀€市场,农贸市场,东街道,区市场监管局\n".encode("gb18030")
+    evidence = read_evidence(round_with(tmp_path, "sites.csv", data), tiny)
+    assert evidence.inputs[0].encoding == "gb18030"
+    sites = evidence.frame("sites")
+    assert sites.set_index("site_id").loc["S999999", "site_name"] == "㐀€市场"
+
+
+def test_nul_byte_past_the_head_is_binary(tiny: Handbook, tmp_path: Path) -> None:
+    data = _long_ascii_sites(8_000).encode() + b"S1,\x00,x,y,z\n"
+    _evidence, codes = check_round(tiny, round_with(tmp_path, "nul.csv", data), "nul.csv")
+    assert codes == ["binary"]
+
+
+def test_bytes_that_are_neither_utf8_nor_gb18030_past_the_head(tiny: Handbook, tmp_path: Path) -> None:
+    data = _long_ascii_sites(8_000).encode() + b"S1,\xff\xff,x,y,z\n"
+    _evidence, codes = check_round(tiny, round_with(tmp_path, "bad.csv", data), "bad.csv")
+    assert codes == ["encoding"]
+
+
 # -- case 26: very wide -----------------------------------------------------------------------------------
 
 

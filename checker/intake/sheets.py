@@ -13,6 +13,8 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -189,18 +191,71 @@ def sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
+_HEAD_BYTES = 256 * 1024
+
+
+def _utf8_head(data: bytes | mmap.mmap) -> str | None:
+    """The first 256 KB as text when the file looks like plain UTF-8 (no BOM, no NUL byte), else None.
+
+    Only the head is decoded here: pyarrow validates the UTF-8 of every cell while it parses, so the rest
+    of a large file is not decoded twice. A character cut at the 256 KB boundary is left for the next chunk.
+    """
+    head = bytes(data[:_HEAD_BYTES])
+    if (
+        head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        or data.find(b"\x00") >= 0
+    ):
+        return None
+    try:
+        return codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return None
+
+
 def read_csv(path: Path, limits: Limits) -> FileCells:
     """A CSV file as one sheet of text columns (sheet name empty; rows are line numbers)."""
-    import pyarrow.csv as pacsv
-
-    text, encoding = decode(path.read_bytes())
-    sample = text[: 256 * 1024].splitlines()[: max(limits.header_scan_rows, 50)]
+    with path.open("rb") as handle:
+        # Mapped, not read: pyarrow parses the page cache in place and the NUL scan is one memchr.
+        size = os.fstat(handle.fileno()).st_size
+        data: bytes | mmap.mmap = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+    text: str | None = None
+    head = _utf8_head(data)
+    if head is None:
+        text, encoding = decode(bytes(data))
+        head = text[:_HEAD_BYTES]
+    else:
+        encoding = "utf-8"  # not yet verified past the head: pyarrow checks it, see below
+    sample = head.splitlines()[: max(limits.header_scan_rows, 50)]
     delimiter = sniff_delimiter(sample)
     lines = list(csv.reader(sample, delimiter=delimiter))
     width = max((len(r) for r in lines), default=1)
     names = [f"c{i}" for i in range(width)]
-    payload = text.encode("utf-8") if encoding != "utf-8" else None
-    source: pa.NativeFile | str = pa.BufferReader(payload) if payload is not None else str(path)
+
+    def payload() -> bytes | mmap.mmap:
+        return data if text is None or encoding == "utf-8" else text.encode("utf-8")
+
+    table, refused = _arrow_csv(payload(), names, delimiter)
+    if refused and text is None:
+        # Invalid UTF-8 past the head (a GB18030 file whose first lines are ASCII), or a file pyarrow cannot
+        # split: decoding it strictly tells the two apart.
+        text, encoding = decode(bytes(data))
+        table, refused = _arrow_csv(payload(), names, delimiter)
+    if table is None:
+        if text is None:
+            text, encoding = decode(bytes(data))
+        table = _csv_slow(text, delimiter)
+    return FileCells(
+        [SheetCells("", True, table, list(range(table.num_columns)), 1, {})],
+        encoding=encoding,
+        single_column=table.num_columns < 2,
+    )
+
+
+def _arrow_csv(payload: bytes | mmap.mmap, names: list[str], delimiter: str) -> tuple[pa.Table | None, bool]:
+    """(table, refused): every cell as text (UTF-8 checked); no table when a row is ragged (refused False)
+    or pyarrow refuses the file (refused True)."""
+    import pyarrow.csv as pacsv
+
     ragged = False
 
     def invalid(_row: object) -> str:
@@ -208,10 +263,9 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
         ragged = True
         return "skip"
 
-    table: pa.Table | None = None
     try:
         table = pacsv.read_csv(
-            source,
+            pa.BufferReader(pa.py_buffer(payload)),
             read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=invalid
@@ -221,17 +275,12 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
                 null_values=[],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
+                check_utf8=True,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowException):
-        ragged = True
-    if ragged or table is None:
-        table = _csv_slow(text, delimiter)
-    return FileCells(
-        [SheetCells("", True, table, list(range(table.num_columns)), 1, {})],
-        encoding=encoding,
-        single_column=table.num_columns < 2,
-    )
+        return None, True
+    return (None if ragged else table), False
 
 
 def _csv_slow(text: str, delimiter: str) -> pa.Table:
