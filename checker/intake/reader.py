@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -66,8 +67,9 @@ def sha256(path: Path) -> str:
 class _Round:
     """Accumulates what the files of a round yield."""
 
-    def __init__(self, index: HandbookIndex, limits: Limits) -> None:
+    def __init__(self, index: HandbookIndex, limits: Limits, hasher: Executor) -> None:
         self.index = index
+        self.hasher = hasher
         self.limits = limits
         self.parts: dict[str, list[pd.DataFrame]] = {}
         self.rejected: list[Rejection] = []
@@ -79,8 +81,16 @@ class _Round:
         self.rejected.append(Rejection(info.file, "", 0, "", code, message(code, **fields)))
 
     def read_file(self, path: Path, rel: str) -> None:
-        info = InputFile(file=rel, sha256=sha256(path), format="")
+        # The file is hashed on another thread while it is read (hashlib releases the GIL).
+        digest = self.hasher.submit(sha256, path)
+        info = InputFile(file=rel, sha256="", format="")
         self.inputs.append(info)
+        try:
+            self._read_file(path, rel, info)
+        finally:
+            info.sha256 = digest.result()
+
+    def _read_file(self, path: Path, rel: str, info: InputFile) -> None:
         sniffed = sniff(path, self.limits)
         if not sniffed.ok:
             info.format = sniffed.code
@@ -254,12 +264,13 @@ def read_evidence(
     """Read every evidence file under ``path`` (or the one file ``path``) against ``handbook``."""
     limits = limits or DEFAULT_LIMITS
     root, files = discover(Path(path))
-    state = _Round(HandbookIndex.of(handbook), limits)
-    for done, file in enumerate(files):
-        rel = file.relative_to(root).as_posix()
-        if progress is not None:
-            progress(done, len(files), rel)
-        state.read_file(file, rel)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="civcheck-sha256") as hasher:
+        state = _Round(HandbookIndex.of(handbook), limits, hasher)
+        for done, file in enumerate(files):
+            rel = file.relative_to(root).as_posix()
+            if progress is not None:
+                progress(done, len(files), rel)
+            state.read_file(file, rel)
     if progress is not None:
         progress(len(files), len(files), "")
     evidence = state.finish(root)
