@@ -97,9 +97,18 @@ def register_checks(
             RoundRejection(positions, "missing-value", "site_type", [{"header": "点位类型"}] * len(positions))
         )
     taken |= no_type
-    allowed_pairs = {f"{code}\x1f{t}" for code, types in index.applies.items() for t in types}
-    combined = inspections["standard"].astype("string") + "\x1f" + inspections["site_type"].astype("string")
-    ok = combined.isin(allowed_pairs).to_numpy() | inspections["site_type"].isna().to_numpy()
+    # Applicability as a lookup table over the distinct (standard, site type) pairs: no per-row strings.
+    std_codes, standards = pd.factorize(inspections["standard"], use_na_sentinel=True)
+    type_codes, types = pd.factorize(inspections["site_type"], use_na_sentinel=True)
+    allowed = np.zeros((len(standards) + 1, len(types) + 1), dtype=bool)  # the last row/column: missing
+    type_position = {str(t): j for j, t in enumerate(types)}
+    for i, code in enumerate(standards):
+        for site_type in index.applies.get(str(code), ()):
+            j = type_position.get(site_type)
+            if j is not None:
+                allowed[i, j] = True
+    allowed[:, -1] = True  # a missing site type was reported above
+    ok = allowed[std_codes, type_codes]
     bad = ~ok & ~taken
     positions = np.flatnonzero(bad)
     if len(positions):
@@ -119,7 +128,11 @@ def mark_duplicates(inspections: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     """Set ``duplicate`` and ``counts``; also return the repeated groups (site, standard, counting row, others)."""
     out = inspections.copy()
     key = ["site_id", "standard"]
-    duplicate = out.duplicated(key, keep=False).to_numpy()
+    # One integer per (site, standard) pair: hashing two factorised columns beats hashing string pairs.
+    site_codes, sites = pd.factorize(out["site_id"], use_na_sentinel=True)
+    std_codes, _ = pd.factorize(out["standard"], use_na_sentinel=True)
+    pair = (site_codes.astype(np.int64) + 1) * (len(sites) + 1) + (std_codes.astype(np.int64) + 1)
+    duplicate = pd.Series(pair).duplicated(keep=False).to_numpy()
     out["duplicate"] = duplicate
     out["counts"] = True
     if not duplicate.any():
