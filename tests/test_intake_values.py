@@ -144,7 +144,8 @@ def test_big_sheets_are_cleaned_on_threads_with_the_same_result() -> None:
     n = rows_module._PARALLEL_ROWS + 10
     cells = [f" {i}\u3000" if i % 3 else "" for i in range(n)]
     table = pa.table({"a": pa.array(cells), "b": pa.array(list(reversed(cells)))})
-    cleaned = rows_module._clean_columns(table, {"x": 0, "y": 1}, 1)
+    cleaned, sources = rows_module._clean_columns(table, {"x": 0, "y": 1}, 1)
+    assert sources == {}  # both columns had cells to trim
     for col, index in (("x", 0), ("y", 1)):
         expected = clean(table.column(index).slice(1))
         assert cleaned[col].equals(expected)
@@ -171,3 +172,16 @@ def test_normalisers_keep_the_encoding_they_are_given() -> None:
         assert [None if pd.isna(v) else v for v in mapped] == ["X", None, None]
     text = values.as_text(values.fill_missing(as_categories, "-"))
     assert str(text.dtype) == "string" and list(text) == ["X", "-", "-"]
+
+
+def test_a_column_already_clean_is_handed_on_as_read() -> None:
+    import pyarrow as pa
+
+    clean_column = pa.chunked_array([["S1", "S2"], ["S1"]], pa.large_string())
+    cleaned, source = values.clean_column(clean_column)
+    assert source is clean_column and list(cleaned) == ["S1", "S2", "S1"]
+    for dirty in (["S1", " S2"], ["S1", ""], ["S1", None]):
+        assert values.clean_column(pa.array(dirty, pa.large_string()))[1] is None
+    mapped = values.map_distinct_text(cleaned, str.lower)
+    assert values.same_values(cleaned, values.map_distinct_text(cleaned, lambda v: v))
+    assert not values.same_values(cleaned, mapped)

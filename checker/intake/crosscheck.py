@@ -132,7 +132,7 @@ def mark_duplicates(inspections: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     site_codes, sites = pd.factorize(out["site_id"], use_na_sentinel=True)
     std_codes, _ = pd.factorize(out["standard"], use_na_sentinel=True)
     pair = (site_codes.astype(np.int64) + 1) * (len(sites) + 1) + (std_codes.astype(np.int64) + 1)
-    duplicate = pd.Series(pair).duplicated(keep=False).to_numpy()
+    duplicate = _repeated(pair)
     out["duplicate"] = duplicate
     out["counts"] = True
     if not duplicate.any():
@@ -147,6 +147,17 @@ def mark_duplicates(inspections: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     counts[winners["_order"].to_numpy()] = True
     out["counts"] = counts
     return out, out[duplicate]
+
+
+def _repeated(keys: np.ndarray) -> np.ndarray:
+    """True where a non-negative integer key occurs more than once (a count per key when the keys are dense)."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=bool)
+    if int(keys.max()) <= 4 * len(keys) + 1024:
+        counts = np.bincount(keys)
+        repeated: np.ndarray = counts[keys] > 1
+        return repeated
+    return np.asarray(pd.Series(keys).duplicated(keep=False).to_numpy())
 
 
 __all__ = ["HandbookIndex", "RoundRejection", "fill_from_register", "mark_duplicates", "register_checks"]

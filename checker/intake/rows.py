@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -149,7 +150,7 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
     used = dict(header.columns)
     if kind == "responses":
         used.update({f"q:{q}": c for q, c in header.questions.items()})
-    cleaned = _clean_columns(sheet.table, used, start)
+    cleaned, sources = _clean_columns(sheet.table, used, start)
     verdicts = Verdicts(n)
     undecided = np.zeros(n, dtype=bool)
 
@@ -279,6 +280,11 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
             out[col] = series.astype("string")
 
     _kind_rules(kind, out, cleaned, verdicts, labels, ctx)
+    # A text column that cleaning and normalising left as read is handed on as read (nothing to decode).
+    for col, source in sources.items():
+        normalised = out.get(col)
+        if isinstance(normalised, pd.Series) and values.same_values(cleaned[col], normalised):
+            out[col] = values.as_text(source)
     accepted = ~blank & verdicts.open
     frame = _frame(kind, out, accepted, ctx, sheet, rows)
     if kind == "documents":
@@ -387,6 +393,7 @@ def _frame(
     n_acc = int(accepted.sum())
     all_accepted = n_acc == len(accepted)
     data: dict[str, object] = {}
+    to_text: dict[str, pd.Series] = {}
     for col, dtype in dtypes.items():
         value = out.get(col)
         if col == "_file":
@@ -408,13 +415,15 @@ def _frame(
             data[col] = _constant_text(value, n_acc)
         elif isinstance(value, str):
             data[col] = pd.Series([value] * n_acc, dtype=dtype)
+        elif isinstance(value, pd.Series) and dtype == "string":
+            to_text[col] = value if all_accepted else value[accepted]
         elif isinstance(value, pd.Series):
             kept = value if all_accepted else value[accepted]
-            kept = kept.reset_index(drop=True)
-            data[col] = values.as_text(kept) if dtype == "string" else kept.astype(dtype)  # type: ignore[call-overload]
+            data[col] = kept.reset_index(drop=True).astype(dtype)  # type: ignore[call-overload]
         else:
             data[col] = pd.Series(np.asarray(value)[accepted]).astype(dtype)  # type: ignore[call-overload]
-    return pd.DataFrame(data)
+    decoded = _map_columns(lambda s: values.as_text(s.reset_index(drop=True)), to_text, n_acc)
+    return pd.DataFrame({col: decoded.get(col, data.get(col)) for col in dtypes})
 
 
 def _constant_text(value: str, n: int) -> pd.Series:
@@ -498,13 +507,28 @@ def _known(standard: pd.Series | None, i: int) -> str:
 _PARALLEL_ROWS = 50_000
 
 
-def _clean_columns(table: pa.Table, used: dict[str, int], start: int) -> dict[str, pd.Series]:
-    """Every used column of ``table`` from row ``start``, trimmed, blanks as NA (see values.clean)."""
+def _clean_columns(
+    table: pa.Table, used: dict[str, int], start: int
+) -> tuple[dict[str, pd.Series], dict[str, pa.Array | pa.ChunkedArray]]:
+    """(cleaned, sources): every used column of ``table`` from row ``start``, trimmed, blanks as NA (see
+    values.clean), and the columns that were already clean as read."""
     columns = {col: table.column(c).slice(start) for col, c in used.items()}
-    if table.num_rows - start < _PARALLEL_ROWS or len(columns) < 2:
-        return {col: values.clean(array) for col, array in columns.items()}
+    done = _map_columns(values.clean_column, columns, table.num_rows - start)
+    cleaned = {col: series for col, (series, _source) in done.items()}
+    sources = {col: source for col, (_series, source) in done.items() if source is not None}
+    return cleaned, sources
+
+
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
+
+
+def _map_columns(func: Callable[[_In], _Out], columns: dict[str, _In], rows: int) -> dict[str, _Out]:
+    """``func`` over each column of ``rows`` rows, on two threads for big sheets (Arrow kernels release the GIL)."""
+    if rows < _PARALLEL_ROWS or len(columns) < 2:
+        return {col: func(array) for col, array in columns.items()}
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=2) as pool:
-        cleaned = list(pool.map(values.clean, columns.values()))
-    return dict(zip(columns, cleaned, strict=True))
+        done = list(pool.map(func, columns.values()))
+    return dict(zip(columns, done, strict=True))

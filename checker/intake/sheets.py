@@ -271,7 +271,7 @@ def _arrow_csv(payload: bytes | mmap.mmap, names: list[str], delimiter: str) -> 
                 delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=invalid
             ),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
+                column_types=dict.fromkeys(names, pa.large_string()),  # what pandas keeps text in
                 null_values=[],
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,

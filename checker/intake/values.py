@@ -11,6 +11,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -116,7 +117,7 @@ def distinct(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
     any other column is factorised once.
     """
     if isinstance(series.dtype, pd.CategoricalDtype):
-        return np.asarray(series.cat.codes.to_numpy(), dtype=np.intp), series.cat.categories
+        return series.cat.codes.to_numpy(), series.cat.categories
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     return codes, pd.Index(uniques)
 
@@ -149,7 +150,7 @@ def map_distinct_text(series: pd.Series, func: Callable[[str], str | None]) -> p
     codes, uniques = distinct(series)
     mapped = [func(value) for value in uniques]
     new_codes, categories = pd.factorize(pd.Series(mapped, dtype=object), use_na_sentinel=True)
-    table = np.append(new_codes, -1)  # code -1 (missing) stays missing
+    table = np.append(new_codes, -1).astype(_code_dtype(len(categories)))  # code -1 (missing) stays missing
     recoded = table[codes]
     if isinstance(series.dtype, pd.CategoricalDtype):
         return pd.Series(
@@ -170,8 +171,10 @@ def fill_missing(series: pd.Series, value: str) -> pd.Series:
     return series.fillna(value)
 
 
-def as_text(series: pd.Series) -> pd.Series:
+def as_text(series: pd.Series | pa.Array | pa.ChunkedArray) -> pd.Series:
     """A categorical (or any text) column as a ``string`` column, decoded in Arrow with one take."""
+    if isinstance(series, pa.Array | pa.ChunkedArray):
+        return pd.Series(pd.arrays.ArrowStringArray(series.cast(pa.large_string())))
     if not isinstance(series.dtype, pd.CategoricalDtype):
         return series.astype("string")
     codes = np.asarray(series.cat.codes.to_numpy())
@@ -188,14 +191,26 @@ def clean(series: pd.Series | pa.Array | pa.ChunkedArray) -> pd.Series:
     column is dictionary-encoded first, so trimming and every later normaliser work once per distinct
     value; the codes carry them back to the rows.
     """
+    return clean_column(series)[0]
+
+
+def clean_column(
+    series: pd.Series | pa.Array | pa.ChunkedArray,
+) -> tuple[pd.Series, pa.Array | pa.ChunkedArray | None]:
+    """(:func:`clean` of the column, the column itself when cleaning changed no cell, else None).
+
+    A column that was already clean can be handed on as it was read, without decoding the categories.
+    """
     if isinstance(series, pa.Array | pa.ChunkedArray):
-        array: pa.Array | pa.ChunkedArray = series.cast(pa.string())
+        text = pa.types.is_string(series.type) or pa.types.is_large_string(series.type)
+        array: pa.Array | pa.ChunkedArray = series if text else series.cast(pa.large_string())
         index: pd.Index | None = None
     else:
         array = pa.array(series.astype("string").array, type=pa.string())
         index = series.index
-    dictionary, indices = _dictionary_encode(array)
+    dictionary, parts = _dictionary_encode(array)
     trimmed = pc.utf8_trim(dictionary, characters=_TRIM_CHARS)
+    unchanged = array.null_count == 0 and trimmed.equals(dictionary)
     # Trimming can make two distinct cells equal (" a" and "a"), so the trimmed values are factorised again.
     recode, uniques = pd.factorize(trimmed.to_numpy(zero_copy_only=False), use_na_sentinel=True)
     blank = np.flatnonzero(uniques == "")
@@ -203,28 +218,53 @@ def clean(series: pd.Series | pa.Array | pa.ChunkedArray) -> pd.Series:
         b = int(blank[0])
         recode = np.where(recode == b, -1, recode - (recode > b))
         uniques = np.delete(uniques, b)
-    table = np.append(recode, -1)  # index -1 (a null cell) stays missing
-    codes = table[indices]
+        unchanged = False
+    code_dtype = _code_dtype(len(uniques))
+    table = np.append(recode, -1).astype(code_dtype)  # index -1 (a null cell) stays missing
+    # Chunk by chunk into one array: no concatenated copy of the indices.
+    codes = np.empty(sum(len(part) for part in parts), dtype=code_dtype)
+    start = 0
+    for part in parts:
+        np.take(table, part, out=codes[start : start + len(part)])
+        start += len(part)
     categorical = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object), validate=False)
-    return pd.Series(categorical, index=index)
+    return pd.Series(categorical, index=index), (array if unchanged else None)
 
 
-def _dictionary_encode(array: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, np.ndarray]:
-    """(dictionary, indices) of a text column; a null cell has index -1."""
+def same_values(before: pd.Series, after: pd.Series) -> bool:
+    """Whether a normaliser left every cell of a categorical column as it was (so the source can be reused)."""
+    if after is before:
+        return True
+    if not (isinstance(before.dtype, pd.CategoricalDtype) and isinstance(after.dtype, pd.CategoricalDtype)):
+        return False
+    return bool(
+        before.cat.categories.equals(after.cat.categories)
+        and np.array_equal(before.cat.codes.to_numpy(), after.cat.codes.to_numpy())
+    )
+
+
+def _code_dtype(categories: int) -> type[np.signedinteger[Any]]:
+    """The narrowest integer type pandas keeps categorical codes in (so from_codes does not copy them)."""
+    for dtype in (np.int8, np.int16, np.int32):
+        if categories < np.iinfo(dtype).max:
+            return dtype
+    return np.int64
+
+
+def _dictionary_encode(array: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, list[np.ndarray]]:
+    """(dictionary, indices of each chunk) of a text column; a null cell has index -1."""
     encoded = pc.dictionary_encode(array)
     if isinstance(encoded, pa.ChunkedArray):
         if encoded.num_chunks == 0:
-            return pa.array([], pa.string()), np.zeros(0, dtype=np.intp)
+            return pa.array([], pa.string()), []
         encoded = pa.table({"c": encoded}).unify_dictionaries().column("c")
         dictionary = encoded.chunk(0).dictionary
-        parts = [chunk.indices for chunk in encoded.chunks]
+        chunks = [chunk.indices for chunk in encoded.chunks]
     else:
         dictionary = encoded.dictionary
-        parts = [encoded.indices]
-    indices = np.concatenate(
-        [pc.fill_null(p, -1).to_numpy(zero_copy_only=False) for p in parts] or [np.zeros(0, dtype=np.int32)]
-    ).astype(np.intp, copy=False)
-    return dictionary, indices
+        chunks = [encoded.indices]
+    parts = [(pc.fill_null(c, -1) if c.null_count else c).to_numpy(zero_copy_only=False) for c in chunks]
+    return dictionary, parts
 
 
 def results(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -327,6 +367,7 @@ __all__ = [
     "SPACE_CHARS",
     "as_text",
     "clean",
+    "clean_column",
     "code_key",
     "counts",
     "dates",
@@ -343,4 +384,5 @@ __all__ = [
     "parse_date",
     "precision_lost",
     "results",
+    "same_values",
 ]
