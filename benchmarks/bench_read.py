@@ -261,6 +261,9 @@ def main() -> None:
     parser.add_argument("rows", nargs="?", type=int, default=100_000)
     parser.add_argument("--keep", type=Path, help="Folder to keep (and reuse) the generated inputs in.")
     parser.add_argument("--repeat", type=int, default=1, help="Runs per measurement (median reported).")
+    parser.add_argument(
+        "--formats", default="xlsx,csv", help="Which inputs to measure (comma-separated: xlsx, csv)."
+    )
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="civcheck-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -277,18 +280,23 @@ def main() -> None:
         write_csv(csv_path, rows)
         print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s → {folder}")
     results = {}
+    formats = set(args.formats.split(","))
     for label, what, path in (
         ("xlsx bare fastexcel", "fastexcel", xlsx),
         ("xlsx read_evidence", "civcheck", xlsx),
         ("csv bare pyarrow", "pyarrow", csv_path),
         ("csv read_evidence", "civcheck", csv_path),
     ):
+        if label.split()[0] not in formats:
+            continue
         results[label] = r = measure(what, path, pack, args.repeat)
         worker = f"  (worker process {r['worker_mb']:.0f} MB)" if r.get("worker_mb", 0) > 50 else ""
         print(
             f"{label:22s} {r['rows']:>10,} rows  {r['seconds']:7.2f} s  peak RSS {r['rss_mb']:7.0f} MB{worker}"
         )
     for fmt, bare in (("xlsx", "xlsx bare fastexcel"), ("csv", "csv bare pyarrow")):
+        if fmt not in formats:
+            continue
         ratio = results[f"{fmt} read_evidence"]["seconds"] / results[bare]["seconds"]
         print(f"ratio {fmt}: {ratio:.2f}× the bare read")
 

@@ -185,3 +185,32 @@ def test_a_column_already_clean_is_handed_on_as_read() -> None:
     mapped = values.map_distinct_text(cleaned, str.lower)
     assert values.same_values(cleaned, values.map_distinct_text(cleaned, lambda v: v))
     assert not values.same_values(cleaned, mapped)
+
+
+@pytest.mark.parametrize("dtype", ["string", "str", "object", "category"])
+def test_factorize_agrees_with_pandas_whatever_the_text_dtype(dtype: str) -> None:
+    column = pd.Series(["b", "a", None, "b", "c", None], dtype=dtype)
+    codes, uniques = values.factorize(column)
+    decoded = [None if c < 0 else uniques[c] for c in codes]
+    assert decoded == ["b", "a", None, "b", "c", None]
+    assert values.factorize(column.iloc[0:0])[0].tolist() == []
+
+
+def test_free_text_is_trimmed_in_arrow_and_stays_text() -> None:
+    import pyarrow as pa
+
+    notes = pa.chunked_array([[" 地面有垃圾\u3000", "", None], ["占道经营"]], pa.large_string())
+    cleaned, source = values.clean_text(notes)
+    assert str(cleaned.dtype) == "string" and source is None
+    assert [None if pd.isna(v) else v for v in cleaned] == ["地面有垃圾", None, None, "占道经营"]
+    tidy = pa.chunked_array([["a", "b"]], pa.large_string())
+    assert values.clean_text(tidy)[1] is tidy
+
+
+def test_high_cardinality_columns_keep_every_distinct_value() -> None:
+    import pyarrow as pa
+
+    ids = pa.array([f" R{i:05d}" if i % 2 else f"R{i:05d}" for i in range(20_000)] + [""], pa.large_string())
+    cleaned = values.clean(ids)
+    assert len(cleaned.cat.categories) == 20_000
+    assert cleaned.iloc[1] == "R00001" and pd.isna(cleaned.iloc[-1])

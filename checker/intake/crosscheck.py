@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from checker.handbook.model import Handbook, Standard
-from checker.intake.values import code_key, name_key
+from checker.intake.values import code_key, factorize, name_key
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,8 @@ def register_checks(
         )
     taken |= no_type
     # Applicability as a lookup table over the distinct (standard, site type) pairs: no per-row strings.
-    std_codes, standards = pd.factorize(inspections["standard"], use_na_sentinel=True)
-    type_codes, types = pd.factorize(inspections["site_type"], use_na_sentinel=True)
+    std_codes, standards = factorize(inspections["standard"])
+    type_codes, types = factorize(inspections["site_type"])
     allowed = np.zeros((len(standards) + 1, len(types) + 1), dtype=bool)  # the last row/column: missing
     type_position = {str(t): j for j, t in enumerate(types)}
     for i, code in enumerate(standards):
@@ -126,15 +126,17 @@ def register_checks(
 
 def mark_duplicates(inspections: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Set ``duplicate`` and ``counts``; also return the repeated groups (site, standard, counting row, others)."""
-    out = inspections.copy()
     key = ["site_id", "standard"]
-    # One integer per (site, standard) pair: hashing two factorised columns beats hashing string pairs.
-    site_codes, sites = pd.factorize(out["site_id"], use_na_sentinel=True)
-    std_codes, _ = pd.factorize(out["standard"], use_na_sentinel=True)
-    pair = (site_codes.astype(np.int64) + 1) * (len(sites) + 1) + (std_codes.astype(np.int64) + 1)
+    # One integer per (site, standard) pair: counting pairs of codes beats hashing pairs of strings.
+    site_codes, _sites = factorize(inspections["site_id"])
+    std_codes, standards = factorize(inspections["standard"])
+    pair = site_codes.astype(np.int64)
+    pair += 1
+    pair *= len(standards) + 1
+    pair += std_codes
+    pair += 1
     duplicate = _repeated(pair)
-    out["duplicate"] = duplicate
-    out["counts"] = True
+    out = inspections.assign(duplicate=duplicate, counts=True)
     if not duplicate.any():
         return out, out.iloc[0:0]
     dups = out[duplicate].copy()
@@ -154,8 +156,7 @@ def _repeated(keys: np.ndarray) -> np.ndarray:
     if len(keys) == 0:
         return np.zeros(0, dtype=bool)
     if int(keys.max()) <= 4 * len(keys) + 1024:
-        counts = np.bincount(keys)
-        repeated: np.ndarray = counts[keys] > 1
+        repeated: np.ndarray = (np.bincount(keys) > 1)[keys]
         return repeated
     return np.asarray(pd.Series(keys).duplicated(keep=False).to_numpy())
 

@@ -216,7 +216,8 @@ class _Round:
                 info.rows_accepted -= 1
                 info.rows_rejected += 1
             drop[finding.positions] = True
-        inspections = inspections[~drop].reset_index(drop=True)
+        if drop.any():
+            inspections = inspections[~drop].reset_index(drop=True)
         inspections, dups = mark_duplicates(inspections)
         if len(dups):
             self._duplicate_warnings(dups)

@@ -150,7 +150,8 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
     used = dict(header.columns)
     if kind == "responses":
         used.update({f"q:{q}": c for q, c in header.questions.items()})
-    cleaned, sources = _clean_columns(sheet.table, used, start)
+    free_text = {c.column for c in KINDS[kind].columns if c.value == "text"}
+    cleaned, sources = _clean_columns(sheet.table, used, start, free_text)
     verdicts = Verdicts(n)
     undecided = np.zeros(n, dtype=bool)
 
@@ -508,12 +509,18 @@ _PARALLEL_ROWS = 50_000
 
 
 def _clean_columns(
-    table: pa.Table, used: dict[str, int], start: int
+    table: pa.Table, used: dict[str, int], start: int, free_text: frozenset[str] | set[str] = frozenset()
 ) -> tuple[dict[str, pd.Series], dict[str, pa.Array | pa.ChunkedArray]]:
     """(cleaned, sources): every used column of ``table`` from row ``start``, trimmed, blanks as NA (see
-    values.clean), and the columns that were already clean as read."""
-    columns = {col: table.column(c).slice(start) for col, c in used.items()}
-    done = _map_columns(values.clean_column, columns, table.num_rows - start)
+    values.clean), and the columns that were already clean as read. ``free_text`` columns stay text;
+    the others become categorical, for the normalisers to work per distinct value."""
+    columns = {col: (col in free_text, table.column(c).slice(start)) for col, c in used.items()}
+
+    def clean(item: tuple[bool, pa.ChunkedArray]) -> tuple[pd.Series, pa.Array | pa.ChunkedArray | None]:
+        text, array = item
+        return values.clean_text(array) if text else values.clean_column(array)
+
+    done = _map_columns(clean, columns, table.num_rows - start)
     cleaned = {col: series for col, (series, _source) in done.items()}
     sources = {col: source for col, (_series, source) in done.items() if source is not None}
     return cleaned, sources

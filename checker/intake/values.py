@@ -122,6 +122,20 @@ def distinct(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
     return codes, pd.Index(uniques)
 
 
+def factorize(series: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """(codes, distinct values) of any text column, -1 for missing; Arrow-backed text is encoded in Arrow.
+
+    Cheaper than ``pd.factorize`` on a million Arrow strings: the codes stay int32 and no int64 copy is made.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype) or not isinstance(
+        series.array, pd.arrays.ArrowStringArray
+    ):
+        return distinct(series)
+    dictionary, parts = _dictionary_encode(pa.array(series.array))
+    codes = parts[0] if len(parts) == 1 else np.concatenate([np.zeros(0, dtype=np.int32), *parts])
+    return codes, pd.Index(dictionary.to_numpy(zero_copy_only=False), dtype=object)
+
+
 def map_distinct_flag(series: pd.Series, func: Callable[[str], bool]) -> np.ndarray:
     """``func`` applied once per distinct non-missing value, as a boolean mask (missing cells are False)."""
     codes, uniques = distinct(series)
@@ -179,9 +193,48 @@ def as_text(series: pd.Series | pa.Array | pa.ChunkedArray) -> pd.Series:
         return series.astype("string")
     codes = np.asarray(series.cat.codes.to_numpy())
     # pandas keeps ``string`` columns as large_string: building that type here saves a cast.
-    categories = pa.array(np.asarray(series.cat.categories, dtype=object), type=pa.large_string())
+    categories = _arrow_text(series.cat.categories)
     taken = categories.take(pa.array(codes, mask=codes < 0))
     return pd.Series(pd.arrays.ArrowStringArray(taken), index=series.index)
+
+
+def _arrow_text(index: pd.Index) -> pa.Array:
+    """The values of a text index as an Arrow large_string array (zero-copy when it is Arrow-backed)."""
+    if isinstance(index.array, pd.arrays.ArrowStringArray):
+        array = pa.array(index.array)
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        return array.cast(pa.large_string())
+    return pa.array(np.asarray(index, dtype=object), type=pa.large_string())
+
+
+def _text_array(series: pd.Series | pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """A column as Arrow text, without a copy when it already is text."""
+    if isinstance(series, pa.Array | pa.ChunkedArray):
+        is_text = pa.types.is_string(series.type) or pa.types.is_large_string(series.type)
+        return series if is_text else series.cast(pa.large_string())
+    return pa.array(series.astype("string").array, type=pa.large_string())
+
+
+def clean_text(
+    series: pd.Series | pa.Array | pa.ChunkedArray,
+) -> tuple[pd.Series, pa.Array | pa.ChunkedArray | None]:
+    """Like :func:`clean_column` for free text (names, notes, file names), kept as a ``string`` column.
+
+    Free text is often different in every row, so it is trimmed in Arrow rather than dictionary-encoded
+    (encoding a million distinct notes would build a million Python strings).
+    """
+    index = series.index if isinstance(series, pd.Series) else None
+    array = _text_array(series)
+    trimmed = pc.utf8_trim(array, characters=_TRIM_CHARS)
+    blank = pc.equal(trimmed, "")
+    has_blank = bool(pc.any(blank).as_py())
+    if has_blank:
+        trimmed = pc.if_else(blank, pa.scalar(None, trimmed.type), trimmed)
+    unchanged = not has_blank and array.null_count == 0 and trimmed.equals(array)
+    return pd.Series(pd.arrays.ArrowStringArray(trimmed.cast(pa.large_string())), index=index), (
+        array if unchanged else None
+    )
 
 
 def clean(series: pd.Series | pa.Array | pa.ChunkedArray) -> pd.Series:
@@ -201,23 +254,21 @@ def clean_column(
 
     A column that was already clean can be handed on as it was read, without decoding the categories.
     """
-    if isinstance(series, pa.Array | pa.ChunkedArray):
-        text = pa.types.is_string(series.type) or pa.types.is_large_string(series.type)
-        array: pa.Array | pa.ChunkedArray = series if text else series.cast(pa.large_string())
-        index: pd.Index | None = None
-    else:
-        array = pa.array(series.astype("string").array, type=pa.string())
-        index = series.index
+    index = series.index if isinstance(series, pd.Series) else None
+    array = _text_array(series)
     dictionary, parts = _dictionary_encode(array)
     trimmed = pc.utf8_trim(dictionary, characters=_TRIM_CHARS)
     unchanged = array.null_count == 0 and trimmed.equals(dictionary)
-    # Trimming can make two distinct cells equal (" a" and "a"), so the trimmed values are factorised again.
-    recode, uniques = pd.factorize(trimmed.to_numpy(zero_copy_only=False), use_na_sentinel=True)
-    blank = np.flatnonzero(uniques == "")
-    if len(blank):
-        b = int(blank[0])
+    if unchanged:
+        recode, uniques = np.arange(len(dictionary)), trimmed
+    else:
+        # Trimming can make two distinct cells equal (" a" and "a"), so the trimmed values are encoded again.
+        again = pc.dictionary_encode(trimmed)
+        recode, uniques = again.indices.to_numpy(zero_copy_only=False), again.dictionary
+    b = pc.index(uniques, "").as_py()
+    if b >= 0:  # the blank cell: missing, and not a category
         recode = np.where(recode == b, -1, recode - (recode > b))
-        uniques = np.delete(uniques, b)
+        uniques = pa.concat_arrays([uniques.slice(0, b), uniques.slice(b + 1)])
         unchanged = False
     code_dtype = _code_dtype(len(uniques))
     table = np.append(recode, -1).astype(code_dtype)  # index -1 (a null cell) stays missing
@@ -227,7 +278,8 @@ def clean_column(
     for part in parts:
         np.take(table, part, out=codes[start : start + len(part)])
         start += len(part)
-    categorical = pd.Categorical.from_codes(codes, categories=pd.Index(uniques, dtype=object), validate=False)
+    categories = pd.Index(pd.arrays.ArrowStringArray(uniques.cast(pa.large_string())))
+    categorical = pd.Categorical.from_codes(codes, categories=categories, validate=False)
     return pd.Series(categorical, index=index), (array if unchanged else None)
 
 
@@ -368,10 +420,12 @@ __all__ = [
     "as_text",
     "clean",
     "clean_column",
+    "clean_text",
     "code_key",
     "counts",
     "dates",
     "distinct",
+    "factorize",
     "favourable",
     "fill_missing",
     "lookup",
