@@ -503,3 +503,25 @@ def test_sixteen_thousand_columns_is_too_wide(tiny: Handbook, tmp_path: Path) ->
     )
     assert codes == ["too-wide"]
     assert "max_columns=2,000" in evidence.rejected[0].message
+
+
+def test_a_file_sent_twice_repeats_every_pair_and_the_later_file_counts(
+    tiny: Handbook, tmp_path: Path
+) -> None:
+    sites = "".join(f"S{i:03d},市场{i},农贸市场,东街道,区市场监管局\n" for i in range(200))
+    rows = "".join(f"S{i:03d},Ⅲ-1-1,符合,,2023-05-03,张三\n" for i in range(200))
+    folder = tmp_path / "round"
+    folder.mkdir()
+    (folder / "点位台账.csv").write_text(SITES_CSV.splitlines()[0] + "\n" + sites, encoding="utf-8")
+    for name in ("a.csv", "b.csv"):
+        (folder / name).write_text(
+            "点位编号,测评标准,检查结果,问题描述,检查日期,检查人\n" + rows, encoding="utf-8"
+        )
+    evidence = read_evidence(folder, tiny)
+    frame = evidence.frame("inspections")
+    assert len(frame) == 400 and frame["duplicate"].all()
+    assert set(frame.loc[frame["counts"], "_file"]) == {"b.csv"}
+    warnings = [w for w in file_info(evidence, "b.csv").warnings if "200" in w]
+    assert len(warnings) == 1
+    assert "S000 + Ⅲ-1-1: 计入 b.csv 2行，不计 a.csv 2行" in warnings[0]
+    assert not any("计入" in w for w in file_info(evidence, "a.csv").warnings)

@@ -29,6 +29,7 @@ from checker.intake.preflight import Preflight, PreflightError, column_letters, 
 from checker.intake.rows import SheetContext, SheetRows, read_rows
 from checker.intake.sheets import FileCells, ReadError, read_csv, read_workbook
 from checker.intake.sniff import EXTENSIONS, sniff
+from checker.intake.values import factorize
 
 Progress = Callable[[int, int, str], None]
 
@@ -197,25 +198,34 @@ class _Round:
         drop = np.zeros(len(inspections), dtype=bool)
         by_file = {i.file: i for i in self.inputs}
         for finding in register_checks(inspections, sites, self.index):
-            for pos, fields in zip(finding.positions, finding.fields, strict=True):
-                row = inspections.iloc[int(pos)]
-                file, sheet = str(row["_file"]), str(row["_sheet"])
+            # Columns are taken once per finding, not row by row (a round can reject many thousands).
+            pos = finding.positions
+            where = zip(
+                inspections["_file"].to_numpy()[pos],
+                inspections["_sheet"].to_numpy()[pos],
+                inspections["_row"].to_numpy()[pos],
+                inspections["standard"].to_numpy()[pos],
+                finding.fields,
+                strict=True,
+            )
+            for file, sheet, row, standard, fields in where:
+                file, sheet = str(file), str(sheet)
                 column = self.labels.get((file, sheet), {}).get(finding.column, _header(finding.column))
                 self.rejected.append(
                     Rejection(
                         file,
                         sheet,
-                        int(row["_row"]),
+                        int(row),
                         column,
                         finding.code,
                         message(finding.code, **fields),
-                        str(row["standard"]),
+                        str(standard),
                     )
                 )
                 info = by_file[file]
                 info.rows_accepted -= 1
                 info.rows_rejected += 1
-            drop[finding.positions] = True
+            drop[pos] = True
         if drop.any():
             inspections = inspections[~drop].reset_index(drop=True)
         inspections, dups = mark_duplicates(inspections)
@@ -224,21 +234,27 @@ class _Round:
         return inspections
 
     def _duplicate_warnings(self, dups: pd.DataFrame) -> None:
-        groups = dups.groupby(["site_id", "standard"], sort=False)
-        examples: dict[str, list[str]] = {}
-        count: dict[str, int] = {}
-        for (site, standard), group in groups:
-            winner = group[group["counts"]].iloc[-1] if group["counts"].any() else group.iloc[-1]
-            file = str(winner["_file"])
-            count[file] = count.get(file, 0) + 1
-            if len(examples.setdefault(file, [])) < 3:
-                others = group[~group["counts"]]
-                where = "、".join(_where(r) for _, r in others.head(3).iterrows())
-                examples[file].append(f"{site} + {standard}: 计入 {_where(winner)}，不计 {where}")
+        """One warning per file that holds counting rows of repeated pairs: how many, and three examples.
+
+        Vectorised over the groups (a file sent twice repeats every pair); only the examples are visited.
+        """
+        site_codes, _ = factorize(dups["site_id"])
+        std_codes, standards = factorize(dups["standard"])
+        group = pd.factorize((site_codes.astype(np.int64) + 1) * (len(standards) + 1) + std_codes + 1)[0]
+        counting = dups["counts"].to_numpy()
+        winners = dups[counting].assign(_group=group[counting]).sort_values("_group", kind="stable")
+        others = dups[~counting].assign(_group=group[~counting])
         by_file = {i.file: i for i in self.inputs}
-        for file, n in count.items():
-            by_file[file].warnings.append(
-                message("duplicate-row", count=n, examples="；".join(examples[file]))
+        for file, rows in winners.groupby("_file", sort=False):
+            examples = []
+            for _, winner in rows.head(3).iterrows():
+                lost = others[others["_group"].to_numpy() == winner["_group"]].head(3)
+                where = "、".join(_where(r) for _, r in lost.iterrows())
+                examples.append(
+                    f"{winner['site_id']} + {winner['standard']}: 计入 {_where(winner)}，不计 {where}"
+                )
+            by_file[str(file)].warnings.append(
+                message("duplicate-row", count=len(rows), examples="；".join(examples))
             )
 
 
