@@ -27,7 +27,7 @@ if TYPE_CHECKING:  # pandas stays out of start-up
     import pandas as pd
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejection:
     """One rejected row (or whole file/sheet, with row 0), with a stable code and a message."""
 

@@ -76,39 +76,52 @@ class SheetRows:
     labels: dict[str, str]
 
 
+# Renders the messages of the rows at some positions (one message per position).
+Render = Callable[[np.ndarray], list[str]]
+
+
 class _Cells:
-    """Lazy access to the cell texts of a column (only rejected rows are ever looked at)."""
+    """The cell texts of a column, fetched only for rejected rows, in one take per batch."""
 
     def __init__(self, series: pd.Series) -> None:
         self.series = series
 
-    def __getitem__(self, i: int) -> object:
-        return self.series.iat[int(i)]
+    def take(self, positions: np.ndarray) -> list[object]:
+        return list(self.series.take(positions).tolist())
 
 
-def _text(code: str, cells: _Cells | None = None, **fixed: object) -> Callable[[int], str]:
-    """The message of row i: ``value`` from ``cells`` (when given) plus fixed fields."""
+def _text(code: str, cells: _Cells | None = None, **fixed: object) -> Render:
+    """Messages with ``value`` from ``cells`` (when given) plus fixed fields, rendered once per distinct value."""
 
-    def render(i: int) -> str:
+    def render(positions: np.ndarray) -> list[str]:
         if cells is None:
-            return message(code, **fixed)
-        return message(code, value=cells[i], **fixed)
+            return [message(code, **fixed)] * len(positions)
+        cache: dict[object, str] = {}
+        out = []
+        for value in cells.take(positions):
+            text = cache.get(value)
+            if text is None:
+                text = cache[value] = message(code, value=value, **fixed)
+            out.append(text)
+        return out
 
     return render
 
 
-def _wrong_method(
-    codes: _Cells, cells: _Cells, method_of: Callable[[str], str | None], kind: str
-) -> Callable[[int], str]:
-    def render(i: int) -> str:
-        return message("wrong-method", value=codes[i], method=method_of(str(cells[i])), kind=kind)
+def _wrong_method(codes: _Cells, cells: _Cells, method_of: Callable[[str], str | None], kind: str) -> Render:
+    def render(positions: np.ndarray) -> list[str]:
+        pairs = zip(codes.take(positions), cells.take(positions), strict=True)
+        return [message("wrong-method", value=c, method=method_of(str(v)), kind=kind) for c, v in pairs]
 
     return render
 
 
-def _bad_tally(respondents: np.ndarray, favourable: np.ndarray) -> Callable[[int], str]:
-    def render(i: int) -> str:
-        return message("bad-tally", favourable=int(favourable[i]), respondents=int(respondents[i]))
+def _bad_tally(respondents: np.ndarray, favourable: np.ndarray) -> Render:
+    def render(positions: np.ndarray) -> list[str]:
+        return [
+            message("bad-tally", favourable=int(favourable[i]), respondents=int(respondents[i]))
+            for i in positions
+        ]
 
     return render
 
@@ -118,19 +131,36 @@ class Verdicts:
 
     def __init__(self, n: int) -> None:
         self.rejected = np.zeros(n, dtype=bool)
-        # Row position → (code, column label, message); only rejected rows have an entry.
-        self.first: dict[int, tuple[str, str, str]] = {}
+        # Batches of rows rejected by one check: positions, code, column label, messages.
+        self.batches: list[tuple[np.ndarray, str, str, list[str]]] = []
 
     @property
     def open(self) -> np.ndarray:
         return ~self.rejected
 
-    def reject(self, mask: np.ndarray, code: str, column: str, text: Callable[[int], str]) -> None:
-        """Reject rows in ``mask`` not rejected yet; ``text(i)`` is the message of row position i."""
+    def reject(self, mask: np.ndarray, code: str, column: str, text: Render) -> None:
+        """Reject rows in ``mask`` not rejected yet; ``text(positions)`` renders their messages."""
         positions = np.flatnonzero(mask & ~self.rejected)
-        self.rejected[positions] = True
-        for i in positions:
-            self.first[int(i)] = (code, column, text(int(i)))
+        if len(positions):
+            self.rejected[positions] = True
+            self.batches.append((positions, code, column, text(positions)))
+
+    def rejections(
+        self, file: str, sheet: str, rows: np.ndarray, standard: pd.Series | None = None
+    ) -> list[Rejection]:
+        """The rejections in row order; ``standard`` (normalised codes) names the standard a row cited."""
+        found: list[Rejection] = []
+        for positions, code, column, texts in self.batches:
+            cited = _known(standard, positions)
+            lines = rows[positions].tolist()
+            found.extend(
+                Rejection(file, sheet, line, column, code, text, std)
+                for line, text, std in zip(lines, texts, cited, strict=True)
+            )
+        if len(self.batches) > 1:  # each batch is in row order; the batches interleave
+            order = np.argsort(np.concatenate([b[0] for b in self.batches]), kind="stable")
+            found = [found[i] for i in order.tolist()]
+        return found
 
 
 # Numeric columns: the parser and what the message says was expected (whole counts, or any number).
@@ -221,7 +251,9 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
                 lost = values.precision_lost(series) & ~blank
                 for i in np.flatnonzero(lost)[:20]:
                     warnings.append(
-                        message("precision-lost", cell=f"{_cell(sheet, used[col], rows[i])}", value=text[i])
+                        message(
+                            "precision-lost", cell=f"{_cell(sheet, used[col], rows[i])}", value=series.iat[i]
+                        )
                     )
         elif column.value == "result":
             mapped, bad = values.results(series)
@@ -243,7 +275,9 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
                 _text("bad-date", text, header=column.header),
             )
             for i in np.flatnonzero(early & ~blank)[:20]:
-                warnings.append(message("serial-date", cell=_cell(sheet, used[col], rows[i]), value=text[i]))
+                warnings.append(
+                    message("serial-date", cell=_cell(sheet, used[col], rows[i]), value=series.iat[i])
+                )
             out[col] = parsed_dates
         elif column.value == "standard":
             mapped, unknown = values.lookup(series, ctx.index.codes, values.code_key)
@@ -293,10 +327,7 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
     # A rejected row that names a known standard says so, so scoring can tell 数据有误 from 无证据.
     found = out.get("standard")
     standard = found if isinstance(found, pd.Series) else None
-    rejected = [
-        Rejection(ctx.file, sheet.name, int(rows[i]), column, code, text, _known(standard, i))
-        for i, (code, column, text) in sorted(verdicts.first.items())
-    ]
+    rejected = verdicts.rejections(ctx.file, sheet.name, rows, standard)
     return SheetRows(kind, frame, rejected, n - int(blank.sum()), int(blank.sum()), warnings, labels)
 
 
@@ -482,10 +513,7 @@ def _responses(
     from checker.intake.frames import frame_from_records
 
     frame = frame_from_records("survey", tallies)
-    rejected = [
-        Rejection(ctx.file, sheet.name, int(rows[i]), column, code, text)
-        for i, (code, column, text) in sorted(verdicts.first.items())
-    ]
+    rejected = verdicts.rejections(ctx.file, sheet.name, rows)
     n = len(rows)
     return SheetRows("survey", frame, rejected, n - int(blank.sum()), int(blank.sum()), [], labels)
 
@@ -493,12 +521,11 @@ def _responses(
 __all__ = ["KIND_METHOD", "PREFILLED", "VALUE_REQUIRED", "SheetContext", "SheetRows", "read_rows"]
 
 
-def _known(standard: pd.Series | None, i: int) -> str:
-    """The canonical standard code at position ``i`` of a normalised column, or "" when there is none."""
+def _known(standard: pd.Series | None, positions: np.ndarray) -> list[str]:
+    """The canonical standard codes at ``positions`` of a normalised column ("" where there is none)."""
     if standard is None:
-        return ""
-    value = standard.iloc[i]
-    return "" if pd.isna(value) else str(value)
+        return [""] * len(positions)
+    return ["" if pd.isna(v) else str(v) for v in standard.take(positions).tolist()]
 
 
 # Above this many rows the columns are trimmed on two threads: Arrow's string kernels release the GIL.
