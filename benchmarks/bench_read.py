@@ -196,12 +196,12 @@ def write_xlsx(path: Path, rows: list[tuple[object, ...]]) -> None:
         z.writestr("xl/worksheets/sheet1.xml", sheet)
 
 
-def write_csv(path: Path, rows: list[tuple[object, ...]]) -> None:
-    """The same rows as UTF-8 CSV, dates written as text (2023-05-03)."""
+def write_csv(path: Path, rows: list[tuple[object, ...]], encoding: str = "utf-8") -> None:
+    """The same rows as CSV (UTF-8, or GB18030 as Chinese Excel saves it), dates written as text (2023-05-03)."""
     import datetime as dt
 
     base = dt.date(1899, 12, 30)
-    with path.open("w", encoding="utf-8", newline="") as out:
+    with path.open("w", encoding=encoding, newline="") as out:
         writer = csv.writer(out)
         writer.writerow(HEADERS)
         for row in rows:
@@ -222,6 +222,11 @@ if what == "fastexcel":
     rows = len(frame)
 elif what == "pyarrow":
     rows = pyarrow.csv.read_csv(path).num_rows
+elif what == "pyarrow-gb18030":  # the bare read of a GB18030 file: decode strictly, then parse
+    import pyarrow
+    with open(path, "rb") as handle:
+        text = handle.read().decode("gb18030")
+    rows = pyarrow.csv.read_csv(pyarrow.BufferReader(text.encode("utf-8"))).num_rows
 else:
     from pathlib import Path
     from checker.handbook.model import Handbook
@@ -262,23 +267,33 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, help="Folder to keep (and reuse) the generated inputs in.")
     parser.add_argument("--repeat", type=int, default=1, help="Runs per measurement (median reported).")
     parser.add_argument(
-        "--formats", default="xlsx,csv", help="Which inputs to measure (comma-separated: xlsx, csv)."
+        "--formats",
+        default="xlsx,csv,gb18030",
+        help="Which inputs to measure (comma-separated: xlsx, csv, gb18030).",
     )
+    parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="civcheck-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    xlsx, csv_path, pack = (
+    xlsx, csv_path, gb_path, pack = (
         folder / f"insp-{args.rows}.xlsx",
         folder / f"insp-{args.rows}.csv",
+        folder / f"insp-{args.rows}-gb18030.csv",
         folder / "pack.json",
     )
     pack.write_text(json.dumps(handbook_data(), ensure_ascii=False), encoding="utf-8")
-    if not (xlsx.exists() and csv_path.exists()):
+    if args.generate_only:
         t0 = time.perf_counter()
         rows = make_rows(args.rows)
         write_xlsx(xlsx, rows)
         write_csv(csv_path, rows)
+        write_csv(gb_path, rows, "gb18030")
         print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s → {folder}")
+        return
+    if not (xlsx.exists() and csv_path.exists() and gb_path.exists()):
+        # In a child: on Linux a child's peak RSS starts from its parent's, so the measuring parent stays small.
+        generate = [sys.executable, __file__, str(args.rows), "--keep", str(folder), "--generate-only"]
+        subprocess.run(generate, check=True)
     results = {}
     formats = set(args.formats.split(","))
     for label, what, path in (
@@ -286,15 +301,21 @@ def main() -> None:
         ("xlsx read_evidence", "civcheck", xlsx),
         ("csv bare pyarrow", "pyarrow", csv_path),
         ("csv read_evidence", "civcheck", csv_path),
+        ("gb18030 bare decode+pyarrow", "pyarrow-gb18030", gb_path),
+        ("gb18030 read_evidence", "civcheck", gb_path),
     ):
         if label.split()[0] not in formats:
             continue
         results[label] = r = measure(what, path, pack, args.repeat)
         worker = f"  (worker process {r['worker_mb']:.0f} MB)" if r.get("worker_mb", 0) > 50 else ""
         print(
-            f"{label:22s} {r['rows']:>10,} rows  {r['seconds']:7.2f} s  peak RSS {r['rss_mb']:7.0f} MB{worker}"
+            f"{label:28s} {r['rows']:>10,} rows  {r['seconds']:7.2f} s  peak RSS {r['rss_mb']:7.0f} MB{worker}"
         )
-    for fmt, bare in (("xlsx", "xlsx bare fastexcel"), ("csv", "csv bare pyarrow")):
+    for fmt, bare in (
+        ("xlsx", "xlsx bare fastexcel"),
+        ("csv", "csv bare pyarrow"),
+        ("gb18030", "gb18030 bare decode+pyarrow"),
+    ):
         if fmt not in formats:
             continue
         ratio = results[f"{fmt} read_evidence"]["seconds"] / results[bare]["seconds"]
