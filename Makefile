@@ -29,6 +29,7 @@ test: lint
 ROWS ?= 100000
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_read.py $(ROWS)
+	$(BIN)/python benchmarks/bench_messy.py $(ROWS)
 	$(BIN)/python benchmarks/bench_evaluate.py $(ROWS)
 	$(BIN)/python benchmarks/bench_write.py --problems $$(( $(ROWS) / 5 ))
 
