@@ -87,9 +87,17 @@ def test_standard_codes_resolve_through_the_handbook_index() -> None:
 
 def test_precision_lost() -> None:
     flags = values.precision_lost(
-        s("110101199003071234", "123456789012346000", "1.23457E+17", "00123", "S001")
+        s(
+            "110101199003071234",
+            "123456789012346000",
+            "1.23457E+17",
+            "00123",
+            "S001",
+            "１２３４５６７８９０１２３４５６",
+        )
     )
-    assert list(flags) == [False, True, True, False, False]
+    assert list(flags) == [False, True, True, False, False, True]
+    assert list(values.precision_lost(values.clean(s("1.23457E+17", "S001", None)))) == [True, False, False]
 
 
 def test_favourable_answers() -> None:
@@ -141,7 +149,7 @@ def test_big_sheets_are_cleaned_on_threads_with_the_same_result() -> None:
     from checker.intake import rows as rows_module
     from checker.intake.values import clean
 
-    n = rows_module._PARALLEL_ROWS + 10
+    n = values.PARALLEL_ROWS + 10
     cells = [f" {i}\u3000" if i % 3 else "" for i in range(n)]
     table = pa.table({"a": pa.array(cells), "b": pa.array(list(reversed(cells)))})
     cleaned, sources = rows_module._clean_columns(table, {"x": 0, "y": 1}, 1)

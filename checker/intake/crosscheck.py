@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from checker.handbook.model import Handbook, Standard
-from checker.intake.values import code_key, factorize, name_key
+from checker.intake.values import code_key, factorize_columns, name_key
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,7 @@ def register_checks(
         )
     taken |= no_type
     # Applicability as a lookup table over the distinct (standard, site type) pairs: no per-row strings.
-    std_codes, standards = factorize(inspections["standard"])
-    type_codes, types = factorize(inspections["site_type"])
+    (std_codes, standards), (type_codes, types) = factorize_columns(inspections, "standard", "site_type")
     allowed = np.zeros((len(standards) + 1, len(types) + 1), dtype=bool)  # the last row/column: missing
     type_position = {str(t): j for j, t in enumerate(types)}
     for i, code in enumerate(standards):
@@ -128,8 +127,7 @@ def mark_duplicates(inspections: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     """Set ``duplicate`` and ``counts``; also return the repeated groups (site, standard, counting row, others)."""
     key = ["site_id", "standard"]
     # One integer per (site, standard) pair: counting pairs of codes beats hashing pairs of strings.
-    site_codes, _sites = factorize(inspections["site_id"])
-    std_codes, standards = factorize(inspections["standard"])
+    (site_codes, _sites), (std_codes, standards) = factorize_columns(inspections, "site_id", "standard")
     pair = site_codes.astype(np.int64)
     pair += 1
     pair *= len(standards) + 1

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -454,7 +453,7 @@ def _frame(
             data[col] = kept.reset_index(drop=True).astype(dtype)  # type: ignore[call-overload]
         else:
             data[col] = pd.Series(np.asarray(value)[accepted]).astype(dtype)  # type: ignore[call-overload]
-    decoded = _map_columns(lambda s: values.as_text(s.reset_index(drop=True)), to_text, n_acc)
+    decoded = values.map_columns(lambda s: values.as_text(s.reset_index(drop=True)), to_text, n_acc)
     return pd.DataFrame({col: decoded.get(col, data.get(col)) for col in dtypes})
 
 
@@ -528,13 +527,6 @@ def _known(standard: pd.Series | None, positions: np.ndarray) -> list[str]:
     return ["" if pd.isna(v) else str(v) for v in standard.take(positions).tolist()]
 
 
-# Above this many rows the columns are trimmed on two threads: Arrow's string kernels release the GIL.
-# Measured on 1M CSV rows × 10 columns: trimming 0.29 s → 0.09 s, the whole read 2.44 s → 2.05 s
-# in-process. The threshold is a round number well above the sizes where a thread pool's start-up
-# (~1 ms) could matter; it was not tuned.
-_PARALLEL_ROWS = 50_000
-
-
 def _clean_columns(
     table: pa.Table, used: dict[str, int], start: int, free_text: frozenset[str] | set[str] = frozenset()
 ) -> tuple[dict[str, pd.Series], dict[str, pa.Array | pa.ChunkedArray]]:
@@ -547,22 +539,7 @@ def _clean_columns(
         text, array = item
         return values.clean_text(array) if text else values.clean_column(array)
 
-    done = _map_columns(clean, columns, table.num_rows - start)
+    done = values.map_columns(clean, columns, table.num_rows - start)
     cleaned = {col: series for col, (series, _source) in done.items()}
     sources = {col: source for col, (_series, source) in done.items() if source is not None}
     return cleaned, sources
-
-
-_In = TypeVar("_In")
-_Out = TypeVar("_Out")
-
-
-def _map_columns(func: Callable[[_In], _Out], columns: dict[str, _In], rows: int) -> dict[str, _Out]:
-    """``func`` over each column of ``rows`` rows, on two threads for big sheets (Arrow kernels release the GIL)."""
-    if rows < _PARALLEL_ROWS or len(columns) < 2:
-        return {col: func(array) for col, array in columns.items()}
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        done = list(pool.map(func, columns.values()))
-    return dict(zip(columns, done, strict=True))
