@@ -525,3 +525,25 @@ def test_a_file_sent_twice_repeats_every_pair_and_the_later_file_counts(
     assert len(warnings) == 1
     assert "S000 + Ⅲ-1-1: 计入 b.csv 2行，不计 a.csv 2行" in warnings[0]
     assert not any("计入" in w for w in file_info(evidence, "a.csv").warnings)
+
+
+def _long_gb18030_sites(rows: int) -> bytes:
+    """A GB18030 sites CSV (Chinese headers and names) longer than the 256 KB head."""
+    body = "".join(f"S{i:06d},城东市场{i},农贸市场,东街道,区市场监管局\n" for i in range(rows))
+    return (SITES_CSV.splitlines()[0] + "\n" + body).encode("gb18030")
+
+
+def test_a_large_gb18030_file_is_streamed_and_read_exactly(tiny: Handbook, tmp_path: Path) -> None:
+    data = _long_gb18030_sites(12_000)
+    assert len(data) > 256 * 1024
+    evidence = read_evidence(round_with(tmp_path, "sites-gbk.csv", data), tiny)
+    assert evidence.rejected == []
+    info = file_info(evidence, "sites-gbk.csv")
+    assert (info.encoding, info.rows_accepted) == ("gb18030", 12_000)
+    assert "城东市场11999" in set(evidence.frame("sites")["site_name"])
+
+
+def test_a_bad_byte_deep_in_a_gb18030_file_is_an_encoding_error(tiny: Handbook, tmp_path: Path) -> None:
+    data = _long_gb18030_sites(12_000) + b"S1,\xff\xff,x,y,z\n"
+    _evidence, codes = check_round(tiny, round_with(tmp_path, "bad-gbk.csv", data), "bad-gbk.csv")
+    assert codes == ["encoding"]

@@ -194,11 +194,12 @@ def sniff_delimiter(lines: list[str]) -> str:
 _HEAD_BYTES = 256 * 1024
 
 
-def _utf8_head(data: bytes | mmap.mmap) -> str | None:
-    """The first 256 KB as text when the file looks like plain UTF-8 (no BOM, no NUL byte), else None.
+def _plain_head(data: bytes | mmap.mmap, encoding: str) -> str | None:
+    """The first 256 KB as text when the file looks like plain ``encoding`` (no BOM, no NUL byte), else None.
 
-    Only the head is decoded here: pyarrow validates the UTF-8 of every cell while it parses, so the rest
-    of a large file is not decoded twice. A character cut at the 256 KB boundary is left for the next chunk.
+    Only the head is decoded here: the rest is checked while pyarrow reads it (UTF-8 validated per cell,
+    GB18030 transcoded strictly as a stream), so a large file is not decoded twice. A character cut at the
+    256 KB boundary is left for the next chunk.
     """
     head = bytes(data[:_HEAD_BYTES])
     if (
@@ -207,39 +208,49 @@ def _utf8_head(data: bytes | mmap.mmap) -> str | None:
     ):
         return None
     try:
-        return codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return codecs.getincrementaldecoder(encoding)().decode(head, final=False)
     except UnicodeDecodeError:
         return None
 
 
 def read_csv(path: Path, limits: Limits) -> FileCells:
-    """A CSV file as one sheet of text columns (sheet name empty; rows are line numbers)."""
+    """A CSV file as one sheet of text columns (sheet name empty; rows are line numbers).
+
+    The encoding is tried in the order BOM → strict UTF-8 → strict GB18030, as :func:`decode` does. Plain
+    UTF-8 and GB18030 files are streamed to pyarrow (the common, large case); when pyarrow refuses one, the
+    whole file is decoded by :func:`decode`, which gives the exact reason (or the other encoding).
+    """
     with path.open("rb") as handle:
         # Mapped, not read: pyarrow parses the page cache in place and the NUL scan is one memchr.
         size = os.fstat(handle.fileno()).st_size
         data: bytes | mmap.mmap = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
     text: str | None = None
-    head = _utf8_head(data)
+    encoding = "utf-8"
+    head = _plain_head(data, encoding)
+    if head is None:
+        encoding = "gb18030"
+        head = _plain_head(data, encoding)
     if head is None:
         text, encoding = decode(bytes(data))
         head = text[:_HEAD_BYTES]
-    else:
-        encoding = "utf-8"  # not yet verified past the head: pyarrow checks it, see below
     sample = head.splitlines()[: max(limits.header_scan_rows, 50)]
     delimiter = sniff_delimiter(sample)
     lines = list(csv.reader(sample, delimiter=delimiter))
     width = max((len(r) for r in lines), default=1)
     names = [f"c{i}" for i in range(width)]
 
-    def payload() -> bytes | mmap.mmap:
-        return data if text is None or encoding == "utf-8" else text.encode("utf-8")
+    def source() -> pa.NativeFile:
+        if text is not None:
+            return pa.BufferReader(data if encoding == "utf-8" else text.encode("utf-8"))
+        stream = pa.BufferReader(pa.py_buffer(data))
+        return stream if encoding == "utf-8" else pa.transcoding_input_stream(stream, encoding, "utf-8")
 
-    table, refused = _arrow_csv(payload(), names, delimiter)
+    table, refused = _arrow_csv(source(), names, delimiter)
     if refused and text is None:
-        # Invalid UTF-8 past the head (a GB18030 file whose first lines are ASCII), or a file pyarrow cannot
-        # split: decoding it strictly tells the two apart.
+        # Invalid UTF-8 or GB18030 past the head (a GB18030 file whose first lines are ASCII), or a file
+        # pyarrow cannot split: decoding it strictly tells these apart.
         text, encoding = decode(bytes(data))
-        table, refused = _arrow_csv(payload(), names, delimiter)
+        table, refused = _arrow_csv(source(), names, delimiter)
     if table is None:
         if text is None:
             text, encoding = decode(bytes(data))
@@ -251,9 +262,9 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
     )
 
 
-def _arrow_csv(payload: bytes | mmap.mmap, names: list[str], delimiter: str) -> tuple[pa.Table | None, bool]:
+def _arrow_csv(source: pa.NativeFile, names: list[str], delimiter: str) -> tuple[pa.Table | None, bool]:
     """(table, refused): every cell as text (UTF-8 checked); no table when a row is ragged (refused False)
-    or pyarrow refuses the file (refused True)."""
+    or pyarrow refuses the file or its encoding (refused True)."""
     import pyarrow.csv as pacsv
 
     ragged = False
@@ -265,7 +276,7 @@ def _arrow_csv(payload: bytes | mmap.mmap, names: list[str], delimiter: str) -> 
 
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(pa.py_buffer(payload)),
+            source,
             read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=invalid
@@ -278,7 +289,7 @@ def _arrow_csv(payload: bytes | mmap.mmap, names: list[str], delimiter: str) -> 
                 check_utf8=True,
             ),
         )
-    except (pa.ArrowInvalid, pa.ArrowException):
+    except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError):
         return None, True
     return (None if ragged else table), False
 
