@@ -222,3 +222,43 @@ def test_high_cardinality_columns_keep_every_distinct_value() -> None:
     cleaned = values.clean(ids)
     assert len(cleaned.cat.categories) == 20_000
     assert cleaned.iloc[1] == "R00001" and pd.isna(cleaned.iloc[-1])
+
+
+def test_register_fills_only_blank_site_fields_and_flags_unregistered_sites() -> None:
+    from checker.intake.crosscheck import fill_from_register, register_checks
+    from checker.intake.frames import frame_from_records
+
+    sites = frame_from_records(
+        "sites",
+        [
+            {
+                "site_id": "S1",
+                "site_name": "城东菜市场",
+                "site_type": "农贸市场",
+                "department": "区市场监管局",
+            },
+            {"site_id": "S2", "site_name": "幸福巷", "site_type": "背街小巷", "department": "区城管局"},
+        ],
+    )
+    inspections = frame_from_records(
+        "inspections",
+        [
+            {"site_id": "S1", "standard": "Ⅲ-1-1", "result": "pass"},
+            {
+                "site_id": "S2",
+                "standard": "Ⅲ-1-1",
+                "result": "pass",
+                "site_type": "农贸市场",
+                "site_name": "另写",
+            },
+            {"site_id": "S9", "standard": "Ⅲ-1-1", "result": "pass"},
+        ],
+    )
+    filled = fill_from_register(inspections, sites)
+    assert list(filled["site_type"].fillna("-")) == ["农贸市场", "农贸市场", "-"]
+    assert list(filled["site_name"].fillna("-")) == ["城东菜市场", "另写", "-"]
+    assert list(filled["department"].fillna("-")) == ["区市场监管局", "区城管局", "-"]
+    assert str(filled["site_type"].dtype) == "string"
+    index = HandbookIndex.of(load_handbook(TINY))
+    findings = {f.code: list(f.positions) for f in register_checks(filled, sites, index)}
+    assert findings == {"site-not-registered": [2]}
