@@ -194,14 +194,15 @@ def sniff_delimiter(lines: list[str]) -> str:
 _HEAD_BYTES = 256 * 1024
 
 
-def _plain_head(data: bytes | mmap.mmap, encoding: str) -> str | None:
-    """The first 256 KB as text when the file looks like plain ``encoding`` (no BOM, no NUL byte), else None.
+def _plain_head(data: bytes | mmap.mmap, encoding: str, skip: int = 0) -> str | None:
+    """The first 256 KB after ``skip`` bytes as text when the file looks like plain ``encoding`` (no NUL
+    byte, no UTF-16 BOM, no UTF-8 BOM left after ``skip``), else None.
 
     Only the head is decoded here: the rest is checked while pyarrow reads it (UTF-8 validated per cell,
     GB18030 transcoded strictly as a stream), so a large file is not decoded twice. A character cut at the
     256 KB boundary is left for the next chunk.
     """
-    head = bytes(data[:_HEAD_BYTES])
+    head = bytes(data[skip : skip + _HEAD_BYTES])
     if (
         head.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         or data.find(b"\x00") >= 0
@@ -225,9 +226,11 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
         size = os.fstat(handle.fileno()).st_size
         data: bytes | mmap.mmap = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
     text: str | None = None
-    encoding = "utf-8"
-    head = _plain_head(data, encoding)
-    if head is None:
+    # A UTF-8 BOM (what Excel writes for "CSV UTF-8") is skipped; the rest is read like plain UTF-8.
+    skip = len(codecs.BOM_UTF8) if bytes(data[:3]) == codecs.BOM_UTF8 else 0
+    encoding = "utf-8-sig" if skip else "utf-8"
+    head = _plain_head(data, "utf-8", skip)
+    if head is None and not skip:
         encoding = "gb18030"
         head = _plain_head(data, encoding)
     if head is None:
@@ -242,8 +245,10 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
     def source() -> pa.NativeFile:
         if text is not None:
             return pa.BufferReader(data if encoding == "utf-8" else text.encode("utf-8"))
-        stream = pa.BufferReader(pa.py_buffer(data))
-        return stream if encoding == "utf-8" else pa.transcoding_input_stream(stream, encoding, "utf-8")
+        stream = pa.BufferReader(pa.py_buffer(data).slice(skip))
+        if encoding in ("utf-8", "utf-8-sig"):
+            return stream
+        return pa.transcoding_input_stream(stream, encoding, "utf-8")
 
     table, refused = _arrow_csv(source(), names, delimiter)
     if refused and text is None:
