@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from checker.handbook.model import Handbook
 from checker.intake import isolate
@@ -184,7 +185,7 @@ class _Round:
         frames: dict[str, pd.DataFrame] = {}
         for kind, parts in self.parts.items():
             parts = [p for p in parts if len(p)] or parts[:1]
-            frames[kind] = (
+            frames[kind] = _compact(
                 pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
             )
         if "inspections" in frames:
@@ -256,6 +257,25 @@ class _Round:
             by_file[str(file)].warnings.append(
                 message("duplicate-row", count=len(rows), examples="；".join(examples))
             )
+
+
+def _compact(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every text column as one contiguous Arrow array.
+
+    Columns handed on as read keep the reader's blocks, and a round concatenates many files: without
+    this a column can have thousands of chunks, and every later take or comparison pays per chunk
+    (scoring a 1M-row round of 21 files spent ~2 s on it).
+    """
+    compacted = {}
+    for column in frame.columns:
+        array = frame[column].array
+        if isinstance(array, pd.arrays.ArrowStringArray):
+            chunked = pa.array(array)
+            if isinstance(chunked, pa.ChunkedArray) and chunked.num_chunks > 1:
+                compacted[column] = pd.Series(
+                    pd.arrays.ArrowStringArray(chunked.combine_chunks()), index=frame.index
+                )
+    return frame.assign(**compacted) if compacted else frame
 
 
 def _where(row: pd.Series) -> str:

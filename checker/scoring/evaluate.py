@@ -25,7 +25,7 @@ from checker.scoring.assessment import (
     StandardResult,
     Total,
 )
-from checker.scoring.common import places, rejected_by_standard
+from checker.scoring.common import lookup_columns, map_text, places, rejected_by_standard
 from checker.scoring.data import evaluate_data, latest_values
 from checker.scoring.document import REASON_ZH, DocumentOutcome, evaluate_document, prepare_documents
 from checker.scoring.field import FieldOutcome, Prepared, evaluate_field, prepare
@@ -147,35 +147,39 @@ def _site_rows(
     keep = prep.scored & rows["standard"].isin(field_codes).to_numpy(dtype=bool)
     at = np.flatnonzero(keep)
     sub = rows.take(at)  # scored rows only: at most one per (site, standard)
-    reg = prep.register
-    lead = pd.Series({s.code: s.lead for s in handbook.standards}, dtype="string")
+    lead = {s.code: s.lead for s in handbook.standards}
     site = sub["site_id"]
-    department = sub["department"].astype("string").fillna(site.map(reg["department"]).astype("string"))
-    department = department.fillna(sub["standard"].map(lead).astype("string"))
+    from_register = lookup_columns(site, prep.register, ("department", "site_name", "street"))
+    department = sub["department"].astype("string").fillna(from_register["department"])
+    department = department.fillna(map_text(sub["standard"], lead))
     types = np.asarray([*prep.type_names, ""], dtype=object)[prep.type_codes[at]]
     frame = pd.DataFrame(
         {
             "pos": at,
             "standard": sub["standard"].astype("string"),
             "site_id": site.astype("string"),
-            "site_name": site.map(reg["site_name"]).astype("string").fillna(sub["site_name"]),
+            "site_name": from_register["site_name"].fillna(sub["site_name"]),
             "site_type": pd.array(types, dtype="string"),
-            "street": site.map(reg["street"]).astype("string").fillna(UNREGISTERED),
+            "street": from_register["street"].fillna(UNREGISTERED),
             "department": department,
             "description": sub["description"].astype("string"),
             "cases": prep.cases[at],
             "photo": sub["photo"].astype("string"),
             "date": sub["date"],
             "gain": prep.gain[at],
-            "evidence": sub["_file"].astype("string")
-            + " › "
-            + sub["_sheet"].astype("string")
-            + " › "
-            + sub["_row"].astype("string"),
+            # Provenance, joined into the gap's evidence text only for the failed rows (see _evidence).
+            "_file": sub["_file"].astype("string"),
+            "_sheet": sub["_sheet"].astype("string"),
+            "_row": sub["_row"].to_numpy(),
         }
     ).reset_index(drop=True)
     fail = prep.result_codes[keep] == 1
     return fail, frame
+
+
+def _evidence(rows: pd.DataFrame) -> pd.Series:
+    """Where each row came from: 文件 › 工作表 › 行."""
+    return rows["_file"] + " › " + rows["_sheet"] + " › " + rows["_row"].astype("string")
 
 
 @lru_cache(maxsize=4)
@@ -191,7 +195,7 @@ def _site_problem_gaps(handbook: Handbook, due: _Due, fails: pd.DataFrame) -> pd
             "key": "site_problem|" + fails["standard"] + "|" + fails["site_id"],
             "kind": "site_problem",
             "standard": fails["standard"].to_numpy(),
-            "project": fails["standard"].map(project).to_numpy(),
+            "project": map_text(fails["standard"], project).to_numpy(),
             "method": "field",
             "site": fails["site_id"].to_numpy(),
             "site_name": fails["site_name"].to_numpy(),
@@ -199,13 +203,13 @@ def _site_problem_gaps(handbook: Handbook, due: _Due, fails: pd.DataFrame) -> pd
             "street": fails["street"].to_numpy(),
             "department": fails["department"].to_numpy(),
             "description": fails["description"].to_numpy(),
-            "required": fails["standard"].map(text).to_numpy(),
+            "required": map_text(fails["standard"], text).to_numpy(),
             "cases": fails["cases"].to_numpy(),
             "photo": fails["photo"].to_numpy(),
             "points_lost": 0.0,
             "points_recoverable": fails["gain"].to_numpy(),
             "deadline": due("field"),
-            "evidence": fails["evidence"].to_numpy(),
+            "evidence": _evidence(fails).to_numpy(),
         },
         len(fails),
     )
