@@ -38,6 +38,9 @@ def empty_gaps() -> pd.DataFrame:
 def frame(columns: dict[str, object], length: int) -> pd.DataFrame:
     """One block of gaps: scalars are broadcast, missing columns left blank; id from the ``key`` column."""
     data = {c: columns.get(c, "" if c in _TEXT else None) for c in GAP_COLUMNS if c != "id"}
+    deadline = data.get("deadline")
+    if isinstance(deadline, pd.Timestamp):  # typed here: a column of Timestamp objects is slow to convert
+        data["deadline"] = np.full(length, deadline.to_datetime64(), dtype="datetime64[ns]")
     block = pd.DataFrame(data, index=pd.RangeIndex(length))
     key = columns["key"]
     values = key.to_numpy(dtype=object) if isinstance(key, pd.Series) else key
