@@ -547,3 +547,23 @@ def test_a_bad_byte_deep_in_a_gb18030_file_is_an_encoding_error(tiny: Handbook, 
     data = _long_gb18030_sites(12_000) + b"S1,\xff\xff,x,y,z\n"
     _evidence, codes = check_round(tiny, round_with(tmp_path, "bad-gbk.csv", data), "bad-gbk.csv")
     assert codes == ["encoding"]
+
+
+def test_a_round_of_many_files_is_compacted_to_one_chunk_per_column(
+    tiny: Handbook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+
+    folder = tmp_path / "round"
+    folder.mkdir()
+    for k in range(3):
+        (folder / f"sites-{k}.csv").write_text(
+            SITES_CSV.splitlines()[0] + "\n" + f"S{k},市场{k},农贸市场,东街道,区市场监管局\n",
+            encoding="utf-8",
+        )
+    monkeypatch.setattr(reader, "_MAX_CHUNKS", 1)
+    sites = read_evidence(folder, tiny).frame("sites")
+    assert list(sites["site_name"]) == ["市场0", "市场1", "市场2"]
+    for column in ("site_id", "site_name", "_file"):
+        chunked = pa.array(sites[column].array)
+        assert not isinstance(chunked, pa.ChunkedArray) or chunked.num_chunks == 1
