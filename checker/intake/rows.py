@@ -1,8 +1,8 @@
 """Accept or reject every row of a recognised sheet (逐行校验), column by column, vectorised.
 
 Each check yields a boolean mask over the sheet's data rows; the first check a row fails gives its code, the
-column it is about and a message. Rows whose user-filled columns are all blank are counted apart. Only the
-rejected rows are visited one by one, to write their messages.
+column it is about and a message. Rows whose user-filled columns are all blank are counted apart. Messages
+are written only for rejected rows, one check at a time, and rendered once per distinct cell value.
 """
 
 from __future__ import annotations

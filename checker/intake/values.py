@@ -2,7 +2,10 @@
 
 Every function takes a pandas Series of text (missing = NA) and works on its distinct values, mapping them
 back in one vectorised step, so a million rows with a few hundred distinct dates cost a few hundred parses.
-Accepted spellings are listed here, in one place, and documented in docs/evidence.md.
+:func:`clean_column` gives the reader's columns as categoricals (distinct values + integer codes), which
+the normalisers use as they are; free text is trimmed in Arrow instead (:func:`clean_text`), since notes
+are often different in every row. Accepted spellings are listed here, in one place, and documented in
+docs/evidence.md.
 """
 
 from __future__ import annotations
