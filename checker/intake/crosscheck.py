@@ -140,14 +140,7 @@ def register_checks(
 def mark_duplicates(inspections: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Set ``duplicate`` and ``counts``; also return the repeated groups (site, standard, counting row, others)."""
     key = ["site_id", "standard"]
-    # One integer per (site, standard) pair: counting pairs of codes beats hashing pairs of strings.
-    (site_codes, _sites), (std_codes, standards) = factorize_columns(inspections, "site_id", "standard")
-    pair = site_codes.astype(np.int64)
-    pair += 1
-    pair *= len(standards) + 1
-    pair += std_codes
-    pair += 1
-    duplicate = _repeated(pair)
+    duplicate = _repeated(pair_keys(inspections))
     out = inspections.assign(duplicate=duplicate, counts=True)
     if not duplicate.any():
         return out, out.iloc[0:0]
@@ -163,6 +156,17 @@ def mark_duplicates(inspections: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     return out, out[duplicate]
 
 
+def pair_keys(inspections: pd.DataFrame) -> np.ndarray:
+    """One non-negative integer per (site, standard) pair: counting codes beats hashing pairs of strings."""
+    (site_codes, _sites), (std_codes, standards) = factorize_columns(inspections, "site_id", "standard")
+    pair = site_codes.astype(np.int64)
+    pair += 1
+    pair *= len(standards) + 1
+    pair += std_codes
+    pair += 1
+    return pair
+
+
 def _repeated(keys: np.ndarray) -> np.ndarray:
     """True where a non-negative integer key occurs more than once (a count per key when the keys are dense)."""
     if len(keys) == 0:
@@ -173,4 +177,11 @@ def _repeated(keys: np.ndarray) -> np.ndarray:
     return np.asarray(pd.Series(keys).duplicated(keep=False).to_numpy())
 
 
-__all__ = ["HandbookIndex", "RoundRejection", "fill_from_register", "mark_duplicates", "register_checks"]
+__all__ = [
+    "HandbookIndex",
+    "RoundRejection",
+    "fill_from_register",
+    "mark_duplicates",
+    "pair_keys",
+    "register_checks",
+]

@@ -20,7 +20,13 @@ import pyarrow as pa
 from checker.handbook.model import Handbook
 from checker.intake import isolate
 from checker.intake.codes import message
-from checker.intake.crosscheck import HandbookIndex, fill_from_register, mark_duplicates, register_checks
+from checker.intake.crosscheck import (
+    HandbookIndex,
+    fill_from_register,
+    mark_duplicates,
+    pair_keys,
+    register_checks,
+)
 from checker.intake.evidence import Evidence, InputFile, Rejection
 from checker.intake.frames import empty_frame
 from checker.intake.headers import Header, detect
@@ -30,7 +36,6 @@ from checker.intake.preflight import Preflight, PreflightError, column_letters, 
 from checker.intake.rows import SheetContext, SheetRows, read_rows
 from checker.intake.sheets import FileCells, ReadError, read_csv, read_workbook
 from checker.intake.sniff import EXTENSIONS, sniff
-from checker.intake.values import factorize
 
 Progress = Callable[[int, int, str], None]
 
@@ -239,9 +244,7 @@ class _Round:
 
         Vectorised over the groups (a file sent twice repeats every pair); only the examples are visited.
         """
-        site_codes, _ = factorize(dups["site_id"])
-        std_codes, standards = factorize(dups["standard"])
-        group = pd.factorize((site_codes.astype(np.int64) + 1) * (len(standards) + 1) + std_codes + 1)[0]
+        group = pd.factorize(pair_keys(dups))[0]
         counting = dups["counts"].to_numpy()
         winners = dups[counting].assign(_group=group[counting]).sort_values("_group", kind="stable")
         others = dups[~counting].assign(_group=group[~counting])
