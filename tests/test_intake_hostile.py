@@ -567,3 +567,38 @@ def test_a_round_of_many_files_is_compacted_to_one_chunk_per_column(
     for column in ("site_id", "site_name", "_file"):
         chunked = pa.array(sites[column].array)
         assert not isinstance(chunked, pa.ChunkedArray) or chunked.num_chunks == 1
+
+
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_a_column_of_error_cells_and_uncached_formulas_rejects_each_row_naming_its_cell(
+    tiny: Handbook, tmp_path: Path
+) -> None:
+    # 2,000 inspections whose result is #N/A (a VLOOKUP gone wrong), and one formula saved without a value.
+    head = "".join(
+        _inline(f"{c}1", h)
+        for c, h in zip(
+            "ABCDEF", ("点位编号", "测评标准", "检查结果", "问题描述", "检查日期", "检查人"), strict=True
+        )
+    )
+    rows = [f'<row r="1">{head}</row>']
+    for r in range(2, 2002):
+        cells = _inline(f"A{r}", "S001") + _inline(f"B{r}", "Ⅲ-1-1")
+        result = (
+            '<c r="C{r}" t="e"><v>#N/A</v></c>'
+            if r < 2001
+            else '<c r="C{r}"><f>VLOOKUP(A{r},X!A:B,2)</f></c>'
+        )
+        rows.append(
+            f'<row r="{r}">{cells}{result.format(r=r)}{_inline(f"E{r}", "2023-05-03")}{_inline(f"F{r}", "张三")}</row>'
+        )
+    data = write_zip(tmp_path / "x.xlsx", xlsx_parts(sheet("".join(rows)))).read_bytes()
+    evidence, codes = check_round(tiny, round_with(tmp_path, "实地考察.xlsx", data), "实地考察.xlsx")
+    assert codes == ["cell-error"] * 1999 + ["formula-no-cache"]
+    mine = [r for r in evidence.rejected if r.file == "实地考察.xlsx"]
+    assert [r.row for r in mine] == list(range(2, 2002))
+    assert "C2" in mine[0].message and "#N/A" in mine[0].message
+    assert "C2001" in mine[-1].message and "VLOOKUP" in mine[-1].message
+    assert {r.column for r in mine} == {"C 检查结果"}

@@ -107,6 +107,15 @@ def _text(code: str, cells: _Cells | None = None, **fixed: object) -> Render:
     return render
 
 
+def _per_cell(code: str, cells: dict[int, dict[str, object]]) -> Render:
+    """Messages whose fields differ cell by cell (``cells``: row position → fields)."""
+
+    def render(positions: np.ndarray) -> list[str]:
+        return [message(code, **cells[int(i)]) for i in positions]
+
+    return render
+
+
 def _wrong_method(codes: _Cells, cells: _Cells, method_of: Callable[[str], str | None], kind: str) -> Render:
     def render(positions: np.ndarray) -> list[str]:
         pairs = zip(codes.take(positions), cells.take(positions), strict=True)
@@ -184,7 +193,9 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
     verdicts = Verdicts(n)
     undecided = np.zeros(n, dtype=bool)
 
-    # Excel error cells and formulas without a saved value: never blank, never guessed.
+    # Excel error cells and formulas without a saved value: never blank, never guessed. Collected per column
+    # and rejected in one batch each (a column of #N/A from a VLOOKUP is common, and large).
+    undecided_cells: dict[tuple[int, str, str], dict[int, dict[str, object]]] = {}
     by_table_col = {c: col for col, c in used.items()}
     for (trow, tcol), value in sheet.errors.items():
         col = by_table_col.get(tcol)
@@ -192,28 +203,24 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
             continue
         i = trow - start
         cell = f"{column_letters(sheet.columns[tcol] + 1)}{rows[i]}"
-        undecided[i] = True
-        verdicts.reject(
-            _one(n, i),
-            "cell-error",
-            labels[col],
-            _text("cell-error", cell=cell, value=value),
-        )
-    if ctx.formulas:
-        abs_to_col = {sheet.columns[c] + 1: col for col, c in used.items()}
+        undecided_cells.setdefault((tcol, col, "cell-error"), {})[i] = {"cell": cell, "value": value}
+    if ctx.formulas and n:
+        abs_to_col = {sheet.columns[c] + 1: (c, col) for col, c in used.items()}
+        missing = {col: cleaned[col].isna().to_numpy() for _c, col in abs_to_col.values()}
         for (row, col1), formula in ctx.formulas.items():
-            col = abs_to_col.get(col1)
-            i = row - int(rows[0]) if n else -1
-            if col is None or not 0 <= i < n or not bool(cleaned[col].isna().iat[i]):
+            where = abs_to_col.get(col1)
+            i = row - int(rows[0])
+            if where is None or not 0 <= i < n or not missing[where[1]][i]:
                 continue
-            cell = f"{column_letters(col1)}{row}"
-            undecided[i] = True
-            verdicts.reject(
-                _one(n, i),
-                "formula-no-cache",
-                labels[col],
-                _text("formula-no-cache", cell=cell, formula=formula or "…"),
-            )
+            fields: dict[str, object] = {"cell": f"{column_letters(col1)}{row}", "formula": formula or "…"}
+            undecided_cells.setdefault((where[0], where[1], "formula-no-cache"), {})[i] = fields
+    # Error cells before formulas, each column by column from the left: a row's first such cell names it.
+    order = sorted(undecided_cells.items(), key=lambda item: (item[0][2] != "cell-error", item[0][0]))
+    for (_tcol, col, code), cells in order:
+        mask = np.zeros(n, dtype=bool)
+        mask[list(cells)] = True
+        undecided |= mask
+        verdicts.reject(mask, code, labels[col], _per_cell(code, cells))
 
     # Blank rows: nothing the department fills in holds a value.
     filled_cols = [c for c in cleaned if c not in PREFILLED.get(kind, frozenset())] or list(cleaned)
@@ -338,12 +345,6 @@ def _other_method(method_of: Callable[[str], str | None], wanted: str, cell: str
 def _department(departments: dict[str, str], cell: str) -> str:
     """The canonical department a cell names, or the cell as written when the handbook has no such one."""
     return departments.get(values.name_key(cell), cell)
-
-
-def _one(n: int, i: int) -> np.ndarray:
-    mask = np.zeros(n, dtype=bool)
-    mask[i] = True
-    return mask
 
 
 def _cell(sheet: SheetCells, table_col: int, row: int) -> str:
