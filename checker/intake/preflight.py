@@ -331,14 +331,7 @@ def scan_ods(content: bytes, limits: Limits) -> list[SheetScan]:
         if tag == b"table":
             if closing:
                 if current is not None:
-                    check_range(current, limits)
-                    if current.cells > limits.max_cells:
-                        raise PreflightError(
-                            "too-many-cells",
-                            sheet=current.name,
-                            cells=current.cells,
-                            limit=limits.describe("max_cells"),
-                        )
+                    check_range(current, limits)  # the cell count is checked as it grows, below
                 current = None
             else:
                 name = _ODS_NAME.search(attrs)
