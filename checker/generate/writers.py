@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.files import atomic_path
+from checker.intake.preflight import column_letters
 
 __all__ = [
     "FIXED_TIMESTAMP",
@@ -112,7 +113,7 @@ def write_workbook(
                 sheet.write_string(0, col, header, header_fmt)
                 for row, value in enumerate(values, start=1):
                     sheet.write_string(row, col, value)
-                letter = _column_letter(col)
+                letter = column_letters(col + 1)
                 last = max(len(values), 1) + 1
                 book.define_name(_list_name(key), f"='{LIST_SHEET}'!${letter}$2:${letter}${last}")
                 sheet.set_column(col, col, 24)
@@ -162,15 +163,6 @@ def _write_table(
         if v.message:
             options.update({"error_title": "输入有误", "error_message": v.message})
         sheet.data_validation(first, v.column, last, v.column, options)
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def write_csv(target: Path, headers: Sequence[str], columns: Sequence[Sequence[Any]]) -> None:
