@@ -196,12 +196,12 @@ def test_a_column_already_clean_is_handed_on_as_read() -> None:
 
 
 @pytest.mark.parametrize("dtype", ["string", "str", "object", "category"])
-def test_factorize_agrees_with_pandas_whatever_the_text_dtype(dtype: str) -> None:
+def test_distinct_agrees_with_pandas_whatever_the_text_dtype(dtype: str) -> None:
     column = pd.Series(["b", "a", None, "b", "c", None], dtype=dtype)
-    codes, uniques = values.factorize(column)
+    codes, uniques = values.distinct(column)
     decoded = [None if c < 0 else uniques[c] for c in codes]
     assert decoded == ["b", "a", None, "b", "c", None]
-    assert values.factorize(column.iloc[0:0])[0].tolist() == []
+    assert values.distinct(column.iloc[0:0])[0].tolist() == []
 
 
 def test_free_text_is_trimmed_in_arrow_and_stays_text() -> None:

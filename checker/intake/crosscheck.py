@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow.compute as pc
 
 from checker.handbook.model import Handbook, Standard
-from checker.intake.values import arrow_text, code_key, factorize_columns, name_key
+from checker.intake.values import arrow_text, code_key, distinct_columns, lookup_columns, name_key
 
 
 @dataclass(frozen=True)
@@ -65,27 +65,15 @@ class RoundRejection:
 
 
 def fill_from_register(inspections: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
-    """Blank site_type / department / site_name of inspections filled from the register (by site_id).
-
-    Matched in Arrow (one hash of the register's ids), so a register of 150k sites and a million
-    inspections cost one pass, not a Python-level index look-up per row.
-    """
+    """Blank site_type / department / site_name of inspections filled from the register (by site_id)."""
     if sites.empty or inspections.empty:
         return inspections
-    register = sites.drop_duplicates("site_id", keep="last")
-    position = None
-    filled: dict[str, pd.Series] = {}
-    for column in ("site_type", "department", "site_name"):
-        if not inspections[column].isna().any():
-            continue
-        if position is None:
-            position = pc.index_in(
-                arrow_text(inspections["site_id"]), value_set=arrow_text(register["site_id"])
-            )
-        from_register = arrow_text(register[column]).take(position)
-        merged = pc.coalesce(arrow_text(inspections[column]), from_register)
-        filled[column] = pd.Series(pd.arrays.ArrowStringArray(merged), index=inspections.index)
-    return inspections.assign(**filled) if filled else inspections
+    blank = [c for c in ("site_type", "department", "site_name") if inspections[c].isna().any()]
+    if not blank:
+        return inspections
+    register = sites.drop_duplicates("site_id", keep="last").set_index("site_id")
+    found = lookup_columns(inspections["site_id"], register, blank)
+    return inspections.assign(**{c: inspections[c].fillna(found[c]) for c in blank})
 
 
 def register_checks(
@@ -112,7 +100,7 @@ def register_checks(
         )
     taken |= no_type
     # Applicability as a lookup table over the distinct (standard, site type) pairs: no per-row strings.
-    (std_codes, standards), (type_codes, types) = factorize_columns(inspections, "standard", "site_type")
+    (std_codes, standards), (type_codes, types) = distinct_columns(inspections, "standard", "site_type")
     allowed = np.zeros((len(standards) + 1, len(types) + 1), dtype=bool)  # the last row/column: missing
     type_position = {str(t): j for j, t in enumerate(types)}
     for i, code in enumerate(standards):
@@ -158,7 +146,7 @@ def mark_duplicates(inspections: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
 
 def pair_keys(inspections: pd.DataFrame) -> np.ndarray:
     """One non-negative integer per (site, standard) pair: counting codes beats hashing pairs of strings."""
-    (site_codes, _sites), (std_codes, standards) = factorize_columns(inspections, "site_id", "standard")
+    (site_codes, _sites), (std_codes, standards) = distinct_columns(inspections, "site_id", "standard")
     pair = site_codes.astype(np.int64)
     pair += 1
     pair *= len(standards) + 1

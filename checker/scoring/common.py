@@ -9,36 +9,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
-import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from checker.handbook.model import Handbook, Standard
 from checker.intake.evidence import Rejection
-from checker.intake.values import arrow_text, factorize
 from checker.scoring.assessment import StandardResult, Status
-
-
-def lookup_columns(keys: pd.Series, table: pd.DataFrame, columns: Iterable[str]) -> dict[str, pd.Series]:
-    """``table.loc[key, column]`` for every key (NA where the key is not in ``table``'s index).
-
-    The keys are matched once, in Arrow: a million inspections against a 150k-site register is one hash
-    pass, where ``Series.map`` per column looked each id up again.
-    """
-    position = pc.index_in(arrow_text(keys), value_set=arrow_text(table.index.to_series()))
-    return {
-        c: pd.Series(pd.arrays.ArrowStringArray(arrow_text(table[c]).take(position)), index=keys.index)
-        for c in columns
-    }
-
-
-def map_text(series: pd.Series, mapping: dict[str, str]) -> pd.Series:
-    """``mapping`` applied to a text column once per distinct value (NA where it has no entry)."""
-    codes, uniques = factorize(series)
-    table = pa.array([mapping.get(str(u)) for u in uniques] + [None], type=pa.large_string())
-    taken = table.take(pa.array(np.where(codes < 0, len(uniques), codes)))
-    return pd.Series(pd.arrays.ArrowStringArray(taken), index=series.index)
 
 
 @dataclass(frozen=True)

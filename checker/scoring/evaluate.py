@@ -15,6 +15,7 @@ import pandas as pd
 
 from checker.handbook.model import METHODS, Handbook, Standard
 from checker.intake.evidence import Evidence
+from checker.intake.values import lookup_columns, map_distinct_text
 from checker.numbers import num
 from checker.scoring import gaps as gapmod
 from checker.scoring.assessment import (
@@ -25,7 +26,7 @@ from checker.scoring.assessment import (
     StandardResult,
     Total,
 )
-from checker.scoring.common import lookup_columns, map_text, places, rejected_by_standard
+from checker.scoring.common import places, rejected_by_standard
 from checker.scoring.data import evaluate_data, latest_values
 from checker.scoring.document import REASON_ZH, DocumentOutcome, evaluate_document, prepare_documents
 from checker.scoring.field import FieldOutcome, Prepared, evaluate_field, prepare
@@ -151,7 +152,7 @@ def _site_rows(
     site = sub["site_id"]
     from_register = lookup_columns(site, prep.register, ("department", "site_name", "street"))
     department = sub["department"].astype("string").fillna(from_register["department"])
-    department = department.fillna(map_text(sub["standard"], lead))
+    department = department.fillna(map_distinct_text(sub["standard"], lead.get))
     types = np.asarray([*prep.type_names, ""], dtype=object)[prep.type_codes[at]]
     frame = pd.DataFrame(
         {
@@ -195,7 +196,7 @@ def _site_problem_gaps(handbook: Handbook, due: _Due, fails: pd.DataFrame) -> pd
             "key": "site_problem|" + fails["standard"] + "|" + fails["site_id"],
             "kind": "site_problem",
             "standard": fails["standard"].to_numpy(),
-            "project": map_text(fails["standard"], project).to_numpy(),
+            "project": map_distinct_text(fails["standard"], project.get).to_numpy(),
             "method": "field",
             "site": fails["site_id"].to_numpy(),
             "site_name": fails["site_name"].to_numpy(),
@@ -203,7 +204,7 @@ def _site_problem_gaps(handbook: Handbook, due: _Due, fails: pd.DataFrame) -> pd
             "street": fails["street"].to_numpy(),
             "department": fails["department"].to_numpy(),
             "description": fails["description"].to_numpy(),
-            "required": map_text(fails["standard"], text).to_numpy(),
+            "required": map_distinct_text(fails["standard"], text.get).to_numpy(),
             "cases": fails["cases"].to_numpy(),
             "photo": fails["photo"].to_numpy(),
             "points_lost": 0.0,
