@@ -14,6 +14,7 @@ import pandas as pd
 from checker.handbook.model import Handbook, Standard
 from checker.intake.evidence import Rejection
 from checker.scoring.assessment import StandardResult, Status
+from checker.scoring.grades import status_for_grade
 
 
 @dataclass(frozen=True)
@@ -33,14 +34,22 @@ def result(
     standard: Standard,
     place: Place,
     *,
-    status: str,
-    grade: str | None,
-    score: float,
     reason: str,
     reason_code: str,
+    grade: str | None = None,
+    score: float = 0.0,
+    status: str | None = None,
     **counts: Any,
 ) -> StandardResult:
-    """A StandardResult with the standard's own fields filled in."""
+    """A StandardResult with the standard's own fields filled in.
+
+    A graded result takes its status from the grade unless one is given (field standards judge theirs
+    from the expected score); a result without a grade scores 0 and must say why (its status).
+    """
+    if status is None:
+        if grade is None:
+            raise ValueError(f"{standard.code}: a result without a grade needs a status")
+        status = status_for_grade(grade)
     return StandardResult(
         code=standard.code,
         text=standard.text,

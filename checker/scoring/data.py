@@ -11,7 +11,7 @@ from checker.handbook.model import Handbook, Standard
 from checker.numbers import with_unit
 from checker.scoring.assessment import ReasonArgs, StandardResult
 from checker.scoring.common import Place, normalise_name, normalise_series, result
-from checker.scoring.grades import bands_for, grade_for_shortfall, status_for_grade
+from checker.scoring.grades import bands_for, grade_for_shortfall
 
 
 def latest_values(indicators: pd.DataFrame, window: tuple[date, date]) -> pd.DataFrame:
@@ -47,7 +47,6 @@ def evaluate_data(
     found = [_lookup(latest, n) for n in names]
     values = [v for v, _ in found]
     had_rows = any(h for _, h in found)
-    kwargs = {"target": spec.target}
     missing = [n for n, v in zip(names, values, strict=True) if v is None]
     if missing:
         args: ReasonArgs
@@ -62,8 +61,8 @@ def evaluate_data(
             status, code, why = "no_evidence", "data.none", f"未提供指标 {'、'.join(missing)}"
             args = (("indicators", tuple(missing)),)
         return result(
-            standard, place, status=status, grade=None, score=0.0, reason=why, reason_code=code,
-            reason_args=args, **kwargs,
+            standard, place, status=status, reason=why, reason_code=code,
+            reason_args=args, target=spec.target,
         )  # fmt: skip
     if spec.indicator:
         value = float(values[0] or 0.0)
@@ -74,12 +73,10 @@ def evaluate_data(
                 standard,
                 place,
                 status="invalid",
-                grade=None,
-                score=0.0,
                 reason=f"{spec.denominator} 为 0，无法计算比率",
                 reason_code="data.zero_denominator",
                 reason_args=(("denominator", spec.denominator or ""),),
-                **kwargs,
+                target=spec.target,
             )
         value = float(numerator or 0.0) / float(denominator) * spec.scale
     if spec.direction == ">=":
@@ -103,7 +100,6 @@ def evaluate_data(
     return result(
         standard,
         place,
-        status=status_for_grade(grade),
         grade=grade,
         score=score,
         reason=why,
@@ -111,5 +107,5 @@ def evaluate_data(
         reason_args=args,
         rows=len(names),
         rate=value,
-        **kwargs,
+        target=spec.target,
     )

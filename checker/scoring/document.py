@@ -11,7 +11,7 @@ import pandas as pd
 from checker.handbook.model import Handbook, Standard
 from checker.scoring.assessment import ReasonArgs
 from checker.scoring.common import Place, normalise_name, normalise_series, result
-from checker.scoring.grades import grade_for_count, status_for_grade, thresholds_for
+from checker.scoring.grades import grade_for_count, thresholds_for
 
 # Why a material is not met, in the order they are checked.
 MISSING = "missing"  # no row names it
@@ -78,8 +78,6 @@ def evaluate_document(
             standard,
             place,
             status=status,
-            grade=None,
-            score=0.0,
             reason=why,
             reason_code=code,
             reason_args=args,
@@ -120,7 +118,6 @@ def evaluate_document(
     res = result(
         standard,
         place,
-        status=status_for_grade(grade),
         grade=grade,
         score=score,
         reason=why,

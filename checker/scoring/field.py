@@ -8,6 +8,7 @@ There is no Python loop per evidence row: loops run per standard and per site ty
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -291,7 +292,7 @@ def evaluate_field(
         hist[i].sum() < (min(k, int(reg_counts.get(t, 0))) if len(reg) else k)
         for i, (t, k) in enumerate(zip(strata_names[: len(types)], strata_k, strict=False))
     )
-    counts = {
+    counts: dict[str, Any] = {
         "rows": len(at),
         "sites_inspected": sites_inspected,
         "sites_failing": sites_failing,
@@ -324,7 +325,7 @@ def evaluate_field(
             args = (("site_types", tuple(types)), ("sample", sample))
         counts["sample_short"] = status == "no_evidence"
         res_ = result(
-            standard, place, status=status, grade=None, score=0.0, reason=why, reason_code=code,
+            standard, place, status=status, reason=why, reason_code=code,
             reason_args=args, **counts,
         )  # fmt: skip
         return empty(res_, None, none_rows, [], uncovered)

@@ -12,7 +12,7 @@ from checker.handbook.model import Handbook, Standard
 from checker.numbers import pct
 from checker.scoring.assessment import ReasonArgs, StandardResult
 from checker.scoring.common import Place, result
-from checker.scoring.grades import bands_for, grade_for_shortfall, status_for_grade
+from checker.scoring.grades import bands_for, grade_for_shortfall
 
 Z95 = 1.959963984540054
 
@@ -72,8 +72,6 @@ def evaluate_survey(
             standard,
             place,
             status=status,
-            grade=None,
-            score=0.0,
             reason=why,
             reason_code=code,
             reason_args=args,
@@ -106,7 +104,6 @@ def evaluate_survey(
     return result(
         standard,
         place,
-        status=status_for_grade(grade),
         grade=grade,
         score=score,
         reason=why,
