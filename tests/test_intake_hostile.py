@@ -244,24 +244,14 @@ def _lie_about_size(path: Path, member: str, claimed: int) -> None:
     """Rewrite the local and central headers of ``member`` to claim ``claimed`` uncompressed bytes."""
     data = bytearray(path.read_bytes())
     name = member.encode()
-    pos = 0
-    while True:
-        local = data.find(b"PK\x03\x04", pos)
-        if local < 0:
-            break
-        n_len = struct.unpack_from("<H", data, local + 26)[0]
-        if data[local + 30 : local + 30 + n_len] == name:
-            struct.pack_into("<I", data, local + 22, claimed)
-        pos = local + 4
-    pos = 0
-    while True:
-        central = data.find(b"PK\x01\x02", pos)
-        if central < 0:
-            break
-        n_len = struct.unpack_from("<H", data, central + 28)[0]
-        if data[central + 46 : central + 46 + n_len] == name:
-            struct.pack_into("<I", data, central + 24, claimed)
-        pos = central + 4
+    # (signature, offset of the name length, of the name, of the uncompressed size) per header kind.
+    for signature, length_at, name_at, size_at in ((b"PK\x03\x04", 26, 30, 22), (b"PK\x01\x02", 28, 46, 24)):
+        pos = 0
+        while (header := data.find(signature, pos)) >= 0:
+            n_len = struct.unpack_from("<H", data, header + length_at)[0]
+            if data[header + name_at : header + name_at + n_len] == name:
+                struct.pack_into("<I", data, header + size_at, claimed)
+            pos = header + 4
     path.write_bytes(bytes(data))
 
 
