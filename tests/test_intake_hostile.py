@@ -343,6 +343,8 @@ def test_truncated_and_empty_workbooks(tiny: Handbook, tmp_path: Path) -> None:
     assert codes == ["corrupt-zip"]
     assert "另存为" in evidence.rejected[1].message
     assert [r.code for r in evidence.rejected if r.file == "empty.xlsx"] == ["empty-file"]
+    empty = {i.file: i for i in evidence.inputs}["empty.xlsx"]
+    assert empty.sha256 == hashlib.sha256(b"").hexdigest()  # an empty file cannot be mapped, yet has a hash
 
 
 def test_encrypted_ole_package_is_encrypted(tiny: Handbook, tmp_path: Path) -> None:
