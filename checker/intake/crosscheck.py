@@ -76,8 +76,27 @@ def fill_from_register(inspections: pd.DataFrame, sites: pd.DataFrame) -> pd.Dat
     return inspections.assign(**{c: inspections[c].fillna(found[c]) for c in blank})
 
 
+# (codes, distinct values) of the round's key columns, as :func:`round_codes` gives them.
+RoundCodes = dict[str, tuple[np.ndarray, pd.Index]]
+
+_KEYS = ("site_id", "standard", "site_type")
+
+
+def round_codes(inspections: pd.DataFrame) -> RoundCodes:
+    """The key columns of the combined inspections, encoded once for every round check."""
+    return dict(zip(_KEYS, distinct_columns(inspections, *_KEYS), strict=True))
+
+
+def keep_codes(codes: RoundCodes, keep: np.ndarray) -> RoundCodes:
+    """``codes`` of the rows where ``keep`` is True (the distinct values stay as they were)."""
+    return {col: (col_codes[keep], uniques) for col, (col_codes, uniques) in codes.items()}
+
+
 def register_checks(
-    inspections: pd.DataFrame, sites: pd.DataFrame | None, index: HandbookIndex
+    inspections: pd.DataFrame,
+    sites: pd.DataFrame | None,
+    index: HandbookIndex,
+    codes: RoundCodes | None = None,
 ) -> list[RoundRejection]:
     """Unregistered sites, a missing site type, a site type the standard does not apply to."""
     found: list[RoundRejection] = []
@@ -100,7 +119,8 @@ def register_checks(
         )
     taken |= no_type
     # Applicability as a lookup table over the distinct (standard, site type) pairs: no per-row strings.
-    (std_codes, standards), (type_codes, types) = distinct_columns(inspections, "standard", "site_type")
+    codes = codes or round_codes(inspections)
+    (std_codes, standards), (type_codes, types) = codes["standard"], codes["site_type"]
     allowed = np.zeros((len(standards) + 1, len(types) + 1), dtype=bool)  # the last row/column: missing
     type_position = {str(t): j for j, t in enumerate(types)}
     for i, code in enumerate(standards):
@@ -125,10 +145,12 @@ def register_checks(
     return found
 
 
-def mark_duplicates(inspections: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def mark_duplicates(
+    inspections: pd.DataFrame, codes: RoundCodes | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Set ``duplicate`` and ``counts``; also return the repeated groups (site, standard, counting row, others)."""
     key = ["site_id", "standard"]
-    duplicate = _repeated(pair_keys(inspections))
+    duplicate = _repeated(pair_keys(inspections, codes))
     out = inspections.assign(duplicate=duplicate, counts=True)
     if not duplicate.any():
         return out, out.iloc[0:0]
@@ -144,9 +166,12 @@ def mark_duplicates(inspections: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFra
     return out, out[duplicate]
 
 
-def pair_keys(inspections: pd.DataFrame) -> np.ndarray:
+def pair_keys(inspections: pd.DataFrame, codes: RoundCodes | None = None) -> np.ndarray:
     """One non-negative integer per (site, standard) pair: counting codes beats hashing pairs of strings."""
-    (site_codes, _sites), (std_codes, standards) = distinct_columns(inspections, "site_id", "standard")
+    if codes is None:
+        (site_codes, _sites), (std_codes, standards) = distinct_columns(inspections, "site_id", "standard")
+    else:
+        (site_codes, _sites), (std_codes, standards) = codes["site_id"], codes["standard"]
     pair = site_codes.astype(np.int64)
     pair += 1
     pair *= len(standards) + 1
@@ -167,9 +192,12 @@ def _repeated(keys: np.ndarray) -> np.ndarray:
 
 __all__ = [
     "HandbookIndex",
+    "RoundCodes",
     "RoundRejection",
     "fill_from_register",
+    "keep_codes",
     "mark_duplicates",
     "pair_keys",
     "register_checks",
+    "round_codes",
 ]

@@ -25,9 +25,11 @@ from checker.intake.codes import message
 from checker.intake.crosscheck import (
     HandbookIndex,
     fill_from_register,
+    keep_codes,
     mark_duplicates,
     pair_keys,
     register_checks,
+    round_codes,
 )
 from checker.intake.evidence import Evidence, InputFile, Rejection
 from checker.intake.frames import empty_frame
@@ -208,7 +210,9 @@ class _Round:
             inspections = fill_from_register(inspections, sites)
         drop = np.zeros(len(inspections), dtype=bool)
         by_file = {i.file: i for i in self.inputs}
-        for finding in register_checks(inspections, sites, self.index):
+        # The key columns are encoded once for both checks (each took two of the three encodings).
+        codes = round_codes(inspections)
+        for finding in register_checks(inspections, sites, self.index, codes):
             # Columns are taken once per finding, not row by row (a round can reject many thousands).
             pos = finding.positions
             where = zip(
@@ -239,7 +243,8 @@ class _Round:
             drop[pos] = True
         if drop.any():
             inspections = inspections[~drop].reset_index(drop=True)
-        inspections, dups = mark_duplicates(inspections)
+            codes = keep_codes(codes, ~drop)
+        inspections, dups = mark_duplicates(inspections, codes)
         if len(dups):
             self._duplicate_warnings(dups)
         return inspections
