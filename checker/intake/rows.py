@@ -183,7 +183,8 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
     kind = header.kind
     start = header.row + 1
     n = max(sheet.table.num_rows - start, 0)
-    rows = np.arange(start, start + n, dtype=np.int64) + sheet.first_row
+    first = start + sheet.first_row
+    rows = np.arange(first, first + n, dtype=np.int64)
     labels = header.labels
     used = dict(header.columns)
     if kind == "responses":
@@ -424,7 +425,7 @@ def _frame(
     dtypes = column_dtypes(kind)
     n_acc = int(accepted.sum())
     all_accepted = n_acc == len(accepted)
-    data: dict[str, object] = {}
+    data: dict[str, pd.Series] = {}
     to_text: dict[str, pd.Series] = {}
     for col, dtype in dtypes.items():
         value = out.get(col)
@@ -433,7 +434,7 @@ def _frame(
         elif col == "_sheet":
             data[col] = _constant_text(sheet.name, n_acc)
         elif col == "_row":
-            data[col] = rows[accepted]
+            data[col] = pd.Series(rows if all_accepted else rows[accepted], copy=False)
         elif value is None and dtype == "string":
             data[col] = pd.Series(pd.arrays.ArrowStringArray(pa.nulls(n_acc, pa.large_string())))
         elif value is None:
@@ -441,7 +442,7 @@ def _frame(
             data[col] = (
                 pd.Series(index=pd.RangeIndex(n_acc), dtype=dtype)
                 if default is None
-                else pd.Series(np.full(n_acc, default), dtype=dtype)
+                else pd.Series(np.full(n_acc, default), dtype=dtype, copy=False)
             )
         elif isinstance(value, str) and dtype == "string":
             data[col] = _constant_text(value, n_acc)
@@ -453,14 +454,16 @@ def _frame(
             kept = value if all_accepted else value[accepted]
             data[col] = kept.reset_index(drop=True).astype(dtype)  # type: ignore[call-overload]
         else:
-            data[col] = pd.Series(np.asarray(value)[accepted]).astype(dtype)  # type: ignore[call-overload]
+            data[col] = pd.Series(np.asarray(value)[accepted], copy=False).astype(dtype)  # type: ignore[call-overload]
     decoded = values.map_columns(lambda s: values.as_text(s.reset_index(drop=True)), to_text, n_acc)
-    return pd.DataFrame({col: decoded.get(col, data.get(col)) for col in dtypes})
+    # Joined without a copy: ``pd.DataFrame(dict)`` copies every column into consolidated blocks (23 ms for
+    # a million rows here); concat keeps each column as built, and copy-on-write keeps that safe.
+    return pd.concat({col: decoded.get(col, data.get(col)) for col in dtypes}, axis=1)
 
 
 def _constant_text(value: str, n: int) -> pd.Series:
     """A ``string`` column holding ``value`` n times, built in Arrow (no Python list of n strings)."""
-    return pd.Series(pd.arrays.ArrowStringArray(pa.nulls(n, pa.large_string()).fill_null(value)))
+    return pd.Series(pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(value, pa.large_string()), n)))
 
 
 def _file_ok(files: pd.Series, folder: Path) -> pd.Series:
@@ -474,7 +477,7 @@ def _file_ok(files: pd.Series, folder: Path) -> pd.Series:
         except (OSError, ValueError):
             return False
 
-    return pd.Series(values.map_distinct_flag(files, ok), index=files.index)
+    return pd.Series(values.map_distinct_flag(files, ok), index=files.index, copy=False)
 
 
 def _responses(

@@ -6,6 +6,9 @@ back in one vectorised step, so a million rows with a few hundred distinct dates
 the normalisers use as they are; free text is trimmed in Arrow instead (:func:`clean_text`), since notes
 are often different in every row. Accepted spellings are listed here, in one place, and documented in
 docs/evidence.md.
+
+Series built here from arrays made here pass ``copy=False``: pandas 3 copies a NumPy array (or a
+categorical) handed to the Series constructor unless told not to, a million-row copy each time.
 """
 
 from __future__ import annotations
@@ -175,7 +178,7 @@ def map_distinct_number(series: pd.Series, func: Callable[[str], float]) -> pd.S
     table = np.full(len(uniques) + 1, np.nan, dtype=np.float64)
     for i, value in enumerate(uniques):
         table[i] = func(value)
-    return pd.Series(table[codes], index=series.index)
+    return pd.Series(table[codes], index=series.index, copy=False)
 
 
 def map_distinct_text(series: pd.Series, func: Callable[[str], str | None]) -> pd.Series:
@@ -193,6 +196,7 @@ def map_distinct_text(series: pd.Series, func: Callable[[str], str | None]) -> p
         return pd.Series(
             pd.Categorical.from_codes(recoded, categories=pd.Index(categories, dtype=object), validate=False),
             index=series.index,
+            copy=False,
         )
     return as_text(
         pd.Series(pd.Categorical.from_codes(recoded, categories=pd.Index(categories, dtype=object)))
@@ -324,7 +328,7 @@ def clean_column(
         start += len(part)
     categories = pd.Index(pd.arrays.ArrowStringArray(uniques.cast(pa.large_string())))
     categorical = pd.Categorical.from_codes(codes, categories=categories, validate=False)
-    return pd.Series(categorical, index=index), (array if unchanged else None)
+    return pd.Series(categorical, index=index, copy=False), (array if unchanged else None)
 
 
 def same_values(before: pd.Series, after: pd.Series) -> bool:
@@ -446,7 +450,7 @@ def dates(series: pd.Series, date1904: bool = False) -> tuple[pd.Series, np.ndar
         stamps[i] = np.datetime64("NaT") if stamp is None else stamp.to_datetime64()
         flags[i] = early
     stamps[-1] = np.datetime64("NaT")
-    values = pd.Series(stamps[codes], index=series.index, dtype="datetime64[ns]")
+    values = pd.Series(stamps[codes], index=series.index, dtype="datetime64[ns]", copy=False)
     bad = (series.notna() & values.isna()).to_numpy()
     return values, bad, flags[codes] & series.notna().to_numpy()
 
@@ -481,7 +485,7 @@ def lookup(
 def favourable(series: pd.Series) -> pd.Series:
     """True where an answer is favourable (see FAVOURABLE_ANSWERS)."""
     flags = map_distinct_flag(series, lambda v: name_key(v) in FAVOURABLE_ANSWERS)
-    return pd.Series(flags, index=series.index)
+    return pd.Series(flags, index=series.index, copy=False)
 
 
 __all__ = [
