@@ -264,6 +264,22 @@ def test_member_lying_about_its_size_is_corrupt_zip(tiny: Handbook, tmp_path: Pa
     assert codes == ["corrupt-zip"]
 
 
+def test_a_sheet_without_closed_cells_is_streamed_in_bounded_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pieces are cut after a closed cell or row; a sheet of self-closing rows has neither, and must not be
+    carried over whole from chunk to chunk (a 1 GB member would be copied quadratically)."""
+    from checker.intake import preflight
+
+    monkeypatch.setattr(preflight, "CHUNK", 1024)
+    rows = "".join(f'<row r="{r}"/>' for r in range(1, 20_001))
+    path = write_zip(tmp_path / "rows.xlsx", xlsx_parts(sheet(rows)))
+    with zipfile.ZipFile(path) as archive:
+        pieces = list(preflight._pieces(archive, "xl/worksheets/sheet1.xml"))
+    assert b"".join(pieces) == sheet(rows).encode()
+    assert len(pieces) > 100 and max(len(p) for p in pieces) <= 3 * 1024
+
+
 def test_sparse_far_cell_is_refused_in_process_and_the_interpreter_survives(
     tiny: Handbook, tmp_path: Path
 ) -> None:
@@ -565,8 +581,17 @@ def _inline(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
+@pytest.mark.parametrize(
+    "limits",
+    [
+        None,  # small enough to scan: the preflight finds the formula before parsing
+        Limits(scan_bytes=64 * 1024),  # too big to scan: parsed in a worker, formulas looked for alongside
+        Limits(scan_bytes=64 * 1024, isolate="never"),  # too big to scan, parsed in-process
+    ],
+    ids=["scanned", "big-sheet-worker", "big-sheet-in-process"],
+)
 def test_a_column_of_error_cells_and_uncached_formulas_rejects_each_row_naming_its_cell(
-    tiny: Handbook, tmp_path: Path
+    tiny: Handbook, tmp_path: Path, limits: Limits | None
 ) -> None:
     # 2,000 inspections whose result is #N/A (a VLOOKUP gone wrong), and one formula saved without a value.
     head = "".join(
@@ -586,9 +611,13 @@ def test_a_column_of_error_cells_and_uncached_formulas_rejects_each_row_naming_i
         rows.append(
             f'<row r="{r}">{cells}{result.format(r=r)}{_inline(f"E{r}", "2023-05-03")}{_inline(f"F{r}", "张三")}</row>'
         )
-    data = write_zip(tmp_path / "x.xlsx", xlsx_parts(sheet("".join(rows)))).read_bytes()
-    evidence, codes = check_round(tiny, round_with(tmp_path, "实地考察.xlsx", data), "实地考察.xlsx")
+    merged = '<mergeCells count="1"><mergeCell ref="D1500:D1502"/></mergeCells>'
+    xml = sheet("".join(rows)).replace("</sheetData>", "</sheetData>" + merged)
+    data = write_zip(tmp_path / "x.xlsx", xlsx_parts(xml)).read_bytes()
+    folder = round_with(tmp_path, "实地考察.xlsx", data)
+    evidence, codes = check_round(tiny, folder, "实地考察.xlsx", limits)
     assert codes == ["cell-error"] * 1999 + ["formula-no-cache"]
+    assert any("D1500:D1502" in w for w in file_info(evidence, "实地考察.xlsx").warnings)
     mine = [r for r in evidence.rejected if r.file == "实地考察.xlsx"]
     assert [r.row for r in mine] == list(range(2, 2002))
     assert "C2" in mine[0].message and "#N/A" in mine[0].message

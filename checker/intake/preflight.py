@@ -5,7 +5,9 @@ cells' ``r=`` attributes, merged ranges, and formula cells saved without a value
 A1 and XFD1048576 makes calamine try to allocate 512 GiB and abort the interpreter, so this scan must come
 before any reader touches the sheet. For ods the ``number-rows-repeated`` × ``number-columns-repeated`` of
 cells that carry values is counted. A file the scan cannot vouch for (a sheet too big to scan cheaply, or a
-format without a cheap scan) is parsed in a worker process instead (see :mod:`checker.intake.isolate`).
+format without a cheap scan) is parsed in a worker process instead (see :mod:`checker.intake.isolate`);
+an xlsx sheet too big to scan is still searched for uncached formulas and merged ranges (:func:`scan_formulas`)
+while the worker parses it.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import re
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import unescape
@@ -183,6 +186,34 @@ def _workbook_sheets(archive: zipfile.ZipFile) -> tuple[list[SheetScan], bool]:
     return sheets, date1904
 
 
+def _pieces(archive: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """A sheet part inflated in chunks, each cut after a whole cell or row so that no element straddles two.
+
+    A damaged member is a ``corrupt-zip`` refusal, wherever in the stream it shows.
+    """
+    leftover = b""
+    try:
+        with archive.open(part) as member:
+            while True:
+                chunk = member.read(CHUNK)
+                buffer = leftover + chunk
+                if not chunk:
+                    if buffer:
+                        yield buffer
+                    return
+                ends = (buffer.rfind(b"</c>"), buffer.rfind(b"</row>"))
+                cut = max(ends[0] + 4 if ends[0] >= 0 else 0, ends[1] + 6 if ends[1] >= 0 else 0)
+                if not cut and len(buffer) > 2 * CHUNK:
+                    # No closed cell or row in 8 MB (self-closing cells only, or no XML at all): cut after
+                    # any tag, so the carried-over text stays bounded instead of growing with the member.
+                    cut = buffer.rfind(b">") + 1 or len(buffer)
+                work, leftover = buffer[:cut], buffer[cut:]
+                if work:
+                    yield work
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        raise PreflightError("corrupt-zip", detail=f"{part}: {exc}") from None
+
+
 def _scan_sheet(archive: zipfile.ZipFile, sheet: SheetScan, limits: Limits) -> bool:
     """Stream one sheet part; False when it holds cells without ``r=`` (the range cannot be vouched for)."""
     refs = 0
@@ -190,48 +221,21 @@ def _scan_sheet(archive: zipfile.ZipFile, sheet: SheetScan, limits: Limits) -> b
     unusual = False
     max_row = max_col = 0
     min_col = 1 << 30
-    leftover = b""
-    try:
-        with archive.open(sheet.part) as member:
-            while True:
-                chunk = member.read(CHUNK)
-                buffer = leftover + chunk
-                if chunk:
-                    # Cut after a whole cell or row so that no element straddles two pieces.
-                    ends = (buffer.rfind(b"</c>"), buffer.rfind(b"</row>"))
-                    cut = max(ends[0] + 4 if ends[0] >= 0 else 0, ends[1] + 6 if ends[1] >= 0 else 0)
-                    work, leftover = buffer[:cut], buffer[cut:]
-                else:
-                    work, leftover = buffer, b""
-                # Whole-chunk regex passes (no Python work per cell): distinct column letters, row numbers.
-                letters = _CELL_COLS.findall(work)
-                if letters:
-                    refs += len(letters)
-                    columns = [column_number(c.decode()) for c in set(letters)]
-                    max_col, min_col = max(max_col, *columns), min(min_col, *columns)
-                    digits = np.array(_CELL_ROWS.findall(work), dtype="S8").astype(np.int64)
-                    max_row = max(max_row, int(digits.max()))
-                opens += work.count(b"<c ") + work.count(b"<c>") + work.count(b"<c/")
-                # Legal but unusual spellings of an address (r='A1', tabs, spaces around =) that the fast
-                # pattern above misses show up as surplus "r=": then a worker parses the file instead.
-                surplus = work.count(b"r=") - len(letters) - work.count(b'<row r="')
-                unusual = unusual or surplus > 64 or b"r =" in work
-                if b"<f" in work:
-                    _formulas(work, sheet)
-                if b"<mergeCell" in work:
-                    for m in _MERGE.finditer(work):
-                        sheet.merged.append(
-                            (
-                                int(m.group(2)),
-                                column_number(m.group(1).decode()),
-                                int(m.group(4)),
-                                column_number(m.group(3).decode()),
-                            )
-                        )
-                if not chunk:
-                    break
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        raise PreflightError("corrupt-zip", detail=f"{sheet.part}: {exc}") from None
+    for work in _pieces(archive, sheet.part):
+        # Whole-chunk regex passes (no Python work per cell): distinct column letters, row numbers.
+        letters = _CELL_COLS.findall(work)
+        if letters:
+            refs += len(letters)
+            columns = [column_number(c.decode()) for c in set(letters)]
+            max_col, min_col = max(max_col, *columns), min(min_col, *columns)
+            digits = np.array(_CELL_ROWS.findall(work), dtype="S8").astype(np.int64)
+            max_row = max(max_row, int(digits.max()))
+        opens += work.count(b"<c ") + work.count(b"<c>") + work.count(b"<c/")
+        # Legal but unusual spellings of an address (r='A1', tabs, spaces around =) that the fast
+        # pattern above misses show up as surplus "r=": then a worker parses the file instead.
+        surplus = work.count(b"r=") - len(letters) - work.count(b'<row r="')
+        unusual = unusual or surplus > 64 or b"r =" in work
+        _formulas_and_merges(work, sheet)
     sheet.scanned = True
     sheet.max_row, sheet.max_col = max_row, max_col
     sheet.min_col = min_col if refs else 0
@@ -239,6 +243,34 @@ def _scan_sheet(archive: zipfile.ZipFile, sheet: SheetScan, limits: Limits) -> b
     check_range(sheet, limits)
     # Cells opened without an address sit at positions only a parser knows.
     return opens <= refs and not unusual
+
+
+def scan_formulas(path: Path, sheets: list[SheetScan]) -> None:
+    """Formulas saved without a value, and merged ranges, of sheets too big for the full scan.
+
+    Only these two are looked for (a substring test per chunk, a regex only where one occurs), so a
+    300 MB sheet costs about its inflating, 0.8 s here; the reader runs this while a worker parses the
+    sheet, so an uncached formula is never read as a blank cell, whatever the size of the sheet.
+    """
+    with _open_zip(path) as archive:
+        for sheet in sheets:
+            for work in _pieces(archive, sheet.part):
+                _formulas_and_merges(work, sheet)
+
+
+def _formulas_and_merges(work: bytes, sheet: SheetScan) -> None:
+    if b"<f" in work:
+        _formulas(work, sheet)
+    if b"<mergeCell" in work:
+        for m in _MERGE.finditer(work):
+            sheet.merged.append(
+                (
+                    int(m.group(2)),
+                    column_number(m.group(1).decode()),
+                    int(m.group(4)),
+                    column_number(m.group(3).decode()),
+                )
+            )
 
 
 def _formulas(work: bytes, sheet: SheetScan) -> None:
@@ -382,5 +414,6 @@ __all__ = [
     "column_number",
     "preflight_ods",
     "preflight_xlsx",
+    "scan_formulas",
     "scan_ods",
 ]

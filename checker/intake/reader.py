@@ -36,7 +36,14 @@ from checker.intake.frames import empty_frame
 from checker.intake.headers import Header, detect
 from checker.intake.kinds import KINDS
 from checker.intake.limits import DEFAULT_LIMITS, Limits
-from checker.intake.preflight import Preflight, PreflightError, column_letters, preflight_ods, preflight_xlsx
+from checker.intake.preflight import (
+    Preflight,
+    PreflightError,
+    column_letters,
+    preflight_ods,
+    preflight_xlsx,
+    scan_formulas,
+)
 from checker.intake.rows import SheetContext, SheetRows, read_rows
 from checker.intake.sheets import FileCells, ReadError, read_csv, read_workbook
 from checker.intake.sniff import EXTENSIONS, sniff
@@ -81,9 +88,9 @@ def sha256(path: Path) -> str:
 class _Round:
     """Accumulates what the files of a round yield."""
 
-    def __init__(self, index: HandbookIndex, limits: Limits, hasher: Executor) -> None:
+    def __init__(self, index: HandbookIndex, limits: Limits, background: Executor) -> None:
         self.index = index
-        self.hasher = hasher
+        self.background = background  # hashing, and the formula scan of big sheets
         self.limits = limits
         self.parts: dict[str, list[pd.DataFrame]] = {}
         self.rejected: list[Rejection] = []
@@ -96,7 +103,7 @@ class _Round:
 
     def read_file(self, path: Path, rel: str) -> None:
         # The file is hashed on another thread while it is read (hashlib releases the GIL).
-        digest = self.hasher.submit(sha256, path)
+        digest = self.background.submit(sha256, path)
         info = InputFile(file=rel, sha256="", format="")
         self.inputs.append(info)
         try:
@@ -185,11 +192,22 @@ class _Round:
         if fmt == "csv":
             return read_csv(path, self.limits)
         hidden = [s.name for s in pre.sheets if not s.visible] if fmt == "xlsx" else None
-        mode = self.limits.isolate
-        if (mode == "always" or (mode == "auto" and not pre.vouched)) and isolate.available():
-            result: FileCells = isolate.run_isolated(WORKBOOK_PARSER, (path, fmt, hidden), self.limits)
-            return result
-        return WORKBOOK_PARSER(path, fmt, hidden)
+        # Sheets too big for the full scan are still searched for uncached formulas and merged ranges, on
+        # another thread while the parser works (inflating releases the GIL; the worker is a process).
+        late = [s for s in pre.sheets if s.visible and s.part and not s.scanned] if fmt == "xlsx" else []
+        scan = self.background.submit(scan_formulas, path, late) if late else None
+        try:
+            mode = self.limits.isolate
+            if (mode == "always" or (mode == "auto" and not pre.vouched)) and isolate.available():
+                result: FileCells = isolate.run_isolated(WORKBOOK_PARSER, (path, fmt, hidden), self.limits)
+            else:
+                result = WORKBOOK_PARSER(path, fmt, hidden)
+        finally:
+            if scan is not None:
+                scan.exception()  # wait for it either way; its error is raised below, once parsing succeeded
+        if scan is not None:
+            scan.result()
+        return result
 
     # -- round checks -------------------------------------------------------------------------------------
 
@@ -319,8 +337,8 @@ def read_evidence(
     """Read every evidence file under ``path`` (or the one file ``path``) against ``handbook``."""
     limits = limits or DEFAULT_LIMITS
     root, files = discover(Path(path))
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="civcheck-sha256") as hasher:
-        state = _Round(HandbookIndex.of(handbook), limits, hasher)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="civcheck-background") as background:
+        state = _Round(HandbookIndex.of(handbook), limits, background)
         for done, file in enumerate(files):
             rel = file.relative_to(root).as_posix()
             if progress is not None:
