@@ -309,6 +309,49 @@ def test_ods_repeats_are_multiplied_out(tiny: Handbook, tmp_path: Path) -> None:
     assert time.perf_counter() - started < 2
 
 
+def _ods_text(text: str) -> str:
+    return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+
+
+@pytest.mark.parametrize(
+    "limits",
+    [
+        None,
+        Limits(scan_bytes=4 * 1024),  # too big to scan: parsed in a worker, formulas looked for alongside
+        Limits(scan_bytes=4 * 1024, isolate="never"),
+    ],
+    ids=["scanned", "big-sheet-worker", "big-sheet-in-process"],
+)
+def test_ods_formula_without_a_value_is_rejected_naming_its_cell(
+    tiny: Handbook, tmp_path: Path, limits: Limits | None
+) -> None:
+    head = "".join(
+        _ods_text(h) for h in ("点位编号", "测评标准", "检查结果", "问题描述", "检查日期", "检查人")
+    )
+    rows = [f"<table:table-row>{head}</table:table-row>"]
+    for r in range(2, 202):
+        if r == 150:  # a formula a generator wrote without its value; the rest are plain, or cached formulas
+            result = '<table:table-cell table:formula="of:=IF([.A150]=&quot;S001&quot;;&quot;符合&quot;)"/>'
+        elif r % 2:
+            result = (
+                '<table:table-cell table:formula="of:=&quot;符合&quot;" office:value-type="string" '
+                'office:string-value="符合"><text:p>符合</text:p></table:table-cell>'
+            )
+        else:
+            result = _ods_text("不符合")
+        cells = _ods_text("S001") + _ods_text("Ⅲ-1-1") + result + "<table:table-cell/>"
+        cells += _ods_text("2023-05-03") + _ods_text("张三")
+        rows.append(f"<table:table-row>{cells}</table:table-row>")
+    content = ODS_HEAD + '<table:table table:name="检查">' + "".join(rows) + "</table:table>" + ODS_TAIL
+    data = write_zip(tmp_path / "x.ods", ods(content)).read_bytes()
+    evidence, codes = check_round(tiny, round_with(tmp_path, "实地考察.ods", data), "实地考察.ods", limits)
+    assert codes == ["formula-no-cache"]
+    (rejected,) = [r for r in evidence.rejected if r.file == "实地考察.ods"]
+    assert (rejected.row, rejected.column) == (150, "C 检查结果")
+    assert "C150" in rejected.message and 'IF([.A150]="S001";"符合")' in rejected.message
+    assert file_info(evidence, "实地考察.ods").rows_accepted == 199
+
+
 # -- case 10: the worker backstop -------------------------------------------------------------------------
 
 

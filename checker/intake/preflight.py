@@ -4,10 +4,10 @@ For xlsx the sheet XML is streamed once (inflated in chunks, never whole) to fin
 cells' ``r=`` attributes, merged ranges, and formula cells saved without a value. A 5 KB file with cells at
 A1 and XFD1048576 makes calamine try to allocate 512 GiB and abort the interpreter, so this scan must come
 before any reader touches the sheet. For ods the ``number-rows-repeated`` × ``number-columns-repeated`` of
-cells that carry values is counted. A file the scan cannot vouch for (a sheet too big to scan cheaply, or a
+cells that carry values is counted, and formula cells without a value type (nothing saved) are noted. A file the scan cannot vouch for (a sheet too big to scan cheaply, or a
 format without a cheap scan) is parsed in a worker process instead (see :mod:`checker.intake.isolate`);
-an xlsx sheet too big to scan is still searched for uncached formulas and merged ranges (:func:`scan_formulas`)
-while the worker parses it.
+a sheet too big to scan is still searched for uncached formulas (:func:`scan_formulas` for xlsx, with merged
+ranges; :func:`scan_ods_formulas` for ods) while the worker parses it.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ _ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|tab
 _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
 _ODS_ROWS = re.compile(rb'number-rows-repeated="(\d+)"')
 _ODS_COLS = re.compile(rb'number-columns-repeated="(\d+)"')
+_ODS_FORMULA = re.compile(rb'table:formula="([^"]*)"')
+_ODS_FORMULA_CELL = re.compile(rb"<table:table-cell\b([^>]*\btable:formula=[^>]*)>")
+_QUOTES = {"&quot;": '"', "&apos;": "'"}
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
@@ -353,55 +356,128 @@ def preflight_ods(path: Path, limits: Limits) -> Preflight:
 
 
 def scan_ods(content: bytes, limits: Limits) -> list[SheetScan]:
-    """Per table: the extent and count of cells that carry a value, repeats multiplied out."""
-    sheets: list[SheetScan] = []
-    current: SheetScan | None = None
-    row = col = 0
-    rows_rep = 1
-    for match in _ODS_TAG.finditer(content):
-        closing, tag, attrs, selfclose = match.groups()
-        if tag == b"table":
-            if closing:
-                if current is not None:
-                    check_range(current, limits)  # the cell count is checked as it grows, below
-                current = None
-            else:
-                name = _ODS_NAME.search(attrs)
-                current = SheetScan(name=unescape(name.group(1).decode("utf-8", "replace")) if name else "")
-                current.scanned = True
-                current.min_col = 1
-                sheets.append(current)
-                row = 0
-            continue
-        if current is None:
-            continue
-        if tag == b"table-row":
-            if closing:
-                row += rows_rep
+    """Per table: the extent and count of cells that carry a value (repeats multiplied out), and the
+    formulas saved without a value."""
+    scan = _OdsScan(limits, check=True)
+    scan.feed(content)
+    return scan.sheets
+
+
+def scan_ods_formulas(path: Path, limits: Limits) -> list[SheetScan]:
+    """The formulas saved without a value in an ods too big to scan before parsing, per table.
+
+    content.xml is streamed twice at most: first only for a formula cell without a value type (one regex
+    over each chunk, matching formula cells only); when there is one, again through the table/row/cell
+    counter to place it. Sizes are not checked here: the worker parsing the file has its own limits.
+    """
+    with _open_zip(path) as archive:
+        if not any(
+            b"value-type" not in cell.group(1)
+            for work in _ods_pieces(archive)
+            for cell in _ODS_FORMULA_CELL.finditer(work)
+        ):
+            return []
+        scan = _OdsScan(limits, check=False)
+        for work in _ods_pieces(archive):
+            scan.feed(work)
+    return scan.sheets
+
+
+def _ods_pieces(archive: zipfile.ZipFile) -> Iterator[bytes]:
+    """content.xml inflated in chunks cut after a whole row (or, failing that, after a tag)."""
+    leftover = b""
+    try:
+        with archive.open("content.xml") as member:
+            while chunk := member.read(CHUNK):
+                buffer = leftover + chunk
+                end = buffer.rfind(b"</table:table-row>")
+                cut = end + len(b"</table:table-row>") if end >= 0 else 0
+                if not cut and len(buffer) > 2 * CHUNK:
+                    cut = buffer.rfind(b">") + 1 or len(buffer)
+                work, leftover = buffer[:cut], buffer[cut:]
+                if work:
+                    yield work
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as exc:
+        raise PreflightError("corrupt-zip", detail=f"content.xml: {exc}") from None
+    if leftover:
+        yield leftover
+
+
+# A formula cell repeated over a huge block names at most this many cells per table (each is one rejection).
+_MAX_ODS_FORMULAS = 100_000
+
+
+class _OdsScan:
+    """The table/row/cell counter of an ods content.xml, fed whole or in pieces cut between tags."""
+
+    def __init__(self, limits: Limits, *, check: bool) -> None:
+        self.limits = limits
+        self.check = check
+        self.sheets: list[SheetScan] = []
+        self.current: SheetScan | None = None
+        self.row = self.col = 0
+        self.rows_rep = 1
+
+    def feed(self, content: bytes) -> None:
+        for match in _ODS_TAG.finditer(content):
+            closing, tag, attrs, selfclose = match.groups()
+            if tag == b"table":
+                self._table(closing, attrs)
+            elif self.current is None:
                 continue
-            reps = _ODS_ROWS.search(attrs)
-            rows_rep = int(reps.group(1)) if reps else 1
-            col = 0
-            if selfclose:
-                row += rows_rep
-            continue
+            elif tag == b"table-row":
+                self._row(closing, attrs, selfclose)
+            elif not closing:
+                self._cell(self.current, tag, attrs, selfclose)
+
+    def _table(self, closing: bytes, attrs: bytes) -> None:
         if closing:
-            continue
+            if self.current is not None and self.check:
+                check_range(self.current, self.limits)  # the cell count is checked as it grows
+            self.current = None
+            return
+        name = _ODS_NAME.search(attrs)
+        self.current = SheetScan(name=unescape(name.group(1).decode("utf-8", "replace")) if name else "")
+        self.current.scanned = self.check
+        self.current.min_col = 1
+        self.sheets.append(self.current)
+        self.row = 0
+
+    def _row(self, closing: bytes, attrs: bytes, selfclose: bytes) -> None:
+        if closing:
+            self.row += self.rows_rep
+            return
+        reps = _ODS_ROWS.search(attrs)
+        self.rows_rep = int(reps.group(1)) if reps else 1
+        self.col = 0
+        if selfclose:
+            self.row += self.rows_rep
+
+    def _cell(self, current: SheetScan, tag: bytes, attrs: bytes, selfclose: bytes) -> None:
         reps = _ODS_COLS.search(attrs)
         cols_rep = int(reps.group(1)) if reps else 1
-        if b"value-type" in attrs or not selfclose:
-            current.cells += cols_rep * rows_rep
-            current.max_col = max(current.max_col, col + cols_rep)
-            current.max_row = max(current.max_row, row + rows_rep)
-            if current.cells > limits.max_cells:
+        valued = b"value-type" in attrs
+        if valued or not selfclose:
+            current.cells += cols_rep * self.rows_rep
+            current.max_col = max(current.max_col, self.col + cols_rep)
+            current.max_row = max(current.max_row, self.row + self.rows_rep)
+            if self.check and current.cells > self.limits.max_cells:
                 raise PreflightError(
                     "too-many-cells",
                     sheet=current.name,
                     cells=current.cells,
-                    limit=limits.describe("max_cells"),
+                    limit=self.limits.describe("max_cells"),
                 )
-        col += cols_rep
-    return sheets
+        if tag == b"table-cell" and not valued and b"formula=" in attrs:
+            formula = _ODS_FORMULA.search(attrs)
+            text = unescape(formula.group(1).decode("utf-8", "replace"), _QUOTES) if formula else ""
+            text = text.removeprefix("of:").removeprefix("=")
+            for r in range(self.rows_rep):
+                for c in range(cols_rep):
+                    if len(current.formulas) >= _MAX_ODS_FORMULAS:
+                        break
+                    current.formulas[(self.row + r + 1, self.col + c + 1)] = text
+        self.col += cols_rep
 
 
 __all__ = [
@@ -416,4 +492,5 @@ __all__ = [
     "preflight_xlsx",
     "scan_formulas",
     "scan_ods",
+    "scan_ods_formulas",
 ]
