@@ -129,3 +129,34 @@ def test_excel_error_cells_reject_the_row_naming_the_cell(tiny: Handbook, tmp_pa
     assert "#N/A" in evidence.rejected[1].message
     # The formula with a cached value (=IF(…) → 符合) is read as its value.
     assert list(evidence.frame("inspections")["result"]) == ["pass"]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls", ".ods"])
+def test_merged_cells_saved_by_libreoffice_fill_down_not_across(tiny: Handbook, suffix: str) -> None:
+    path = FIXTURES / "merged" / f"合并单元格{suffix}"
+    before = hashlib.sha256(path.read_bytes()).hexdigest()
+    evidence = read_evidence(path, tiny)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == before
+    assert evidence.rejected == []
+    frame = evidence.frame("inspections")
+    dates = frame["date"].dt.strftime("%Y-%m-%d").fillna("")
+    rows = list(
+        zip(
+            frame["_row"],
+            frame["site_id"],
+            frame["description"].fillna(""),
+            dates,
+            frame["inspector"],
+            strict=True,
+        )
+    )
+    # A2:A3 and A4:A5 (site ids) and G2:G5 (inspector) are merged down; E3:F3 (a note) is merged across,
+    # so row 3's date cell stays empty rather than taking the note.
+    assert rows == [
+        (2, "S001", "", "2023-05-03", "张三"),
+        (3, "S001", "摊位越线，占用消防通道", "", "张三"),
+        (4, "S002", "", "2023-05-04", "张三"),
+        (5, "S002", "占道经营", "2023-05-05", "张三"),
+    ]
+    warnings = evidence.inputs[0].warnings
+    assert any(all(r in w for r in ("A2:A3", "A4:A5", "G2:G5", "E3:F3")) for w in warnings)

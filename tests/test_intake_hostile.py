@@ -352,6 +352,43 @@ def test_ods_formula_without_a_value_is_rejected_naming_its_cell(
     assert file_info(evidence, "实地考察.ods").rows_accepted == 199
 
 
+TAIL_CELLS = "<table:table-cell/>" + _ods_text("张三")
+
+
+def test_ods_value_merged_down_is_used_on_every_row(tiny: Handbook, tmp_path: Path) -> None:
+    head = "".join(
+        _ods_text(h) for h in ("点位编号", "测评标准", "检查结果", "检查日期", "问题描述", "检查人")
+    )
+    site = '<table:table-cell table:number-rows-spanned="3" office:value-type="string"><text:p>S001</text:p>'
+    rows = [
+        head,
+        site
+        + "</table:table-cell>"
+        + _ods_text("Ⅲ-1-1")
+        + _ods_text("符合")
+        + _ods_text("2023-05-03")
+        + TAIL_CELLS,
+        "<table:covered-table-cell/>"
+        + _ods_text("Ⅲ-1-1")
+        + _ods_text("不符合")
+        + _ods_text("2023-05-04")
+        + TAIL_CELLS,
+        "<table:covered-table-cell/>"
+        + _ods_text("Ⅲ-1-1")
+        + _ods_text("符合")
+        + _ods_text("2023-05-05")
+        + TAIL_CELLS,
+    ]
+    table = "".join(f"<table:table-row>{r}</table:table-row>" for r in rows)
+    content = ODS_HEAD + f'<table:table table:name="检查">{table}</table:table>' + ODS_TAIL
+    data = write_zip(tmp_path / "x.ods", ods(content)).read_bytes()
+    evidence, codes = check_round(tiny, round_with(tmp_path, "实地考察.ods", data), "实地考察.ods")
+    assert codes == []
+    frame = evidence.frame("inspections")
+    assert list(frame["_row"]) == [2, 3, 4] and list(frame["site_id"]) == ["S001"] * 3
+    assert any("A2:A4" in w for w in file_info(evidence, "实地考察.ods").warnings)
+
+
 # -- case 10: the worker backstop -------------------------------------------------------------------------
 
 

@@ -108,6 +108,37 @@ def test_title_rows_merged_cells_messy_headers_and_symbols(tiny: Handbook, tmp_p
     assert sum("隐藏的工作表" in w for w in info.warnings) == 2
 
 
+def test_a_value_merged_down_a_column_is_used_on_every_row_of_the_range(
+    tiny: Handbook, tmp_path: Path
+) -> None:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "检查"
+    ws.append([*INSPECTION, "内部编码"])  # a column civcheck does not use
+    ws.append(["S001", "Ⅲ-1-1", "符合", None, None, "2023-05-03", "张三"])  # row 2
+    ws.append([None, "Ⅲ-1-1", "不符合", 1, "占道", "2023-05-04", None])  # row 3: A2:A3 merged, G2:G4 merged
+    ws.append(["S002", "Ⅲ-1-1", "符合", None, None, "2023-05-05", None])  # row 4
+    ws.append(["S002", "Ⅲ-1-1", "不符合", 2, "堆物", "2023-05-06", "李四"])  # row 5: the note E5:E6 merged
+    ws.append([None, None, None, None, None, None, None, "K-6"])  # row 6: only the merged note → blank
+    for cells in ("A2:A3", "G2:G4", "E5:E6"):
+        ws.merge_cells(cells)
+    wb.create_sheet("台账")
+    for row in REGISTER:
+        wb["台账"].append(list(row))
+    wb.save(tmp_path / "merged.xlsx")
+
+    evidence = read_evidence(tmp_path, tiny)
+    assert projection(evidence) == []
+    frame = evidence.frame("inspections")
+    assert list(frame["_row"]) == [2, 3, 4, 5]
+    assert list(frame["site_id"]) == ["S001", "S001", "S002", "S002"]
+    assert list(frame["inspector"].fillna("")) == ["张三", "张三", "张三", "李四"]
+    assert list(frame["description"].fillna("")) == ["", "占道", "", "堆物"]
+    info = evidence.inputs[0]
+    assert (info.rows_read, info.rows_accepted, info.rows_blank) == (4 + 2, 4 + 2, 1)  # + the register
+    assert any("A2:A3" in w and "G2:G4" in w for w in info.warnings)
+
+
 def test_headers_that_collide_after_normalising_name_both_columns(tiny: Handbook, tmp_path: Path) -> None:
     workbook(
         tmp_path / "dup.xlsx",

@@ -288,8 +288,9 @@ _CATALOGUE = (
     Code(
         "merged-cells",
         "warning",
-        "工作表“{sheet}”的数据区有合并单元格（{ranges}），仅左上角单元格有值",
-        "sheet '{sheet}' has merged cells in its data ({ranges}); only the top-left cell holds the value",
+        "工作表“{sheet}”的数据区有合并单元格（{ranges}）：纵向合并的值用于区域内每一行，横向合并的值只计入最左一列",
+        "sheet '{sheet}' has merged cells in its data ({ranges}): a value merged down a column is used on every "
+        "row of the range; merged across columns, it counts in the first column only",
     ),
 )
 

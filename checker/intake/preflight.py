@@ -4,7 +4,8 @@ For xlsx the sheet XML is streamed once (inflated in chunks, never whole) to fin
 cells' ``r=`` attributes, merged ranges, and formula cells saved without a value. A 5 KB file with cells at
 A1 and XFD1048576 makes calamine try to allocate 512 GiB and abort the interpreter, so this scan must come
 before any reader touches the sheet. For ods the ``number-rows-repeated`` × ``number-columns-repeated`` of
-cells that carry values is counted, and formula cells without a value type (nothing saved) are noted. A file the scan cannot vouch for (a sheet too big to scan cheaply, or a
+cells that carry values is counted; formula cells without a value type (nothing saved) and merged ranges are
+noted. A file the scan cannot vouch for (a sheet too big to scan cheaply, or a
 format without a cheap scan) is parsed in a worker process instead (see :mod:`checker.intake.isolate`);
 a sheet too big to scan is still searched for uncached formulas (:func:`scan_formulas` for xlsx, with merged
 ranges; :func:`scan_ods_formulas` for ods) while the worker parses it.
@@ -40,6 +41,8 @@ _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
 _ODS_ROWS = re.compile(rb'number-rows-repeated="(\d+)"')
 _ODS_COLS = re.compile(rb'number-columns-repeated="(\d+)"')
 _ODS_FORMULA = re.compile(rb'table:formula="([^"]*)"')
+_ODS_ROWS_SPANNED = re.compile(rb'number-rows-spanned="(\d+)"')
+_ODS_COLS_SPANNED = re.compile(rb'number-columns-spanned="(\d+)"')
 _ODS_FORMULA_CELL = re.compile(rb"<table:table-cell\b([^>]*\btable:formula=[^>]*)>")
 _QUOTES = {"&quot;": '"', "&apos;": "'"}
 _NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -468,6 +471,13 @@ class _OdsScan:
                     cells=current.cells,
                     limit=self.limits.describe("max_cells"),
                 )
+        if b"-spanned=" in attrs:
+            rows = _ODS_ROWS_SPANNED.search(attrs)
+            cols = _ODS_COLS_SPANNED.search(attrs)
+            height, width = int(rows.group(1)) if rows else 1, int(cols.group(1)) if cols else 1
+            if height > 1 or width > 1:
+                top, left = self.row + 1, self.col + 1
+                current.merged.append((top, left, top + height - 1, left + width - 1))
         if tag == b"table-cell" and not valued and b"formula=" in attrs:
             formula = _ODS_FORMULA.search(attrs)
             text = unescape(formula.group(1).decode("utf-8", "replace"), _QUOTES) if formula else ""

@@ -159,17 +159,17 @@ class _Round:
                 index=self.index,
                 date1904=pre.date1904,
                 formulas=scan.formulas if scan is not None else {},
+                merged=scan.merged if scan is not None else sheet.merged,
             )
             result = read_rows(sheet, found, ctx)
             self._take(info, sheet.name, f"{label} → {found.kind}", result)
-            if scan is not None:
-                header_row = found.row + sheet.first_row
-                merged = [m for m in scan.merged if m[0] > header_row]
-                if merged:
-                    ranges = ", ".join(
-                        f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}" for r1, c1, r2, c2 in merged[:5]
-                    )
-                    info.warnings.append(message("merged-cells", sheet=sheet.name, ranges=ranges))
+            header_row = found.row + sheet.first_row
+            merged = [m for m in ctx.merged if m[0] > header_row]
+            if merged:
+                ranges = ", ".join(
+                    f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}" for r1, c1, r2, c2 in merged[:5]
+                )
+                info.warnings.append(message("merged-cells", sheet=sheet.name, ranges=ranges))
 
     def _take(self, info: InputFile, sheet: str, label: str, result: SheetRows) -> None:
         info.sheets.append(label)

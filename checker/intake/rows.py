@@ -60,6 +60,7 @@ class SheetContext:
     index: HandbookIndex
     date1904: bool = False
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column 1-based) → formula
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # row1, col1, row2, col2 (1-based)
 
 
 @dataclass
@@ -190,7 +191,9 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
     if kind == "responses":
         used.update({f"q:{q}": c for q, c in header.questions.items()})
     free_text = {c.column for c in KINDS[kind].columns if c.value == "text"}
-    cleaned, sources = _clean_columns(sheet.table, used, start, free_text)
+    down = _merged_down(sheet, ctx.merged, start, set(used.values()))
+    cleaned, sources = _clean_columns(sheet.table, used, start, free_text, down)
+    copied = {col: down[c] != np.arange(n) for col, c in used.items() if c in down}
     verdicts = Verdicts(n)
     undecided = np.zeros(n, dtype=bool)
 
@@ -227,7 +230,9 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
     filled_cols = [c for c in cleaned if c not in PREFILLED.get(kind, frozenset())] or list(cleaned)
     filled = np.zeros(n, dtype=bool)
     for col in filled_cols:
-        filled |= cleaned[col].notna().to_numpy()
+        # A value copied down a merged range does not by itself make a row filled in.
+        present = cleaned[col].notna().to_numpy()
+        filled |= present & ~copied[col] if col in copied else present
     blank = ~filled & ~undecided
 
     if kind == "responses":
@@ -531,13 +536,46 @@ def _known(standard: pd.Series | None, positions: np.ndarray) -> list[str]:
     return ["" if pd.isna(v) else str(v) for v in standard.take(positions).tolist()]
 
 
+def _merged_down(
+    sheet: SheetCells, merged: list[tuple[int, int, int, int]], start: int, columns: set[int]
+) -> dict[int, np.ndarray]:
+    """For each used table column with a range merged over several data rows: the row (from ``start``)
+    whose cell each row takes. The value of a merged range sits in its top-left cell only; merged down a
+    column (a site named once for the several standards checked there) it belongs to every row of the
+    range. Merged across columns it stays in its first column: a note spanning the columns beside it is
+    not a date or a name."""
+    n = max(sheet.table.num_rows - start, 0)
+    by_column = {number + 1: c for c, number in enumerate(sheet.columns) if c in columns}
+    down: dict[int, np.ndarray] = {}
+    for row1, col1, row2, _col2 in merged:
+        c = by_column.get(col1)
+        first, last = row1 - sheet.first_row - start, min(row2 - sheet.first_row - start, n - 1)
+        if c is None or first < 0 or last <= first:
+            continue  # not a used column, reaches above the data (a title or the header), or one row high
+        take = down.setdefault(c, np.arange(n))
+        take[first : last + 1] = first
+    return down
+
+
 def _clean_columns(
-    table: pa.Table, used: dict[str, int], start: int, free_text: frozenset[str] | set[str] = frozenset()
+    table: pa.Table,
+    used: dict[str, int],
+    start: int,
+    free_text: frozenset[str] | set[str] = frozenset(),
+    down: dict[int, np.ndarray] | None = None,
 ) -> tuple[dict[str, pd.Series], dict[str, pa.Array | pa.ChunkedArray]]:
     """(cleaned, sources): every used column of ``table`` from row ``start``, trimmed, blanks as NA (see
     values.clean), and the columns that were already clean as read. ``free_text`` columns stay text;
-    the others become categorical, for the normalisers to work per distinct value."""
-    columns = {col: (col in free_text, table.column(c).slice(start)) for col, c in used.items()}
+    the others become categorical, for the normalisers to work per distinct value. ``down`` gives, per
+    table column, the row each row takes its cell from (merged ranges, see :func:`_merged_down`)."""
+    down = down or {}
+    columns = {
+        col: (
+            col in free_text,
+            table.column(c).slice(start).take(down[c]) if c in down else table.column(c).slice(start),
+        )
+        for col, c in used.items()
+    }
 
     def clean(item: tuple[bool, pa.ChunkedArray]) -> tuple[pd.Series, pa.Array | pa.ChunkedArray | None]:
         text, array = item

@@ -54,6 +54,8 @@ class SheetCells:
 
     ``columns`` gives the 0-based absolute column index of each table column (A = 0). ``errors`` maps a
     (table row, table column) to the Excel error it holds (``#DIV/0!`` …); those cells are null in ``table``.
+    ``merged`` lists merged ranges (row1, col1, row2, col2, 1-based) when the parser knows them (xls; for
+    xlsx and ods the preflight scan finds them).
     """
 
     name: str
@@ -62,6 +64,7 @@ class SheetCells:
     columns: list[int]
     first_row: int = 1
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -107,6 +110,25 @@ def hidden_sheets(source: Path) -> list[str]:
         workbook.close()
 
 
+def xls_merged(source: Path, names: list[str]) -> dict[str, list[tuple[int, int, int, int]]]:
+    """Merged ranges (row1, col1, row2, col2, 1-based) of the named sheets of a legacy .xls workbook.
+
+    fastexcel does not report them; calamine's own reader does (0.07 s for a 60,000-row sheet, against
+    0.16 s for the fastexcel parse). .xlsx and .ods ranges come from the preflight scan instead.
+    """
+    import python_calamine
+
+    workbook = python_calamine.CalamineWorkbook.from_path(str(source))
+    try:
+        found: dict[str, list[tuple[int, int, int, int]]] = {}
+        for name in names:
+            ranges = workbook.get_sheet_by_name(name).merged_cell_ranges or []
+            found[name] = [(r1 + 1, c1 + 1, r2 + 1, c2 + 1) for (r1, c1), (r2, c2) in ranges]
+        return found
+    finally:
+        workbook.close()
+
+
 def read_workbook(path: Path, fmt: str, hidden: list[str] | None = None) -> FileCells:
     """Every visible sheet of a workbook as text columns; ``hidden`` names sheets to skip when known."""
     import fastexcel
@@ -129,6 +151,10 @@ def read_workbook(path: Path, fmt: str, hidden: list[str] | None = None) -> File
                     for err in cell_errors.errors:
                         errors[(err.position[0], err.position[1])] = _error_value(err.detail)
                 sheets.append(SheetCells(name, visible, table, columns, 1, errors))
+            if fmt == "xls":
+                merged = xls_merged(source, [s.name for s in sheets])
+                for cells in sheets:
+                    cells.merged = merged.get(cells.name, [])
         except Exception as exc:  # calamine reports damaged files with many error types
             raise _workbook_error(fmt, exc) from None
     return FileCells(sheets, hidden=list(hidden))
