@@ -9,8 +9,6 @@ and flag repeated inspections. One bad file is one rejected input; the rest of t
 from __future__ import annotations
 
 import hashlib
-import mmap
-import os
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
@@ -77,13 +75,17 @@ def discover(path: Path) -> tuple[Path, list[Path]]:
 
 
 def sha256(path: Path) -> str:
-    """The file's SHA-256, hashed from a read-only mapping: no copy through read() buffers (0.06 s for a
-    91 MB CSV, against 0.11 s reading it in 1 MiB blocks), and hashlib releases the GIL while it works."""
+    """The file's SHA-256, read in 1 MiB blocks into one reused buffer (hashlib releases the GIL).
+
+    0.067 s for a 91 MB CSV; a fresh bytes object per block took 0.11 s (each one newly mapped memory).
+    Not memory-mapped: a mapped file on a network share that goes away kills the process with SIGBUS.
+    """
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        if os.fstat(handle.fileno()).st_size:
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                digest.update(data)
+    block = bytearray(1 << 20)
+    view = memoryview(block)
+    with path.open("rb", buffering=0) as handle:
+        while size := handle.readinto(block):
+            digest.update(view[:size])
     return digest.hexdigest()
 
 
