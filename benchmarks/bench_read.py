@@ -232,14 +232,17 @@ elif what == "pyarrow-gb18030":  # the bare read of a GB18030 file: decode stric
 elif what == "pyarrow-floor":
     # The least any checked CSV read does: every cell parsed as text, the code columns dictionary-encoded
     # (on two threads), the free text trimmed, the file hashed alongside. No pandas, no checks.
-    import hashlib, mmap
+    import hashlib
     from concurrent.futures import ThreadPoolExecutor
     import pyarrow, pyarrow.compute as pc
     with open(path, encoding="utf-8-sig") as handle:
         names = next(iter(handle)).rstrip("\r\n").split(",")
     def digest():
-        with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            return hashlib.sha256(data).hexdigest()
+        block, hashed = bytearray(1 << 20), hashlib.sha256()
+        with open(path, "rb", buffering=0) as handle:
+            while size := handle.readinto(block):
+                hashed.update(memoryview(block)[:size])
+        return hashed.hexdigest()
     def prepare(name):
         column = table.column(name)
         if name in ("点位名称", "问题描述", "检查人"):  # the free-text columns, as intake treats them
