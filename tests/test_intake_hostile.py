@@ -355,7 +355,14 @@ def test_ods_formula_without_a_value_is_rejected_naming_its_cell(
 TAIL_CELLS = "<table:table-cell/>" + _ods_text("张三")
 
 
-def test_ods_value_merged_down_is_used_on_every_row(tiny: Handbook, tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "limits",
+    [None, Limits(scan_bytes=512), Limits(scan_bytes=512, isolate="never")],
+    ids=["scanned", "big-sheet-worker", "big-sheet-in-process"],
+)
+def test_ods_value_merged_down_is_used_on_every_row(
+    tiny: Handbook, tmp_path: Path, limits: Limits | None
+) -> None:
     head = "".join(
         _ods_text(h) for h in ("点位编号", "测评标准", "检查结果", "检查日期", "问题描述", "检查人")
     )
@@ -382,7 +389,8 @@ def test_ods_value_merged_down_is_used_on_every_row(tiny: Handbook, tmp_path: Pa
     table = "".join(f"<table:table-row>{r}</table:table-row>" for r in rows)
     content = ODS_HEAD + f'<table:table table:name="检查">{table}</table:table>' + ODS_TAIL
     data = write_zip(tmp_path / "x.ods", ods(content)).read_bytes()
-    evidence, codes = check_round(tiny, round_with(tmp_path, "实地考察.ods", data), "实地考察.ods")
+    assert len(content.encode()) > 512
+    evidence, codes = check_round(tiny, round_with(tmp_path, "实地考察.ods", data), "实地考察.ods", limits)
     assert codes == []
     frame = evidence.frame("inspections")
     assert list(frame["_row"]) == [2, 3, 4] and list(frame["site_id"]) == ["S001"] * 3

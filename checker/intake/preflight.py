@@ -7,8 +7,8 @@ before any reader touches the sheet. For ods the ``number-rows-repeated`` × ``n
 cells that carry values is counted; formula cells without a value type (nothing saved) and merged ranges are
 noted. A file the scan cannot vouch for (a sheet too big to scan cheaply, or a
 format without a cheap scan) is parsed in a worker process instead (see :mod:`checker.intake.isolate`);
-a sheet too big to scan is still searched for uncached formulas (:func:`scan_formulas` for xlsx, with merged
-ranges; :func:`scan_ods_formulas` for ods) while the worker parses it.
+a sheet too big to scan is still searched for uncached formulas and merged ranges (:func:`scan_formulas` for
+xlsx, :func:`scan_ods_formulas` for ods) while the worker parses it.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ _ODS_ROWS = re.compile(rb'number-rows-repeated="(\d+)"')
 _ODS_COLS = re.compile(rb'number-columns-repeated="(\d+)"')
 _ODS_FORMULA = re.compile(rb'table:formula="([^"]*)"')
 _ODS_ROWS_SPANNED = re.compile(rb'number-rows-spanned="(\d+)"')
+_ODS_MERGED_DOWN = re.compile(rb'number-rows-spanned="(?:[2-9]|[1-9][0-9]+)"')
 _ODS_COLS_SPANNED = re.compile(rb'number-columns-spanned="(\d+)"')
 _ODS_FORMULA_CELL = re.compile(rb"<table:table-cell\b([^>]*\btable:formula=[^>]*)>")
 _QUOTES = {"&quot;": '"', "&apos;": "'"}
@@ -367,23 +368,26 @@ def scan_ods(content: bytes, limits: Limits) -> list[SheetScan]:
 
 
 def scan_ods_formulas(path: Path, limits: Limits) -> list[SheetScan]:
-    """The formulas saved without a value in an ods too big to scan before parsing, per table.
+    """The formulas saved without a value, and the merged ranges, of an ods too big to scan before parsing.
 
-    content.xml is streamed twice at most: first only for a formula cell without a value type (one regex
-    over each chunk, matching formula cells only); when there is one, again through the table/row/cell
-    counter to place it. Sizes are not checked here: the worker parsing the file has its own limits.
+    content.xml is streamed twice at most: first only for a formula cell without a value type, or a cell
+    merged down over several rows (one regex each over every chunk, matching those cells only); when
+    there is one, again through the table/row/cell counter to place it. Ranges merged only across
+    columns do not cause the second pass (they change no value). Sizes are not checked here: the worker
+    parsing the file has its own limits.
     """
     with _open_zip(path) as archive:
-        if not any(
-            b"value-type" not in cell.group(1)
-            for work in _ods_pieces(archive)
-            for cell in _ODS_FORMULA_CELL.finditer(work)
-        ):
+        if not any(_ods_needs_placing(work) for work in _ods_pieces(archive)):
             return []
         scan = _OdsScan(limits, check=False)
         for work in _ods_pieces(archive):
             scan.feed(work)
     return scan.sheets
+
+
+def _ods_needs_placing(work: bytes) -> bool:
+    uncached = any(b"value-type" not in cell.group(1) for cell in _ODS_FORMULA_CELL.finditer(work))
+    return uncached or _ODS_MERGED_DOWN.search(work) is not None
 
 
 def _ods_pieces(archive: zipfile.ZipFile) -> Iterator[bytes]:
