@@ -193,23 +193,22 @@ def _workbook_sheets(archive: zipfile.ZipFile) -> tuple[list[SheetScan], bool]:
     return sheets, date1904
 
 
-def _pieces(archive: zipfile.ZipFile, part: str) -> Iterator[bytes]:
-    """A sheet part inflated in chunks, each cut after a whole cell or row so that no element straddles two.
+_XLSX_ENDS = (b"</c>", b"</row>")  # where a sheet XML piece may end
+_ODS_ENDS = (b"</table:table-row>",)  # where a content.xml piece may end
 
-    A damaged member is a ``corrupt-zip`` refusal, wherever in the stream it shows.
+
+def _pieces(archive: zipfile.ZipFile, part: str, ends: tuple[bytes, ...] = _XLSX_ENDS) -> Iterator[bytes]:
+    """A part inflated in chunks, each cut after the last of ``ends`` (a closed cell or row) so that no
+    element of interest straddles two pieces.
+
+    A damaged or missing member is a ``corrupt-zip`` refusal, wherever in the stream it shows.
     """
     leftover = b""
     try:
         with archive.open(part) as member:
-            while True:
-                chunk = member.read(CHUNK)
+            while chunk := member.read(CHUNK):
                 buffer = leftover + chunk
-                if not chunk:
-                    if buffer:
-                        yield buffer
-                    return
-                ends = (buffer.rfind(b"</c>"), buffer.rfind(b"</row>"))
-                cut = max(ends[0] + 4 if ends[0] >= 0 else 0, ends[1] + 6 if ends[1] >= 0 else 0)
+                cut = max((at + len(end) for end in ends if (at := buffer.rfind(end)) >= 0), default=0)
                 if not cut and len(buffer) > 2 * CHUNK:
                     # No closed cell or row in 8 MB (self-closing cells only, or no XML at all): cut after
                     # any tag, so the carried-over text stays bounded instead of growing with the member.
@@ -217,8 +216,10 @@ def _pieces(archive: zipfile.ZipFile, part: str) -> Iterator[bytes]:
                 work, leftover = buffer[:cut], buffer[cut:]
                 if work:
                     yield work
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as exc:
         raise PreflightError("corrupt-zip", detail=f"{part}: {exc}") from None
+    if leftover:
+        yield leftover
 
 
 def _scan_sheet(archive: zipfile.ZipFile, sheet: SheetScan, limits: Limits) -> bool:
@@ -250,6 +251,15 @@ def _scan_sheet(archive: zipfile.ZipFile, sheet: SheetScan, limits: Limits) -> b
     check_range(sheet, limits)
     # Cells opened without an address sit at positions only a parser knows.
     return opens <= refs and not unusual
+
+
+def scan_late(path: Path, fmt: str, pre: Preflight, limits: Limits) -> None:
+    """What the preflight could not scan before parsing (sheets too big for it), looked for while a parser
+    works: uncached formulas and merged ranges, added to ``pre``."""
+    if fmt == "xlsx":
+        scan_formulas(path, [s for s in pre.sheets if s.visible and s.part and not s.scanned])
+    elif fmt == "ods" and not pre.sheets:
+        pre.sheets.extend(scan_ods_formulas(path, limits))
 
 
 def scan_formulas(path: Path, sheets: list[SheetScan]) -> None:
@@ -377,10 +387,10 @@ def scan_ods_formulas(path: Path, limits: Limits) -> list[SheetScan]:
     parsing the file has its own limits.
     """
     with _open_zip(path) as archive:
-        if not any(_ods_needs_placing(work) for work in _ods_pieces(archive)):
+        if not any(_ods_needs_placing(work) for work in _pieces(archive, "content.xml", _ODS_ENDS)):
             return []
         scan = _OdsScan(limits, check=False)
-        for work in _ods_pieces(archive):
+        for work in _pieces(archive, "content.xml", _ODS_ENDS):
             scan.feed(work)
     return scan.sheets
 
@@ -388,26 +398,6 @@ def scan_ods_formulas(path: Path, limits: Limits) -> list[SheetScan]:
 def _ods_needs_placing(work: bytes) -> bool:
     uncached = any(b"value-type" not in cell.group(1) for cell in _ODS_FORMULA_CELL.finditer(work))
     return uncached or _ODS_MERGED_DOWN.search(work) is not None
-
-
-def _ods_pieces(archive: zipfile.ZipFile) -> Iterator[bytes]:
-    """content.xml inflated in chunks cut after a whole row (or, failing that, after a tag)."""
-    leftover = b""
-    try:
-        with archive.open("content.xml") as member:
-            while chunk := member.read(CHUNK):
-                buffer = leftover + chunk
-                end = buffer.rfind(b"</table:table-row>")
-                cut = end + len(b"</table:table-row>") if end >= 0 else 0
-                if not cut and len(buffer) > 2 * CHUNK:
-                    cut = buffer.rfind(b">") + 1 or len(buffer)
-                work, leftover = buffer[:cut], buffer[cut:]
-                if work:
-                    yield work
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError) as exc:
-        raise PreflightError("corrupt-zip", detail=f"content.xml: {exc}") from None
-    if leftover:
-        yield leftover
 
 
 # A formula cell repeated over a huge block names at most this many cells per table (each is one rejection).
@@ -505,6 +495,7 @@ __all__ = [
     "preflight_ods",
     "preflight_xlsx",
     "scan_formulas",
+    "scan_late",
     "scan_ods",
     "scan_ods_formulas",
 ]

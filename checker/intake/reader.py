@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -37,12 +37,10 @@ from checker.intake.limits import DEFAULT_LIMITS, Limits
 from checker.intake.preflight import (
     Preflight,
     PreflightError,
-    SheetScan,
     column_letters,
     preflight_ods,
     preflight_xlsx,
-    scan_formulas,
-    scan_ods_formulas,
+    scan_late,
 )
 from checker.intake.rows import SheetContext, SheetRows, read_rows
 from checker.intake.sheets import FileCells, ReadError, read_csv, read_workbook
@@ -196,13 +194,9 @@ class _Round:
         if fmt == "csv":
             return read_csv(path, self.limits)
         hidden = [s.name for s in pre.sheets if not s.visible] if fmt == "xlsx" else None
-        # Sheets too big for the full scan are still searched for uncached formulas (and xlsx merged ranges),
-        # on another thread while the parser works (inflating releases the GIL; the worker is a process).
-        late = [s for s in pre.sheets if s.visible and s.part and not s.scanned] if fmt == "xlsx" else []
-        scan: Future[None] | None = self.background.submit(scan_formulas, path, late) if late else None
-        ods: Future[list[SheetScan]] | None = None
-        if fmt == "ods" and not pre.sheets:
-            ods = self.background.submit(scan_ods_formulas, path, self.limits)
+        # Sheets too big for the preflight scan are searched for uncached formulas and merged ranges on the
+        # background thread while the parser works (inflating releases the GIL; the worker is a process).
+        late = self.background.submit(scan_late, path, fmt, pre, self.limits) if not pre.vouched else None
         try:
             mode = self.limits.isolate
             if (mode == "always" or (mode == "auto" and not pre.vouched)) and isolate.available():
@@ -210,13 +204,10 @@ class _Round:
             else:
                 result = WORKBOOK_PARSER(path, fmt, hidden)
         finally:
-            for job in (scan, ods):
-                if job is not None:
-                    job.exception()  # waited for either way; its error is raised below, once parsing succeeded
-        if scan is not None:
-            scan.result()
-        if ods is not None:
-            pre.sheets.extend(ods.result())
+            if late is not None:
+                late.exception()  # waited for either way; its error is raised below, once parsing succeeded
+        if late is not None:
+            late.result()
         return result
 
     # -- round checks -------------------------------------------------------------------------------------
