@@ -309,19 +309,21 @@ def test_ods_repeats_are_multiplied_out(tiny: Handbook, tmp_path: Path) -> None:
     assert time.perf_counter() - started < 2
 
 
+def _scanned_or_big(scan_bytes: int) -> pytest.MarkDecorator:
+    """Run a test with the sheet small enough to scan before parsing (the default limits), and too big to
+    (over ``scan_bytes``): parsed in a worker, or in-process, with the late scan alongside."""
+    return pytest.mark.parametrize(
+        "limits",
+        [None, Limits(scan_bytes=scan_bytes), Limits(scan_bytes=scan_bytes, isolate="never")],
+        ids=["scanned", "big-sheet-worker", "big-sheet-in-process"],
+    )
+
+
 def _ods_text(text: str) -> str:
     return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
 
 
-@pytest.mark.parametrize(
-    "limits",
-    [
-        None,
-        Limits(scan_bytes=4 * 1024),  # too big to scan: parsed in a worker, formulas looked for alongside
-        Limits(scan_bytes=4 * 1024, isolate="never"),
-    ],
-    ids=["scanned", "big-sheet-worker", "big-sheet-in-process"],
-)
+@_scanned_or_big(4 * 1024)
 def test_ods_formula_without_a_value_is_rejected_naming_its_cell(
     tiny: Handbook, tmp_path: Path, limits: Limits | None
 ) -> None:
@@ -355,11 +357,7 @@ def test_ods_formula_without_a_value_is_rejected_naming_its_cell(
 TAIL_CELLS = "<table:table-cell/>" + _ods_text("张三")
 
 
-@pytest.mark.parametrize(
-    "limits",
-    [None, Limits(scan_bytes=512), Limits(scan_bytes=512, isolate="never")],
-    ids=["scanned", "big-sheet-worker", "big-sheet-in-process"],
-)
+@_scanned_or_big(512)
 def test_ods_value_merged_down_is_used_on_every_row(
     tiny: Handbook, tmp_path: Path, limits: Limits | None
 ) -> None:
@@ -669,15 +667,7 @@ def _inline(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-@pytest.mark.parametrize(
-    "limits",
-    [
-        None,  # small enough to scan: the preflight finds the formula before parsing
-        Limits(scan_bytes=64 * 1024),  # too big to scan: parsed in a worker, formulas looked for alongside
-        Limits(scan_bytes=64 * 1024, isolate="never"),  # too big to scan, parsed in-process
-    ],
-    ids=["scanned", "big-sheet-worker", "big-sheet-in-process"],
-)
+@_scanned_or_big(64 * 1024)
 def test_a_column_of_error_cells_and_uncached_formulas_rejects_each_row_naming_its_cell(
     tiny: Handbook, tmp_path: Path, limits: Limits | None
 ) -> None:
