@@ -286,7 +286,9 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
         stream.seek(skip)
         if encoding in ("utf-8", "utf-8-sig"):
             return stream
-        return pa.transcoding_input_stream(stream, encoding, "utf-8")
+        # The transcoder pulls small reads from its source: buffered, reading the 1M-row GB18030 benchmark
+        # file takes 0.72 s instead of 1.11 s (medians of eight fresh processes).
+        return pa.transcoding_input_stream(pa.BufferedInputStream(stream, 4 * _BLOCK), encoding, "utf-8")
 
     table, refused = _arrow_csv(source(), names, delimiter)
     if refused and text is None:
