@@ -322,20 +322,21 @@ def _arrow_csv(source: pa.NativeFile, names: list[str], delimiter: str) -> tuple
         return "skip"
 
     try:
-        table = pacsv.read_csv(
-            source,
-            read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
-            parse_options=pacsv.ParseOptions(
-                delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=invalid
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.large_string()),  # what pandas keeps text in
-                null_values=[],
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-                check_utf8=True,
-            ),
-        )
+        with source:  # the file is closed when the parse ends, not whenever the stream is collected
+            table = pacsv.read_csv(
+                source,
+                read_options=pacsv.ReadOptions(column_names=names, use_threads=True),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=delimiter, ignore_empty_lines=False, invalid_row_handler=invalid
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.large_string()),  # what pandas keeps text in
+                    null_values=[],
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                    check_utf8=True,
+                ),
+            )
     except (pa.ArrowInvalid, pa.ArrowException, UnicodeDecodeError):
         return None, True
     return (None if ragged else table), False
