@@ -160,3 +160,39 @@ def test_merged_cells_saved_by_libreoffice_fill_down_not_across(tiny: Handbook, 
     ]
     warnings = evidence.inputs[0].warnings
     assert any(all(r in w for r in ("A2:A3", "A4:A5", "G2:G5", "E3:F3")) for w in warnings)
+
+
+def test_round_checks_agree_whether_the_sheets_codes_are_reused_or_encoded_again(
+    tiny: Handbook, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two sheets that met their sites and site types in different orders, so their codes must be
+    renumbered when the round is combined; an unregistered site is dropped first."""
+    from checker.intake import reader
+
+    shutil.copytree(FIXTURES / "register", tmp_path / "register")
+    header = "点位编号,测评标准,检查结果,问题描述,检查日期,检查人,点位类型\n"
+    (tmp_path / "a.csv").write_text(
+        header + "S003,Ⅲ-1-1,符合,,2023-05-01,张三,农贸市场\nS009,Ⅲ-1-1,符合,,2023-05-02,张三,农贸市场\n"
+        "S002,OLD-1,不符合,占道,2023-05-02,张三,背街小巷\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.csv").write_text(
+        header + "S002,Ⅲ-1-1,符合,,2023-06-01,李四,背街小巷\nS001,Ⅲ-1-1,符合,,2023-06-02,李四,菜市场\n"
+        "S003,Ⅲ-1-2,符合,,2023-06-03,李四,农贸市场\n",
+        encoding="utf-8",
+    )
+    reused = read_evidence(tmp_path, tiny)
+    assert [(r.file, r.row, r.code) for r in reused.rejected] == [
+        ("a.csv", 3, "site-not-registered"),
+        ("b.csv", 4, "wrong-method"),
+    ]
+    frame = reused.frame("inspections")
+    flagged = frame[frame["duplicate"]]
+    assert list(zip(flagged["_file"], flagged["site_id"], flagged["counts"], strict=True)) == [
+        ("a.csv", "S002", False),
+        ("b.csv", "S002", True),
+    ]
+    monkeypatch.setattr(reader, "combine_codes", lambda parts: None)
+    encoded = read_evidence(tmp_path, tiny)
+    pd.testing.assert_frame_equal(frame, encoded.frame("inspections"))
+    assert reused.rejected == encoded.rejected

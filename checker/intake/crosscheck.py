@@ -79,12 +79,28 @@ def fill_from_register(inspections: pd.DataFrame, sites: pd.DataFrame) -> pd.Dat
 # (codes, distinct values) of the round's key columns, as :func:`round_codes` gives them.
 RoundCodes = dict[str, tuple[np.ndarray, pd.Index]]
 
-_KEYS = ("site_id", "standard", "site_type")
+ROUND_KEYS = ("site_id", "standard", "site_type")
 
 
 def round_codes(inspections: pd.DataFrame) -> RoundCodes:
     """The key columns of the combined inspections, encoded once for every round check."""
-    return dict(zip(_KEYS, distinct_columns(inspections, *_KEYS), strict=True))
+    return dict(zip(ROUND_KEYS, distinct_columns(inspections, *ROUND_KEYS), strict=True))
+
+
+def combine_codes(parts: list[RoundCodes]) -> RoundCodes:
+    """The codes of frames read one by one, for the frames concatenated in the same order.
+
+    Each sheet encoded its own columns; only their small sets of distinct values are merged here, and
+    each sheet's codes are renumbered by a look-up table (no string of a row is hashed again).
+    """
+    if len(parts) == 1:
+        return parts[0]
+    combined: RoundCodes = {}
+    for col in ROUND_KEYS:
+        uniques = pd.Index(pd.unique(np.concatenate([np.asarray(p[col][1], dtype=object) for p in parts])))
+        tables = [np.append(uniques.get_indexer(p[col][1]), -1).astype(np.int32) for p in parts]
+        combined[col] = (np.concatenate([t[p[col][0]] for t, p in zip(tables, parts, strict=True)]), uniques)
+    return combined
 
 
 def keep_codes(codes: RoundCodes, keep: np.ndarray) -> RoundCodes:

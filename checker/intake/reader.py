@@ -22,6 +22,8 @@ from checker.intake import isolate
 from checker.intake.codes import message
 from checker.intake.crosscheck import (
     HandbookIndex,
+    RoundCodes,
+    combine_codes,
     fill_from_register,
     keep_codes,
     mark_duplicates,
@@ -45,6 +47,7 @@ from checker.intake.preflight import (
 from checker.intake.rows import SheetContext, SheetRows, read_rows
 from checker.intake.sheets import FileCells, ReadError, read_csv, read_workbook
 from checker.intake.sniff import EXTENSIONS, sniff
+from checker.intake.values import distinct
 
 Progress = Callable[[int, int, str], None]
 
@@ -95,6 +98,7 @@ class _Round:
         self.background = background  # hashing, and the formula scan of big sheets
         self.limits = limits
         self.parts: dict[str, list[pd.DataFrame]] = {}
+        self.keys: list[RoundCodes] = []  # of each inspections part, in the same order
         self.rejected: list[Rejection] = []
         self.inputs: list[InputFile] = []
         self.labels: dict[tuple[str, str], dict[str, str]] = {}
@@ -180,6 +184,8 @@ class _Round:
         info.warnings.extend(result.warnings)
         self.rejected.extend(result.rejected)
         self.parts.setdefault(result.kind, []).append(result.frame)
+        if result.kind == "inspections" and result.keys is not None:
+            self.keys.append(result.keys)
         self.labels[(info.file, sheet)] = result.labels
 
     def _preflight(self, path: Path, fmt: str) -> Preflight:
@@ -220,17 +226,28 @@ class _Round:
                 pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
             )
         if "inspections" in frames:
-            frames["inspections"] = self._inspections(frames["inspections"], frames.get("sites"))
+            inspections = self.parts["inspections"]
+            keys = [k for k, p in zip(self.keys, inspections, strict=True) if len(p)]
+            codes = combine_codes(keys) if keys and len(self.keys) == len(inspections) else None
+            frames["inspections"] = self._inspections(frames["inspections"], frames.get("sites"), codes)
         self.rejected.sort(key=lambda r: (r.file, r.sheet, r.row, r.column))
         return Evidence(root=str(root), frames=frames, rejected=self.rejected, inputs=self.inputs)
 
-    def _inspections(self, inspections: pd.DataFrame, sites: pd.DataFrame | None) -> pd.DataFrame:
+    def _inspections(
+        self, inspections: pd.DataFrame, sites: pd.DataFrame | None, codes: RoundCodes | None
+    ) -> pd.DataFrame:
+        """Register checks and duplicates. ``codes``: the key columns as the sheets encoded them (else they
+        are encoded here, once for both checks)."""
         if sites is not None:
-            inspections = fill_from_register(inspections, sites)
+            filled = fill_from_register(inspections, sites)
+            if codes is not None and filled is not inspections and (codes["site_type"][0] < 0).any():
+                codes = {**codes, "site_type": distinct(filled["site_type"])}  # blanks took the register's
+            inspections = filled
+        if codes is not None and len(codes["site_id"][0]) != len(inspections):
+            codes = None  # cannot happen while every inspections part comes with its keys; encoded again
         drop = np.zeros(len(inspections), dtype=bool)
         by_file = {i.file: i for i in self.inputs}
-        # The key columns are encoded once for both checks (each took two of the three encodings).
-        codes = round_codes(inspections)
+        codes = codes or round_codes(inspections)
         for finding in register_checks(inspections, sites, self.index, codes):
             # Columns are taken once per finding, not row by row (a round can reject many thousands).
             pos = finding.positions

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from checker.intake import values
 from checker.intake.codes import message
-from checker.intake.crosscheck import HandbookIndex
+from checker.intake.crosscheck import ROUND_KEYS, HandbookIndex, RoundCodes, keep_codes
 from checker.intake.evidence import Rejection
 from checker.intake.frames import column_dtypes
 from checker.intake.headers import Header
@@ -74,6 +74,8 @@ class SheetRows:
     rows_blank: int
     warnings: list[str]
     labels: dict[str, str]
+    # Inspections: the round checks' key columns of the accepted rows, as already encoded here.
+    keys: RoundCodes | None = None
 
 
 # Renders the messages of the rows at some positions (one message per position).
@@ -327,6 +329,8 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
             out[col] = series.astype("string")
 
     _kind_rules(kind, out, cleaned, verdicts, labels, ctx)
+    # The round checks' key columns, while they are still codes (the frame holds them as text).
+    keys = {c: _codes(out.get(c), n) for c in ROUND_KEYS} if kind == "inspections" else None
     # A text column that cleaning and normalising left as read is handed on as read (nothing to decode).
     for col, source in sources.items():
         normalised = out.get(col)
@@ -340,7 +344,15 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
     found = out.get("standard")
     standard = found if isinstance(found, pd.Series) else None
     rejected = verdicts.rejections(ctx.file, sheet.name, rows, standard)
-    return SheetRows(kind, frame, rejected, n - int(blank.sum()), int(blank.sum()), warnings, labels)
+    kept = None if keys is None else keep_codes(keys, accepted)
+    return SheetRows(kind, frame, rejected, n - int(blank.sum()), int(blank.sum()), warnings, labels, kept)
+
+
+def _codes(column: object, n: int) -> tuple[np.ndarray, pd.Index]:
+    """(codes, distinct values) of a normalised column; a column the sheet lacks is all missing."""
+    if isinstance(column, pd.Series):
+        return values.distinct(column)
+    return np.full(n, -1, dtype=np.int8), pd.Index([], dtype=object)
 
 
 def _other_method(method_of: Callable[[str], str | None], wanted: str, cell: str) -> bool:
