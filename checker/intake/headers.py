@@ -89,7 +89,9 @@ def detect(sheet: SheetCells, questions: dict[str, str], scan_rows: int) -> Head
             for kind, column in HEADER_INDEX.get(key, {}).items():
                 found.setdefault(kind, {}).setdefault(column, []).append(c)
         found_questions = {}
-        for c, key in enumerate(keys):
+        # Question columns only count beside the other headers of a response sheet: a row without any
+        # of those (a data row, mostly) is not searched for question prefixes, cell by cell.
+        for c, key in enumerate(keys if "responses" in found else ()):
             question = _question_id(key, questions) if key else None
             if question is not None and question not in found_questions:
                 found_questions[question] = c
