@@ -207,9 +207,11 @@ def _repeated(keys: np.ndarray) -> np.ndarray:
 
 
 __all__ = [
+    "ROUND_KEYS",
     "HandbookIndex",
     "RoundCodes",
     "RoundRejection",
+    "combine_codes",
     "fill_from_register",
     "keep_codes",
     "mark_duplicates",

@@ -538,9 +538,6 @@ def _responses(
     return SheetRows("survey", frame, rejected, n - int(blank.sum()), int(blank.sum()), [], labels)
 
 
-__all__ = ["KIND_METHOD", "PREFILLED", "VALUE_REQUIRED", "SheetContext", "SheetRows", "read_rows"]
-
-
 def _known(standard: pd.Series | None, positions: np.ndarray) -> list[str]:
     """The canonical standard codes at ``positions`` of a normalised column ("" where there is none)."""
     if standard is None:
@@ -597,3 +594,6 @@ def _clean_columns(
     cleaned = {col: series for col, (series, _source) in done.items()}
     sources = {col: source for col, (_series, source) in done.items() if source is not None}
     return cleaned, sources
+
+
+__all__ = ["KIND_METHOD", "PREFILLED", "VALUE_REQUIRED", "SheetContext", "SheetRows", "read_rows"]
