@@ -98,7 +98,7 @@ class _Round:
         self.background = background  # hashing, and the formula scan of big sheets
         self.limits = limits
         self.parts: dict[str, list[pd.DataFrame]] = {}
-        self.keys: list[RoundCodes] = []  # of each inspections part, in the same order
+        self.keys: list[RoundCodes] = []  # of each inspections part, in the same order (read_rows gives them)
         self.rejected: list[Rejection] = []
         self.inputs: list[InputFile] = []
         self.labels: dict[tuple[str, str], dict[str, str]] = {}
@@ -184,7 +184,7 @@ class _Round:
         info.warnings.extend(result.warnings)
         self.rejected.extend(result.rejected)
         self.parts.setdefault(result.kind, []).append(result.frame)
-        if result.kind == "inspections" and result.keys is not None:
+        if result.keys is not None:
             self.keys.append(result.keys)
         self.labels[(info.file, sheet)] = result.labels
 
@@ -226,9 +226,9 @@ class _Round:
                 pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
             )
         if "inspections" in frames:
-            inspections = self.parts["inspections"]
-            keys = [k for k, p in zip(self.keys, inspections, strict=True) if len(p)]
-            codes = combine_codes(keys) if keys and len(self.keys) == len(inspections) else None
+            # The same parts as the frame above: the non-empty ones (none when every part is empty).
+            keys = [k for k, p in zip(self.keys, self.parts["inspections"], strict=True) if len(p)]
+            codes = combine_codes(keys) if keys else None
             frames["inspections"] = self._inspections(frames["inspections"], frames.get("sites"), codes)
         self.rejected.sort(key=lambda r: (r.file, r.sheet, r.row, r.column))
         return Evidence(root=str(root), frames=frames, rejected=self.rejected, inputs=self.inputs)
@@ -243,8 +243,6 @@ class _Round:
             if codes is not None and filled is not inspections and (codes["site_type"][0] < 0).any():
                 codes = {**codes, "site_type": distinct(filled["site_type"])}  # blanks took the register's
             inspections = filled
-        if codes is not None and len(codes["site_id"][0]) != len(inspections):
-            codes = None  # cannot happen while every inspections part comes with its keys; encoded again
         drop = np.zeros(len(inspections), dtype=bool)
         by_file = {i.file: i for i in self.inputs}
         codes = codes or round_codes(inspections)
