@@ -294,6 +294,27 @@ def test_sparse_far_cell_is_refused_in_process_and_the_interpreter_survives(
     assert "XFD1048576" in evidence.rejected[0].message and "max_cells" in evidence.rejected[0].message
 
 
+def test_a_repeated_uncached_ods_formula_names_a_bounded_number_of_cells() -> None:
+    """A formula cell without a value repeated over a million rows × 16,000 columns: self-closing, so it
+    counts as no value for max_cells, and only the first _MAX_ODS_FORMULAS cells are named, row by row."""
+    from checker.intake import preflight
+
+    content = (
+        ODS_HEAD + '<table:table table:name="a"><table:table-row table:number-rows-repeated="1000000">'
+        '<table:table-cell table:number-columns-repeated="16000" table:formula="of:=1/0"/>'
+        "</table:table-row></table:table>" + ODS_TAIL
+    ).encode()
+    started = time.perf_counter()
+    (scan,) = preflight.scan_ods(content, Limits())
+    assert time.perf_counter() - started < 2
+    cap = preflight._MAX_ODS_FORMULAS
+    assert len(scan.formulas) == cap
+    assert list(scan.formulas)[:2] == [(1, 1), (1, 2)]
+    last_row, last_col = divmod(cap - 1, 16000)
+    assert list(scan.formulas)[-1] == (last_row + 1, last_col + 1)
+    assert set(scan.formulas.values()) == {"1/0"}
+
+
 def test_ods_repeats_are_multiplied_out(tiny: Handbook, tmp_path: Path) -> None:
     content = (
         ODS_HEAD + '<table:table table:name="a"><table:table-row table:number-rows-repeated="1000000">'

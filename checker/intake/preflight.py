@@ -476,11 +476,10 @@ class _OdsScan:
             formula = _ODS_FORMULA.search(attrs)
             text = unescape(formula.group(1).decode("utf-8", "replace"), _QUOTES) if formula else ""
             text = text.removeprefix("of:").removeprefix("=")
-            for r in range(self.rows_rep):
-                for c in range(cols_rep):
-                    if len(current.formulas) >= _MAX_ODS_FORMULAS:
-                        break
-                    current.formulas[(self.row + r + 1, self.col + c + 1)] = text
+            room = max(_MAX_ODS_FORMULAS - len(current.formulas), 0)
+            for k in range(min(self.rows_rep * cols_rep, room)):  # row by row through the repeated block
+                r, c = divmod(k, cols_rep)
+                current.formulas[(self.row + r + 1, self.col + c + 1)] = text
         self.col += cols_rep
 
 
