@@ -259,8 +259,8 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
     """
     with path.open("rb") as handle:
         start = handle.read(_HEAD_BYTES + len(codecs.BOM_UTF8))
-    raw: bytes | None = None
-    text: str | None = None
+    # The whole file decoded by decode(): (bytes, text), only when streaming it to pyarrow is not possible.
+    decoded: tuple[bytes, str] | None = None
     # A UTF-8 BOM (what Excel writes for "CSV UTF-8") is skipped; the rest is read like plain UTF-8.
     skip = len(codecs.BOM_UTF8) if start.startswith(codecs.BOM_UTF8) else 0
     encoding = "utf-8-sig" if skip else "utf-8"
@@ -270,9 +270,8 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
         encoding = "gb18030"
         head = _plain_head(start[:_HEAD_BYTES], encoding)
     if head is None:
-        raw = path.read_bytes()
-        text, encoding = decode(raw)
-        head = text[:_HEAD_BYTES]
+        decoded, encoding = _decode_file(path)
+        head = decoded[1][:_HEAD_BYTES]
     sample = head.splitlines()[: max(limits.header_scan_rows, 50)]
     delimiter = sniff_delimiter(sample)
     lines = list(csv.reader(sample, delimiter=delimiter))
@@ -280,8 +279,9 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
     names = [f"c{i}" for i in range(width)]
 
     def source() -> pa.NativeFile:
-        if text is not None:
-            return pa.BufferReader(raw if encoding == "utf-8" and raw is not None else text.encode("utf-8"))
+        if decoded is not None:
+            raw, text = decoded
+            return pa.BufferReader(raw if encoding == "utf-8" else text.encode("utf-8"))
         stream = pa.OSFile(str(path))
         stream.seek(skip)
         if encoding in ("utf-8", "utf-8-sig"):
@@ -291,22 +291,27 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
         return pa.transcoding_input_stream(pa.BufferedInputStream(stream, 4 * _BLOCK), encoding, "utf-8")
 
     table, refused = _arrow_csv(source(), names, delimiter)
-    if refused and text is None:
+    if refused and decoded is None:
         # Invalid UTF-8 or GB18030 past the head (a GB18030 file whose first lines are ASCII), or a file
         # pyarrow cannot split: decoding it strictly tells these apart.
-        raw = path.read_bytes()
-        text, encoding = decode(raw)
+        decoded, encoding = _decode_file(path)
         table, refused = _arrow_csv(source(), names, delimiter)
     if table is None:
-        if text is None:
-            raw = path.read_bytes()
-            text, encoding = decode(raw)
-        table = _csv_slow(text, delimiter)
+        if decoded is None:
+            decoded, encoding = _decode_file(path)
+        table = _csv_slow(decoded[1], delimiter)
     return FileCells(
         [SheetCells("", True, table, list(range(table.num_columns)), 1, {})],
         encoding=encoding,
         single_column=table.num_columns < 2,
     )
+
+
+def _decode_file(path: Path) -> tuple[tuple[bytes, str], str]:
+    """((bytes, text), encoding) of the whole file, by :func:`decode` (which raises the exact reason)."""
+    raw = path.read_bytes()
+    text, encoding = decode(raw)
+    return (raw, text), encoding
 
 
 def _arrow_csv(source: pa.NativeFile, names: list[str], delimiter: str) -> tuple[pa.Table | None, bool]:
