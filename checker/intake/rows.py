@@ -193,7 +193,7 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
     if kind == "responses":
         used.update({f"q:{q}": c for q, c in header.questions.items()})
     free_text = {c.column for c in KINDS[kind].columns if c.value == "text"}
-    down = _merged_down(sheet, ctx.merged, start, set(used.values()))
+    down = _merged_down(sheet, ctx.merged, start, n, set(used.values()))
     cleaned, sources = _clean_columns(sheet.table, used, start, free_text, down)
     copied = {col: down[c] != np.arange(n) for col, c in used.items() if c in down}
     verdicts = Verdicts(n)
@@ -546,14 +546,13 @@ def _known(standard: pd.Series | None, positions: np.ndarray) -> list[str]:
 
 
 def _merged_down(
-    sheet: SheetCells, merged: list[tuple[int, int, int, int]], start: int, columns: set[int]
+    sheet: SheetCells, merged: list[tuple[int, int, int, int]], start: int, n: int, columns: set[int]
 ) -> dict[int, np.ndarray]:
     """For each used table column with a range merged over several data rows: the row (from ``start``)
     whose cell each row takes. The value of a merged range sits in its top-left cell only; merged down a
     column (a site named once for the several standards checked there) it belongs to every row of the
     range. Merged across columns it stays in its first column: a note spanning the columns beside it is
-    not a date or a name."""
-    n = max(sheet.table.num_rows - start, 0)
+    not a date or a name. ``n``: the data rows from ``start``."""
     by_column = {number + 1: c for c, number in enumerate(sheet.columns) if c in columns}
     down: dict[int, np.ndarray] = {}
     for row1, col1, row2, _col2 in merged:
