@@ -231,26 +231,25 @@ elif what == "pyarrow-gb18030":  # the bare read of a GB18030 file: decode stric
     rows = pyarrow.csv.read_csv(pyarrow.BufferReader(text.encode("utf-8"))).num_rows
 elif what == "pyarrow-floor":
     # The least any checked CSV read does: every cell parsed as text, the code columns dictionary-encoded
-    # (on two threads), the free text trimmed, the file hashed alongside. No pandas, no checks.
-    import hashlib
+    # (on two threads), the free text trimmed, the file hashed alongside. No pandas, no checks. The free-text
+    # columns, the trimmed characters and the hash are intake's own.
     from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
     import pyarrow, pyarrow.compute as pc
+    from checker.intake.kinds import KINDS
+    from checker.intake.reader import sha256
+    from checker.intake.values import _TRIM_CHARS
+    free_text = {c.header for c in KINDS["inspections"].columns if c.value == "text"}
     with open(path, encoding="utf-8-sig") as handle:
         names = next(iter(handle)).rstrip("\r\n").split(",")
-    def digest():
-        block, hashed = bytearray(1 << 20), hashlib.sha256()
-        with open(path, "rb", buffering=0) as handle:
-            while size := handle.readinto(block):
-                hashed.update(memoryview(block)[:size])
-        return hashed.hexdigest()
     def prepare(name):
         column = table.column(name)
-        if name in ("点位名称", "问题描述", "检查人"):  # the free-text columns, as intake treats them
-            return pc.utf8_trim(column, characters=" \u3000\u00a0")
+        if name in free_text:
+            return pc.utf8_trim(column, characters=_TRIM_CHARS)
         return pc.dictionary_encode(column)
     pool = ThreadPoolExecutor(2)
     t0 = time.perf_counter()
-    hashed = pool.submit(digest)
+    hashed = pool.submit(sha256, Path(path))
     table = pyarrow.csv.read_csv(path, convert_options=pyarrow.csv.ConvertOptions(
         column_types=dict.fromkeys(names, pyarrow.large_string()), strings_can_be_null=False))
     list(pool.map(prepare, names))
