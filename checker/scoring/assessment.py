@@ -36,7 +36,7 @@ GapKind = Literal["site_problem", "coverage", "material", "survey", "data", "neg
 
 # Columns of Assessment.gaps — one row per gap, sorted by total_recoverable, points_recoverable (desc), id.
 GAP_COLUMNS = (
-    "id",  # stable: same round → same id (hash of kind, standard, site, material…); "P-" + 10 hex chars
+    "id",  # stable: derived from the key alone (hashlib), "P-XXXX-XXXX" (see scoring.gaps)
     "kind",  # GapKind
     "standard",  # standard code ("" for negative-list events)
     "project",  # Ⅰ code

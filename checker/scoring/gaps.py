@@ -1,11 +1,21 @@
 """The gaps frame (问题清单): site problems, standard gaps, coverage, materials, survey/data, negative events.
 
-Ids are stable across re-runs of the same round: "P-" + 10 hex digits of a keyed SipHash (pandas'
-``hash_array`` with its fixed key) of "kind|standard|site|detail" — computed column-wise, not per row.
+A gap's id (问题编号) is derived from its key "kind|standard|site|detail" alone, so it is the same in every
+run, on every machine and under every library version: the first 40 bits of the key's BLAKE2b digest
+(``hashlib``), written as 8 characters of an alphabet without look-alikes (no 0/O, no 1/I/l), in two groups
+of four: ``P-7KQ4-M2HX``. Ids are easy to read aloud over the phone and to type back; :func:`normalise_id`
+accepts them in any case, with or without the dashes, in full-width characters.
+
+The ids of the first releases ("P-" + 10 lowercase hex digits of pandas' keyed SipHash) are still
+recognised: :func:`legacy_ids` computes them for the same keys, so a 交办单 handed out before the change is
+matched when it comes back.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, timedelta
 
@@ -14,13 +24,73 @@ import pandas as pd
 
 from checker.scoring.assessment import GAP_COLUMNS, Options
 
-_HEX = np.frombuffer(b"0123456789abcdef", dtype="S1")
 _TEXT = ("id", "kind", "standard", "project", "method", "site", "site_name", "site_type", "street",
          "department", "description", "required", "photo", "evidence")  # fmt: skip
 
 
+# 32 symbols, 5 bits each: the digits 2-9 and the capitals without I and O.
+ID_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+ID_PREFIX = "P-"
+_ID_CHARS = 8  # 40 bits; a collision inside one round is resolved by lengthening (see stable_ids)
+_CURRENT = re.compile(rf"^P([{ID_ALPHABET}]{{8,}})$")
+_LEGACY = re.compile(r"^P([0-9A-F]{10})$")
+
+
+def _id_text(digest: bytes, chars: int) -> str:
+    value = int.from_bytes(digest, "big")
+    bits = len(digest) * 8
+    symbols = [ID_ALPHABET[(value >> (bits - 5 * (i + 1))) & 31] for i in range(chars)]
+    body = "".join(symbols)
+    return ID_PREFIX + "-".join(body[i : i + 4] for i in range(0, chars, 4))
+
+
+def id_of(key: str, chars: int = _ID_CHARS) -> str:
+    """The id of one key, ``chars`` symbols long (8 unless a collision asked for more)."""
+    return _id_text(hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest(), chars)
+
+
+def _fast_ids(texts: list[str]) -> np.ndarray:
+    """``id_of`` of every text, vectorised: one hashlib call per text, the lettering done by numpy."""
+    blake = hashlib.blake2b
+    raw = b"".join([blake(t.encode("utf-8"), digest_size=16).digest()[:5] for t in texts])
+    top = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 5).astype(np.uint64)
+    value = np.zeros(len(texts), dtype=np.uint64)
+    for i in range(5):
+        value = (value << np.uint64(8)) | top[:, i]
+    shifts = np.arange(35, -1, -5, dtype=np.uint64)
+    symbols = ((value[:, None] >> shifts) & np.uint64(31)).astype(np.int64)
+    letters = np.frombuffer(ID_ALPHABET.encode(), dtype="S1")[symbols]
+    dash = np.full((len(texts), 1), b"-", dtype="S1")
+    parts = np.hstack(
+        [np.full((len(texts), 1), b"P", dtype="S1"), dash, letters[:, :4], dash, letters[:, 4:]]
+    )
+    return np.ascontiguousarray(parts).view("S11").ravel().astype(str)
+
+
 def stable_ids(keys: pd.Series) -> pd.Series:
-    """ "P-" + the top 40 bits of a 64-bit SipHash of each key, as 10 lowercase hex digits."""
+    """The id of each key (see the module docstring). Equal keys get equal ids; two different keys that
+    share the 40-bit id are both given longer ids (12 symbols, then 16…), decided by the keys alone."""
+    if keys.empty:
+        return pd.Series([], dtype="string", index=keys.index)
+    codes, uniques = pd.factorize(keys.astype(str), sort=False)
+    texts = [str(u) for u in uniques.tolist()]
+    ids = _fast_ids(texts).astype(object)
+    if len(pd.unique(ids)) < len(ids):  # rare: two keys share 40 bits; lengthen just those
+        chars = _ID_CHARS
+        while len(pd.unique(ids)) < len(ids) and chars < 24:
+            chars += 4
+            clash = pd.Series(ids).duplicated(keep=False).to_numpy()
+            for at in np.flatnonzero(clash):
+                ids[at] = id_of(texts[at], chars)
+    return pd.Series(ids[codes], index=keys.index, dtype="string")
+
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype="S1")
+
+
+def legacy_ids(keys: pd.Series) -> pd.Series:
+    """The ids of the first releases for the same keys: "P-" + the top 40 bits of pandas' 64-bit SipHash
+    (``hash_array`` with its fixed key), as 10 lowercase hex digits. Used only to match old 交办单."""
     if keys.empty:
         return pd.Series([], dtype="string", index=keys.index)
     hashed = pd.util.hash_array(keys.astype(str).to_numpy(dtype=object))
@@ -29,6 +99,25 @@ def stable_ids(keys: pd.Series) -> pd.Series:
     digits = ((top[:, None] >> shifts) & np.uint64(0xF)).astype(np.int64)
     text = np.ascontiguousarray(_HEX[digits]).view("S10").ravel().astype(str)
     return pd.Series(np.char.add("P-", text), index=keys.index, dtype="string")
+
+
+def normalise_id(text: str) -> str:
+    """A problem id as typed back by a person, in canonical form: ``P-XXXX-XXXX`` for a current id
+    (any case, dashes and spaces anywhere, full-width characters), ``P-`` + 10 lowercase hex digits for an
+    id of the first releases; anything else is returned trimmed, unchanged."""
+    compact = "".join(ch for ch in unicodedata.normalize("NFKC", text).upper() if ch.isalnum())
+    current = _CURRENT.match(compact)
+    if current:
+        body = current.group(1)
+        return ID_PREFIX + "-".join(body[i : i + 4] for i in range(0, len(body), 4))
+    legacy = _LEGACY.match(compact)
+    if legacy:
+        return ID_PREFIX + legacy.group(1).lower()
+    return text.strip()
+
+
+def is_legacy_id(text: str) -> bool:
+    return bool(re.fullmatch(r"P-[0-9a-f]{10}", text))
 
 
 def empty_gaps() -> pd.DataFrame:

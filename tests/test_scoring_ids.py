@@ -1,0 +1,69 @@
+"""Problem ids (问题编号): derived from the gap's key with hashlib, short, without look-alike characters,
+typed back in any form, and the ids of the first releases still recognised."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from checker.scoring import gaps
+
+ID = re.compile(r"^P-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{4}-[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{4}$")
+
+
+def test_ids_are_pinned_to_the_key_alone() -> None:
+    # Pinned values: a change of algorithm, library or platform that moves an id fails here.
+    keys = pd.Series(["data|Ⅲ-9-1", "survey|Ⅲ-2-3", "site_problem|Ⅲ-12-1|BJ0233"], dtype="string")
+    assert gaps.stable_ids(keys).tolist() == ["P-BMFK-74UG", "P-X3FJ-QZRC", "P-SEEE-AHEP"]
+    assert gaps.id_of("data|Ⅲ-9-1") == "P-BMFK-74UG"
+
+
+def test_legacy_ids_match_the_first_releases() -> None:
+    # The id report.json carried for this key before the change (tests/golden, first releases).
+    keys = pd.Series(["data|Ⅲ-9-1", "site_problem|Ⅲ-12-1|BJ0233"], dtype="string")
+    assert gaps.legacy_ids(keys).tolist() == ["P-4204263e3a", "P-a2211073cd"]
+    assert gaps.is_legacy_id("P-4204263e3a") and not gaps.is_legacy_id("P-BMFK-74UG")
+
+
+@given(st.lists(st.text(min_size=1, max_size=30), min_size=1, max_size=50))
+def test_ids_are_well_formed_unique_and_vectorised_like_one_by_one(keys: list[str]) -> None:
+    ids = gaps.stable_ids(pd.Series(keys, dtype="string"))
+    assert all(ID.match(i) for i in ids)
+    assert ids.tolist() == [gaps.id_of(k) for k in keys]
+    assert len(set(ids)) == len(set(keys))
+
+
+def test_a_shared_40_bit_id_is_lengthened_for_both_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = gaps._fast_ids
+
+    def clashing(texts: list[str]):  # type: ignore[no-untyped-def]
+        out = real(texts)
+        out[1] = out[0]  # as if the second key hashed to the first key's 40 bits
+        return out
+
+    monkeypatch.setattr(gaps, "_fast_ids", clashing)
+    ids = gaps.stable_ids(pd.Series(["a", "b", "c", "a"], dtype="string")).tolist()
+    assert ids[0] == gaps.id_of("a", 12) and ids[1] == gaps.id_of("b", 12)
+    assert ids[3] == ids[0] and ids[2] == gaps.id_of("c")
+    assert re.fullmatch(r"P-\w{4}-\w{4}-\w{4}", ids[0])
+
+
+@given(st.sampled_from(["data|Ⅲ-9-1", "x", "coverage|Ⅲ-1-1|S1"]), st.data())
+def test_an_id_typed_back_in_any_form_is_recognised(key: str, data: st.DataObject) -> None:
+    canonical = gaps.id_of(key)
+    body = canonical[2:].replace("-", "")
+    cased = "".join(c.lower() if data.draw(st.booleans()) else c for c in body)
+    step = data.draw(st.integers(1, 8))
+    spaced = data.draw(st.sampled_from([" ", "-", ""])).join(cased[i : i + step] for i in range(0, 8, step))
+    prefix = data.draw(st.sampled_from(["P-", "p", "P ", "ｐ－"]))
+    assert gaps.normalise_id(f" {prefix}{spaced} ") == canonical
+
+
+def test_normalise_keeps_legacy_ids_and_leaves_other_text_alone() -> None:
+    assert gaps.normalise_id("P-4204263E3A") == "P-4204263e3a"
+    assert gaps.normalise_id("  hello ") == "hello"
+    assert gaps.normalise_id("P-0OIL-1234") == "P-0OIL-1234"  # look-alikes are never part of an id
