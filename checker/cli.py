@@ -183,10 +183,23 @@ def read(
 # -- check --------------------------------------------------------------------------------------------
 
 
+CampaignOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--campaign", help="Campaign folder (made by `civcheck init`); default: the folder you are in."
+    ),
+]
+
+
 @app.command("check")
 def check(
     evidence: Annotated[Path, typer.Argument(help="Evidence folder (searched recursively) or one file.")],
-    handbook: PackOption = DEFAULT_PACK,
+    handbook: Annotated[
+        str | None,
+        typer.Option(
+            "--handbook", "-H", help="Pack id or path (default: the campaign's, else wenming-city)."
+        ),
+    ] = None,
     test_date: Annotated[
         str | None, typer.Option("--test-date", help="Assessment date YYYY-MM-DD (default: today).")
     ] = None,
@@ -199,9 +212,10 @@ def check(
         typer.Option("-o", "--output", help="Folder for the report files (default: ./civcheck-report)."),
     ] = None,
     formats: Annotated[
-        str, typer.Option("--format", "-f", help="Comma-separated: terminal, json, xlsx, html, text.")
-    ] = "terminal",
-    lang: Annotated[str, typer.Option("--lang", help="Language of the outputs: zh or en.")] = "zh",
+        str | None,
+        typer.Option("--format", "-f", help="Comma-separated: terminal, json, xlsx, html, text."),
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="Language of the outputs: zh or en.")] = None,
     detail: Annotated[bool, typer.Option("--detail", help="Terminal: list every standard.")] = False,
     dispatch: Annotated[
         bool, typer.Option("--dispatch", help="Write one 交办单 workbook per department.")
@@ -217,6 +231,16 @@ def check(
             "--issued", help="交办日期 YYYY-MM-DD deadlines count from (default: last inspection date)."
         ),
     ] = None,
+    campaign: CampaignOption = None,
+    record: Annotated[
+        bool, typer.Option("--record", help="Record the round into the campaign's ledger (创建台账).")
+    ] = False,
+    round_name: Annotated[
+        str | None, typer.Option("--round", help="Name of the recorded round (default: its 交办日期).")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Record again a round already recorded under that name.")
+    ] = False,
 ) -> None:
     """Read evidence, score every standard and list the gaps."""
     from checker.commands.check import CheckArgs, run_check
@@ -235,8 +259,104 @@ def check(
         observed_draw=observed_draw,
         force=force,
         issued=issued,
+        campaign=campaign,
+        record=record,
+        round_name=round_name,
+        replace=replace,
     )
     raise typer.Exit(run_check(args))
+
+
+# -- the campaign ---------------------------------------------------------------------------------------
+
+ledger_app = typer.Typer(help="The campaign ledger (创建台账): check, backup, decide.", no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+
+@app.command("init")
+def init(
+    folder: Annotated[Path, typer.Argument(help="The campaign folder to create.")],
+    district: Annotated[str, typer.Option("--district", help="The district's name (区名).")],
+    handbook: PackOption = DEFAULT_PACK,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing civcheck.toml.")] = False,
+) -> None:
+    """Create a campaign folder: settings (civcheck.toml), the ledger, folders for rounds and replies."""
+    from checker.commands.campaign import run_init
+
+    raise typer.Exit(run_init(folder, district, handbook, force))
+
+
+@app.command("reply")
+def reply(
+    paths: Annotated[list[Path], typer.Argument(help="Returned 交办单 (files or folders).")],
+    campaign: CampaignOption = None,
+    received: Annotated[
+        str | None, typer.Option("--received", help="Day the replies came in (default: today).")
+    ] = None,
+    handbook: Annotated[str | None, typer.Option("--handbook", "-H", help="Pack id or path.")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="zh or en.")] = None,
+) -> None:
+    """Record departments' replies (整改反馈) from returned 交办单 into the ledger."""
+    from checker.commands.campaign import run_reply
+
+    raise typer.Exit(run_reply(campaign, paths, received, handbook, lang))
+
+
+@app.command("diff")
+def diff(
+    before: Annotated[
+        str | None, typer.Argument(help="Round name or report.json (default: second last).")
+    ] = None,
+    after: Annotated[str | None, typer.Argument(help="Round name or report.json (default: last).")] = None,
+    campaign: CampaignOption = None,
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: terminal, json, xlsx.")
+    ] = "terminal",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Folder for diff.json / 轮次对比.xlsx.")
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="zh or en.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+) -> None:
+    """Compare two rounds: totals, Ⅰ items, problems new / fixed / persisting / recurred, units."""
+    from checker.commands.diff import run_diff
+
+    raise typer.Exit(run_diff(campaign, before, after, formats, output, lang, force))
+
+
+@ledger_app.command("check")
+def ledger_check(campaign: CampaignOption = None) -> None:
+    """Check the ledger's integrity and schema version."""
+    from checker.commands.campaign import run_ledger_check
+
+    raise typer.Exit(run_ledger_check(campaign))
+
+
+@ledger_app.command("backup")
+def ledger_backup(
+    target: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
+    campaign: CampaignOption = None,
+) -> None:
+    """Copy the ledger with SQLite's online backup (safe while another civcheck records)."""
+    from checker.commands.campaign import run_ledger_backup
+
+    raise typer.Exit(run_ledger_backup(campaign, target))
+
+
+@ledger_app.command("decide")
+def ledger_decide(
+    problem: Annotated[str, typer.Argument(help="Problem id (问题编号).")],
+    decision: Annotated[
+        str, typer.Argument(help="accept (同意) or reject (驳回) the unit's 无法整改/有异议.")
+    ],
+    note: Annotated[str, typer.Option("--note", help="The office's note.")] = "",
+    on: Annotated[str | None, typer.Option("--on", help="Day of the decision (default: today).")] = None,
+    campaign: CampaignOption = None,
+) -> None:
+    """Record the office's decision on a 无法整改 / 有异议 reply."""
+    from checker.commands.campaign import run_ledger_decide
+
+    raise typer.Exit(run_ledger_decide(campaign, problem, decision, note, on))
 
 
 @app.command("report-schema")

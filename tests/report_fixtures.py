@@ -472,8 +472,9 @@ def gaps() -> pd.DataFrame:
         ),
     ]
     frame = pd.DataFrame(
-        rows, columns=[c for c in GAP_COLUMNS if c not in ("total_recoverable", "reason_code")]
+        rows, columns=[c for c in GAP_COLUMNS if c not in ("total_recoverable", "reason_code", "key")]
     )
+    frame["key"] = frame["kind"] + "|" + frame["standard"] + "|" + frame["site"] + "|" + frame["id"]
     # The code of the text the engine writes itself (site problems: evidence text, no code).
     codes = {"survey": "survey.short", "data": "data.short", "document": "material.missing"}
     frame["reason_code"] = (

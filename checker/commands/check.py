@@ -18,18 +18,23 @@ DEFAULT_OUTPUT = Path("civcheck-report")
 @dataclass(frozen=True)
 class CheckArgs:
     evidence: Path
-    handbook: str
+    handbook: str | None
     test_date: str | None
     target: float | None
     fail_under: float | None
     output: Path | None
-    formats: str
-    lang: str
+    formats: str | None
+    lang: str | None
     detail: bool
     dispatch: bool
     observed_draw: bool
     force: bool
     issued: str | None = None
+    # The campaign (see docs/ledger.md): settings from --campaign or the folder the command runs in.
+    campaign: Path | None = None
+    record: bool = False
+    round_name: str | None = None
+    replace: bool = False
 
 
 def _fail(message: str) -> int:
@@ -49,7 +54,38 @@ def parse_formats(text: str) -> set[str] | str:
     return unknown[0] if unknown else (wanted or {"terminal"})
 
 
+def _with_settings(args: CheckArgs) -> tuple[CheckArgs, object]:
+    """Fill what the command line left unset from the campaign's settings (an option given wins)."""
+    from dataclasses import replace
+
+    from checker.commands.campaign import campaign_settings
+
+    settings = campaign_settings(args.campaign)
+    if settings is None:
+        if args.record:
+            raise CivcheckError(
+                "--record needs a campaign: run inside a folder made by `civcheck init`, or give --campaign DIR"
+            )
+        return replace(
+            args,
+            handbook=args.handbook or "wenming-city",
+            lang=args.lang or "zh",
+            formats=args.formats or "terminal",
+        ), None
+    return replace(
+        args,
+        handbook=args.handbook or settings.handbook,
+        lang=args.lang or settings.lang,
+        formats=args.formats or ",".join(settings.formats),
+        target=args.target if args.target is not None else settings.target,
+    ), settings
+
+
 def run_check(args: CheckArgs) -> int:
+    try:
+        args, settings = _with_settings(args)
+    except CivcheckError as exc:
+        return _fail(str(exc))
     try:
         test_date = date.fromisoformat(args.test_date) if args.test_date else date.today()
     except ValueError:
@@ -58,7 +94,7 @@ def run_check(args: CheckArgs) -> int:
         issued = date.fromisoformat(args.issued) if args.issued else None
     except ValueError:
         return _fail(f"--issued {args.issued!r} is not a date in the form YYYY-MM-DD")
-    formats = parse_formats(args.formats)
+    formats = parse_formats(args.formats or "terminal")
     if isinstance(formats, str):
         return _fail(f"unknown format {formats!r}; choose from {', '.join(FORMATS)}")
     if args.lang not in LANGS:
@@ -75,6 +111,7 @@ def run_check(args: CheckArgs) -> int:
             "give -o/--output explicitly to write there"
         )
 
+    from checker.commands.campaign import record_check, with_deadlines
     from checker.handbook.loader import load_handbook
     from checker.intake.reader import read_evidence
     from checker.report.terminal import reading_progress
@@ -82,7 +119,7 @@ def run_check(args: CheckArgs) -> int:
     from checker.scoring.evaluate import evaluate
 
     try:
-        handbook = load_handbook(args.handbook)
+        handbook = with_deadlines(load_handbook(args.handbook), settings)  # type: ignore[arg-type]
         with reading_progress(lang=args.lang) as progress:
             evidence = read_evidence(args.evidence, handbook, progress=progress)
     except CivcheckError as exc:
@@ -95,6 +132,23 @@ def run_check(args: CheckArgs) -> int:
         test_date=test_date, observed_draw=args.observed_draw, target=args.target, issued=issued
     )
     assessment = evaluate(handbook, evidence, options)
+    if settings is not None:
+        from dataclasses import replace
+
+        assessment = replace(assessment, district=settings.district)  # type: ignore[attr-defined]
+        if args.record:
+            try:
+                assessment = record_check(
+                    settings,  # type: ignore[arg-type]
+                    assessment,
+                    handbook,
+                    evidence,
+                    args.round_name,
+                    args.replace,
+                    args.lang,
+                )
+            except CivcheckError as exc:
+                return _fail(str(exc))
 
     from checker.report import render_terminal, write_reports
 

@@ -186,6 +186,43 @@ _CATALOGUE = (
         "整改状态“{value}”无法识别（应为 {allowed}）",
         "status '{value}' is not recognised (expected {allowed})",
     ),
+    # -- replies checked against the campaign ledger (civcheck reply, check --record) ----------------------
+    Code(
+        "unknown-problem",
+        "row",
+        "问题编号“{value}”不在创建台账中（不是已交办的问题）",
+        "problem id '{value}' is not in the ledger (no problem was dispatched under it)",
+    ),
+    Code(
+        "other-department",
+        "row",
+        "问题“{value}”交办给了{department}，不是本文件的单位{unit}",
+        "problem '{value}' was dispatched to {department}, not to this file's unit {unit}",
+    ),
+    Code(
+        "measure-missing",
+        "row",
+        "问题“{value}”填报“已整改”，但未填写整改措施",
+        "problem '{value}' is reported fixed (已整改) without the measure taken",
+    ),
+    Code(
+        "date-missing",
+        "row",
+        "问题“{value}”填报“已整改”，但未填写完成日期",
+        "problem '{value}' is reported fixed (已整改) without a completion date",
+    ),
+    Code(
+        "date-future",
+        "row",
+        "问题“{value}”的完成日期 {date} 晚于今天（{today}）",
+        "problem '{value}' gives a completion date {date} after today ({today})",
+    ),
+    Code(
+        "date-before-dispatch",
+        "row",
+        "问题“{value}”的完成日期 {date} 早于交办日期 {dispatched}",
+        "problem '{value}' gives a completion date {date} before it was dispatched ({dispatched})",
+    ),
     Code(
         "cell-error",
         "row",

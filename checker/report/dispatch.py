@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from checker.files import inside, unique_name
 from checker.intake.kinds import KINDS, REPLY_STATUSES
 from checker.report import tables
+from checker.report.history import HISTORY_COLUMNS, dispatch_order, gaps_with_history, lifecycle_text
 from checker.report.labels import column_label, kind_label, label
 from checker.report.reasons import localise_gap_table
 from checker.report.workbook import SheetWriter, new_book
@@ -48,6 +49,14 @@ DISPATCH_WIDTHS = {
     "evidence": 14,
 }
 REPLY_WIDTHS = {"status": 10, "measure": 26, "date": 11, "photo": 10}
+# In a recorded round (check --record) the 交办单 also carry each problem's history, before the replies:
+# its state, the how-many-th dispatch, the unit's previous reply and its date; the measure and the first
+# round seen stay on screen. None of these headers is a replies header, so reading back is unchanged.
+HISTORY_CONTEXT = ("lifecycle", "dispatches", "last_status", "last_completed")
+HISTORY_TRAILING = ("last_measure", "first_seen")
+HISTORY_WIDTHS = {"lifecycle": 10, "dispatches": 6, "last_status": 9, "last_completed": 11, "last_measure": 20,
+                  "first_seen": 10}  # fmt: skip
+ALERT_STATES = frozenset({"false_claim", "recurred", "overdue"})
 
 
 def reply_headers(lang: str) -> dict[str, str]:
@@ -58,14 +67,22 @@ def reply_headers(lang: str) -> dict[str, str]:
     return {name: col.header for name, col in spec.items()}
 
 
-def header_row(lang: str) -> list[str]:
+def _layout(tracked: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The context columns before the replies and the trailing ones after them."""
+    if not tracked:
+        return CONTEXT_COLUMNS, TRAILING_COLUMNS
+    return (*CONTEXT_COLUMNS, *HISTORY_CONTEXT), (*TRAILING_COLUMNS, *HISTORY_TRAILING)
+
+
+def header_row(lang: str, tracked: bool = False) -> list[str]:
     """The header row of the dispatch sheet, exactly as written."""
     replies = reply_headers(lang)
+    context, trailing = _layout(tracked)
     return (
         [replies["problem_id"]]
-        + [column_label(c, lang) for c in CONTEXT_COLUMNS]
+        + [column_label(c, lang) for c in context]
         + [replies[c] for c in REPLY_COLUMNS]
-        + [column_label(c, lang) for c in TRAILING_COLUMNS]
+        + [column_label(c, lang) for c in trailing]
     )
 
 
@@ -101,22 +118,26 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
     sheet = SheetWriter(book, label("sheet.dispatch", lang), taken, lang)
     note = SheetWriter(book, label("sheet.dispatch_note", lang), taken, lang)
 
-    table = tables.frame_table(
-        target.gaps, ("id", *CONTEXT_COLUMNS, *TRAILING_COLUMNS), known=tables.GAP_ORDER
-    )
-    if target.assessment is not None:
-        localise_gap_table(target.assessment, table, target.gaps, lang)
+    assessment = target.assessment
+    tracked = assessment is not None and assessment.tracking is not None
+    gaps = target.gaps
+    if assessment is not None and tracked:
+        gaps = dispatch_order(gaps_with_history(assessment, gaps))
+    context, trailing = _layout(tracked)
+    table = tables.frame_table(gaps, ("id", *context, *trailing), known=(*tables.GAP_ORDER, *HISTORY_COLUMNS))
+    if assessment is not None:
+        localise_gap_table(assessment, table, gaps, lang)
     # Only the documented columns: a per-department sheet is no place for engine extras. A column the
     # engine does not provide stays empty rather than shifting the replies columns.
-    before = ["id", *CONTEXT_COLUMNS]
-    layout: list[str | None] = [*before, *(None for _ in REPLY_COLUMNS), *TRAILING_COLUMNS]
-    headers = header_row(lang)
+    before = ["id", *context]
+    layout: list[str | None] = [*before, *(None for _ in REPLY_COLUMNS), *trailing]
+    headers = header_row(lang, tracked)
     sheet.header(headers, labels=headers)
     ws, formats = sheet.sheet, sheet.formats
     first_reply = len(before)
     for col, column in enumerate(layout):
         if column is not None:
-            ws.set_column(col, col, DISPATCH_WIDTHS.get(column, 10))
+            ws.set_column(col, col, DISPATCH_WIDTHS.get(column, HISTORY_WIDTHS.get(column, 10)))
     # The reply cells are left unwritten: the column format shows them filled, and a department's own
     # entries take that format too (one cell write fewer per column and row on 200k problems).
     for offset, column in enumerate(REPLY_COLUMNS):
@@ -126,14 +147,21 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
     kinds = {k: kind_label(k, lang) for k in tables.DISPATCHED_KINDS}
     empty: list[Any] = [None] * table.length
     columns = [table.data.get(c, empty) if c is not None else empty for c in layout]
+    states = table.data.get("lifecycle", empty)
     row = 1
-    for values in zip(*columns, strict=True):
+    for values, state in zip(zip(*columns, strict=True), states, strict=True):
+        alert = state in ALERT_STATES
         for col, (column, value) in enumerate(zip(layout, values, strict=True)):
             if column is None:
                 continue
+            fmt = _fmt(column)
             if column == "kind" and value is not None:
                 value = kinds.get(value, value)
-            sheet.cell(row, col, value, _fmt(column))
+            elif column == "lifecycle":
+                value, fmt = lifecycle_text(value, lang), ("alert" if alert else None)
+            elif column == "deadline" and state == "overdue":
+                fmt = "overdue_date"  # 逾期: the missed deadline in red
+            sheet.cell(row, col, value, fmt)
         row += 1
     last = max(row - 1, 1)
     ws.data_validation(
@@ -182,4 +210,6 @@ def _fmt(column: str) -> Any:
         "deadline": "date",
         "description": "wrap",
         "required": "wrap",
+        "last_completed": "date",
+        "last_measure": "wrap",
     }.get(column)

@@ -20,7 +20,7 @@ from checker.scoring.rankings import RANKING_COLUMNS
 if TYPE_CHECKING:
     from checker.scoring.assessment import Assessment
 
-SCHEMA_VERSION = "1.1"  # 1.1: reason_args, gaps' reason_code, plan note_code / note_args
+SCHEMA_VERSION = "1.2"  # 1.1: reason_args, reason_code, plan note_code / note_args; 1.2: key, tracking
 SCHEMA_ID = "https://civcheck.example/report.schema.json"
 
 STANDARD_FIELDS = (
@@ -77,6 +77,17 @@ INPUT_FIELDS = (
 )
 REJECTED_FIELDS = (*tables.REJECTED_COLUMNS, "standard")
 RANKING_FIELDS = RANKING_COLUMNS  # the engine's own order
+# What departments[] gain in a recorded round, and the accountability table's fields.
+DEPARTMENT_TRACKING = (
+    "assigned",
+    "replied",
+    "on_time",
+    "verified_fixed",
+    "false_claims",
+    "recurred",
+    "overdue",
+)
+ACCOUNTABILITY_FIELDS = ("department", *DEPARTMENT_TRACKING, "reply_rate", "on_time_rate", "fix_rate", "rank")
 
 
 def _json_value(value: Any) -> Any:
@@ -149,11 +160,63 @@ def _frame_records(frame: Any, preferred: tuple[str, ...]) -> list[dict[str, Any
     return [dict(zip(columns, row, strict=True)) for row in zip(*data, strict=True)]
 
 
+def _with_reply(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Tracked gap records: the last reply's three columns become one object (null when none came)."""
+    for record in records:
+        status = record.pop("last_status", None)
+        completed = record.pop("last_completed", None)
+        measure = record.pop("last_measure", None)
+        record.pop("dispatches", None)
+        record["last_reply"] = (
+            None if status is None else {"status": status, "date": completed, "measure": measure or ""}
+        )
+        yield record
+
+
+def _tracked(assessment: Assessment, lazy: bool) -> dict[str, Any]:
+    """What a recorded round adds: gaps' history, the tracking lists, departments' accountability."""
+    from checker.report.history import gaps_with_history
+
+    track = assessment.tracking
+    gaps = gaps_with_history(assessment)
+    records = _with_reply(_iter_records(gaps, tables.GAP_ORDER))
+    out: dict[str, Any] = {"gaps": records if lazy else list(records)}
+    if track is None:
+        return out
+    departments = _frame_records(assessment.departments, ("department", *RANKING_FIELDS))
+    by_unit = {r["department"]: r for r in _frame_records(track.accountability, ACCOUNTABILITY_FIELDS)}
+    for record in departments:
+        found = by_unit.get(record["department"], {})
+        for name in DEPARTMENT_TRACKING:
+            record[name] = found.get(name, 0)
+    out["departments"] = departments
+    out["tracking"] = {
+        "round": track.round,
+        "previous": track.previous,
+        "as_of": track.as_of.isoformat(),
+        "closed": list(track.closed),
+        "false_claim": list(track.false_claim),
+        "recurred": list(track.recurred),
+        "overdue": list(track.overdue),
+        "still_open": list(track.still_open),
+    }
+    out["accountability"] = list(by_unit.values())
+    return out
+
+
 def report_document(assessment: Assessment, *, lazy: bool = False) -> dict[str, Any]:
     """The JSON document as Python data (plain types only).
 
-    With ``lazy`` the gaps are a generator of records, for :func:`write_report_json` to stream.
+    With ``lazy`` the gaps are a generator of records, for :func:`write_report_json` to stream. A round
+    recorded in a ledger adds each gap's history, ``tracking`` and ``accountability``.
     """
+    document = _plain_document(assessment, lazy=lazy)
+    if assessment.tracking is not None:
+        document.update(_tracked(assessment, lazy))
+    return document
+
+
+def _plain_document(assessment: Assessment, *, lazy: bool) -> dict[str, Any]:
     options = assessment.options
     return {
         "schema_version": SCHEMA_VERSION,
@@ -280,7 +343,7 @@ def report_json_schema() -> dict[str, Any]:
         "total_recoverable": _NUM_OR_NULL,
         "rank": _INT_OR_NULL,
     }
-    return {
+    schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
         "title": "civcheck report",
@@ -493,3 +556,41 @@ def report_json_schema() -> dict[str, Any]:
             extra=False,
         ),
     }
+    _add_tracking_schema(schema)
+    return schema
+
+
+_LIFECYCLE = {"enum": ["new", "dispatched", "in_progress", "claimed", "closed", "false_claim", "recurred",
+                       "overdue", "cannot_fix", "disputed"]}  # fmt: skip
+
+
+def _add_tracking_schema(schema: dict[str, Any]) -> None:
+    """The names a recorded round adds (optional: absent without a ledger)."""
+    props = schema["properties"]
+    gap = props["gaps"]["items"]["properties"]
+    gap["key"] = _STR
+    gap["lifecycle"] = _LIFECYCLE
+    gap["first_seen"] = _STR_OR_NULL
+    gap["rounds_open"] = _INT
+    gap["last_reply"] = {
+        "oneOf": [
+            {"type": "null"},
+            _object({"status": {"enum": ["已整改", "整改中", "无法整改", "有异议"]}, "date": _DATE_OR_NULL,
+                     "measure": _STR}),
+        ]
+    }  # fmt: skip
+    unit = props["departments"]["items"]["properties"]
+    for name in DEPARTMENT_TRACKING:
+        unit[name] = _INT
+    ids = {"type": "array", "items": _STR}
+    props["tracking"] = _object(
+        {"round": _STR, "previous": _STR_OR_NULL, "as_of": _DATE, "closed": ids, "false_claim": ids,
+         "recurred": ids, "overdue": ids, "still_open": ids}
+    )  # fmt: skip
+    props["accountability"] = {
+        "type": "array",
+        "items": _object(
+            {"department": _STR, **{n: _INT for n in DEPARTMENT_TRACKING}, "reply_rate": _NUM,
+             "on_time_rate": _NUM, "fix_rate": _NUM, "rank": _INT}
+        ),
+    }  # fmt: skip

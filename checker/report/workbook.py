@@ -215,6 +215,8 @@ def formats_of(book: Any) -> dict[str, Any]:
         "reply": book.add_format({"bg_color": "#FFF2CC", "border": 1, "text_wrap": True, "valign": "top"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
         "reply_date": book.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "yyyy-mm-dd"}),
+        "overdue_date": book.add_format({"num_format": "yyyy-mm-dd", "font_color": "#C00000", "bold": True}),
+        "alert": book.add_format({"font_color": "#C00000", "bold": True, "text_wrap": True, "valign": "top"}),
     }
     for status, colour in STATUS_FILLS.items():
         made[f"fill_{status}"] = book.add_format({"bg_color": colour})

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from checker.intake.evidence import InputFile, Rejection
+    from checker.scoring.tracking import Tracking
 
 Status = Literal["pass", "partial", "fail", "no_evidence", "not_applicable", "invalid"]
 STATUSES: tuple[Status, ...] = ("pass", "partial", "fail", "no_evidence", "not_applicable", "invalid")
@@ -60,6 +61,9 @@ GAP_COLUMNS = (
     # material.file_unresolved, coverage.not_inspected, negative.veto / negative.deduction, and for
     # standard/survey/data gaps the standard's own reason_code (its values: StandardResult.reason_args).
     "reason_code",
+    # Added by the campaign ledger (appended): the key the id is derived from, "kind|standard|site|detail";
+    # the ledger matches problems across rounds on it (see docs/ledger.md).
+    "key",
 )
 
 
@@ -191,6 +195,12 @@ class Assessment:
     # Added by issue 7: plan_note as a stable code and its values, for renderers that translate
     plan_note_code: str = ""
     plan_note_args: ReasonArgs = ()
+    # Added by the campaign ledger: every counted inspection of a field standard — standard, site, date,
+    # fail (bool) — so that a later round can tell a re-inspected, now compliant site (销号) from one not
+    # inspected again.
+    inspected: pd.DataFrame | None = None
+    # Filled by the ledger when the round is recorded (check --record): lifecycle of every problem.
+    tracking: Tracking | None = None
 
     def projection(self) -> list[tuple[str, str, float]]:
         """The sorted (code, status, score) triples tests assert against."""

@@ -125,6 +125,14 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
         inputs=list(evidence.inputs),
         rejected=list(evidence.rejected),
         issued=due.issued,
+        inspected=pd.DataFrame(
+            {
+                "standard": site_frame["standard"],
+                "site": site_frame["site_id"],
+                "date": site_frame["date"],
+                "fail": fail_mask,
+            }
+        ),
     )
 
 

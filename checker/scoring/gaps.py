@@ -24,7 +24,7 @@ import pandas as pd
 
 from checker.scoring.assessment import GAP_COLUMNS, Options
 
-_TEXT = ("id", "kind", "standard", "project", "method", "site", "site_name", "site_type", "street",
+_TEXT = ("id", "key", "kind", "standard", "project", "method", "site", "site_name", "site_type", "street",
          "department", "description", "required", "photo", "evidence")  # fmt: skip
 
 
@@ -126,14 +126,16 @@ def empty_gaps() -> pd.DataFrame:
 
 def frame(columns: dict[str, object], length: int) -> pd.DataFrame:
     """One block of gaps: scalars are broadcast, missing columns left blank; id from the ``key`` column."""
-    data = {c: columns.get(c, "" if c in _TEXT else None) for c in GAP_COLUMNS if c != "id"}
+    data = {c: columns.get(c, "" if c in _TEXT else None) for c in GAP_COLUMNS if c not in ("id", "key")}
     deadline = data.get("deadline")
     if isinstance(deadline, pd.Timestamp):  # typed here: a column of Timestamp objects is slow to convert
         data["deadline"] = np.full(length, deadline.to_datetime64(), dtype="datetime64[ns]")
     block = pd.DataFrame(data, index=pd.RangeIndex(length))
     key = columns["key"]
     values = key.to_numpy(dtype=object) if isinstance(key, pd.Series) else key
-    block["id"] = stable_ids(pd.Series(values, index=block.index, dtype="string"))
+    keys = pd.Series(values, index=block.index, dtype="string")
+    block["id"] = stable_ids(keys)
+    block["key"] = keys
     return block
 
 

@@ -1,0 +1,445 @@
+"""The campaign ledger (创建台账): one SQLite file holding the rounds, their results and the life of every problem.
+
+Plain SQLite (standard ``sqlite3``), readable with any SQLite tool: tables and columns are named in words
+(``rounds``, ``results``, ``problems``, ``findings``, ``replies``, ``decisions``, ``events``, and the view
+``dispatches``); dates are ISO text. WAL journal, foreign keys on, a busy timeout for a second writer, and
+every recording is one ``BEGIN IMMEDIATE`` transaction: a run killed mid-way leaves the previous state.
+The schema is versioned with ``PRAGMA user_version`` and migrated forward step by step; a ledger written
+by a newer civcheck is refused, never altered. ``docs/ledger.md`` documents every table.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from checker.errors import UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from checker.handbook.model import Handbook
+    from checker.scoring.assessment import Assessment
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Ledger",
+    "LedgerError",
+    "RoundInfo",
+    "create_ledger",
+    "open_ledger",
+]
+
+BUSY_TIMEOUT_MS = 30_000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class LedgerError(UsageError):
+    """A ledger that cannot be used: not SQLite, corrupt, from a newer civcheck, busy, or a refused recording."""
+
+
+# -- schema ----------------------------------------------------------------------------------------------
+# MIGRATIONS[k] brings a ledger from user_version k to k + 1. Never edit a released step: add one.
+
+_V1 = """
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE rounds (
+    round_id       INTEGER PRIMARY KEY,
+    name           TEXT NOT NULL UNIQUE,
+    seq            INTEGER NOT NULL UNIQUE,
+    recorded_at    TEXT NOT NULL,
+    test_date      TEXT NOT NULL,
+    issued         TEXT NOT NULL,
+    inspected_from TEXT,
+    inspected_to   TEXT,
+    district       TEXT NOT NULL DEFAULT '',
+    handbook_id    TEXT NOT NULL,
+    handbook_edition TEXT NOT NULL,
+    handbook_hash  TEXT NOT NULL,
+    inputs_hash    TEXT NOT NULL,
+    total          REAL NOT NULL,
+    total_low      REAL NOT NULL,
+    total_high     REAL NOT NULL,
+    total_max      REAL NOT NULL,
+    deductions     REAL NOT NULL,
+    veto           INTEGER NOT NULL,
+    gaps           INTEGER NOT NULL
+);
+CREATE TABLE inputs (
+    round_id      INTEGER NOT NULL REFERENCES rounds(round_id) ON DELETE CASCADE,
+    file          TEXT NOT NULL,
+    sha256        TEXT NOT NULL,
+    format        TEXT NOT NULL,
+    rows_read     INTEGER NOT NULL,
+    rows_accepted INTEGER NOT NULL,
+    rows_rejected INTEGER NOT NULL,
+    PRIMARY KEY (round_id, file)
+);
+CREATE TABLE results (
+    round_id   INTEGER NOT NULL REFERENCES rounds(round_id) ON DELETE CASCADE,
+    standard   TEXT NOT NULL,
+    project    TEXT NOT NULL,
+    method     TEXT NOT NULL,
+    points     REAL NOT NULL,
+    score      REAL NOT NULL,
+    status     TEXT NOT NULL,
+    grade      TEXT,
+    PRIMARY KEY (round_id, standard)
+);
+CREATE TABLE rollups (
+    round_id   INTEGER NOT NULL REFERENCES rounds(round_id) ON DELETE CASCADE,
+    level      TEXT NOT NULL,
+    code       TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    points     REAL NOT NULL,
+    score      REAL NOT NULL,
+    high       REAL NOT NULL,
+    PRIMARY KEY (round_id, level, code)
+);
+CREATE TABLE units (
+    round_id     INTEGER NOT NULL REFERENCES rounds(round_id) ON DELETE CASCADE,
+    kind         TEXT NOT NULL CHECK (kind IN ('department', 'street')),
+    name         TEXT NOT NULL,
+    inspections  INTEGER NOT NULL,
+    problems     INTEGER NOT NULL,
+    conformity   REAL,
+    total_recoverable REAL NOT NULL,
+    PRIMARY KEY (round_id, kind, name)
+);
+CREATE TABLE problems (
+    problem_id  TEXT PRIMARY KEY,
+    key         TEXT NOT NULL UNIQUE,
+    legacy_id   TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    standard    TEXT NOT NULL,
+    site        TEXT NOT NULL,
+    first_round INTEGER NOT NULL REFERENCES rounds(round_id)
+);
+CREATE INDEX problems_legacy ON problems(legacy_id);
+CREATE TABLE problem_keys (
+    key        TEXT PRIMARY KEY,
+    problem_id TEXT NOT NULL REFERENCES problems(problem_id)
+);
+CREATE TABLE findings (
+    round_id     INTEGER NOT NULL REFERENCES rounds(round_id) ON DELETE CASCADE,
+    problem_id   TEXT NOT NULL REFERENCES problems(problem_id),
+    outcome      TEXT NOT NULL CHECK (outcome IN ('fail', 'pass')),
+    observed_on  TEXT,
+    department   TEXT NOT NULL DEFAULT '',
+    street       TEXT NOT NULL DEFAULT '',
+    site_name    TEXT NOT NULL DEFAULT '',
+    description  TEXT NOT NULL DEFAULT '',
+    cases        INTEGER NOT NULL DEFAULT 0,
+    points_recoverable REAL NOT NULL DEFAULT 0,
+    total_recoverable  REAL NOT NULL DEFAULT 0,
+    deadline     TEXT,
+    PRIMARY KEY (round_id, problem_id)
+) WITHOUT ROWID;
+CREATE INDEX findings_problem ON findings(problem_id);
+CREATE TABLE replies (
+    reply_id    INTEGER PRIMARY KEY,
+    problem_id  TEXT NOT NULL REFERENCES problems(problem_id),
+    status      TEXT NOT NULL CHECK (status IN ('已整改', '整改中', '无法整改', '有异议')),
+    measure     TEXT NOT NULL DEFAULT '',
+    completed   TEXT,
+    photo       TEXT NOT NULL DEFAULT '',
+    department  TEXT NOT NULL DEFAULT '',
+    received    TEXT NOT NULL,
+    file        TEXT NOT NULL,
+    sheet       TEXT NOT NULL DEFAULT '',
+    row         INTEGER NOT NULL DEFAULT 0,
+    file_sha256 TEXT NOT NULL DEFAULT '',
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX replies_problem ON replies(problem_id);
+CREATE TABLE decisions (
+    decision_id INTEGER PRIMARY KEY,
+    problem_id  TEXT NOT NULL REFERENCES problems(problem_id),
+    decision    TEXT NOT NULL CHECK (decision IN ('accept', 'reject')),
+    note        TEXT NOT NULL DEFAULT '',
+    decided_on  TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE events (
+    event_id    INTEGER PRIMARY KEY,
+    at          TEXT NOT NULL,
+    what        TEXT NOT NULL,
+    round_id    INTEGER REFERENCES rounds(round_id) ON DELETE SET NULL,
+    detail      TEXT NOT NULL DEFAULT ''
+);
+CREATE VIEW dispatches AS
+    SELECT f.round_id, r.name AS round, f.problem_id, f.department, r.issued, f.deadline,
+           ROW_NUMBER() OVER (PARTITION BY f.problem_id ORDER BY r.seq) AS nth
+    FROM findings f JOIN rounds r USING (round_id)
+    WHERE f.outcome = 'fail';
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _now() -> str:
+    return datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    with contextlib.suppress(TypeError, ValueError):
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _check_file(path: Path) -> None:
+    """Refuse, before sqlite3 touches it, a file that is not an SQLite database (it would be overwritten)."""
+    if not path.exists():
+        return
+    if path.is_dir():
+        raise LedgerError(f"ledger {path} is a folder, not an SQLite file")
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(len(_SQLITE_MAGIC))
+    except OSError as exc:
+        raise LedgerError(f"ledger {path} cannot be read: {exc.strerror}") from exc
+    if head and head != _SQLITE_MAGIC:
+        raise LedgerError(f"{path} is not a civcheck ledger (not an SQLite database); nothing was changed")
+
+
+def _connect(path: Path, *, timeout_ms: int) -> sqlite3.Connection:
+    try:
+        conn = sqlite3.connect(path, timeout=timeout_ms / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"ledger {path} cannot be opened: {exc}; nothing was changed") from exc
+    if mode is None or str(mode[0]).lower() != "wal":
+        raise LedgerError(f"ledger {path} cannot use a write-ahead log on this file system")
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version > SCHEMA_VERSION:
+        raise LedgerError(
+            f"ledger {path} was written by a newer civcheck (schema {version}, this one knows up to "
+            f"{SCHEMA_VERSION}); upgrade civcheck — the ledger was not changed"
+        )
+    if version == SCHEMA_VERSION:
+        return
+    with _transaction(conn, path):
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])  # another process may have won
+        for step in range(version, SCHEMA_VERSION):
+            for statement in _statements(MIGRATIONS[step]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {step + 1}")
+        if version == 0:
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)", (_now(),))
+        conn.execute(
+            "INSERT INTO events(at, what, detail) VALUES (?, 'migrate', ?)",
+            (_now(), f"schema {version} → {SCHEMA_VERSION}"),
+        )
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (executescript would commit the open transaction)."""
+    out: list[str] = []
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                out.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        out.append(buffer.strip())
+    return out
+
+
+@contextlib.contextmanager
+def _transaction(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        raise LedgerError(
+            f"ledger {path} is busy: another civcheck is recording into it ({exc}); try again when it is done"
+        ) from exc
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def create_ledger(path: Path) -> Path:
+    """Create an empty ledger at ``path`` (refused when a file is already there)."""
+    if path.exists():
+        raise LedgerError(f"{path} already exists; it was not changed")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    open_ledger(path, create=True).close()
+    return path
+
+
+def open_ledger(path: Path, *, create: bool = False, timeout_ms: int = BUSY_TIMEOUT_MS) -> Ledger:
+    """Open (and migrate forward) the ledger at ``path``."""
+    path = Path(path)
+    if not path.exists() and not create:
+        raise LedgerError(f"no ledger at {path}; run `civcheck init` to start a campaign")
+    _check_file(path)
+    conn = _connect(path, timeout_ms=timeout_ms)
+    try:
+        _migrate(conn, path)
+        conn.execute("SELECT count(*) FROM rounds").fetchone()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise LedgerError(
+            f"ledger {path} is damaged ({exc}); restore a backup — nothing was changed"
+        ) from exc
+    except BaseException:
+        conn.close()
+        raise
+    return Ledger(path, conn)
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    round_id: int
+    name: str
+    seq: int
+    issued: date
+    test_date: date
+    total: float
+    gaps: int
+
+
+def handbook_hash(handbook: Handbook) -> str:
+    """SHA-256 of the pack's content (its model as JSON), independent of file layout and comments."""
+    return hashlib.sha256(handbook.model_dump_json().encode("utf-8")).hexdigest()
+
+
+def inputs_hash(assessment: Assessment) -> str:
+    digest = hashlib.sha256()
+    for info in sorted(assessment.inputs, key=lambda i: i.sha256):
+        digest.update(info.sha256.encode("ascii"))
+    return digest.hexdigest()
+
+
+class Ledger:
+    """An open ledger. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection) -> None:
+        self.path = path
+        self.conn = conn
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with _transaction(self.conn, self.path):
+            yield self.conn
+
+    # -- reading -----------------------------------------------------------------------------------------
+
+    def rounds(self) -> list[RoundInfo]:
+        rows = self.conn.execute(
+            "SELECT round_id, name, seq, issued, test_date, total, gaps FROM rounds ORDER BY seq"
+        ).fetchall()
+        return [
+            RoundInfo(r[0], r[1], r[2], date.fromisoformat(r[3]), date.fromisoformat(r[4]), r[5], r[6])
+            for r in rows
+        ]
+
+    def round_named(self, name: str) -> RoundInfo:
+        for info in self.rounds():
+            if info.name == name:
+                return info
+        known = ", ".join(r.name for r in self.rounds()) or "none recorded yet"
+        raise LedgerError(f"no round named {name!r} in {self.path} (rounds: {known})")
+
+    def frame(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        import pandas as pd
+
+        cursor = self.conn.execute(sql, tuple(params))
+        columns = [d[0] for d in cursor.description]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=columns)
+
+    def tracking_frames(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """rounds, findings, replies, decisions — typed as :mod:`checker.scoring.tracking` expects."""
+        import pandas as pd
+
+        rounds = self.frame("SELECT round_id, name, seq, issued FROM rounds ORDER BY seq")
+        rounds["issued"] = pd.to_datetime(rounds["issued"])
+        findings = self.frame(
+            "SELECT round_id, problem_id, outcome, observed_on, department, deadline FROM findings"
+        )
+        for c in ("observed_on", "deadline"):
+            findings[c] = pd.to_datetime(findings[c])
+        replies = self.frame(
+            "SELECT reply_id, problem_id, status, measure, completed, received, department FROM replies"
+        )
+        for c in ("completed", "received"):
+            replies[c] = pd.to_datetime(replies[c])
+        decisions = self.frame("SELECT decision_id, problem_id, decision, decided_on FROM decisions")
+        decisions["decided_on"] = pd.to_datetime(decisions["decided_on"])
+        return rounds, findings, replies, decisions
+
+    def integrity(self) -> list[str]:
+        """Problems found by SQLite's integrity and foreign-key checks (empty when the ledger is sound)."""
+        found = [str(r[0]) for r in self.conn.execute("PRAGMA integrity_check").fetchall()]
+        problems = [f for f in found if f != "ok"]
+        for row in self.conn.execute("PRAGMA foreign_key_check").fetchall():
+            problems.append(f"foreign key: table {row[0]} row {row[1]} → {row[2]}")
+        return problems
+
+    def version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def backup(self, target: Path) -> Path:
+        """Copy the ledger with SQLite's online backup API (consistent even while another process writes)."""
+        target = Path(target)
+        if target.exists():
+            raise LedgerError(f"{target} already exists; choose a new file for the backup")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(f".civcheck-tmp-{os.getpid()}-{target.name}")
+        dest = sqlite3.connect(temp)
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        os.replace(temp, target)
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO events(at, what, detail) VALUES (?, 'backup', ?)", (_now(), str(target))
+            )
+        return target
+
+    def event(self, what: str, detail: str = "", round_id: int | None = None) -> None:
+        self.conn.execute(
+            "INSERT INTO events(at, what, round_id, detail) VALUES (?, ?, ?, ?)",
+            (_now(), what, round_id, detail),
+        )

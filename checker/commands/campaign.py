@@ -1,0 +1,208 @@
+"""The campaign commands: ``init``, ``reply``, ``diff``, ``ledger backup|check|decide``, and what
+``check --record`` adds to a check (replies found among the evidence, the round, its tracking)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from checker.errors import UsageError
+
+if TYPE_CHECKING:
+    from checker.campaign.ledger import Ledger
+    from checker.campaign.settings import Settings
+    from checker.handbook.model import Handbook
+    from checker.intake.evidence import Evidence
+    from checker.scoring.assessment import Assessment
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr)
+
+
+def campaign_settings(campaign: Path | None) -> Settings | None:
+    """The settings of the campaign given with --campaign, else of the folder the command runs in (or a
+    parent of it); None outside any campaign (every command then works as a one-shot check)."""
+    from checker.campaign.settings import find_campaign, load_settings
+
+    if campaign is not None:
+        if not campaign.is_dir():
+            raise UsageError(f"--campaign {campaign}: no such folder")
+        return load_settings(campaign)
+    found = find_campaign(Path.cwd())
+    return load_settings(found) if found is not None else None
+
+
+def with_deadlines(handbook: Handbook, settings: Settings | None) -> Handbook:
+    """The handbook with the campaign's deadline overrides (整改时限) applied."""
+    if settings is None or not settings.deadline_days():
+        return handbook
+    days = handbook.settings.deadlines.model_copy(update=settings.deadline_days())
+    return handbook.model_copy(update={"settings": handbook.settings.model_copy(update={"deadlines": days})})
+
+
+def ledger_of(settings: Settings | None) -> Ledger:
+    from checker.campaign.ledger import open_ledger
+
+    if settings is None:
+        raise UsageError(
+            "this needs a campaign: run it inside a folder made by `civcheck init`, or give --campaign DIR"
+        )
+    return open_ledger(settings.ledger)
+
+
+def run_init(folder: Path, district: str, handbook: str, force: bool) -> int:
+    from checker.campaign.ledger import create_ledger
+    from checker.campaign.settings import load_settings, write_campaign
+    from checker.handbook.loader import load_handbook
+
+    load_handbook(handbook)  # refuse a campaign on a handbook that does not load
+    written = write_campaign(folder, district, handbook, force=force)
+    settings = load_settings(folder)
+    if not settings.ledger.exists():
+        create_ledger(settings.ledger)
+        written.append(settings.ledger)
+    for path in written:
+        _say(str(path))
+    _say(f"✓ 创建台账已就绪 / campaign ready: {folder}")
+    return 0
+
+
+def record_check(
+    settings: Settings | None,
+    assessment: Assessment,
+    handbook: Handbook,
+    evidence: Evidence,
+    round_name: str | None,
+    replace_round: bool,
+    lang: str,
+) -> Assessment:
+    """Record the round (and any replies among its evidence) into the campaign's ledger; return the
+    assessment with its tracking and with the ids the ledger knows the problems by."""
+    from checker.campaign.record import record_round
+    from checker.campaign.replies import record_replies
+
+    name = round_name or (assessment.issued or assessment.options.test_date).isoformat()
+    with ledger_of(settings) as ledger:
+        replies = evidence.frame("replies")
+        if len(replies) and ledger.rounds():
+            outcome = record_replies(
+                ledger,
+                replies,
+                received=assessment.issued or assessment.options.test_date,
+                today=date.today(),
+                lang=lang,
+            )
+            _report_replies(outcome)
+        recorded = record_round(ledger, assessment, handbook, name, replace=replace_round)
+    for warning in recorded.warnings:
+        _say(f"⚠ {warning}")
+    _say(f"✓ 已记录轮次 {recorded.name} / recorded round {recorded.name!r} in {ledger.path}")
+    gaps = assessment.gaps
+    if recorded.renamed:
+        gaps = gaps.assign(id=gaps["id"].astype(str).replace(recorded.renamed).astype("string"))
+    return replace(assessment, gaps=gaps, tracking=recorded.tracking)
+
+
+def _report_replies(outcome: object) -> None:
+    from checker.campaign.replies import ReplyOutcome
+
+    assert isinstance(outcome, ReplyOutcome)
+    _say(
+        f"整改反馈 / replies: 接受 accepted {outcome.accepted} · 拒绝 rejected {len(outcome.rejected)}"
+        + (f" · 重复 duplicates {outcome.duplicates}" if outcome.duplicates else "")
+    )
+    for r in outcome.rejected:
+        where = f"{r.file}" + (f" {r.sheet}" if r.sheet else "") + (f" 第{r.row}行" if r.row else "")
+        _say(f"  {where} [{r.column}] {r.code}: {r.message}")
+
+
+def run_reply(
+    campaign: Path | None, paths: list[Path], received: str | None, handbook: str | None, lang: str | None
+) -> int:
+    """Read returned 交办单 (any format intake reads) and record their replies."""
+    from checker.campaign.replies import record_replies
+    from checker.handbook.loader import load_handbook
+    from checker.intake.reader import read_evidence
+
+    settings = campaign_settings(campaign)
+    lang = lang or (settings.lang if settings else "zh")
+    try:
+        day = _date(received, "--received") if received else date.today()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    if day > date.today():
+        raise UsageError(f"--received {day} is after today")
+    pack = load_handbook(handbook or (settings.handbook if settings else "wenming-city"))
+    accepted = rejected = 0
+    with ledger_of(settings) as ledger:
+        for path in paths:
+            if not path.exists():
+                raise UsageError(f"no such file or folder: {path}")
+            evidence = read_evidence(path, pack)
+            for r in evidence.rejected:
+                _say(f"  {r.file} {r.sheet} 第{r.row}行 [{r.column}] {r.code}: {r.message}")
+            rejected += len(evidence.rejected)
+            replies = evidence.frame("replies")
+            if replies.empty:
+                _say(f"⚠ {path}: 没有整改反馈行 / no reply rows found")
+                continue
+            outcome = record_replies(ledger, replies, received=day, today=date.today(), lang=lang)
+            _report_replies(outcome)
+            accepted += outcome.accepted
+            rejected += len(outcome.rejected)
+    _say(f"✓ 共接受 {accepted} 条，拒绝 {rejected} 条 / {accepted} accepted, {rejected} rejected")
+    return 0 if accepted or not rejected else 2
+
+
+def _date(text: str, option: str) -> date:
+    from checker.intake.values import parse_date
+
+    parsed, _ = parse_date(text)
+    if parsed is None:
+        raise ValueError(f"{option} {text!r} is not a date (YYYY-MM-DD)")
+    return parsed.date()
+
+
+def run_ledger_check(campaign: Path | None) -> int:
+    from checker.campaign.ledger import SCHEMA_VERSION
+
+    settings = campaign_settings(campaign)
+    with ledger_of(settings) as ledger:
+        problems = ledger.integrity()
+        rounds = ledger.rounds()
+        print(f"台账 / ledger: {ledger.path}")
+        print(f"结构版本 / schema version: {ledger.version()} (civcheck {SCHEMA_VERSION})")
+        print(f"轮次 / rounds: {len(rounds)}" + (f" ({', '.join(r.name for r in rounds)})" if rounds else ""))
+        count = ledger.conn.execute("SELECT count(*) FROM problems").fetchone()[0]
+        replies = ledger.conn.execute("SELECT count(*) FROM replies").fetchone()[0]
+        print(f"问题 / problems: {count} · 整改反馈 / replies: {replies}")
+        for p in problems:
+            print(f"✗ {p}")
+        print("✓ 完整 / integrity ok" if not problems else f"✗ {len(problems)} problem(s)")
+    return 0 if not problems else 2
+
+
+def run_ledger_backup(campaign: Path | None, target: Path) -> int:
+    settings = campaign_settings(campaign)
+    with ledger_of(settings) as ledger:
+        written = ledger.backup(target)
+    _say(f"✓ {written}")
+    return 0
+
+
+def run_ledger_decide(campaign: Path | None, problem: str, decision: str, note: str, on: str | None) -> int:
+    from checker.campaign.replies import record_decision
+
+    settings = campaign_settings(campaign)
+    try:
+        day = _date(on, "--on") if on else date.today()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    with ledger_of(settings) as ledger:
+        pid = record_decision(ledger, problem, decision, note, day)
+    _say(f"✓ {pid}: {decision}")
+    return 0
