@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from checker.report import tables
+from checker.report.history import TRACKING_LISTS, gaps_with_history, lifecycle_text
 from checker.report.labels import LABELS, check_lang, label, method_label, status_label
 from checker.report.reasons import gap_texts, reason_text, veto_texts
 from checker.report.sanitize import inline_text
@@ -136,6 +137,10 @@ def _gaps(a: Assessment, lang: str) -> Group:
     table.add_column(label("term.department", lang), overflow="ellipsis", no_wrap=True, max_width=14)
     table.add_column(label("term.total_recoverable", lang), justify="right", no_wrap=True)
     table.add_column(label("term.deadline", lang), no_wrap=True)
+    tracked = a.tracking is not None
+    if tracked:
+        table.add_column(label("col.lifecycle", lang), no_wrap=True)
+        states = gaps_with_history(a, shown)["lifecycle"].tolist()
     if len(shown):
         data = {
             c: tables.column_values(shown, c)
@@ -147,13 +152,16 @@ def _gaps(a: Assessment, lang: str) -> Group:
             site = inline_text(data.get("site_name", [""] * len(shown))[i])
             what = inline_text(data.get("description", [""] * len(shown))[i])
             deadline = data.get("deadline", [None] * len(shown))[i]
-            table.add_row(
+            row = [
                 inline_text(data.get("standard", [""] * len(shown))[i]),
                 label("gap_at_site", lang).format(site=site, what=what) if site else what,
                 inline_text(data.get("department", [""] * len(shown))[i]),
                 _n(data.get("total_recoverable", [None] * len(shown))[i], 3),
                 deadline.isoformat() if deadline is not None else "",
-            )
+            ]
+            if tracked:
+                row.append(lifecycle_text(states[i], lang))
+            table.add_row(*row)
     parts: list[Any] = [table]
     rest = len(gaps) - len(shown)
     if rest > 0:
@@ -186,6 +194,41 @@ def _departments(a: Assessment, lang: str) -> Table:
             else:
                 cells.append(_n(value))
         table.add_row(*cells)
+    return table
+
+
+def _tracking(a: Assessment, lang: str) -> Text:
+    """One line per tracking list: how many problems closed, still open, overdue, falsely claimed, recurred."""
+    track = a.tracking
+    assert track is not None
+    head = f"{label('tracking_title', lang)}: {track.previous or '—'} → {track.round}"
+    lines = [head] + [f"  {label(f'track.{k}', lang)}: {len(getattr(track, k)):,}" for k in TRACKING_LISTS]
+    return Text("\n".join(lines))
+
+
+def _accountability(a: Assessment, lang: str) -> Table:
+    """The units' rectification record, worst first; every unit is shown."""
+    track = a.tracking
+    assert track is not None
+    frame = track.accountability
+    table = _table(label("accountability_title", lang))
+    columns = ("rank", "department", "assigned", "replied", "on_time", "verified_fixed", "false_claims",
+               "recurred", "overdue", "fix_rate")  # fmt: skip
+    for c in columns:
+        if c == "department":
+            table.add_column(label("term.department", lang), overflow="fold", max_width=20)
+        else:
+            table.add_column(label(f"col.{c}", lang) if c != "rank" else "#", justify="right", no_wrap=True)
+    data = {c: tables.column_values(frame, c) for c in columns}
+    for i in range(len(frame)):
+        table.add_row(
+            *(
+                (inline_text(data[c][i]) or label("unassigned", lang)) if c == "department"
+                else _pct(data[c][i]) if c == "fix_rate"
+                else _n(data[c][i])
+                for c in columns
+            )
+        )  # fmt: skip
     return table
 
 
@@ -224,6 +267,9 @@ def render_terminal(
         out.print(_detail(assessment, lang))
     out.print(_gaps(assessment, lang))
     out.print(_departments(assessment, lang))
+    if assessment.tracking is not None:
+        out.print(_tracking(assessment, lang))
+        out.print(_accountability(assessment, lang))
     hint = (
         label("rejected_hint", lang).format(n=f"{len(assessment.rejected):,}")
         if assessment.rejected

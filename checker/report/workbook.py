@@ -19,9 +19,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.report import tables
+from checker.report.history import HISTORY_COLUMNS, TRACKING_LISTS, gaps_with_history, lifecycle_text
 from checker.report.labels import column_label, label, method_label, status_label
 from checker.report.reasons import localise_gap_table, plan_note_text, reason_text, street_text, veto_texts
 from checker.report.sanitize import cell_text, sheet_title
+from checker.scoring.tracking import ACCOUNTABILITY_COLUMNS
 
 if TYPE_CHECKING:
     from checker.scoring.assessment import Assessment, Rollup
@@ -186,6 +188,8 @@ class SheetWriter:
 
 
 def _column_format(column: str) -> str | None:
+    if column in ("reply_rate", "on_time_rate", "fix_rate"):
+        return "percent"
     if column in PERCENT_COLUMNS:
         return "percent"
     if column in POINT_COLUMNS:
@@ -272,14 +276,17 @@ def write_workbook(assessment: Assessment, path: Path, lang: str) -> None:
     standards = tables.record_table(assessment.standards, tables.STANDARD_COLUMNS)
     standards.data["reason"] = [reason_text(s, lang) for s in assessment.standards]
     sheets["standards"].table(standards, translate=translate, fills="status")
+    history = HISTORY_COLUMNS if assessment.tracking is not None else ()
     for key, kind, columns in (
         ("problems", "site_problem", tables.SITE_PROBLEM_COLUMNS),
         ("coverage", "coverage", tables.COVERAGE_COLUMNS),
         ("materials", "material", tables.MATERIAL_COLUMNS),
     ):
-        gaps = tables.gaps_of(assessment, kind)
-        table = tables.frame_table(gaps, columns)
+        gaps = gaps_with_history(assessment, tables.gaps_of(assessment, kind))
+        table = tables.frame_table(gaps, (*columns, *history), known=(*tables.GAP_ORDER, *HISTORY_COLUMNS))
         localise_gap_table(assessment, table, gaps, lang)
+        if history:
+            table.data["lifecycle"] = [lifecycle_text(v, lang) for v in table.data["lifecycle"]]
         sheets[key].table(table)
     survey_data = [s for s in assessment.standards if s.method in ("survey", "data")]
     sheets["survey_data"].table(
@@ -301,9 +308,60 @@ def write_workbook(assessment: Assessment, path: Path, lang: str) -> None:
         tables.record_table(assessment.rejected, tables.REJECTED_COLUMNS),
         labels=[label(f"col.{c}", lang) for c in ("file", "sheet", "row", "column", "error_code", "message")],
     )
+    if assessment.tracking is not None:
+        _tracking_sheets(assessment, book, taken, lang, sheets)
     for sheet in sheets.values():
         sheet.finish()
     book.close()
+
+
+def _tracking_sheets(
+    assessment: Assessment, book: Any, taken: set[str], lang: str, sheets: dict[str, SheetWriter]
+) -> None:
+    """整改跟踪 (what changed since the previous round) and 整改通报 (units' accountability)."""
+    track = assessment.tracking
+    assert track is not None
+    sheet = SheetWriter(book, label("sheet.tracking", lang), taken, lang)
+    sheets["tracking"] = sheet
+    sheet.title(label("tracking_title", lang))
+    sheet.pair(label("track.round", lang), track.round)
+    sheet.pair(label("track.previous", lang), track.previous or "—")
+    for key in TRACKING_LISTS:
+        sheet.pair(label(f"track.{key}", lang), len(getattr(track, key)))
+    sheet.blank()
+    states = track.states
+    rows = [(key, pid) for key in TRACKING_LISTS for pid in getattr(track, key)]
+    listing = tables.Table(
+        [
+            "list",
+            "id",
+            "lifecycle",
+            "department",
+            "first_seen",
+            "rounds_open",
+            "last_status",
+            "last_completed",
+        ],
+        {
+            "list": [label(f"track.{k}", lang) for k, _ in rows],
+            "id": [p for _, p in rows],
+            "lifecycle": [lifecycle_text(states.at[p, "lifecycle"], lang) for _, p in rows],
+            "department": [tables.plain(states.at[p, "department"]) for _, p in rows],
+            "first_seen": [tables.plain(states.at[p, "first_seen"]) for _, p in rows],
+            "rounds_open": [tables.plain(states.at[p, "rounds_open"]) for _, p in rows],
+            "last_status": [tables.plain(states.at[p, "last_status"]) for _, p in rows],
+            "last_completed": [tables.plain(states.at[p, "last_completed"]) for _, p in rows],
+        },
+        len(rows),
+    )
+    sheet.table(
+        listing,
+        labels=[label("sheet.tracking", lang), *(label(f"col.{c}", lang) for c in listing.columns[1:])],
+    )
+    unit = SheetWriter(book, label("sheet.accountability", lang), taken, lang)
+    sheets["accountability"] = unit
+    unit.title(label("accountability_title", lang))
+    unit.table(tables.frame_table(track.accountability, ACCOUNTABILITY_COLUMNS, known=ACCOUNTABILITY_COLUMNS))
 
 
 def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -> None:
