@@ -240,8 +240,14 @@ def _claims(replies: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     if fixed.empty:
         return pd.DataFrame({"problem_id": [], "reply_id": [], "next_fail": []})
     obs = findings[["problem_id", "observed_on", "seq", "outcome"]].dropna(subset=["observed_on"])
+    # One resolution on both sides: pandas infers seconds or microseconds from the text, and merge_asof
+    # refuses keys of different resolutions.
+    obs = obs.assign(observed_on=obs["observed_on"].astype("datetime64[ns]"))
     obs = obs.sort_values(["observed_on", "seq"], kind="stable")
-    left = fixed[["problem_id", "reply_id", "completed"]].sort_values("completed", kind="stable")
+    left = fixed[["problem_id", "reply_id", "completed"]]
+    left = left.assign(completed=left["completed"].astype("datetime64[ns]")).sort_values(
+        "completed", kind="stable"
+    )
     joined = pd.merge_asof(
         left,
         obs.rename(columns={"observed_on": "completed_obs"}),
@@ -330,7 +336,7 @@ def tracking(
     def ids(mask: pd.Series) -> tuple[str, ...]:
         return tuple(sorted(str(i) for i in states.index[mask.to_numpy(dtype=bool)]))
 
-    in_round = states.index.isin(list(failing_now))
+    in_round = np.fromiter((i in failing_now for i in states.index.tolist()), dtype=bool, count=len(states))
     return Tracking(
         round=str(row["name"]),
         previous=None if previous is None else str(previous["name"]),
@@ -340,6 +346,11 @@ def tracking(
         false_claim=ids((st == "false_claim") & pd.Series(in_round, index=states.index)),
         recurred=ids((st == "recurred") & pd.Series(in_round, index=states.index)),
         overdue=ids(st == "overdue"),
-        still_open=ids((st != "closed") & pd.Series(states.index.isin(list(before)), index=states.index)),
+        still_open=ids(
+            (st != "closed")
+            & pd.Series(
+                np.fromiter((i in before for i in states.index.tolist()), dtype=bool), index=states.index
+            )
+        ),
         accountability=accountability(states),
     )
