@@ -223,25 +223,39 @@ def _check_file(path: Path) -> None:
 
 
 def _connect(path: Path, *, timeout_ms: int) -> sqlite3.Connection:
+    conn = None
     try:
         conn = sqlite3.connect(path, timeout=timeout_ms / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {int(timeout_ms)}")
         conn.execute("PRAGMA foreign_keys = ON")
+        _refuse_newer(conn, path)  # before switching to WAL: that rewrites a rollback-journal file's header
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
     except sqlite3.DatabaseError as exc:
+        if conn is not None:
+            conn.close()
         raise LedgerError(f"ledger {path} cannot be opened: {exc}; nothing was changed") from exc
+    except BaseException:
+        if conn is not None:
+            conn.close()
+        raise
     if mode is None or str(mode[0]).lower() != "wal":
+        conn.close()
         raise LedgerError(f"ledger {path} cannot use a write-ahead log on this file system")
     return conn
 
 
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+def _refuse_newer(conn: sqlite3.Connection, path: Path) -> int:
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
     if version > SCHEMA_VERSION:
         raise LedgerError(
             f"ledger {path} was written by a newer civcheck (schema {version}, this one knows up to "
             f"{SCHEMA_VERSION}); upgrade civcheck — the ledger was not changed"
         )
+    return version
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = _refuse_newer(conn, path)
     if version == SCHEMA_VERSION:
         return
     with _transaction(conn, path):
@@ -410,10 +424,15 @@ class Ledger:
 
     def integrity(self) -> list[str]:
         """Problems found by SQLite's integrity and foreign-key checks (empty when the ledger is sound)."""
-        found = [str(r[0]) for r in self.conn.execute("PRAGMA integrity_check").fetchall()]
-        problems = [f for f in found if f != "ok"]
-        for row in self.conn.execute("PRAGMA foreign_key_check").fetchall():
-            problems.append(f"foreign key: table {row[0]} row {row[1]} → {row[2]}")
+        try:
+            found = [str(r[0]) for r in self.conn.execute("PRAGMA integrity_check").fetchall()]
+            problems = [f for f in found if f != "ok"]
+            for row in self.conn.execute("PRAGMA foreign_key_check").fetchall():
+                problems.append(f"foreign key: table {row[0]} row {row[1]} → {row[2]}")
+        except sqlite3.DatabaseError as exc:  # too damaged for SQLite to even walk it
+            raise LedgerError(
+                f"ledger {self.path} is damaged ({exc}); restore a backup — nothing was changed"
+            ) from exc
         return problems
 
     def version(self) -> int:
