@@ -77,7 +77,7 @@ def from_ledger(ledger: Ledger, name: str) -> Snapshot:
     return Snapshot(info.name, info.total, projects, gaps, conformity)
 
 
-def _history(ledger: Ledger, before: str, after: str) -> tuple[set[str], set[str]]:
+def history(ledger: Ledger, before: str, after: str) -> tuple[set[str], set[str]]:
     """(verified fixed, recurred) between two recorded rounds, from the findings in between."""
     a, b = ledger.round_named(before), ledger.round_named(after)
     rows = ledger.conn.execute(

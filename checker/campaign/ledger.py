@@ -188,23 +188,9 @@ MIGRATIONS: tuple[str, ...] = (_V1,)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _now() -> str:
+def now_text() -> str:
+    """The current time, ISO 8601 with the local offset, as the ledger stores times."""
     return datetime.now().astimezone().isoformat(timespec="seconds")
-
-
-def _iso(value: Any) -> str | None:
-    if value is None:
-        return None
-    with contextlib.suppress(TypeError, ValueError):
-        import pandas as pd
-
-        if pd.isna(value):
-            return None
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
 
 
 def _check_file(path: Path) -> None:
@@ -265,10 +251,10 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version = {step + 1}")
         if version == 0:
-            conn.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)", (_now(),))
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('created_at', ?)", (now_text(),))
         conn.execute(
             "INSERT INTO events(at, what, detail) VALUES (?, 'migrate', ?)",
-            (_now(), f"schema {version} → {SCHEMA_VERSION}"),
+            (now_text(), f"schema {version} → {SCHEMA_VERSION}"),
         )
 
 
@@ -453,12 +439,12 @@ class Ledger:
         os.replace(temp, target)
         with self.transaction() as conn:
             conn.execute(
-                "INSERT INTO events(at, what, detail) VALUES (?, 'backup', ?)", (_now(), str(target))
+                "INSERT INTO events(at, what, detail) VALUES (?, 'backup', ?)", (now_text(), str(target))
             )
         return target
 
     def event(self, what: str, detail: str = "", round_id: int | None = None) -> None:
         self.conn.execute(
             "INSERT INTO events(at, what, round_id, detail) VALUES (?, ?, ?, ?)",
-            (_now(), what, round_id, detail),
+            (now_text(), what, round_id, detail),
         )

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from checker.campaign.ledger import Ledger, LedgerError, _now, handbook_hash, inputs_hash
+from checker.campaign.ledger import Ledger, LedgerError, handbook_hash, inputs_hash, now_text
 from checker.scoring import gaps as gapmod
 from checker.scoring.tracking import Tracking, tracking
 
@@ -212,7 +212,7 @@ def record_round(
         dates = assessment.inspected["date"].dropna() if assessment.inspected is not None else pd.Series([])
         total = assessment.total
         values = (
-            _now(),
+            now_text(),
             assessment.options.test_date.isoformat(),
             issued.isoformat(),
             None if dates.empty else pd.Timestamp(dates.min()).date().isoformat(),

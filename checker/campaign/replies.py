@@ -18,7 +18,7 @@ from pathlib import PurePath
 
 import pandas as pd
 
-from checker.campaign.ledger import Ledger, _now
+from checker.campaign.ledger import Ledger, now_text
 from checker.intake.codes import message, message_en
 from checker.intake.evidence import Rejection
 from checker.scoring.gaps import is_legacy_id, normalise_id
@@ -120,7 +120,7 @@ def record_replies(
         if "photo" in replies
         else pd.Series("", index=replies.index)
     )
-    recorded_at = _now()
+    recorded_at = now_text()
     rows = [
         (
             pid[at],
@@ -175,7 +175,7 @@ def record_decision(ledger: Ledger, problem: str, decision: str, note: str, deci
     with ledger.transaction() as conn:
         conn.execute(
             "INSERT INTO decisions(problem_id, decision, note, decided_on, recorded_at) VALUES (?, ?, ?, ?, ?)",
-            (pid, decision, note, decided_on.isoformat(), _now()),
+            (pid, decision, note, decided_on.isoformat(), now_text()),
         )
         ledger.event("decision", f"{pid} {decision}")
     return pid

@@ -13,6 +13,7 @@ from checker.errors import UsageError
 
 if TYPE_CHECKING:
     from checker.campaign.ledger import Ledger
+    from checker.campaign.replies import ReplyOutcome
     from checker.campaign.settings import Settings
     from checker.handbook.model import Handbook
     from checker.intake.evidence import Evidence
@@ -107,10 +108,7 @@ def record_check(
     return replace(assessment, gaps=gaps, tracking=recorded.tracking)
 
 
-def _report_replies(outcome: object) -> None:
-    from checker.campaign.replies import ReplyOutcome
-
-    assert isinstance(outcome, ReplyOutcome)
+def _report_replies(outcome: ReplyOutcome) -> None:
     _say(
         f"整改反馈 / replies: 接受 accepted {outcome.accepted} · 拒绝 rejected {len(outcome.rejected)}"
         + (f" · 重复 duplicates {outcome.duplicates}" if outcome.duplicates else "")

@@ -29,7 +29,7 @@ def _snapshots(campaign: Path | None, before: str | None, after: str | None) -> 
         a = before or rounds[-2]
         b = after or rounds[-1]
         return diff.compare(
-            diff.from_ledger(ledger, a), diff.from_ledger(ledger, b), diff._history(ledger, a, b)
+            diff.from_ledger(ledger, a), diff.from_ledger(ledger, b), diff.history(ledger, a, b)
         )
 
 

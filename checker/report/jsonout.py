@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from checker.report import tables
 from checker.scoring.rankings import RANKING_COLUMNS
+from checker.scoring.tracking import ACCOUNTABILITY_COLUMNS
 
 if TYPE_CHECKING:
     from checker.scoring.assessment import Assessment
@@ -77,17 +78,9 @@ INPUT_FIELDS = (
 )
 REJECTED_FIELDS = (*tables.REJECTED_COLUMNS, "standard")
 RANKING_FIELDS = RANKING_COLUMNS  # the engine's own order
-# What departments[] gain in a recorded round, and the accountability table's fields.
-DEPARTMENT_TRACKING = (
-    "assigned",
-    "replied",
-    "on_time",
-    "verified_fixed",
-    "false_claims",
-    "recurred",
-    "overdue",
-)
-ACCOUNTABILITY_FIELDS = ("department", *DEPARTMENT_TRACKING, "reply_rate", "on_time_rate", "fix_rate", "rank")
+# What departments[] gain in a recorded round (the engine's accountability counts), and that table's fields.
+ACCOUNTABILITY_FIELDS = ACCOUNTABILITY_COLUMNS
+DEPARTMENT_TRACKING = ACCOUNTABILITY_COLUMNS[1 : ACCOUNTABILITY_COLUMNS.index("reply_rate")]
 
 
 def _json_value(value: Any) -> Any:
