@@ -206,19 +206,35 @@ def _tracking(a: Assessment, lang: str) -> Text:
     return Text("\n".join(lines))
 
 
-def _accountability(a: Assessment, lang: str) -> Table:
+# The 通报 columns on a wide terminal, and the ones kept below WIDE_ACCOUNTABILITY columns (the unit's name
+# must stay readable at 80: a clerk reads who is behind before how many replies came).
+ACCOUNTABILITY_WIDE = ("rank", "department", "assigned", "replied", "on_time", "verified_fixed", "false_claims",
+                       "recurred", "overdue", "fix_rate")  # fmt: skip
+ACCOUNTABILITY_NARROW = (
+    "rank",
+    "department",
+    "assigned",
+    "verified_fixed",
+    "false_claims",
+    "overdue",
+    "fix_rate",
+)
+WIDE_ACCOUNTABILITY = 110
+
+
+def _accountability(a: Assessment, lang: str, width: int) -> Table:
     """The units' rectification record, worst first; every unit is shown."""
     track = a.tracking
     assert track is not None
     frame = track.accountability
     table = _table(label("accountability_title", lang))
-    columns = ("rank", "department", "assigned", "replied", "on_time", "verified_fixed", "false_claims",
-               "recurred", "overdue", "fix_rate")  # fmt: skip
+    columns = ACCOUNTABILITY_WIDE if width >= WIDE_ACCOUNTABILITY else ACCOUNTABILITY_NARROW
     for c in columns:
         if c == "department":
-            table.add_column(label("term.department", lang), overflow="fold", max_width=20)
+            table.add_column(label("term.department", lang), overflow="fold", min_width=10, max_width=20)
         else:
-            table.add_column(label(f"col.{c}", lang) if c != "rank" else "#", justify="right", no_wrap=True)
+            title = label(f"col.{c}", lang) if c != "rank" else "#"
+            table.add_column(title, justify="right", no_wrap=True, min_width=min(len(title) * 2, 8))
     data = {c: tables.column_values(frame, c) for c in columns}
     for i in range(len(frame)):
         table.add_row(
@@ -269,7 +285,7 @@ def render_terminal(
     out.print(_departments(assessment, lang))
     if assessment.tracking is not None:
         out.print(_tracking(assessment, lang))
-        out.print(_accountability(assessment, lang))
+        out.print(_accountability(assessment, lang, out.width))
     hint = (
         label("rejected_hint", lang).format(n=f"{len(assessment.rejected):,}")
         if assessment.rejected
