@@ -59,7 +59,7 @@ def _write_replies(path: Path, rows: list[tuple[str, str, str, str]]) -> None:
 def _check(camp: Path, evidence: Path, name: str, out: Path) -> dict:  # type: ignore[type-arg]
     code = _civcheck(
         "check", str(evidence), "--campaign", str(camp), "--record", "--round", name,
-        "--test-date", "2026-07-15", "--issued", ISSUED[name], "-f", "json,xlsx", "--dispatch",
+        "--test-date", "2026-07-15", "--issued", ISSUED[name], "-f", "json,xlsx,html,text", "--dispatch",
         "-o", str(out),
     )  # fmt: skip
     assert code == 0
@@ -232,3 +232,19 @@ def test_diff_of_the_last_two_rounds(campaign: dict, capsys: pytest.CaptureFixtu
     assert {x["code"] for x in out["projects"]} == {
         r["code"] for r in campaign["reports"][2]["rollups"] if r["level"] == "project"
     }
+
+
+def test_html_and_text_carry_the_tracking(campaign: dict) -> None:  # type: ignore[type-arg]
+    p, out = campaign["picked"], campaign["root"] / "out3"
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "整改跟踪（对比上一轮）" in page and "责任单位整改情况通报" in page
+    assert p["E"]["id"] in page and "反弹" in page and "整改不实" in page
+    assert "跟踪状态" in page and "首次发现" in page  # the gap table's history columns
+    assert campaign["unit"] in page
+    text = next(out.glob("*.txt")).read_text(encoding="utf-8")
+    track = campaign["reports"][2]["tracking"]
+    assert f"与上一轮（R2）相比，本轮复核销号{len(track['closed'])}个问题" in text
+    assert f"销号后反弹{len(track['recurred'])}个" in text
+    assert "严格跟踪问责" in text and campaign["unit"] in text
+    first = next((campaign["root"] / "out1").glob("*.txt")).read_text(encoding="utf-8")
+    assert "台账首轮记录" in first and "严格跟踪问责" not in first

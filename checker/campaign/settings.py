@@ -31,6 +31,7 @@ __all__ = [
     "find_campaign",
     "load_settings",
     "resolve_handbook",
+    "street_key",
     "toml_string",
     "unknown_streets",
     "write_campaign",
@@ -255,7 +256,10 @@ def _suggest(word: str, choices: Sequence[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _street_key(name: str) -> str:
+STREET_SUFFIXES = ("街道办事处", "办事处", "街道", "镇", "乡", "街")
+
+
+def street_key(name: str) -> str:
     """A street name compared as people mean it: full-width folded (NFKC), every space removed."""
     return "".join(unicodedata.normalize("NFKC", name).split())
 
@@ -370,9 +374,9 @@ def _read(reader: _Reader, folder: Path) -> Settings | None:
         for street in streets:
             if why := _name_problem(street):
                 reader.problem(("streets",), f'has a street name that {why}: "{street}"')
-            elif _street_key(street) in seen:
+            elif street_key(street) in seen:
                 reader.problem(("streets",), f'lists "{street}" twice')
-            seen.add(_street_key(street))
+            seen.add(street_key(street))
 
     lang = reader.text("lang")
     if lang is not None and lang not in LANGS:
@@ -520,25 +524,38 @@ def find_campaign(start: Path) -> Path | None:
     return None
 
 
+def _street_stem(key: str) -> str:
+    """A street key without its administrative suffix (街道, 镇, 乡…): 北门街 and 北门街道 share the stem 北门,
+    and two streets are never alike only for both ending in 街道."""
+    for suffix in STREET_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
 def unknown_streets(names: Iterable[str], known: Sequence[str]) -> list[tuple[str, str | None]]:
     """Each distinct name not in ``known``, first-seen order, with the closest known name or None.
 
     Names are compared after NFKC with every space removed (城东 街道 is 城东街道); a blank name is no
-    street and is skipped.
+    street and is skipped. The closest name is looked for among the stems (the name without 街道, 街, 镇,
+    乡 or 办事处), so a suggestion rests on the part that names the place.
     """
     by_key: dict[str, str] = {}
     for name in known:
-        by_key.setdefault(_street_key(name), name)
-    keys = list(by_key)
+        by_key.setdefault(street_key(name), name)
+    by_stem: dict[str, str] = {}
+    for key, name in by_key.items():
+        by_stem.setdefault(_street_stem(key), name)
+    stems = list(by_stem)
     seen: set[str] = set()
     unknown: list[tuple[str, str | None]] = []
     for name in names:
-        key = _street_key(name)
+        key = street_key(name)
         if not key or key in by_key or key in seen:
             continue
         seen.add(key)
-        close = difflib.get_close_matches(key, keys, n=1)
-        unknown.append((name, by_key[close[0]] if close else None))
+        close = difflib.get_close_matches(_street_stem(key), stems, n=1)
+        unknown.append((name, by_stem[close[0]] if close else None))
     return unknown
 
 

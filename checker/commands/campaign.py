@@ -45,6 +45,35 @@ def with_deadlines(handbook: Handbook, settings: Settings | None) -> Handbook:
     return handbook.model_copy(update={"settings": handbook.settings.model_copy(update={"deadlines": days})})
 
 
+def street_warnings(settings: Settings | None, evidence: Evidence) -> list[str]:
+    """A warning for each street in the site register that the campaign's list of 街道 does not hold,
+    naming the file, sheet and first row, with the closest known name; also kept on the file's warnings.
+    Nothing is checked without a campaign or with an empty list of streets."""
+    from checker.campaign.settings import street_key, unknown_streets
+    from checker.intake.codes import message
+
+    sites = evidence.frame("sites")
+    if settings is None or not settings.streets or sites.empty:
+        return []
+    names = sites["street"].fillna("").astype(str)
+    keys = names.map(street_key)
+    by_file = {info.file: info for info in evidence.inputs}
+    found: list[str] = []
+    for street, closest in unknown_streets(names.drop_duplicates().tolist(), settings.streets):
+        rows = sites[keys == street_key(street)]
+        first = rows.iloc[0]
+        where = {"sheet": first["_sheet"], "row": int(first["_row"]), "street": street, "rows": len(rows)}
+        if closest:
+            text = message("unknown-street-like", **where, closest=closest)
+        else:
+            text = message("unknown-street", **where)
+        info = by_file.get(str(first["_file"]))
+        if info is not None:
+            info.warnings.append(text)
+        found.append(f"{first['_file']}: {text}")
+    return found
+
+
 def ledger_of(settings: Settings | None) -> Ledger:
     from checker.campaign.ledger import open_ledger
 

@@ -111,7 +111,7 @@ def run_check(args: CheckArgs) -> int:
             "give -o/--output explicitly to write there"
         )
 
-    from checker.commands.campaign import record_check, with_deadlines
+    from checker.commands.campaign import record_check, street_warnings, with_deadlines
     from checker.handbook.loader import load_handbook
     from checker.intake.reader import read_evidence
     from checker.report.terminal import reading_progress
@@ -128,6 +128,8 @@ def run_check(args: CheckArgs) -> int:
         reasons = "; ".join(f"{r.file}: {r.message}" for r in evidence.rejected[:5])
         return _fail("no readable evidence" + (f" ({reasons})" if reasons else ""))
 
+    for warning in street_warnings(settings, evidence):  # type: ignore[arg-type]
+        print(f"⚠ {warning}", file=sys.stderr)
     options = Options(
         test_date=test_date, observed_draw=args.observed_draw, target=args.target, issued=issued
     )

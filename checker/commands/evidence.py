@@ -30,6 +30,9 @@ def run_read(handbook: str, evidence: Path) -> int:
     # A progress bar on a terminal; nothing in logs and pipes.
     with reading_progress(err) as progress:
         result = read_evidence(evidence, pack, progress=progress)
+    from checker.commands.campaign import campaign_settings, street_warnings
+
+    street_warnings(campaign_settings(None), result)  # inside a campaign folder: streets not on its list
     if not result.inputs:
         err.print(f"✗ {evidence}: 没有找到证据文件 / no evidence files (.xlsx .xls .ods .csv)", markup=False)
         return 2

@@ -285,6 +285,19 @@ _CATALOGUE = (
         "文件扩展名为 {ext}，实际内容是 {actual}，已按 {actual} 读取",
         "the extension is {ext} but the content is {actual}; read as {actual}",
     ),
+    Code(
+        "unknown-street",
+        "warning",
+        "工作表“{sheet}”第{row}行所属街道“{street}”不在本区街道名单中（共{rows}行）",
+        "sheet '{sheet}' row {row}: street '{street}' is not in the campaign's list ({rows} rows)",
+    ),
+    Code(
+        "unknown-street-like",
+        "warning",
+        "工作表“{sheet}”第{row}行所属街道“{street}”不在本区街道名单中（共{rows}行），是否为“{closest}”？",
+        "sheet '{sheet}' row {row}: street '{street}' is not in the campaign's list ({rows} rows); "
+        "did you mean '{closest}'?",
+    ),
     Code("hidden-sheet", "warning", "隐藏的工作表“{sheet}”未读取", "hidden sheet '{sheet}' was not read"),
     Code(
         "unrecognised-sheet",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from checker.report import tables
 from checker.report.labels import label
 
 if TYPE_CHECKING:
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 HISTORY_COLUMNS = ("lifecycle", "first_seen", "rounds_open", "dispatches", "last_status", "last_measure",
                    "last_completed")  # fmt: skip
 TRACKING_LISTS = ("closed", "still_open", "overdue", "false_claim", "recurred")
+LISTING_ORDER = ("false_claim", "recurred", "overdue", "still_open", "closed")
+# The columns of the 整改跟踪 listing: which list a problem is on, then what the ledger knows of it.
+LISTING_COLUMNS = ("list", "id", "lifecycle", "department", "first_seen", "rounds_open", "last_status",
+                   "last_completed")  # fmt: skip
 
 
 def gaps_with_history(assessment: Assessment, gaps: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -48,3 +53,22 @@ def dispatch_order(gaps: pd.DataFrame) -> pd.DataFrame:
     first = {"false_claim": 0, "recurred": 1, "overdue": 2}
     rank = gaps["lifecycle"].map(first).fillna(3)
     return gaps.assign(_order=rank.to_numpy()).sort_values("_order", kind="stable").drop(columns="_order")
+
+
+def tracking_listing(assessment: Assessment, lang: str) -> tables.Table:
+    """Every problem on a tracking list, list by list, the lists that call for action first (falsely claimed,
+    recurred, overdue, then still open and closed); a problem on two lists (overdue and still open) shows
+    under both."""
+    track = assessment.tracking
+    if track is None:
+        return tables.Table(list(LISTING_COLUMNS), {c: [] for c in LISTING_COLUMNS}, 0)
+    rows = [(key, pid) for key in LISTING_ORDER for pid in getattr(track, key)]
+    states = track.states
+    data: dict[str, list[object]] = {
+        "list": [label(f"track.{k}", lang) for k, _ in rows],
+        "id": [p for _, p in rows],
+        "lifecycle": [lifecycle_text(states.at[p, "lifecycle"], lang) for _, p in rows],
+    }
+    for column in LISTING_COLUMNS[3:]:
+        data[column] = [tables.plain(states.at[p, column]) for _, p in rows]
+    return tables.Table(list(LISTING_COLUMNS), data, len(rows))

@@ -10,15 +10,25 @@ import html
 from typing import TYPE_CHECKING, Any
 
 from checker.report import tables
+from checker.report.history import (
+    TRACKING_LISTS,
+    gaps_with_history,
+    lifecycle_text,
+    tracking_listing,
+)
 from checker.report.labels import column_label, kind_label, label, method_label
 from checker.report.reasons import gap_texts, plan_note_text, veto_texts
 from checker.report.sanitize import clean_text
+from checker.scoring.tracking import ACCOUNTABILITY_COLUMNS
 
 if TYPE_CHECKING:
     from checker.scoring.assessment import Assessment, Rollup
 
 TOP_GAPS = 50
 TOP_DEPARTMENTS = 40
+TOP_TRACKED = 30  # rows of the 整改跟踪 listing on the page; the workbook lists them all
+# History columns the page's gap table shows for a recorded round (the workbook has them all).
+PAGE_HISTORY = ("lifecycle", "first_seen", "rounds_open", "last_status")
 
 CSS = """
 @page { size: A4; margin: 15mm 12mm; }
@@ -38,7 +48,7 @@ table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
 th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
 th { background: #ddebf7; }
 td.n { text-align: right; white-space: nowrap; }
-table.gaps td:nth-child(-n+3) { white-space: nowrap; }
+table.gaps td:nth-child(-n+3), table.tracked td:nth-last-child(-n+4) { white-space: nowrap; }
 tr:nth-child(even) td { background: #f8f9fb; }
 svg text { font-family: inherit; }
 @media print {
@@ -102,6 +112,62 @@ def _table(headers: list[str], rows: list[list[tuple[str, bool]]], cls: str = ""
     )
     attr = f' class="{cls}"' if cls else ""
     return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _cell(column: str, value: Any) -> tuple[str, bool]:
+    if column.endswith("_rate"):
+        return _pct(value), True
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return _e(value), False
+    if isinstance(value, (int, float)):
+        return _num(value, 0 if float(value).is_integer() else 2), True
+    return _e(value.isoformat() if hasattr(value, "isoformat") else value), False
+
+
+def _tracking(assessment: Assessment, lang: str) -> str:
+    """整改跟踪 (the lists since the previous round) and 整改通报 (every unit, worst first); empty unless the
+    round was recorded in a campaign ledger."""
+    track = assessment.tracking
+    if track is None:
+        return ""
+    counts = [
+        (label("track.round", lang), track.round),
+        (label("track.previous", lang), track.previous or "—"),
+        *((label(f"track.{k}", lang), f"{len(getattr(track, k)):,}") for k in TRACKING_LISTS),
+    ]
+    cards = "".join(
+        f'<div class="card"><div class="k">{_e(k)}</div><div class="v">{_e(v)}</div></div>' for k, v in counts
+    )
+    listing = tracking_listing(assessment, lang)
+    shown = min(listing.length, TOP_TRACKED)
+    rows = [[_cell(c, listing.data[c][i]) for c in listing.columns] for i in range(shown)]
+    headers = [label("sheet.tracking", lang), *(column_label(c, lang) for c in listing.columns[1:])]
+    more = (
+        f'<p class="note">{_e(label("more_tracked", lang).format(n=f"{listing.length - shown:,}"))}</p>'
+        if listing.length > shown
+        else ""
+    )
+    frame = track.accountability
+    columns = ["rank", *(c for c in ACCOUNTABILITY_COLUMNS if c != "rank")]
+    values = {c: tables.column_values(frame, c) for c in columns}
+    unit_rows = [
+        [
+            (_e(values[c][i] or label("unassigned", lang)), False)
+            if c == "department"
+            else _cell(c, values[c][i])
+            for c in columns
+        ]
+        for i in range(len(frame))
+    ]
+    unit_headers = [
+        "#" if c == "rank" else label("term.department", lang) if c == "department" else column_label(c, lang)
+        for c in columns
+    ]
+    return (
+        f'<h2>{_e(label("tracking_title", lang))}</h2>\n<div class="cards">{cards}</div>\n'
+        + (_table(headers, rows) if shown else "")
+        + f"{more}\n<h2>{_e(label('accountability_title', lang))}</h2>\n{_table(unit_headers, unit_rows)}\n"
+    )
 
 
 def render_html(assessment: Assessment, lang: str) -> str:
@@ -170,6 +236,9 @@ def render_html(assessment: Assessment, lang: str) -> str:
         "total_recoverable",
         "deadline",
     ]
+    if assessment.tracking is not None:
+        shown = gaps_with_history(assessment, shown)
+        gap_columns += PAGE_HISTORY
     cols = [c for c in gap_columns if c in shown.columns]
     data = {c: tables.column_values(shown, c) for c in cols}
     if "description" in data:
@@ -185,10 +254,18 @@ def render_html(assessment: Assessment, lang: str) -> str:
                 row.append((_num(value, 3), True))
             elif c == "deadline":
                 row.append((_e(value.isoformat() if value is not None else ""), True))
+            elif c == "lifecycle":
+                row.append((_e(lifecycle_text(value, lang)), False))
+            elif c == "rounds_open":
+                row.append((_num(value, 0), True))
             else:
                 row.append((_e(value), False))
         gap_rows.append(row)
-    gap_table = _table([column_label(c, lang) for c in cols], gap_rows, "gaps")
+    gap_table = _table(
+        [column_label(c, lang) for c in cols],
+        gap_rows,
+        "gaps tracked" if assessment.tracking is not None else "gaps",
+    )
     rest = len(gaps) - len(shown)
     more = f'<p class="note">{_e(label("more_gaps", lang).format(n=f"{rest:,}"))}</p>' if rest > 0 else ""
 
@@ -231,7 +308,7 @@ def render_html(assessment: Assessment, lang: str) -> str:
         f"<h2>{_e(label('chart_title', lang))}</h2>\n{_chart(tables.projects(assessment), lang)}\n"
         f"<h2>{_e(label('methods', lang))}</h2>\n{method_table}\n"
         f"<h2>{_e(label('top_gaps', lang))}</h2>\n{gap_table if len(shown) else _e(label('no_rows', lang))}\n{more}\n"
-        f"<h2>{_e(label('department_ranking', lang))}</h2>\n{rank_table}\n{plan_note}\n"
+        f"<h2>{_e(label('department_ranking', lang))}</h2>\n{rank_table}\n{_tracking(assessment, lang)}{plan_note}\n"
         f'<p class="note">{_e(rejected_note)}</p>\n'
         f'<p class="note">{_e(label("generated_by", lang))}</p>\n</body>\n</html>\n'
     )

@@ -102,6 +102,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "责任单位整改情况通报（按销号率由低到高）",
         "Departments' rectification record (lowest fix rate first)",
     ),
+    "more_tracked": (
+        "另有{n}条跟踪记录未在此列出，详见工作簿“整改跟踪”表。",
+        "{n} more tracked problems are listed in the workbook's Tracking sheet.",
+    ),
     "track.round": ("本轮", "This round"),
     "track.previous": ("上一轮", "Previous round"),
     "track.closed": ("本轮复核销号", "Closed by this round's re-inspection"),
@@ -333,6 +337,20 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "narr.next_data": (
         "补强数据指标。推动{codes}等指标尽快达到目标值。",
         "bring the indicators up to target: {codes}.",
+    ),
+    "narr.track_first": (
+        "本轮（{round}）为台账首轮记录，{n}个问题已建档，逐一交办跟踪。",
+        "This round ({round}) is the first in the ledger: {n} problems are on file and dispatched for tracking.",
+    ),
+    "narr.track": (
+        "与上一轮（{previous}）相比，本轮复核销号{closed}个问题，仍未整改到位{still_open}个，其中逾期{overdue}个；"
+        "报已整改但复查仍不合格（整改不实）{false_claim}个，销号后反弹{recurred}个。",
+        "Since the previous round ({previous}): {closed} problems closed by re-inspection, {still_open} still open "
+        "({overdue} overdue); {false_claim} reported fixed but still failing, {recurred} recurred after closing.",
+    ),
+    "narr.next_accountability": (
+        "严格跟踪问责。对{names}等整改不实或逾期的单位进行督办通报，限期整改到位。",
+        "hold units to account: {names} have false claims or overdue problems and are named in the notice.",
     ),
     "narr.next_plan": ("按整改计划推进：{note}", "follow the plan: {note}"),
     "narr.list_sep": ("、", ", "),

@@ -110,8 +110,36 @@ class _Writer:
             clauses.append(self.t("narr.departments", names=_join(units, self.lang)))
         return label("narr.clause_sep", self.lang).join(clauses) + label("narr.end", self.lang)
 
+    def tracking(self) -> str:
+        """The rectification since the previous round, from the ledger (empty for an unrecorded round)."""
+        track = self.a.tracking
+        if track is None:
+            return ""
+        if track.previous is None:
+            return self.t("narr.track_first", round=inline_text(track.round), n=len(track.states))
+        counts = {
+            key: len(getattr(track, key))
+            for key in ("closed", "still_open", "overdue", "false_claim", "recurred")
+        }
+        return self.t("narr.track", previous=inline_text(track.previous), **counts)
+
+    def behind(self) -> list[str]:
+        """Units with false claims or overdue problems, furthest behind first (the 通报's order)."""
+        track = self.a.tracking
+        if track is None or track.accountability.empty:
+            return []
+        frame = track.accountability
+        late = frame[(frame["false_claims"] > 0) | (frame["overdue"] > 0)]
+        names = [
+            inline_text(d) or label("unassigned", self.lang) for d in tables.column_values(late, "department")
+        ]
+        return names[:MAX_NAMES]
+
     def next_steps(self) -> list[str]:
         steps: list[str] = []
+        behind = self.behind()
+        if behind:
+            steps.append(self.t("narr.next_accountability", names=_join(behind, self.lang)))
         dispatched = tables.gaps_of(self.a, *tables.DISPATCHED_KINDS)
         if len(dispatched):
             deadlines = [d for d in tables.column_values(dispatched, "deadline") if d is not None]
@@ -171,7 +199,11 @@ def render_text(assessment: Assessment, lang: str) -> str:
         overall += w.t("narr.veto", reasons=reasons)
     if assessment.rejected:
         overall += w.t("narr.rejected", n=len(assessment.rejected))
-    lines += [overall, "", label("narr.problems_head", lang)]
+    lines += [overall]
+    tracked = w.tracking()
+    if tracked:
+        lines += ["", tracked]
+    lines += ["", label("narr.problems_head", lang)]
 
     losing = sorted(
         (p for p in tables.projects(assessment) if p.points - p.score > 1e-9),

@@ -19,7 +19,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from checker.report import tables
-from checker.report.history import HISTORY_COLUMNS, TRACKING_LISTS, gaps_with_history, lifecycle_text
+from checker.report.history import (
+    HISTORY_COLUMNS,
+    TRACKING_LISTS,
+    gaps_with_history,
+    lifecycle_text,
+    tracking_listing,
+)
 from checker.report.labels import column_label, label, method_label, status_label
 from checker.report.reasons import localise_gap_table, plan_note_text, reason_text, street_text, veto_texts
 from checker.report.sanitize import cell_text, sheet_title
@@ -329,31 +335,7 @@ def _tracking_sheets(
     for key in TRACKING_LISTS:
         sheet.pair(label(f"track.{key}", lang), len(getattr(track, key)))
     sheet.blank()
-    states = track.states
-    rows = [(key, pid) for key in TRACKING_LISTS for pid in getattr(track, key)]
-    listing = tables.Table(
-        [
-            "list",
-            "id",
-            "lifecycle",
-            "department",
-            "first_seen",
-            "rounds_open",
-            "last_status",
-            "last_completed",
-        ],
-        {
-            "list": [label(f"track.{k}", lang) for k, _ in rows],
-            "id": [p for _, p in rows],
-            "lifecycle": [lifecycle_text(states.at[p, "lifecycle"], lang) for _, p in rows],
-            "department": [tables.plain(states.at[p, "department"]) for _, p in rows],
-            "first_seen": [tables.plain(states.at[p, "first_seen"]) for _, p in rows],
-            "rounds_open": [tables.plain(states.at[p, "rounds_open"]) for _, p in rows],
-            "last_status": [tables.plain(states.at[p, "last_status"]) for _, p in rows],
-            "last_completed": [tables.plain(states.at[p, "last_completed"]) for _, p in rows],
-        },
-        len(rows),
-    )
+    listing = tracking_listing(assessment, lang)
     sheet.table(
         listing,
         labels=[label("sheet.tracking", lang), *(label(f"col.{c}", lang) for c in listing.columns[1:])],
