@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -411,6 +412,58 @@ def test_every_earlier_schema_is_migrated_forward(version: int, tmp_path: Path) 
     assert kinds.get("dispatches") == "view"
     with open_ledger(path) as again:  # migrated once: opening again changes nothing
         assert again.conn.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+
+
+def test_version_one_ledger_keeps_its_problems_aliases_and_old_ids(tmp_path: Path) -> None:
+    """v1 stored every problem's own key in problem_keys and its pre-P-XXXX id in problems.legacy_id; v2
+    keeps only aliases there and computes old ids from the key. A v1 ledger with data keeps every match."""
+    import pandas as pd
+
+    from checker.campaign.replies import record_replies
+    from checker.scoring.gaps import legacy_ids
+
+    path = tmp_path / LEDGER
+    conn = sqlite3.connect(path, isolation_level=None)
+    for statement in ledger_module._statements(MIGRATIONS[0]):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 1")
+    key, alias = "site_problem|Ⅲ-41-1|S001|", "site_problem|Ⅲ-41-9|S001|"
+    old = str(legacy_ids(pd.Series([key], dtype="string")).iloc[0])
+    conn.execute(
+        "INSERT INTO rounds(round_id, name, seq, recorded_at, test_date, issued, handbook_id, handbook_edition, "
+        "handbook_hash, inputs_hash, total, total_low, total_high, total_max, deductions, veto, gaps) "
+        "VALUES (1, 'R1', 1, '2026-06-12T00:00:00', '2026-06-12', '2026-06-12', 'wenming-city', 'e', 'h', "
+        "'i', 80, 79, 81, 100, 0, 0, 1)"
+    )
+    conn.execute(
+        "INSERT INTO problems VALUES ('P-2222-2222', ?, ?, 'site_problem', 'Ⅲ-41-1', 'S001', 1)", (key, old)
+    )
+    conn.executemany("INSERT INTO problem_keys VALUES (?, 'P-2222-2222')", [(key,), (alias,)])
+    conn.execute(
+        "INSERT INTO findings(round_id, problem_id, outcome, observed_on, department, deadline) "
+        "VALUES (1, 'P-2222-2222', 'fail', '2026-06-10', '区城管局', '2026-06-20')"
+    )
+    conn.close()
+    with open_ledger(path) as ledger:
+        assert ledger.version() == SCHEMA_VERSION and ledger.integrity() == []
+        assert ledger.conn.execute("SELECT key FROM problem_keys").fetchall() == [(alias,)]
+        columns = {r[1] for r in ledger.conn.execute("PRAGMA table_info(problems)")}
+        assert "legacy_id" not in columns
+        replies = pd.DataFrame(
+            {
+                "problem_id": [old.upper()],  # as typed back from an old 交办单
+                "status": ["已整改"],
+                "measure": ["已修复"],
+                "date": [pd.Timestamp("2026-06-15")],
+                "_file": ["区城管局.xlsx"],
+                "_sheet": ["交办问题"],
+                "_row": [2],
+            }
+        )
+        outcome = record_replies(ledger, replies, received=date(2026, 6, 16), today=date(2026, 6, 16))
+        assert outcome.accepted == 1, outcome.rejected
+        got = ledger.conn.execute("SELECT problem_id FROM replies").fetchall()
+    assert got == [("P-2222-2222",)]
 
 
 # -- 5. backup and check ----------------------------------------------------------------------------------

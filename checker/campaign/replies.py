@@ -21,8 +21,8 @@ import pandas as pd
 from checker.campaign.ledger import Ledger, now_text
 from checker.intake.codes import message, message_en
 from checker.intake.evidence import Rejection
-from checker.scoring.gaps import is_legacy_id, normalise_id
-from checker.scoring.tracking import FIXED
+from checker.scoring.gaps import is_legacy_id, legacy_ids, normalise_id
+from checker.scoring.tracking import FIXED, member
 
 
 @dataclass
@@ -37,7 +37,7 @@ def _problems(ledger: Ledger) -> pd.DataFrame:
     """Every problem with its unit (of its latest failing finding) and the day it was first dispatched."""
     return ledger.frame(
         """
-        SELECT p.problem_id, p.legacy_id, last.department, first.issued AS dispatched
+        SELECT p.problem_id, p.key, last.department, first.issued AS dispatched
         FROM problems p
         JOIN (SELECT f.problem_id, f.department, max(r.seq)
               FROM findings f JOIN rounds r USING (round_id) WHERE f.outcome = 'fail'
@@ -47,6 +47,17 @@ def _problems(ledger: Ledger) -> pd.DataFrame:
               GROUP BY f.problem_id) first ON first.problem_id = p.problem_id
         """
     )
+
+
+def _legacy_index(ledger: Ledger) -> pd.Series:
+    """problem_id by the legacy id of each key a problem answers to (its own and its aliases)."""
+    keys = ledger.frame(
+        "SELECT key, problem_id FROM problems UNION ALL SELECT key, problem_id FROM problem_keys"
+    )
+    index = pd.Series(
+        keys["problem_id"].to_numpy(), index=legacy_ids(keys["key"].astype("string")).to_numpy()
+    )
+    return index[~index.index.duplicated()]
 
 
 def _file_department(file: str, departments: pd.Series) -> str | None:
@@ -69,11 +80,13 @@ def record_replies(
     say = message if lang == "zh" else message_en
     problems = _problems(ledger)
     by_id = problems.set_index("problem_id")
-    legacy = problems.drop_duplicates("legacy_id").set_index("legacy_id")["problem_id"]
     raw = replies["problem_id"].astype(str)
     typed = raw.map({v: normalise_id(v) for v in raw.unique()})
-    pid = typed.where(~typed.map(is_legacy_id), typed.map(legacy))
-    pid = pid.where(pid.isin(by_id.index))
+    old = typed.map(is_legacy_id).astype(bool)
+    pid = typed.where(~old)
+    if old.any():  # a 交办单 from before the P-XXXX-XXXX ids: its ids are hashes of the problems' keys
+        pid = pid.where(~old, typed.map(_legacy_index(ledger)))
+    pid = pid.where(member(pid, by_id.index))
     department = pid.map(by_id["department"])
     dispatched = pd.to_datetime(pid.map(by_id["dispatched"]))
     completed = pd.to_datetime(replies["date"])

@@ -28,6 +28,7 @@ findings since the problem last passed):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -102,6 +103,13 @@ class Tracking:
     accountability: pd.DataFrame  # ACCOUNTABILITY_COLUMNS, worst first
 
 
+def member(values: pd.Series | pd.Index, among: Iterable[object]) -> np.ndarray:
+    """``values.isin(among)`` for large sets: pandas' isin on Arrow strings makes a scalar of every value of
+    ``among`` (seconds for 400k ids); a Python set is a hash lookup per value."""
+    pool = set(among)
+    return np.fromiter((v in pool for v in values.tolist()), dtype=bool, count=len(values))
+
+
 def _ts(value: date) -> pd.Timestamp:
     return pd.Timestamp(value)
 
@@ -127,6 +135,12 @@ def lifecycle(
         return pd.DataFrame({c: pd.Series(dtype="object") for c in LIFECYCLE_COLUMNS}).rename_axis(
             "problem_id"
         )
+    # Every per-problem step below groups, sorts and aligns on problem_id: on integer codes rather than
+    # Arrow strings these are several times faster (400k problems). The ids come back at the end.
+    codes, uniques = pd.factorize(f["problem_id"])
+    f = f.assign(problem_id=codes)
+    replies = _coded(replies, uniques)
+    decisions = _coded(decisions, uniques)
     cutoff = _ts(as_of)
     fails = f[f["outcome"] == "fail"]
     passes = f[f["outcome"] == "pass"]
@@ -229,9 +243,17 @@ def lifecycle(
             "replied": anyreply["status"].notna().to_numpy(),
             "on_time": on_time.to_numpy(dtype=bool),
         },
-        index=ids,
+        index=pd.Index(uniques.take(ids.to_numpy()), name="problem_id"),
     )
     return out
+
+
+def _coded(frame: pd.DataFrame, uniques: pd.Index) -> pd.DataFrame:
+    """``frame`` with its problem_id as the code of ``uniques`` (rows of other problems dropped)."""
+    if frame.empty:
+        return frame.assign(problem_id=pd.Series([], dtype="int64"))
+    codes = uniques.get_indexer(pd.Index(frame["problem_id"]))
+    return frame.assign(problem_id=codes)[codes >= 0]
 
 
 def _claims(replies: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
@@ -304,6 +326,16 @@ def accountability(states: pd.DataFrame) -> pd.DataFrame:
     return out[list(ACCOUNTABILITY_COLUMNS)]
 
 
+def _open_after(rounds: pd.DataFrame, findings: pd.DataFrame, seq: int) -> pd.Index:
+    """Problems open after the round of sequence ``seq``: their latest finding up to it failed (the problems
+    the lifecycle of that round shows in any state but closed)."""
+    seq_of = findings["round_id"].map(dict(zip(rounds["round_id"], rounds["seq"], strict=True)))
+    upto = findings.assign(seq=seq_of.to_numpy())[seq_of.to_numpy() <= seq]
+    last = _last_by(upto, ["seq"])
+    found: list[str] = last.loc[last["outcome"] == "fail", "problem_id"].unique().tolist()
+    return pd.Index(found)
+
+
 def tracking(
     rounds: pd.DataFrame,
     findings: pd.DataFrame,
@@ -318,39 +350,25 @@ def tracking(
     as_of = pd.Timestamp(row["issued"]).date()
     states = lifecycle(rounds, findings, replies, decisions, at_seq, as_of)
     here = findings[findings["round_id"] == row["round_id"]]
-    closed_now = set(here.loc[here["outcome"] == "pass", "problem_id"])
-    failing_now = set(here.loc[here["outcome"] == "fail", "problem_id"])
-    before: set[str] = set()
-    if previous is not None:
-        prev = lifecycle(
-            rounds,
-            findings,
-            replies,
-            decisions,
-            int(previous["seq"]),
-            pd.Timestamp(previous["issued"]).date(),
-        )
-        before = set(prev.index[prev["lifecycle"] != "closed"])
+    closed_now = set(here.loc[here["outcome"] == "pass", "problem_id"].tolist())
+    failing_now = set(here.loc[here["outcome"] == "fail", "problem_id"].tolist())
+    before = _open_after(rounds, findings, int(previous["seq"])) if previous is not None else pd.Index([])
     st = states["lifecycle"]
 
     def ids(mask: pd.Series) -> tuple[str, ...]:
-        return tuple(sorted(str(i) for i in states.index[mask.to_numpy(dtype=bool)]))
+        picked: list[str] = states.index[mask.to_numpy(dtype=bool)].tolist()  # not iterated: Arrow
+        return tuple(sorted(picked))
 
-    in_round = np.fromiter((i in failing_now for i in states.index.tolist()), dtype=bool, count=len(states))
+    in_round = pd.Series(member(states.index, failing_now), index=states.index)
     return Tracking(
         round=str(row["name"]),
         previous=None if previous is None else str(previous["name"]),
         as_of=as_of,
         states=states,
         closed=tuple(sorted(closed_now)),
-        false_claim=ids((st == "false_claim") & pd.Series(in_round, index=states.index)),
-        recurred=ids((st == "recurred") & pd.Series(in_round, index=states.index)),
+        false_claim=ids((st == "false_claim") & in_round),
+        recurred=ids((st == "recurred") & in_round),
         overdue=ids(st == "overdue"),
-        still_open=ids(
-            (st != "closed")
-            & pd.Series(
-                np.fromiter((i in before for i in states.index.tolist()), dtype=bool), index=states.index
-            )
-        ),
+        still_open=ids((st != "closed") & pd.Series(member(states.index, before), index=states.index)),
         accountability=accountability(states),
     )
