@@ -309,8 +309,20 @@ def _xlsx(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def _foreign_sqlite(path: Path) -> bytes:
+    """Another program's SQLite database (rollback journal, schema version 0)."""
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE contacts (name TEXT, phone TEXT)")
+    conn.execute("INSERT INTO contacts VALUES ('王科长', '0571-0000000')")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
 def _not_ledgers(folder: Path, good: bytes) -> dict[str, bytes]:
     return {
+        "empty": b"",
+        "foreign-sqlite": _foreign_sqlite(folder / "other.db"),
         "text": "这不是台账 / not a ledger\n".encode(),
         "xlsx": _xlsx(folder / "book.xlsx"),
         "header-then-garbage": b"SQLite format 3\x00" + bytes(range(256)) * 16,
@@ -318,7 +330,9 @@ def _not_ledgers(folder: Path, good: bytes) -> dict[str, bytes]:
     }
 
 
-@pytest.mark.parametrize("kind", ["text", "xlsx", "header-then-garbage", "truncated"])
+@pytest.mark.parametrize(
+    "kind", ["text", "xlsx", "header-then-garbage", "truncated", "empty", "foreign-sqlite"]
+)
 def test_a_file_that_is_not_a_ledger_is_refused_and_untouched(
     kind: str, camp: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

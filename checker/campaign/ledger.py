@@ -229,7 +229,9 @@ def _connect(path: Path, *, timeout_ms: int) -> sqlite3.Connection:
         # only as used) keeps them in memory instead of re-reading pages; temporary tables stay in memory.
         conn.execute("PRAGMA cache_size = -262144")
         conn.execute("PRAGMA temp_store = MEMORY")
-        _refuse_newer(conn, path)  # before switching to WAL: that rewrites a rollback-journal file's header
+        # Both before switching to WAL: that rewrites a rollback-journal file's header.
+        if _refuse_newer(conn, path) == 0:
+            _refuse_foreign(conn, path)
         mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()
     except sqlite3.DatabaseError as exc:
         if conn is not None:
@@ -253,6 +255,22 @@ def _refuse_newer(conn: sqlite3.Connection, path: Path) -> int:
             f"{SCHEMA_VERSION}); upgrade civcheck — the ledger was not changed"
         )
     return version
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """A database of schema 0 with tables is another program's SQLite file, not a ledger to create tables in."""
+    tables = [
+        str(r[0])
+        for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        )
+    ]
+    if tables:
+        shown = ", ".join(tables[:5]) + (" …" if len(tables) > 5 else "")
+        raise LedgerError(
+            f"{path} is an SQLite database of another program (tables: {shown}), not a civcheck ledger; "
+            "nothing was changed — set `ledger` in civcheck.toml to another file"
+        )
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:
@@ -319,6 +337,10 @@ def open_ledger(path: Path, *, create: bool = False, timeout_ms: int = BUSY_TIME
     if not path.exists() and not create:
         raise LedgerError(f"no ledger at {path}; run `civcheck init` to start a campaign")
     _check_file(path)
+    if not create and path.stat().st_size == 0:
+        raise LedgerError(
+            f"{path} is an empty file, not a ledger; nothing was changed — remove it and run `civcheck init`"
+        )
     conn = _connect(path, timeout_ms=timeout_ms)
     try:
         _migrate(conn, path)
