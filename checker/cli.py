@@ -367,15 +367,35 @@ def report_schema() -> None:
     raise typer.Exit(run_report_schema())
 
 
+def _lang_of(argv: list[str]) -> str:
+    """The language a run asked for (--lang, else $CIVCHECK_LANG, else zh), for messages of errors that
+    stop it before or outside its command."""
+    import os
+
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return os.environ.get("CIVCHECK_LANG") or "zh"
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app; civcheck's own errors become a message and exit code 2, never a traceback."""
+    """Entry point: run the app; civcheck's own errors and file-system errors become a message in the run's
+    language and exit code 2, never a traceback."""
+    args = sys.argv[1:] if argv is None else argv
     try:
-        app(args=argv, prog_name="civcheck")
+        app(args=args, prog_name="civcheck")
     except SystemExit as done:  # click's standalone mode ends every run this way (usage errors → 2)
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else 2)
     except CivcheckError as exc:
-        print(f"civcheck: {exc}", file=sys.stderr)
+        print(f"civcheck: {exc.text(_lang_of(args))}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a path that is a file, no permission, a full disk: named, never a traceback
+        from checker.commands.options import file_error
+
+        print(f"civcheck: {file_error(exc).text(_lang_of(args))}", file=sys.stderr)
         return 2
     return 0
 

@@ -19,7 +19,18 @@ __all__ = ["CivcheckError", "EvidenceError", "HandbookError", "PackProblem", "Us
 
 
 class CivcheckError(Exception):
-    """Base of every error civcheck raises on purpose; the CLI turns it into a message and exit code 2."""
+    """Base of every error civcheck raises on purpose; the CLI turns it into a message and exit code 2.
+
+    The message is English; ``zh`` is the same message in Chinese (the default language of the outputs).
+    :meth:`text` picks the one of the run's language, the English one when no Chinese was written.
+    """
+
+    def __init__(self, message: str = "", *, zh: str | None = None) -> None:
+        super().__init__(message)
+        self.zh = zh
+
+    def text(self, lang: str) -> str:
+        return self.zh if lang == "zh" and self.zh else str(self)
 
 
 class UsageError(CivcheckError):

@@ -397,9 +397,9 @@ def test_a_ledger_from_a_newer_civcheck_is_refused_unchanged(
     capsys.readouterr()
     assert _civcheck("ledger", "check", "--campaign", camp) == 2
     err = capsys.readouterr().err
-    assert "newer civcheck" in err and "Traceback" not in err
+    assert "由更新版本的 civcheck 写入" in err and "Traceback" not in err
     assert _record(samples.a, camp, "R2", tmp_path) == 2
-    assert "newer civcheck" in capsys.readouterr().err
+    assert "由更新版本的 civcheck 写入" in capsys.readouterr().err
     assert ledger.read_bytes() == data
 
 

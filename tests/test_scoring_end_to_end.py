@@ -157,12 +157,12 @@ def test_check_exit_codes(round_: tuple[Path, dict[str, Any]], monkeypatch: pyte
     sample, report = round_
     base = ["check", str(sample), "--test-date", TEST_DATE]
     assert main([*base[:2], "--test-date", "2026-13-01"]) == 2
-    assert "YYYY-MM-DD" in capsys.readouterr().err
+    assert "不是日期" in capsys.readouterr().err
     assert main([*base, "-f", "pdf"]) == 2
     assert main(["check", str(sample / "no-such-folder")]) == 2
     monkeypatch.chdir(sample)  # the default ./civcheck-report would land inside the evidence folder
     assert main(["check", ".", "--test-date", TEST_DATE, "-f", "json"]) == 2
-    assert "inside the evidence folder" in capsys.readouterr().err
+    assert "位于证据文件夹内" in capsys.readouterr().err
     below = report["total"]["score"] + 1
     assert main(["check", ".", "--test-date", TEST_DATE, "-f", "terminal", "--fail-under", str(below)]) == 1
     assert main(["check", ".", "--test-date", TEST_DATE, "-f", "terminal", "--fail-under", "0"]) == 0

@@ -209,14 +209,19 @@ def _check_file(path: Path) -> None:
     if not path.exists():
         return
     if path.is_dir():
-        raise LedgerError(f"ledger {path} is a folder, not an SQLite file")
+        raise LedgerError(
+            f"ledger {path} is a folder, not an SQLite file", zh=f"台账 {path} 是文件夹，不是 SQLite 文件"
+        )
     try:
         with open(path, "rb") as handle:
             head = handle.read(len(_SQLITE_MAGIC))
     except OSError as exc:
         raise LedgerError(f"ledger {path} cannot be read: {exc.strerror}") from exc
     if head and head != _SQLITE_MAGIC:
-        raise LedgerError(f"{path} is not a civcheck ledger (not an SQLite database); nothing was changed")
+        raise LedgerError(
+            f"{path} is not a civcheck ledger (not an SQLite database); nothing was changed",
+            zh=f"{path} 不是 civcheck 台账（不是 SQLite 数据库）；文件未作任何改动",
+        )
 
 
 def _connect(path: Path, *, timeout_ms: int) -> sqlite3.Connection:
@@ -252,7 +257,9 @@ def _refuse_newer(conn: sqlite3.Connection, path: Path) -> int:
     if version > SCHEMA_VERSION:
         raise LedgerError(
             f"ledger {path} was written by a newer civcheck (schema {version}, this one knows up to "
-            f"{SCHEMA_VERSION}); upgrade civcheck — the ledger was not changed"
+            f"{SCHEMA_VERSION}); upgrade civcheck — the ledger was not changed",
+            zh=f"台账 {path} 由更新版本的 civcheck 写入（结构版本 {version}，本版本最高支持 {SCHEMA_VERSION}）；"
+            "请升级 civcheck——台账未作任何改动",
         )
     return version
 
@@ -269,7 +276,9 @@ def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
         shown = ", ".join(tables[:5]) + (" …" if len(tables) > 5 else "")
         raise LedgerError(
             f"{path} is an SQLite database of another program (tables: {shown}), not a civcheck ledger; "
-            "nothing was changed — set `ledger` in civcheck.toml to another file"
+            "nothing was changed — set `ledger` in civcheck.toml to another file",
+            zh=f"{path} 是其他程序的 SQLite 数据库（表：{shown}），不是 civcheck 台账；文件未作任何改动——"
+            "请在 civcheck.toml 中把 ledger 设为另一个文件",
         )
 
 
@@ -312,7 +321,8 @@ def _transaction(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:
         raise LedgerError(
-            f"ledger {path} is busy: another civcheck is recording into it ({exc}); try again when it is done"
+            f"ledger {path} is busy: another civcheck is recording into it ({exc}); try again when it is done",
+            zh=f"台账 {path} 正被另一个 civcheck 写入（{exc}）；请待其完成后重试",
         ) from exc
     try:
         yield
@@ -325,7 +335,7 @@ def _transaction(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
 def create_ledger(path: Path) -> Path:
     """Create an empty ledger at ``path`` (refused when a file is already there)."""
     if path.exists():
-        raise LedgerError(f"{path} already exists; it was not changed")
+        raise LedgerError(f"{path} already exists; it was not changed", zh=f"{path} 已存在；未作任何改动")
     path.parent.mkdir(parents=True, exist_ok=True)
     open_ledger(path, create=True).close()
     return path
@@ -335,11 +345,15 @@ def open_ledger(path: Path, *, create: bool = False, timeout_ms: int = BUSY_TIME
     """Open (and migrate forward) the ledger at ``path``."""
     path = Path(path)
     if not path.exists() and not create:
-        raise LedgerError(f"no ledger at {path}; run `civcheck init` to start a campaign")
+        raise LedgerError(
+            f"no ledger at {path}; run `civcheck init` to start a campaign",
+            zh=f"{path} 没有台账；请先运行 `civcheck init` 建立创建台账",
+        )
     _check_file(path)
     if not create and path.stat().st_size == 0:
         raise LedgerError(
-            f"{path} is an empty file, not a ledger; nothing was changed — remove it and run `civcheck init`"
+            f"{path} is an empty file, not a ledger; nothing was changed — remove it and run `civcheck init`",
+            zh=f"{path} 是空文件，不是台账；未作任何改动——请删除它后运行 `civcheck init`",
         )
     conn = _connect(path, timeout_ms=timeout_ms)
     try:
@@ -348,7 +362,8 @@ def open_ledger(path: Path, *, create: bool = False, timeout_ms: int = BUSY_TIME
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise LedgerError(
-            f"ledger {path} is damaged ({exc}); restore a backup — nothing was changed"
+            f"ledger {path} is damaged ({exc}); restore a backup — nothing was changed",
+            zh=f"台账 {path} 已损坏（{exc}）；请用备份恢复——未作任何改动",
         ) from exc
     except BaseException:
         conn.close()
@@ -416,7 +431,10 @@ class Ledger:
             if info.name == name:
                 return info
         known = ", ".join(r.name for r in self.rounds()) or "none recorded yet"
-        raise LedgerError(f"no round named {name!r} in {self.path} (rounds: {known})")
+        raise LedgerError(
+            f"no round named {name!r} in {self.path} (rounds: {known})",
+            zh=f"台账 {self.path} 中没有名为 “{name}” 的轮次（已有：{known}）",
+        )
 
     def frame(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         import pandas as pd

@@ -31,7 +31,9 @@ def campaign_settings(campaign: Path | None) -> Settings | None:
 
     if campaign is not None:
         if not campaign.is_dir():
-            raise UsageError(f"--campaign {campaign}: no such folder")
+            raise UsageError(
+                f"--campaign {campaign}: no such folder", zh=f"--campaign {campaign}：没有这个文件夹"
+            )
         return load_settings(campaign)
     found = find_campaign(Path.cwd())
     return load_settings(found) if found is not None else None
@@ -79,7 +81,8 @@ def ledger_of(settings: Settings | None) -> Ledger:
 
     if settings is None:
         raise UsageError(
-            "this needs a campaign: run it inside a folder made by `civcheck init`, or give --campaign DIR"
+            "this needs a campaign: run it inside a folder made by `civcheck init`, or give --campaign DIR",
+            zh="此命令需要创建台账：请在 `civcheck init` 建立的文件夹中运行，或用 --campaign 指定文件夹",
         )
     return open_ledger(settings.ledger)
 
@@ -162,13 +165,13 @@ def run_reply(
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     if day > date.today():
-        raise UsageError(f"--received {day} is after today")
+        raise UsageError(f"--received {day} is after today", zh=f"--received {day} 晚于今天")
     pack = load_handbook(handbook or (settings.handbook if settings else "wenming-city"))
     accepted = rejected = 0
     with ledger_of(settings) as ledger:
         for path in paths:
             if not path.exists():
-                raise UsageError(f"no such file or folder: {path}")
+                raise UsageError(f"no such file or folder: {path}", zh=f"没有这个文件或文件夹：{path}")
             evidence = read_evidence(path, pack)
             for r in evidence.rejected:
                 _say(f"  {r.file} {r.sheet} 第{r.row}行 [{r.column}] {r.code}: {r.message}")

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from checker.errors import CivcheckError
+from checker.errors import CivcheckError, UsageError
 
 FORMATS = ("terminal", "json", "xlsx", "html", "text")
-LANGS = ("zh", "en")
 DEFAULT_OUTPUT = Path("civcheck-report")
 
 
@@ -37,9 +36,12 @@ class CheckArgs:
     replace: bool = False
 
 
-def _fail(message: str) -> int:
-    print(f"civcheck check: {message}", file=sys.stderr)
-    return 2
+def _fail(error: CivcheckError | str, lang: str | None) -> int:
+    from checker.commands.options import say_error
+
+    if isinstance(error, CivcheckError) and not isinstance(error, UsageError):
+        error = UsageError(str(error), zh=error.zh)
+    return say_error("check", error, lang or "zh")
 
 
 def _inside(child: Path, parent: Path) -> bool:
@@ -59,57 +61,82 @@ def _with_settings(args: CheckArgs) -> tuple[CheckArgs, object]:
     from dataclasses import replace
 
     from checker.commands.campaign import campaign_settings
+    from checker.commands.options import run_lang
 
     settings = campaign_settings(args.campaign)
     if settings is None:
         if args.record:
-            raise CivcheckError(
-                "--record needs a campaign: run inside a folder made by `civcheck init`, or give --campaign DIR"
+            raise UsageError(
+                "--record needs a campaign: run inside a folder made by `civcheck init`, or give --campaign DIR",
+                zh="--record 需要创建台账：请在 `civcheck init` 建立的文件夹中运行，或用 --campaign 指定文件夹",
             )
         return replace(
             args,
             handbook=args.handbook or "wenming-city",
-            lang=args.lang or "zh",
+            lang=run_lang(args.lang),
             formats=args.formats or "terminal",
         ), None
     return replace(
         args,
         handbook=args.handbook or settings.handbook,
-        lang=args.lang or settings.lang,
+        lang=run_lang(args.lang, settings.lang),
         formats=args.formats or ",".join(settings.formats),
         target=args.target if args.target is not None else settings.target,
     ), settings
 
 
 def run_check(args: CheckArgs) -> int:
+    from checker.commands.options import check_output, check_score, parse_day, run_lang
+    from checker.report.labels import check_lang
+
     try:
         args, settings = _with_settings(args)
     except CivcheckError as exc:
-        return _fail(str(exc))
+        return _fail(exc, run_lang(args.lang))
     try:
-        test_date = date.fromisoformat(args.test_date) if args.test_date else date.today()
-    except ValueError:
-        return _fail(f"--test-date {args.test_date!r} is not a date in the form YYYY-MM-DD")
-    try:
-        issued = date.fromisoformat(args.issued) if args.issued else None
-    except ValueError:
-        return _fail(f"--issued {args.issued!r} is not a date in the form YYYY-MM-DD")
+        check_lang(args.lang or "zh")
+        test_date = parse_day(args.test_date, "--test-date") if args.test_date else date.today()
+        issued = parse_day(args.issued, "--issued") if args.issued else None
+        check_score(args.target, "--target")
+        check_score(args.fail_under, "--fail-under")
+    except UsageError as exc:
+        return _fail(exc, args.lang if args.lang in ("zh", "en") else "zh")
+    lang = args.lang or "zh"
     formats = parse_formats(args.formats or "terminal")
     if isinstance(formats, str):
-        return _fail(f"unknown format {formats!r}; choose from {', '.join(FORMATS)}")
-    if args.lang not in LANGS:
-        return _fail(f"unknown language {args.lang!r}; choose zh or en")
+        return _fail(
+            UsageError(
+                f"unknown format {formats!r}; choose from {', '.join(FORMATS)}",
+                zh=f"未知的输出格式 “{formats}”，可选 {', '.join(FORMATS)}",
+            ),
+            args.lang,
+        )
     if not args.evidence.exists():
-        return _fail(f"evidence {str(args.evidence)!r} does not exist")
+        return _fail(
+            UsageError(
+                f"evidence {str(args.evidence)!r} does not exist",
+                zh=f"证据文件或文件夹 “{args.evidence}” 不存在",
+            ),
+            args.lang,
+        )
     output = args.output if args.output is not None else DEFAULT_OUTPUT
     evidence_dir = args.evidence if args.evidence.is_dir() else args.evidence.parent
     writes_files = bool(formats - {"terminal"}) or args.dispatch
     # Outputs never go inside the evidence folder unless that folder was asked for explicitly.
     if writes_files and args.output is None and _inside(output, evidence_dir):
         return _fail(
-            f"the default report folder {str(output.resolve())!r} is inside the evidence folder; "
-            "give -o/--output explicitly to write there"
+            UsageError(
+                f"the default report folder {str(output.resolve())!r} is inside the evidence folder; "
+                "give -o/--output explicitly to write there",
+                zh=f"默认的报告文件夹 {output.resolve()} 位于证据文件夹内；如确要写在那里，请用 -o/--output 明确指定",
+            ),
+            args.lang,
         )
+    if writes_files:
+        try:
+            check_output(output)
+        except UsageError as exc:
+            return _fail(exc, args.lang)
 
     from checker.commands.campaign import record_check, street_warnings, with_deadlines
     from checker.handbook.loader import load_handbook
@@ -120,13 +147,19 @@ def run_check(args: CheckArgs) -> int:
 
     try:
         handbook = with_deadlines(load_handbook(args.handbook), settings)  # type: ignore[arg-type]
-        with reading_progress(lang=args.lang) as progress:
+        with reading_progress(lang=lang) as progress:
             evidence = read_evidence(args.evidence, handbook, progress=progress)
     except CivcheckError as exc:
-        return _fail(str(exc))
+        return _fail(exc, args.lang)
     if not any(len(frame) for frame in evidence.frames.values()):
         reasons = "; ".join(f"{r.file}: {r.message}" for r in evidence.rejected[:5])
-        return _fail("no readable evidence" + (f" ({reasons})" if reasons else ""))
+        return _fail(
+            UsageError(
+                "no readable evidence" + (f" ({reasons})" if reasons else ""),
+                zh="没有可读取的证据" + (f"（{reasons}）" if reasons else ""),
+            ),
+            args.lang,
+        )
 
     for warning in street_warnings(settings, evidence):  # type: ignore[arg-type]
         print(f"⚠ {warning}", file=sys.stderr)
@@ -147,27 +180,31 @@ def run_check(args: CheckArgs) -> int:
                     evidence,
                     args.round_name,
                     args.replace,
-                    args.lang,
+                    lang,
                 )
             except CivcheckError as exc:
-                return _fail(str(exc))
+                return _fail(exc, args.lang)
 
     from checker.report import render_terminal, write_reports
 
     if "terminal" in formats:
-        render_terminal(assessment, lang=args.lang, detail=args.detail)
+        render_terminal(assessment, lang=lang, detail=args.detail)
     if writes_files:
         try:
             written = write_reports(
                 assessment,
                 output,
                 formats - {"terminal"},
-                lang=args.lang,
+                lang=lang,
                 dispatch=args.dispatch,
                 force=args.force,
             )
         except CivcheckError as exc:
-            return _fail(str(exc))
+            return _fail(exc, args.lang)
+        except OSError as exc:  # a full disk, a folder taken away mid-run: the previous outputs stay whole
+            from checker.commands.options import file_error
+
+            return _fail(file_error(exc), args.lang)
         for path in written:
             print(path, file=sys.stderr)
     if args.fail_under is not None and (assessment.total.score < args.fail_under or assessment.total.veto):

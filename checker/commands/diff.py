@@ -20,12 +20,18 @@ def _snapshots(campaign: Path | None, before: str | None, after: str | None) -> 
     files = [p for p in (before, after) if p and p.endswith(".json") and Path(p).is_file()]
     if files:
         if len(files) != 2:
-            raise UsageError("give two report.json files, or two round names of the campaign")
+            raise UsageError(
+                "give two report.json files, or two round names of the campaign",
+                zh="请给出两个 report.json 文件，或台账中的两个轮次名称",
+            )
         return diff.compare(diff.from_report(Path(files[0])), diff.from_report(Path(files[1])))
     with ledger_of(campaign_settings(campaign)) as ledger:
         rounds = [r.name for r in ledger.rounds()]
         if len(rounds) < 2 and not (before and after):
-            raise UsageError(f"the ledger {ledger.path} holds {len(rounds)} round(s); diff needs two")
+            raise UsageError(
+                f"the ledger {ledger.path} holds {len(rounds)} round(s); diff needs two",
+                zh=f"台账 {ledger.path} 中只有 {len(rounds)} 个轮次，对比需要两个",
+            )
         a = before or rounds[-2]
         b = after or rounds[-1]
         return diff.compare(
@@ -45,7 +51,10 @@ def run_diff(
     wanted = {f.strip().lower() for f in formats.split(",") if f.strip()} or {"terminal"}
     unknown = sorted(wanted - set(FORMATS))
     if unknown:
-        raise UsageError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
+        raise UsageError(
+            f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}",
+            zh=f"未知的输出格式 “{unknown[0]}”，可选 {', '.join(FORMATS)}",
+        )
     lang = lang or "zh"
     result = _snapshots(campaign, before, after)
     if "json" in wanted and output is None:

@@ -20,7 +20,7 @@ def run_read(handbook: str, evidence: Path) -> int:
     from checker.intake.reader import read_evidence
 
     if not evidence.exists():
-        raise UsageError(f"no such file or folder: {evidence}")
+        raise UsageError(f"no such file or folder: {evidence}", zh=f"没有这个文件或文件夹：{evidence}")
     pack = load_handbook(handbook)
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)

@@ -263,11 +263,44 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "file.text": ("存在的问题.txt", "shortcomings.txt"),
     "dir.dispatch": ("交办单", "dispatch"),
     "unassigned": ("未明确责任单位", "No responsible unit"),
+    "site_none": ("全区（非点位问题）", "district-wide (no site)"),
     # -- dispatch workbook
     "dispatch_title": ("创城问题整改交办单", "Rectification dispatch sheet"),
-    "dispatch_to": ("交办单位", "Dispatched to"),
+    "dispatch_to": ("承办单位", "Responsible unit"),
     "dispatch_count": ("交办问题数", "Problems dispatched"),
     "dispatch_deadline": ("最早整改期限", "Earliest deadline"),
+    "dispatch_issued": ("交办日期", "Issued on"),
+    "dispatch_reply_by": ("反馈截止", "Reply by"),
+    "dispatch_by_kind": ("其中", "Of which"),
+    "dispatch_contact": ("承办单位联系人", "Contact person"),
+    "dispatch_phone": ("联系电话", "Phone"),
+    "dispatch_signed": ("负责人签字（盖章）", "Signed (head of unit, seal)"),
+    "dispatch_returned": ("报回日期", "Returned on"),
+    "dispatch_footer": (
+        "联系人：__________　电话：__________　负责人签字：__________",
+        "Contact: __________  Phone: __________  Signed: __________",
+    ),
+    "print.page": ("第 &P 页，共 &N 页", "Page &P of &N"),
+    "col.address": ("地址", "Address"),
+    "col.to_reach": ("整改目标", "To reach"),
+    # what a unit must reach for each kind of dispatched gap (checker.report.dispatch)
+    "reach.sep": ("；", "; "),
+    "reach.survey": (
+        "{question} 肯定率达到 {target}（现为 {rate}，差 {short} 个百分点）",
+        "{question}: reach {target} positive answers (now {rate}, {short} points short)",
+    ),
+    "reach.survey_sample": ("，有效样本不少于 {n} 份", ", with at least {n} respondents"),
+    "reach.data": ("{indicator} {direction} {target}（现为 {value}）", "{indicator} {direction} {target} (now {value})"),
+    "reach.material": ("报送 {start} 至 {end} 期间形成的“{material}”", "Submit “{material}” dated {start} to {end}"),
+    "reach.materials": (
+        "报送 {start} 至 {end} 期间形成的材料：{materials}",
+        "Submit the materials dated {start} to {end}: {materials}",
+    ),
+    "reach.field_failing": ("整改不符合点位 {n} 个（明细见点位问题）", "fix the {n} failing sites (see the site problems)"),
+    "reach.field_uncovered": ("补查登记点位 {n} 个", "inspect the {n} registered sites not yet inspected"),
+    "reach.field_none": ("按标准检查点位并报送检查记录", "inspect the sites to the standard and submit the records"),
+    "reach.coverage": ("检查该点位并报送检查记录", "Inspect the site and submit the record"),
+    "reach.negative": ("报送事件处置和整改情况", "Report how the event was handled and followed up"),
     "dispatch_howto": (
         "请在“交办清单”表的整改状态、整改措施、完成日期、整改照片四列填写整改情况，"
         "不要修改问题编号和表头，填好后原样报回创城办。整改状态请从下拉列表选择。",
@@ -498,7 +531,10 @@ def check_lang(lang: str) -> str:
     if lang not in LANGS:
         from checker.errors import UsageError
 
-        raise UsageError(f"unknown language {lang!r}: choose zh or en")
+        raise UsageError(
+            f"unknown language {lang!r}; choose zh or en",
+            zh=f"未知的语言 “{lang}”，可选 zh（中文）或 en（英文）",
+        )
     return lang
 
 
