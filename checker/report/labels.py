@@ -290,15 +290,27 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "{question}: reach {target} positive answers (now {rate}, {short} points short)",
     ),
     "reach.survey_sample": ("，有效样本不少于 {n} 份", ", with at least {n} respondents"),
-    "reach.data": ("{indicator} {direction} {target}（现为 {value}）", "{indicator} {direction} {target} (now {value})"),
-    "reach.material": ("报送 {start} 至 {end} 期间形成的“{material}”", "Submit “{material}” dated {start} to {end}"),
+    "reach.data": (
+        "{indicator} {direction} {target}（现为 {value}）",
+        "{indicator} {direction} {target} (now {value})",
+    ),
+    "reach.material": (
+        "报送 {start} 至 {end} 期间形成的“{material}”",
+        "Submit “{material}” dated {start} to {end}",
+    ),
     "reach.materials": (
         "报送 {start} 至 {end} 期间形成的材料：{materials}",
         "Submit the materials dated {start} to {end}: {materials}",
     ),
-    "reach.field_failing": ("整改不符合点位 {n} 个（明细见点位问题）", "fix the {n} failing sites (see the site problems)"),
+    "reach.field_failing": (
+        "整改不符合点位 {n} 个（明细见点位问题）",
+        "fix the {n} failing sites (see the site problems)",
+    ),
     "reach.field_uncovered": ("补查登记点位 {n} 个", "inspect the {n} registered sites not yet inspected"),
-    "reach.field_none": ("按标准检查点位并报送检查记录", "inspect the sites to the standard and submit the records"),
+    "reach.field_none": (
+        "按标准检查点位并报送检查记录",
+        "inspect the sites to the standard and submit the records",
+    ),
     "reach.coverage": ("检查该点位并报送检查记录", "Inspect the site and submit the record"),
     "reach.negative": ("报送事件处置和整改情况", "Report how the event was handled and followed up"),
     "dispatch_howto": (
@@ -315,61 +327,15 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     ),
     "narr.title_plain": ("文明城市创建自查存在的问题和下一步工作打算", "Shortcomings and next steps"),
     "narr.overall": (
-        "本轮自查按《{handbook}》测评，预计得分{score}分（满分{max}分，区间{low}–{high}分），可达最高分{reachable}分。",
-        "Measured against {handbook}, this self-check round is expected to score {score} of {max} "
-        "(range {low}–{high}); the most it can reach is {reachable}.",
+        "本轮自查对照《{handbook}》逐项测评，预计得分{score}分（满分{max}分）；考虑到尚未提供证据的项目，"
+        "得分在{low}分至{high}分之间。各项问题全部整改到位后，最高可达{reachable}分。",
+        "Measured against {handbook}, this self-check is expected to score {score} of {max}; allowing for "
+        "the items without evidence, between {low} and {high}. With every problem fixed it could reach {reachable}.",
     ),
     "narr.veto": ("因{reasons}，触发一票否决。", " A veto applies: {reasons}."),
-    "narr.deductions": ("负面清单扣分{d}分。", " Negative-list deductions: {d} points."),
     "narr.rejected": (
         "另有{n}行报送数据因格式或内容问题被退回，未计入测评。",
         " {n} submitted rows were rejected and not counted.",
-    ),
-    "narr.problems_head": ("一、存在的问题", "1. Shortcomings"),
-    "narr.ordinals": (
-        "一是|二是|三是|四是|五是|六是|七是|八是",
-        "First,|Second,|Third,|Fourth,|Fifth,|Sixth,|Seventh,|Eighth,",
-    ),
-    "narr.theme": (
-        "{name}方面失分较多。该项满分{points}分，预计得分{score}分，得分率{rate}，失分{lost}分",
-        "{name} loses points: {score} of {points} ({rate}), {lost} points lost",
-    ),
-    "narr.site_problems": (
-        "实地考察发现问题{n}处，涉及{sites}个点位，如{examples}",
-        "field inspections found {n} problems at {sites} sites, such as {examples}",
-    ),
-    "narr.coverage": ("{n}个点位未纳入检查", "{n} sites were not inspected"),
-    "narr.materials": ("缺少或超期材料{n}项（{names}）", "{n} materials missing or out of window ({names})"),
-    "narr.shortfall": (
-        "{code}未达目标（{reason}）",
-        "{code} falls short ({reason})",
-    ),
-    "narr.no_evidence": ("{n}项标准没有任何证据", "{n} standard(s) have no evidence at all"),
-    "narr.departments": ("涉及{names}", "units concerned: {names}"),
-    "narr.others": ("此外，{names}也存在失分。", "Points are also lost under {names}."),
-    "narr.none": ("本轮自查未发现失分项。", "This round found no points lost."),
-    "narr.next_head": ("二、下一步工作打算", "2. Next steps"),
-    "narr.next_dispatch": (
-        "抓好问题整改。将{n}个问题逐一交办至{m}个责任单位，明确整改时限，最早一批须于{deadline}前完成，重点督促{names}。",
-        "fix the problems: dispatch {n} problems to {m} units with deadlines (the first due by {deadline}), "
-        "pressing {names} first.",
-    ),
-    "narr.next_materials": (
-        "补齐材料短板。逐项补充{n}项缺失或超期材料，确保材料日期在{start}至{end}时间窗内。",
-        "complete the documents: supply the {n} missing or out-of-window materials, dated between {start} "
-        "and {end}.",
-    ),
-    "narr.next_coverage": (
-        "扩大检查覆盖面。对{n}个未检查点位开展拉网式全覆盖检查。",
-        "close the coverage gaps: inspect the {n} sites that no inspection reached.",
-    ),
-    "narr.next_survey": (
-        "提升群众知晓率和满意度。针对{codes}等问卷短板加强宣传引导。",
-        "raise public awareness and satisfaction where the survey falls short ({codes}).",
-    ),
-    "narr.next_data": (
-        "补强数据指标。推动{codes}等指标尽快达到目标值。",
-        "bring the indicators up to target: {codes}.",
     ),
     "narr.track_first": (
         "本轮（{round}）为台账首轮记录，{n}个问题已建档，逐一交办跟踪。",
@@ -381,11 +347,89 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "Since the previous round ({previous}): {closed} problems closed by re-inspection, {still_open} still open "
         "({overdue} overdue); {false_claim} reported fixed but still failing, {recurred} recurred after closing.",
     ),
+    "narr.problems_head": ("一、存在的问题", "1. Shortcomings"),
+    "narr.ordinals": (
+        "一是|二是|三是|四是|五是|六是|七是|八是",
+        "First,|Second,|Third,|Fourth,|Fifth,|Sixth,|Seventh,|Eighth,",
+    ),
+    "narr.theme": (
+        "{name}有待于进一步加强。该项满分{points}分，预计得分{score}分，失分{lost}分。",
+        "{name} needs strengthening: {score} of {points} points, {lost} lost.",
+    ),
+    "narr.found": ("{body}。", " {body}."),
+    "narr.site_problems": (
+        "实地考察发现问题{n}处，涉及{sites}个点位，主要是{examples}等",
+        "Field inspections found {n} problems at {sites} sites, such as {examples}",
+    ),
+    "narr.coverage": ("还有{n}个点位尚未纳入检查", "{n} sites have not been inspected"),
+    "narr.materials": ("{names}等材料缺失或不在时间范围内", "{names} missing or out of the window"),
+    "narr.materials_more": (
+        "{names}等{n}项材料缺失或不在时间范围内",
+        "{n} materials missing or out of the window, such as {names}",
+    ),
+    "narr.rate_below": (
+        "{measure}为{value}，低于{target}的目标",
+        "{measure} is {value}, below the target of {target}",
+    ),
+    "narr.rate_above": (
+        "{measure}为{value}，高于{target}的上限",
+        "{measure} is {value}, above the limit of {target}",
+    ),
+    "narr.rate_plain": (
+        "“{measure}”一项实际为{value}，目标为{target}",
+        "“{measure}”: {value} against a target of {target}",
+    ),
+    "narr.no_evidence": (
+        "另有{n}项标准未提供任何证据，按不得分计",
+        "{n} standard(s) have no evidence and score nothing",
+    ),
+    "narr.departments": ("主要涉及{names}", "mainly {names}"),
+    "narr.negative": ("负面清单事件须引起高度重视。{body}。", "negative-list events need attention: {body}."),
+    "narr.negative_event": ("{date}出现“{text}”情形，{effect}", "on {date}, {text} ({effect})"),
+    "narr.negative_deduction": ("扣{d}分", "{d} points deducted"),
+    "narr.negative_veto": ("触发一票否决", "a veto"),
+    "narr.date": ("{y}年{m}月{d}日", "{y}-{m:02d}-{d:02d}"),
+    "narr.others": ("此外，{names}也存在失分。", "Points are also lost under {names}."),
+    "narr.none": ("本轮自查未发现失分项。", "This round found no points lost."),
+    "narr.next_head": ("二、下一步工作打算", "2. Next steps"),
     "narr.next_accountability": (
         "严格跟踪问责。对{names}等整改不实或逾期的单位进行督办通报，限期整改到位。",
         "hold units to account: {names} have false claims or overdue problems and are named in the notice.",
     ),
-    "narr.next_plan": ("按整改计划推进：{note}", "follow the plan: {note}"),
+    "narr.next_dispatch": (
+        "抓好问题整改。将{n}个问题逐一交办至{m}个责任单位，明确整改时限，最早一批须于{deadline}前完成，重点督促{names}。",
+        "fix the problems: dispatch {n} problems to {m} units with deadlines (the first due by {deadline}), "
+        "pressing {names} first.",
+    ),
+    "narr.next_materials": (
+        "补齐材料短板。逐项补充{n}项缺失或超期材料，确保材料形成时间在{start}至{end}之间。",
+        "complete the documents: supply the {n} missing or out-of-window materials, dated between {start} "
+        "and {end}.",
+    ),
+    "narr.next_coverage": (
+        "扩大检查覆盖面。对{n}个尚未检查的点位开展拉网式全覆盖检查。",
+        "close the coverage gaps: inspect the {n} sites that no inspection reached.",
+    ),
+    "narr.next_survey": (
+        "提升群众知晓率和满意度。围绕{names}等{n}项问卷短板，加强宣传引导，办好群众身边实事。",
+        "raise public awareness and satisfaction where the {n} survey measures fall short ({names}).",
+    ),
+    "narr.next_data": (
+        "补强数据指标。推动{names}等{n}项指标尽快达到目标值。",
+        "bring the {n} indicators up to target: {names}.",
+    ),
+    "narr.next_negative": (
+        "守牢负面清单底线。举一反三排查安全生产等领域风险隐患，坚决防止负面清单事件再次发生。",
+        "keep off the negative list: check the risks behind the events so that none recurs.",
+    ),
+    "narr.next_plan_short": (
+        "按整改计划推进。完成整改计划中的{n}项整改，预计总分可达{reach}分，仍低于{target}分的目标，需在计划之外进一步挖潜。",
+        "follow the plan: its {n} fixes bring the total to {reach}, still below the target of {target}; more is needed.",
+    ),
+    "narr.next_plan": (
+        "按整改计划推进。完成整改计划中的{n}项整改，预计总分可达{reach}分（目标{target}分）。",
+        "follow the plan: its {n} fixes bring the total to {reach} (target {target}).",
+    ),
     "narr.list_sep": ("、", ", "),
     "narr.clause_sep": ("；", "; "),
     "narr.end": ("。", "."),
