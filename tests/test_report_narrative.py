@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from report_fixtures import sample_assessment
 
 from checker.report.narrative import render_text
-from tests.report_fixtures import sample_assessment
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,9 @@ def test_the_volunteer_shortfall_names_its_unit(zh: str) -> None:
 
 
 def test_negative_list_events_have_their_own_item_and_step(zh: str) -> None:
-    assert "负面清单事件须引起高度重视。2026年3月14日出现“发生在全国有重大影响的安全生产事故”情形，扣3分" in zh
+    assert (
+        "负面清单事件须引起高度重视。2026年3月14日出现“发生在全国有重大影响的安全生产事故”情形，扣3分" in zh
+    )
     assert "守牢负面清单底线" in zh
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from report_fixtures import assessment
@@ -54,3 +55,56 @@ def test_reading_progress_is_silent_off_a_terminal_and_counts_on_one() -> None:
         for done in range(1, 4):
             update(done, 3, f"部门{done}.xlsx")
     assert "读取材料" in loud.getvalue()
+
+
+# -- the first screen (the sample round) -------------------------------------------------------------------
+
+
+def _sample_screen(width: int, *, target: float | None = None, detail: bool = False) -> str:
+    from dataclasses import replace
+
+    from report_fixtures import sample_assessment
+
+    from checker.scoring.evaluate import evaluate
+
+    a = sample_assessment()
+    if target is not None:
+        from checker.handbook.loader import load_handbook
+        from checker.intake.reader import read_evidence
+
+        handbook = load_handbook("wenming-city")
+        evidence = read_evidence(Path(__file__).resolve().parent.parent / "evidence" / "sample", handbook)
+        a = evaluate(handbook, evidence, replace(a.options, target=target))
+    out = io.StringIO()
+    render_terminal(a, detail=detail, console=Console(file=out, width=width))
+    return out.getvalue()
+
+
+def test_target_shows_the_distance_and_the_plan_on_the_first_screen() -> None:
+    screen = _sample_screen(120, target=85)
+    assert "目标分        85.00，还差 8.70 分 · 整改计划" in screen
+    assert "整改计划（前几步）" in screen and "另有" in screen.split("整改计划（前几步）")[1]
+
+
+def test_units_worst_first_every_kind_of_gap_counted_and_the_rest_announced() -> None:
+    screen = _sample_screen(120)
+    block = screen.split("待挽回分值最多的责任单位")[1].split("可挽回分值最高的问题")[0]
+    rows = [line.split() for line in block.splitlines() if line.strip() and line.split()[-1][0].isdigit()]
+    first = rows[0]
+    assert first[0] == "团区委"  # its losses are surveys and indicators only: no site inspection at all
+    assert "区司法局" in block  # no failing site, but a survey to fix
+    assert "另有 7 个单位未列出" in block
+
+
+def test_names_are_whole_at_120_columns() -> None:
+    screen = _sample_screen(120)
+    assert "区委宣传部（区文明办）" in screen.split("可挽回分值最高的问题")[1]
+    assert "…" not in screen.split("可挽回分值最高的问题")[1].split("另有")[0]
+
+
+def test_detail_is_one_line_per_standard_at_80_columns() -> None:
+    plain, detailed = _sample_screen(80), _sample_screen(80, detail=True)
+    from report_fixtures import sample_assessment
+
+    extra = len(detailed.splitlines()) - len(plain.splitlines())
+    assert extra <= len(sample_assessment().standards) + 10

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 TOP_GAPS = 10
 TOP_DEPARTMENTS = 10
+TOP_PLAN = 10
+WIDE = 120  # from this width names are shown whole and --detail reasons are folded, not cut
 BAR_WIDTH = 16
 STATUS_STYLES = {
     "pass": "green",
@@ -82,6 +84,9 @@ def _summary(a: Assessment, lang: str) -> Panel:
     grid.add_row(label("max_reachable", lang), f"{total.max_reachable:.2f}")
     if total.deductions:
         grid.add_row(label("deductions", lang), f"{total.deductions:.2f}")
+    target = a.options.target
+    if target is not None:
+        grid.add_row(label("term.target", lang), _target_text(a, target, lang))
     if total.veto:
         reasons = label("reason.sep", lang).join(inline_text(r) for r in veto_texts(a, lang))
         grid.add_row(
@@ -90,6 +95,20 @@ def _summary(a: Assessment, lang: str) -> Panel:
     if a.options.observed_draw:
         grid.add_row("", label("observed_draw", lang))
     return Panel(grid, title=label("report_title", lang), title_align="left", box=box.ROUNDED)
+
+
+def _target_text(a: Assessment, target: float, lang: str) -> Text:
+    """Distance to the target and the plan's size: what --target asks, on the first screen."""
+    gap = target - a.total.score
+    if gap <= 0:
+        return Text(label("term.target_met", lang).format(target=f"{target:.2f}"), style="green")
+    plan = a.plan
+    reach = float(plan["cumulative_score"].iloc[-1]) if len(plan) else a.total.score
+    key = "term.target_plan" if reach >= target - 0.005 else "term.target_short"
+    text = label(key, lang).format(
+        target=f"{target:.2f}", gap=f"{gap:.2f}", steps=f"{len(plan):,}", reach=f"{reach:.2f}"
+    )
+    return Text(text, style="yellow" if key == "term.target_plan" else "red")
 
 
 def _table(title: str) -> Table:
@@ -103,7 +122,7 @@ def _projects(a: Assessment, lang: str) -> Table:
     table.add_column(label("term.score", lang), justify="right", no_wrap=True)
     table.add_column(label("term.rate", lang), justify="right", no_wrap=True)
     table.add_column("", no_wrap=True)
-    for p in tables.projects(a):
+    for p in sorted(tables.projects(a), key=lambda p: (p.rate, p.code)):  # the worst first
         table.add_row(
             p.code, inline_text(p.name), f"{p.score:.2f}/{p.points:.2f}", f"{p.rate:.0%}", bar(p.rate)
         )
@@ -128,13 +147,18 @@ def _methods(a: Assessment, lang: str) -> Table:
     return table
 
 
-def _gaps(a: Assessment, lang: str) -> Group:
+def _unit_width(width: int) -> int:
+    """Cells for a unit's name: whole names (up to 12 characters) from 120 columns, folded below."""
+    return 24 if width >= WIDE else 12
+
+
+def _gaps(a: Assessment, lang: str, width: int) -> Group:
     gaps = a.gaps
     shown = gaps.head(TOP_GAPS)
     table = _table(label("top_gaps", lang))
     table.add_column(label("term.code", lang), no_wrap=True)
     table.add_column(label("term.gap", lang), overflow="fold")
-    table.add_column(label("term.department", lang), overflow="ellipsis", no_wrap=True, max_width=14)
+    table.add_column(label("term.department", lang), overflow="fold", max_width=_unit_width(width))
     table.add_column(label("term.total_recoverable", lang), justify="right", no_wrap=True)
     table.add_column(label("term.deadline", lang), no_wrap=True)
     tracked = a.tracking is not None
@@ -169,15 +193,22 @@ def _gaps(a: Assessment, lang: str) -> Group:
     return Group(*parts)
 
 
-def _departments(a: Assessment, lang: str) -> Table:
-    frame = a.departments.head(TOP_DEPARTMENTS)
-    table = _table(label("department_ranking", lang))
+def _departments(a: Assessment, lang: str) -> Group:
+    """The units with most points still to recover (every kind of gap they own), worst first."""
+    ranking = a.departments
+    if "total_recoverable" in ranking.columns:
+        ranking = ranking.sort_values(
+            ["total_recoverable", "department"], ascending=[False, True], kind="stable"
+        )
+    frame = ranking.head(TOP_DEPARTMENTS)
+    table = _table(label("term.units_behind", lang))
     columns = [
-        c for c in ("rank", "department", "problems", "conformity", "total_recoverable") if c in frame.columns
+        c for c in ("department", "gaps", "conformity", "total_recoverable") if c in frame.columns
     ]
     for c in columns:
         if c == "department":
-            table.add_column(label("term.department", lang), overflow="ellipsis", no_wrap=True, max_width=40)
+            # Four narrow columns beside it: a whole name fits even at 80 columns.
+            table.add_column(label("term.department", lang), overflow="fold", max_width=_unit_width(WIDE))
         else:
             table.add_column(label(f"term.{c}", lang), justify="right", no_wrap=True)
     data = {c: tables.column_values(frame, c) for c in columns}
@@ -194,7 +225,42 @@ def _departments(a: Assessment, lang: str) -> Table:
             else:
                 cells.append(_n(value))
         table.add_row(*cells)
-    return table
+    parts: list[Any] = [table]
+    rest = len(ranking) - len(frame)
+    if rest > 0:
+        parts.append(Text(label("more_units", lang).format(n=f"{rest:,}"), style="dim"))
+    return Group(*parts)
+
+
+def _plan(a: Assessment, lang: str, width: int) -> Group:
+    """The first steps of the plan (整改计划) toward --target: what to fix, in order."""
+    plan = a.plan
+    shown = plan.head(TOP_PLAN)
+    table = _table(label("term.plan", lang))
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column(label("term.code", lang), no_wrap=True)
+    table.add_column(label("term.fix", lang), overflow="fold")
+    table.add_column(label("term.department", lang), overflow="fold", max_width=_unit_width(width))
+    table.add_column(label("term.cumulative", lang), justify="right", no_wrap=True)
+    data = {c: tables.column_values(shown, c) for c in shown.columns}
+    names = dict(
+        zip(tables.column_values(a.gaps, "id"), tables.column_values(a.gaps, "site_name"), strict=True)
+    )
+    for i in range(len(shown)):
+        what = inline_text(data.get("site", [""] * len(shown))[i])
+        step_id = data.get("id", [""] * len(shown))[i]
+        where = inline_text(names.get(step_id) or what)
+        table.add_row(
+            str(data["step"][i]),
+            inline_text(data["standard"][i]),
+            where,
+            inline_text(data["department"][i]),
+            _n(data["cumulative_score"][i]),
+        )
+    parts: list[Any] = [table]
+    if len(plan) > len(shown):
+        parts.append(Text(label("more_steps", lang).format(n=f"{len(plan) - len(shown):,}"), style="dim"))
+    return Group(*parts)
 
 
 def _tracking(a: Assessment, lang: str) -> Text:
@@ -248,7 +314,7 @@ def _accountability(a: Assessment, lang: str, width: int) -> Table:
     return table
 
 
-def _detail(a: Assessment, lang: str) -> Table:
+def _detail(a: Assessment, lang: str, width: int) -> Table:
     table = _table(label("all_standards", lang))
     table.add_column(label("term.code", lang), no_wrap=True)
     table.add_column(label("term.method", lang), no_wrap=True)
@@ -256,7 +322,10 @@ def _detail(a: Assessment, lang: str) -> Table:
     table.add_column(label("term.grade", lang), no_wrap=True)
     table.add_column(label("term.score", lang), justify="right", no_wrap=True)
     table.add_column(label("term.p_full", lang), justify="right", no_wrap=True)
-    table.add_column(label("term.reason", lang), overflow="fold")
+    # One line per standard below 120 columns (the reason is cut; the workbook has it whole).
+    table.add_column(
+        label("term.reason", lang), overflow="fold" if width >= WIDE else "ellipsis", no_wrap=width < WIDE
+    )
     for s in a.standards:
         table.add_row(
             s.code,
@@ -277,12 +346,16 @@ def render_terminal(
     lang = check_lang(lang)
     out = console if console is not None else Console()
     out.print(_summary(assessment, lang))
+    # The first screen: the total, the distance to the target, the worst Ⅰ items, the units furthest
+    # behind, the gaps worth most; then the plan's first steps, the methods and (--detail) every standard.
     out.print(_projects(assessment, lang))
+    out.print(_departments(assessment, lang))
+    out.print(_gaps(assessment, lang, out.width))
+    if assessment.options.target is not None and len(assessment.plan):
+        out.print(_plan(assessment, lang, out.width))
     out.print(_methods(assessment, lang))
     if detail:
-        out.print(_detail(assessment, lang))
-    out.print(_gaps(assessment, lang))
-    out.print(_departments(assessment, lang))
+        out.print(_detail(assessment, lang, out.width))
     if assessment.tracking is not None:
         out.print(_tracking(assessment, lang))
         out.print(_accountability(assessment, lang, out.width))

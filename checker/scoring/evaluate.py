@@ -32,7 +32,7 @@ from checker.scoring.document import REASON_ZH, DocumentOutcome, evaluate_docume
 from checker.scoring.field import FieldOutcome, Prepared, evaluate_field, prepare
 from checker.scoring.negative import negative_events
 from checker.scoring.plan import PLAN_COLUMNS, Candidate, all_fixed_gain, greedy
-from checker.scoring.rankings import rank_by
+from checker.scoring.rankings import rank_by, with_gaps
 from checker.scoring.survey import evaluate_survey, tally
 from checker.scoring.totals import GroupWeights, group_weights, rollups, total, weighted
 from checker.scoring.window import document_window
@@ -92,7 +92,12 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
         _site_problem_gaps(handbook, due, site_frame[fail_mask]),
         _coverage_gaps(handbook, due, field_out, prep),
         _material_gaps(handbook, due, doc_out, results),
-        _standard_gaps(handbook, due, ordered),
+    ]
+    # A standard's own gap (标准失分) only where no site, coverage or material gap already says what to
+    # fix: otherwise the same loss would be listed, counted and summed twice.
+    listed = {str(code) for block in blocks if len(block) for code in block["standard"].unique().tolist()}
+    blocks += [
+        _standard_gaps(handbook, due, [r for r in ordered if r.code not in listed]),
         _negative_gaps(events),
     ]
     gaps = gapmod.finish(blocks, factors={m: gw.factor(m) for m in METHODS})
@@ -101,8 +106,8 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
     scored = site_frame.assign(
         fail=fail_mask.astype("int64"), total_gain=site_frame["gain"] * gw.factor("field")
     )
-    departments = rank_by(scored, "department")
-    streets = rank_by(scored, "street")
+    departments = with_gaps(rank_by(scored, "department"), gaps, "department")
+    streets = with_gaps(rank_by(scored, "street"), gaps, "street")
 
     plan, note = _plan(handbook, options, field_out, site_frame[fail_mask], ordered, the_total, gw)
     return Assessment(
