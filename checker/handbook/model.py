@@ -233,6 +233,17 @@ class Project(_Frozen):
     indicators: tuple[Indicator, ...] = Field(min_length=1)
 
 
+class PlanCosts(_Frozen):
+    """What one fix costs the plan (整改计划), per kind, relative to each other: a site fix, one missing
+    material, raising a survey rate, raising an indicator. The plan takes the most points per unit of cost
+    first, so a dearer kind is chosen only when it is worth more. A local setting: the office's own view."""
+
+    field: float = Field(1.0, gt=0)
+    document: float = Field(1.0, gt=0)
+    survey: float = Field(1.0, gt=0)
+    data: float = Field(1.0, gt=0)
+
+
 class Settings(_Frozen):
     """Pack-level scoring settings."""
 
@@ -244,6 +255,7 @@ class Settings(_Frozen):
     survey_min_sample: int = Field(400, ge=1)
     deadlines: Deadlines = Deadlines()
     total_points: float = Field(100, gt=0, description="The scale of the weighted total.")
+    plan_costs: PlanCosts = PlanCosts()
 
 
 class Handbook(_Frozen):

@@ -332,6 +332,7 @@ def report_json_schema() -> dict[str, Any]:
         "inspections": _INT_OR_NULL,
         "problems": _INT_OR_NULL,
         "conformity": _NUM_OR_NULL,
+        "gaps": _INT_OR_NULL,
         "points_recoverable": _NUM_OR_NULL,
         "total_recoverable": _NUM_OR_NULL,
         "rank": _INT_OR_NULL,
@@ -499,6 +500,8 @@ def report_json_schema() -> dict[str, Any]:
                                 "properties": {
                                     "step": _INT,
                                     "id": _STR,
+                                    "kind": _STR_OR_NULL,
+                                    "cost": _NUM,
                                     "standard": _STR_OR_NULL,
                                     "site": _STR_OR_NULL,
                                     "department": _STR_OR_NULL,

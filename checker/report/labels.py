@@ -195,6 +195,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "col.grade_probabilities": ("各等级概率(A/B/C/C#)", "Grade chances (A/B/C/C#)"),
     "col.excluded_sites": ("类型不符点位", "Sites of other types"),
     "col.step": ("序号", "Step"),
+    "col.cost": ("整改成本", "Cost"),
     # rejected rows and inputs
     "col.file": ("文件", "File"),
     "col.sheet": ("工作表", "Sheet"),
@@ -556,8 +557,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "the current score {score} already reaches the target {target}",
     ),
     "plan.unreachable": (
-        "仅整改点位问题最多可达 {best} 分，达不到目标 {target}；{others}",
-        "fixing every site problem reaches at most {best}, short of the target {target}; {others}",
+        "全部问题整改到位最多可达 {best} 分，达不到目标 {target}；{others}",
+        "fixing every problem reaches at most {best}, short of the target {target}; {others}",
     ),
     "plan.others": ("另需补齐：{parts}", "also to make up: {parts}"),
     "plan.others_none": ("其余各项已无可挽回分值", "nothing else has points to recover"),
@@ -569,9 +570,9 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "field standards without valid inspections {lost}",
     ),
     "plan.rule": (
-        "贪心排序：每步选使总分增加最多的点位问题（并重新计算该标准的抽查期望）",
-        "greedy order: each step takes the site problem that raises the total most (and recomputes that "
-        "standard's expected draw)",
+        "按单位成本增加总分最多的顺序排列整改（点位问题、材料、问卷、数据指标）",
+        "greedy order: each step takes the fix (site problem, materials, survey, indicator) that raises the "
+        "total most per unit of cost",
     ),
     "plan.greedy_reached": (
         "{rule}；完成前 {steps} 项后总分达到 {score}（目标 {target}）",

@@ -202,9 +202,7 @@ def _departments(a: Assessment, lang: str) -> Group:
         )
     frame = ranking.head(TOP_DEPARTMENTS)
     table = _table(label("term.units_behind", lang))
-    columns = [
-        c for c in ("department", "gaps", "conformity", "total_recoverable") if c in frame.columns
-    ]
+    columns = [c for c in ("department", "gaps", "conformity", "total_recoverable") if c in frame.columns]
     for c in columns:
         if c == "department":
             # Four narrow columns beside it: a whole name fits even at 80 columns.
@@ -243,13 +241,15 @@ def _plan(a: Assessment, lang: str, width: int) -> Group:
     table.add_column(label("term.department", lang), overflow="fold", max_width=_unit_width(width))
     table.add_column(label("term.cumulative", lang), justify="right", no_wrap=True)
     data = {c: tables.column_values(shown, c) for c in shown.columns}
-    names = dict(
-        zip(tables.column_values(a.gaps, "id"), tables.column_values(a.gaps, "site_name"), strict=True)
-    )
+    gaps = a.gaps[a.gaps["id"].isin(list(data.get("id", [])))] if len(shown) else a.gaps.iloc[0:0]
+    texts = dict(zip(tables.column_values(gaps, "id"), gap_texts(a, gaps, lang)[0], strict=True))
+    names = dict(zip(tables.column_values(gaps, "id"), tables.column_values(gaps, "site_name"), strict=True))
     for i in range(len(shown)):
-        what = inline_text(data.get("site", [""] * len(shown))[i])
         step_id = data.get("id", [""] * len(shown))[i]
-        where = inline_text(names.get(step_id) or what)
+        # A site fix by its site's name; any other fix by what its gap says (the survey rate, the materials).
+        where = inline_text(
+            names.get(step_id) or texts.get(step_id) or data.get("site", [""] * len(shown))[i]
+        )
         table.add_row(
             str(data["step"][i]),
             inline_text(data["standard"][i]),

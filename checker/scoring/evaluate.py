@@ -13,7 +13,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from checker.handbook.model import METHODS, Handbook, Standard
+from checker.handbook.model import METHODS, Handbook, PlanCosts, Standard
 from checker.intake.evidence import Evidence
 from checker.intake.values import lookup_columns, map_distinct_text
 from checker.numbers import num
@@ -31,7 +31,7 @@ from checker.scoring.data import evaluate_data, latest_values
 from checker.scoring.document import REASON_ZH, DocumentOutcome, evaluate_document, prepare_documents
 from checker.scoring.field import FieldOutcome, Prepared, evaluate_field, prepare
 from checker.scoring.negative import negative_events
-from checker.scoring.plan import PLAN_COLUMNS, Candidate, all_fixed_gain, greedy
+from checker.scoring.plan import PLAN_COLUMNS, Candidate, Flat, all_fixed_gain, greedy
 from checker.scoring.rankings import rank_by, with_gaps
 from checker.scoring.survey import evaluate_survey, tally
 from checker.scoring.totals import GroupWeights, group_weights, rollups, total, weighted
@@ -109,7 +109,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
     departments = with_gaps(rank_by(scored, "department"), gaps, "department")
     streets = with_gaps(rank_by(scored, "street"), gaps, "street")
 
-    plan, note = _plan(handbook, options, field_out, site_frame[fail_mask], ordered, the_total, gw)
+    plan, note = _plan(handbook, options, field_out, site_frame[fail_mask], ordered, the_total, gw, gaps)
     return Assessment(
         handbook_id=handbook.id,
         handbook_name=handbook.name,
@@ -376,6 +376,7 @@ def _plan(
     ordered: list[StandardResult],
     the_total: Total,
     gw: GroupWeights,
+    gaps: pd.DataFrame,
 ) -> tuple[pd.DataFrame, PlanNote]:
     empty = pd.DataFrame({c: pd.Series(dtype="string") for c in PLAN_COLUMNS})
     if options.target is None:
@@ -410,23 +411,64 @@ def _plan(
                 problems.setdefault(key, []).append((str(gid), str(site), str(dept)))
         if problems:
             candidates.append(Candidate(str(code), out.model, gw.factor("field"), problems))
+    costs = handbook.settings.plan_costs
+    flat = _flat_fixes(ordered, gaps, gw, costs)
+    planned = {f.code for f in flat}
     weighted_now = weighted(ordered, gw)
-    best = max(0.0, weighted_now + all_fixed_gain(candidates) - the_total.deductions)
+    best = max(
+        0.0,
+        weighted_now + all_fixed_gain(candidates) + sum(f.total_gain for f in flat) - the_total.deductions,
+    )
     if best < target - 1e-12:
-        others = _other_shortfalls(ordered, gw)
+        others = _other_shortfalls([r for r in ordered if r.code not in planned], gw)
         return empty, PlanNote(
-            f"仅整改点位问题最多可达 {best:.2f} 分，达不到目标 {num(target)}；" + _others_zh(others),
+            f"全部问题整改到位最多可达 {best:.2f} 分，达不到目标 {num(target)}；" + _others_zh(others),
             "plan.unreachable",
             (("best", best), ("target", target), *others),
         )
-    plan, final, reached = greedy(candidates, weighted_now, the_total.deductions, target)
-    rule = "贪心排序：每步选使总分增加最多的点位问题（并重新计算该标准的抽查期望）"
+    plan, final, reached = greedy(
+        candidates, weighted_now, the_total.deductions, target, flat=flat, field_cost=costs.field
+    )
+    rule = "按单位成本增加总分最多的顺序排列整改（点位问题、材料、问卷、数据指标）"
     args: ReasonArgs = (("steps", len(plan)), ("score", final), ("target", target))
     if reached:
         text = f"{rule}；完成前 {len(plan)} 项后总分达到 {final:.2f}（目标 {num(target)}）"
         return plan, PlanNote(text, "plan.greedy_reached", args)
     text = f"{rule}；列出 {len(plan)} 项后总分为 {final:.2f}，未达到目标 {num(target)}"
     return plan, PlanNote(text, "plan.greedy_short", args)
+
+
+def _flat_fixes(
+    ordered: list[StandardResult], gaps: pd.DataFrame, gw: GroupWeights, costs: PlanCosts
+) -> list[Flat]:
+    """The fixes whose gain stands alone: a document standard's missing materials (one step, one cost per
+    material: the standard then scores full), a survey or an indicator raised to its target, a document
+    standard without evidence given its materials. Their gap ids come from the gap list."""
+    results = {r.code: r for r in ordered}
+    cost_of = {"document": costs.document, "survey": costs.survey, "data": costs.data}
+    fixes: list[Flat] = []
+    if gaps.empty:
+        return fixes
+    kinds = gaps["kind"].astype(str)
+    wanted = gaps[kinds.isin(["material", "survey", "data", "standard"])]
+    for code, group in wanted.groupby(wanted["standard"].astype(str), sort=True):
+        r = results.get(code)
+        if r is None or r.method not in cost_of or r.points - r.score <= 1e-12:
+            continue
+        units = group["department"].fillna("").astype(str)
+        named = units[units != ""]
+        fixes.append(
+            Flat(
+                gap_id=str(group["id"].iloc[0]),
+                kind=str(group["kind"].iloc[0]),
+                code=code,
+                department=str(named.mode().iloc[0]) if len(named) else "",
+                gain=r.points - r.score,
+                total_gain=(r.points - r.score) * gw.factor(r.method),
+                cost=cost_of[r.method] * (len(group) if r.method == "document" else 1),
+            )
+        )
+    return fixes
 
 
 # What else loses points besides site problems, in the order the plan note names them (zh labels).
