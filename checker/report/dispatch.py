@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from checker.files import inside, unique_name
 from checker.intake.kinds import KINDS, REPLY_STATUSES
+from checker.numbers import num, pct, with_unit
 from checker.report import tables
 from checker.report.history import HISTORY_COLUMNS, dispatch_order, gaps_with_history, lifecycle_text
 from checker.report.labels import column_label, kind_label, label
@@ -24,12 +25,12 @@ from checker.report.workbook import SheetWriter, new_book
 if TYPE_CHECKING:
     import pandas as pd
 
-    from checker.scoring.assessment import Assessment
+    from checker.scoring.assessment import Assessment, StandardResult
 
 # Context columns before the replies (what a liaison officer needs on paper), and after them (the rest);
 # the problem id comes first and is the replies kind's own header. Only the id and the replies columns
 # are read back, so the order is free: it is chosen so that the printed page (id … replies) fits A4.
-CONTEXT_COLUMNS = ("kind", "standard", "site_name", "description", "required", "deadline")
+CONTEXT_COLUMNS = ("kind", "standard", "site_name", "description", "required", "to_reach", "deadline")
 TRAILING_COLUMNS = ("site", "site_type", "street", "cases", "photo", "total_recoverable", "evidence")
 REPLY_COLUMNS = ("status", "measure", "date", "photo")
 DISPATCH_WIDTHS = {
@@ -42,6 +43,7 @@ DISPATCH_WIDTHS = {
     "street": 10,
     "description": 28,
     "required": 20,
+    "to_reach": 20,
     "cases": 6,
     "photo": 8,
     "total_recoverable": 8,
@@ -127,6 +129,7 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
     table = tables.frame_table(gaps, ("id", *context, *trailing), known=(*tables.GAP_ORDER, *HISTORY_COLUMNS))
     if assessment is not None:
         localise_gap_table(assessment, table, gaps, lang)
+        table.data["to_reach"] = reach_texts(assessment, gaps, lang)
     # Only the documented columns: a per-department sheet is no place for engine extras. A column the
     # engine does not provide stays empty rather than shifting the replies columns.
     before = ["id", *context]
@@ -204,12 +207,76 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
     book.close()
 
 
+DIRECTIONS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
+
+
+def reach_texts(assessment: Assessment, gaps: pd.DataFrame, lang: str) -> list[str | None]:
+    """整改目标 of each gap: what the unit must reach, in the report's language — a survey's target rate
+    against its rate now, an indicator's target against its value, the materials and the document window,
+    what a field standard still lacks; None for a site problem (its 标准要求 says it)."""
+    standards = {s.code: s for s in assessment.standards}
+    start, end = (d.isoformat() for d in assessment.window)
+    kinds = tables.column_values(gaps, "kind")
+    codes = tables.column_values(gaps, "standard")
+    required = tables.column_values(gaps, "required")
+    out: list[str | None] = []
+    for kind, code, need in zip(kinds, codes, required, strict=True):
+        if kind == "coverage":
+            out.append(label("reach.coverage", lang))
+        elif kind == "negative":
+            out.append(label("reach.negative", lang))
+        elif kind == "material":
+            out.append(label("reach.material", lang).format(start=start, end=end, material=need or ""))
+        elif kind in ("survey", "data", "standard") and code in standards:
+            out.append(_standard_reach(standards[code], start, end, lang))
+        else:
+            out.append(None)
+    return out
+
+
+def _standard_reach(s: StandardResult, start: str, end: str, lang: str) -> str | None:
+    args = dict(s.reason_args)
+    if s.method == "survey" and s.rate is not None and s.target is not None:
+        text = label("reach.survey", lang).format(
+            question=args.get("question") or s.code,
+            target=pct(s.target),
+            rate=pct(s.rate),
+            short=num(max(0.0, (s.target - s.rate) * 100)),
+        )
+        least = args.get("min_sample")
+        if isinstance(least, int) and (s.respondents or 0) < least:
+            text += label("reach.survey_sample", lang).format(n=least)
+        return text
+    if s.method == "data" and s.rate is not None and s.target is not None:
+        unit = str(args.get("unit") or "")
+        return label("reach.data", lang).format(
+            indicator=args.get("indicator") or s.code,
+            direction=DIRECTIONS.get(str(args.get("direction") or ">="), str(args.get("direction"))),
+            target=with_unit(s.target, unit),
+            value=with_unit(s.rate, unit),
+        )
+    if s.method == "document" and s.missing_materials:
+        names = label("reason.name_sep", lang).join(s.missing_materials)
+        return label("reach.materials", lang).format(start=start, end=end, materials=names)
+    if s.method == "field":
+        parts = []
+        if s.sites_failing:
+            parts.append(label("reach.field_failing", lang).format(n=s.sites_failing))
+        if s.sites_uncovered:
+            parts.append(label("reach.field_uncovered", lang).format(n=s.sites_uncovered))
+        if s.status in ("no_evidence", "invalid") and not s.sites_failing:
+            parts.append(label("reach.field_none", lang))
+        return label("reach.sep", lang).join(parts) or None
+    return None
+
+
 def _fmt(column: str) -> Any:
     return {
         "total_recoverable": "points",
         "deadline": "date",
         "description": "wrap",
         "required": "wrap",
+        "to_reach": "wrap",
         "last_completed": "date",
         "last_measure": "wrap",
     }.get(column)

@@ -201,6 +201,8 @@ class Assessment:
     inspected: pd.DataFrame | None = None
     # Filled by the ledger when the round is recorded (check --record): lifecycle of every problem.
     tracking: Tracking | None = None
+    # Added for the 交办单: each registered site's address (地址) by site id, when the register gives one.
+    addresses: pd.Series | None = None
 
     def projection(self) -> list[tuple[str, str, float]]:
         """The sorted (code, status, score) triples tests assert against."""
