@@ -64,6 +64,36 @@ _CATALOGUE = (
         "this is an Excel 2003 XML spreadsheet, which is not read; " + RESAVE_EN,
     ),
     Code(
+        "corrupt-xml",
+        "file",
+        "Excel 2003 XML 表格已损坏或格式不正确（{detail}）。" + RESAVE_ZH,
+        "the Excel 2003 XML spreadsheet is damaged or not well-formed ({detail}); " + RESAVE_EN,
+    ),
+    Code(
+        "xml-too-deep",
+        "file",
+        "{part} 的元素（或表格）嵌套超过限额 {limit}，正常表格不会这样，未读取",
+        "{part} nests elements (or tables) deeper than {limit}, which real spreadsheets never do; not read",
+    ),
+    Code(
+        "too-many-sheets",
+        "file",
+        "文件的工作表（或网页表格）数量超过限额 {limit}，未读取",
+        "the file has more sheets (or HTML tables) than {limit}; not read",
+    ),
+    Code(
+        "cell-too-large",
+        "file",
+        "工作表“{sheet}”的单元格 {cell} 有 {chars:,} 个字符，超过限额 {limit}，未读取",
+        "cell {cell} of sheet '{sheet}' holds {chars:,} characters, over {limit}; not read",
+    ),
+    Code(
+        "html-no-table",
+        "file",
+        "这是网页（HTML）文件，但其中没有表格（<table>），没有可读取的数据。" + RESAVE_ZH,
+        "this HTML page holds no table (<table>), so there is nothing to read; " + RESAVE_EN,
+    ),
+    Code(
         "encrypted",
         "file",
         "文件设有打开密码（已加密），无法读取。请去掉密码后重新提交",

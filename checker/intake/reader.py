@@ -34,6 +34,7 @@ from checker.intake.crosscheck import (
 from checker.intake.evidence import Evidence, InputFile, Rejection
 from checker.intake.frames import empty_frame
 from checker.intake.headers import Header, detect
+from checker.intake.htmltables import read_html
 from checker.intake.kinds import KINDS
 from checker.intake.limits import DEFAULT_LIMITS, Limits
 from checker.intake.preflight import (
@@ -47,12 +48,18 @@ from checker.intake.preflight import (
 from checker.intake.rows import SheetContext, SheetRows, read_rows
 from checker.intake.sheets import FileCells, ReadError, read_csv, read_workbook
 from checker.intake.sniff import EXTENSIONS, sniff
+from checker.intake.spreadsheetml import read_spreadsheetml
 from checker.intake.values import distinct
 
 Progress = Callable[[int, int, str], None]
 
 # The function that parses a workbook into cells; a module attribute so that tests can swap in a bad parser.
 WORKBOOK_PARSER: Callable[[Path, str, list[str] | None], FileCells] = read_workbook
+# Formats read by intake's own streaming parsers (Excel 2003 XML, HTML tables).
+TEXT_PARSERS: dict[str, Callable[[Path, Limits], FileCells]] = {
+    "xml2003": read_spreadsheetml,
+    "html": read_html,
+}
 
 EVIDENCE_SUFFIXES = frozenset(s for suffixes in EXTENSIONS.values() for s in suffixes) - {".txt"}
 # civcheck's own outputs (report workbook, JSON, HTML) are never read back as evidence.
@@ -162,7 +169,7 @@ class _Round:
                 folder=path.parent,
                 index=self.index,
                 date1904=pre.date1904,
-                formulas=scan.formulas if scan is not None else {},
+                formulas=scan.formulas if scan is not None else sheet.formulas,
                 merged=scan.merged if scan is not None else sheet.merged,
             )
             result = read_rows(sheet, found, ctx)
@@ -193,12 +200,23 @@ class _Round:
             return preflight_xlsx(path, self.limits)
         if fmt == "ods":
             return preflight_ods(path, self.limits)
+        if fmt in TEXT_PARSERS:
+            # Parsed by a streaming reader that checks every cap as it goes; a big file is still parsed in
+            # a worker, which bounds the memory its cells take.
+            return Preflight(vouched=path.stat().st_size <= self.limits.scan_bytes)
         # xls bounds its own range (65,536 × 256); xlsb has no cheap scan, so it is parsed isolated.
         return Preflight(vouched=fmt in ("xls", "csv"))
 
     def _cells(self, path: Path, fmt: str, pre: Preflight) -> FileCells:
         if fmt == "csv":
             return read_csv(path, self.limits)
+        if fmt in TEXT_PARSERS:
+            parser = TEXT_PARSERS[fmt]
+            mode = self.limits.isolate
+            if (mode == "always" or (mode == "auto" and not pre.vouched)) and isolate.available():
+                isolated: FileCells = isolate.run_isolated(parser, (path, self.limits), self.limits)
+                return isolated
+            return parser(path, self.limits)
         hidden = [s.name for s in pre.sheets if not s.visible] if fmt == "xlsx" else None
         # Sheets too big for the preflight scan are searched for uncached formulas and merged ranges on the
         # background thread while the parser works (inflating releases the GIL; the worker is a process).

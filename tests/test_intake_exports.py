@@ -1,0 +1,205 @@
+"""What departments' systems export (issue 16): Excel 2003 XML, HTML tables saved as .xls, WPS .et, templates.
+
+The same inspection round saved in every format reads to the same accepted and rejected rows and the same
+score. The fixtures are made by tests/fixtures/evidence/make_exports.py (LibreOffice for HTML, .et, .xltx and
+.xlsm; Excel 2003 XML shaped like Excel's, WPS's and FreeMarker templates' output, and opened by LibreOffice).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from checker.handbook.loader import load_handbook
+from checker.handbook.model import Handbook
+from checker.intake.evidence import Evidence
+from checker.intake.limits import Limits
+from checker.intake.reader import read_evidence
+from checker.scoring.assessment import Options
+from checker.scoring.evaluate import evaluate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "evidence"
+EXPORTS = FIXTURES / "exports"
+LO = FIXTURES / "lo"
+TINY = Path(__file__).parent / "fixtures" / "packs" / "tiny"
+
+# The round of tests/test_intake_formats.py: title on row 1, header on row 3, a blank row 12.
+EXPECTED_REJECTED = [
+    (8, "A 点位编号", "site-not-registered"),
+    (9, "C 测评标准", "unknown-standard"),
+    (10, "C 测评标准", "wrong-method"),
+    (11, "D 检查结果", "bad-result"),
+    (13, "G 检查日期", "bad-date"),
+    (14, "E 问题数", "bad-number"),
+]
+EXPECTED_ACCEPTED = [
+    (4, "S001", "Ⅲ-1-1", "pass", 0, "2023-05-03", "农贸市场", "区市场监管局", False, True),
+    (5, "S002", "Ⅲ-1-1", "fail", 2, "2023-05-04", "背街小巷", "区城管局", True, False),
+    (6, "S003", "Ⅲ-1-1", "fail", 1, "2023-05-05", "农贸市场", "区市场监管局", True, False),
+    (7, "S001", "Ⅲ-1-1", "pass", 0, "2023-06-01", "农贸市场", "区市场监管局", True, True),
+]
+SAME_ROUND = [
+    (LO / "inspections" / "实地考察.xlsx", "xlsx", None, "实地考察"),
+    (LO / "inspections" / "实地考察.xls", "xls", None, "实地考察"),
+    (LO / "inspections" / "实地考察.ods", "ods", None, "实地考察"),
+    (LO / "inspections" / "实地考察-utf8.csv", "csv", "utf-8", ""),
+    (EXPORTS / "实地考察-excel2003.xls", "xml2003", None, "实地考察"),
+    (EXPORTS / "实地考察-wps.xml", "xml2003", None, "实地考察"),
+    (EXPORTS / "实地考察.html", "html", "utf-8", "表1"),
+    (EXPORTS / "实地考察-网页.xls", "html", "utf-8", "表1"),
+    (EXPORTS / "实地考察.et", "xls", None, "实地考察"),
+    (EXPORTS / "实地考察-ooxml.et", "xlsx", None, "实地考察"),
+    (EXPORTS / "实地考察.xltx", "xlsx", None, "实地考察"),
+    (EXPORTS / "实地考察.xlsm", "xlsx", None, "实地考察"),
+]
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Handbook:
+    return load_handbook(TINY)
+
+
+def _round(tmp_path: Path, source: Path) -> Path:
+    folder = tmp_path / "round"
+    folder.mkdir(parents=True)
+    shutil.copy2(LO / "register" / "点位台账.xlsx", folder / "点位台账.xlsx")
+    shutil.copy2(source, folder / source.name)
+    return folder
+
+
+def _digest(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+def _accepted(evidence: Evidence) -> list[tuple[object, ...]]:
+    frame = evidence.frame("inspections").sort_values("_row")
+    return [
+        (
+            int(r["_row"]),
+            r["site_id"],
+            r["standard"],
+            r["result"],
+            int(r["cases"]),
+            r["date"].strftime("%Y-%m-%d"),
+            r["site_type"],
+            r["department"],
+            bool(r["counts"]),
+            bool(r["duplicate"]),
+        )
+        for r in frame.to_dict("records")
+    ]
+
+
+def _score(tiny: Handbook, evidence: Evidence) -> tuple[float, float, float]:
+    total = evaluate(tiny, evidence, Options(test_date=date(2023, 7, 1))).total
+    return (total.score, total.low, total.high)
+
+
+@pytest.fixture(scope="module")
+def xlsx_score(tiny: Handbook, tmp_path_factory: pytest.TempPathFactory) -> tuple[float, float, float]:
+    folder = _round(tmp_path_factory.mktemp("xlsx"), LO / "inspections" / "实地考察.xlsx")
+    return _score(tiny, read_evidence(folder, tiny))
+
+
+@pytest.mark.parametrize(
+    ("source", "fmt", "encoding", "sheet"), SAME_ROUND, ids=[s[0].name for s in SAME_ROUND]
+)
+def test_the_same_round_in_every_format_gives_the_same_rows_and_score(
+    tiny: Handbook,
+    tmp_path: Path,
+    xlsx_score: tuple[float, float, float],
+    source: Path,
+    fmt: str,
+    encoding: str | None,
+    sheet: str,
+) -> None:
+    folder = _round(tmp_path, source)
+    before = _digest(folder)
+    evidence = read_evidence(folder, tiny)
+    assert _digest(folder) == before  # inputs are never modified
+    info = {i.file: i for i in evidence.inputs}[source.name]
+    assert (info.format, info.encoding) == (fmt, encoding)
+    assert not any("扩展名" in w for w in info.warnings)  # .et, .xltx, HTML .xls: no extension warning
+    assert (info.rows_read, info.rows_accepted, info.rows_rejected, info.rows_blank) == (10, 4, 6, 1)
+    assert [(r.file, r.sheet, r.row, r.column, r.code) for r in evidence.rejected] == [
+        (source.name, sheet, row, column, code) for row, column, code in EXPECTED_REJECTED
+    ]
+    assert _accepted(evidence) == EXPECTED_ACCEPTED
+    assert _score(tiny, evidence) == xlsx_score
+
+
+def test_excel_2003_xml_hidden_sheet_comment_and_rich_text(tiny: Handbook, tmp_path: Path) -> None:
+    evidence = read_evidence(_round(tmp_path, EXPORTS / "实地考察-excel2003.xls"), tiny)
+    info = {i.file: i for i in evidence.inputs}["实地考察-excel2003.xls"]
+    assert info.sheets == ["实地考察 → inspections"]
+    assert info.skipped_sheets == ["旧数据 (隐藏 / hidden)"]
+    assert "隐藏的工作表“旧数据”未读取" in info.warnings
+    frame = evidence.frame("inspections").sort_values("_row")
+    # Row 4's site id carries a comment ("李科长:核对点位"): the value is the cell's own data.
+    assert frame["site_id"].iloc[0] == "S001"
+    # "不符合" written as rich text (<B><Font>不</Font></B><Font>符合</Font>) reads as one word.
+    assert list(frame["result"]) == ["pass", "fail", "fail", "pass"]
+
+
+def test_freemarker_export_merges_errors_formulas_and_booleans(tiny: Handbook, tmp_path: Path) -> None:
+    name = "台账导出-freemarker.xls"
+    evidence = read_evidence(_round(tmp_path, EXPORTS / name), tiny)
+    info = {i.file: i for i in evidence.inputs}[name]
+    assert (info.format, info.rows_read, info.rows_accepted, info.rows_rejected) == ("xml2003", 6, 4, 2)
+    assert [(r.sheet, r.row, r.column, r.code) for r in evidence.rejected] == [
+        ("检查台账", 4, "D 问题数", "cell-error"),
+        ("检查台账", 5, "C 检查结果", "formula-no-cache"),
+    ]
+    assert "D4" in evidence.rejected[0].message and "#DIV/0!" in evidence.rejected[0].message
+    assert (
+        "C5" in evidence.rejected[1].message and 'IF(RC[1]>0,"不符合","符合")' in evidence.rejected[1].message
+    )
+    frame = evidence.frame("inspections").sort_values("_row")
+    rows = [
+        (int(r["_row"]), r["site_id"], r["result"], int(r["cases"]), r["date"].strftime("%m-%d"))
+        for r in frame.to_dict("records")
+    ]
+    # S001 and S003 are merged down (ss:MergeDown="1"); "2.0" is two cases; Boolean 1 is a pass.
+    assert rows == [
+        (2, "S001", "pass", 0, "05-03"),
+        (3, "S001", "fail", 2, "05-04"),
+        (6, "S003", "pass", 0, "05-06"),
+        (7, "S003", "fail", 1, "05-07"),
+    ]
+    assert frame["description"].iloc[1] == "占道经营\n已劝离"
+    assert any("A2:A3" in w and "A6:A7" in w for w in info.warnings)
+
+
+def test_a_big_export_parsed_in_a_worker_reads_the_same(tiny: Handbook, tmp_path: Path) -> None:
+    """``isolate=always`` parses Excel 2003 XML and HTML in a worker process: the same rows come back."""
+    for source in (EXPORTS / "台账导出-freemarker.xls", EXPORTS / "实地考察.html"):
+        folder = _round(tmp_path / source.stem, source)
+        here = read_evidence(folder, tiny, limits=Limits(isolate="never"))
+        there = read_evidence(folder, tiny, limits=Limits(isolate="always"))
+        assert there.rejected == here.rejected
+        assert _accepted(there) == _accepted(here)
+        assert len(here.frame("inspections")) == 4
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.parametrize("name", ["实地考察-excel2003.xls", "实地考察-wps.xml", "台账导出-freemarker.xls"])
+def test_libreoffice_opens_the_shaped_excel_2003_xml_fixtures(name: str, tmp_path: Path) -> None:
+    import subprocess
+    import zipfile
+
+    source = tmp_path / f"in{Path(name).suffix}"
+    shutil.copy2(EXPORTS / name, source)
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(source)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    with zipfile.ZipFile(tmp_path / "in.xlsx") as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    assert b"<c " in sheet
