@@ -203,3 +203,175 @@ def test_libreoffice_opens_the_shaped_excel_2003_xml_fixtures(name: str, tmp_pat
     with zipfile.ZipFile(tmp_path / "in.xlsx") as archive:
         sheet = archive.read("xl/worksheets/sheet1.xml")
     assert b"<c " in sheet
+
+
+# -- hostile and broken exports -----------------------------------------------------------------------------
+
+SS_HEAD = (
+    '<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>\n'
+    '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" '
+    'xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">'
+)
+LAUGHS = (
+    '<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol">'
+    + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">' for i in range(1, 10)
+    )
+    + "]>\n"
+)
+SITES_CSV = "点位编号,点位名称,点位类型,所属街道,责任单位\nS001,城东菜市场,农贸市场,东街道,区市场监管局\n"
+
+
+def _ss(rows: str, name: str = "实地考察") -> str:
+    return f'{SS_HEAD}<Worksheet ss:Name="{name}"><Table>{rows}</Table></Worksheet></Workbook>'
+
+
+def _codes(tiny: Handbook, tmp_path: Path, name: str, data: str | bytes, **limits: object) -> list[str]:
+    """The codes of the file ``name`` in a round with a good register, which must still be read."""
+    folder = tmp_path / "round"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    (folder / "点位台账.csv").write_text(SITES_CSV, encoding="utf-8")
+    before = _digest(folder)
+    evidence = read_evidence(folder, tiny, limits=Limits(**limits))  # type: ignore[arg-type]
+    assert _digest(folder) == before
+    assert len(evidence.frame("sites")) == 1
+    assert all("Traceback" not in r.message for r in evidence.rejected)
+    return [r.code for r in evidence.rejected if r.file == name]
+
+
+def test_entity_bombs_and_doctypes_are_xml_dtd(tiny: Handbook, tmp_path: Path) -> None:
+    bomb = LAUGHS + _ss('<Row><Cell><Data ss:Type="String">&lol9;</Data></Cell></Row>').split("\n", 1)[1]
+    assert _codes(tiny, tmp_path, "bomb.xls", bomb) == ["xml-dtd"]
+    xxe = (
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+        + _ss('<Row><Cell><Data ss:Type="String">&e;</Data></Cell></Row>').split("\n", 1)[1]
+    )
+    assert _codes(tiny, tmp_path, "xxe.xml", xxe) == ["xml-dtd"]
+    html = '<!DOCTYPE html [<!ENTITY a "aaaaaaaaaa">]><html><body><table><tr><td>&a;</td></tr></table></body></html>'
+    assert _codes(tiny, tmp_path, "bomb.html", html) == ["xml-dtd"]
+
+
+def test_deep_nesting_is_refused(tiny: Handbook, tmp_path: Path) -> None:
+    deep = "<B>" * 100_000 + "x" + "</B>" * 100_000
+    xml = _ss(f'<Row><Cell><Data ss:Type="String">{deep}</Data></Cell></Row>')
+    assert _codes(tiny, tmp_path, "deep.xls", xml) == ["xml-too-deep"]
+    tables = "<table><tr><td>" * 200 + "x" + "</td></tr></table>" * 200
+    assert _codes(tiny, tmp_path, "deep.html", f"<html><body>{tables}</body></html>") == ["xml-too-deep"]
+
+
+def test_a_huge_cell_is_refused_naming_the_cell(tiny: Handbook, tmp_path: Path) -> None:
+    huge = "很" * 2_000_001
+    xml = _ss(f'<Row><Cell ss:Index="3"><Data ss:Type="String">{huge}</Data></Cell></Row>')
+    assert _codes(tiny, tmp_path, "huge.xls", xml) == ["cell-too-large"]
+    html = f"<html><table><tr><td>a</td><td>{huge}</td></tr></table></html>"
+    assert _codes(tiny, tmp_path, "huge.html", html) == ["cell-too-large"]
+    folder = tmp_path / "round"
+    evidence = read_evidence(folder, tiny)
+    messages = {r.file: r.message for r in evidence.rejected}
+    assert "C1" in messages["huge.xls"] and "B1" in messages["huge.html"]
+    assert "max_cell_chars" in messages["huge.xls"]
+
+
+def test_many_columns_rows_and_sparse_cells_are_refused(tiny: Handbook, tmp_path: Path) -> None:
+    wide = _ss('<Row><Cell ss:Index="16384"><Data ss:Type="String">x</Data></Cell></Row>')
+    assert _codes(tiny, tmp_path, "wide.xls", wide) == ["too-wide"]
+    merged_wide = _ss('<Row><Cell ss:MergeAcross="5000"><Data ss:Type="String">x</Data></Cell></Row>')
+    assert _codes(tiny, tmp_path, "merged-wide.xls", merged_wide) == ["too-wide"]
+    tall = _ss('<Row ss:Index="2000000"><Cell><Data ss:Type="String">x</Data></Cell></Row>')
+    assert _codes(tiny, tmp_path, "tall.xls", tall) == ["too-many-rows"]
+    sparse = _ss(
+        '<Row><Cell><Data ss:Type="String">a</Data></Cell></Row>'
+        '<Row ss:Index="1000000"><Cell ss:Index="1900"><Data ss:Type="String">z</Data></Cell></Row>'
+    )
+    assert _codes(tiny, tmp_path, "sparse.xls", sparse) == ["sparse-range"]
+    html = '<html><table><tr><td colspan="900">a</td><td colspan="900">b</td><td colspan="900">c</td></tr></table>'
+    assert _codes(tiny, tmp_path, "wide.html", html) == ["too-wide"]
+    assert _codes(tiny, tmp_path, "tables.html", "<table></table>" * 30, max_sheets=20) == ["too-many-sheets"]
+
+
+def test_broken_xml_and_a_page_without_a_table(tiny: Handbook, tmp_path: Path) -> None:
+    cut = _ss('<Row><Cell><Data ss:Type="String">x</Data></Cell></Row>')[:-40]
+    assert _codes(tiny, tmp_path, "cut.xls", cut) == ["corrupt-xml"]
+    back = _ss('<Row ss:Index="5"><Cell/></Row><Row ss:Index="3"><Cell/></Row>')
+    assert _codes(tiny, tmp_path, "back.xls", back) == ["corrupt-xml"]
+    page = "<html><head><title>导出</title></head><body><p>暂无数据</p></body></html>"
+    assert _codes(tiny, tmp_path, "empty.xls", page) == ["html-no-table"]
+
+
+def test_index_gaps_and_cells_under_a_range_merged_down(tiny: Handbook, tmp_path: Path) -> None:
+    """A cell after a range merged down, written without ss:Index, goes to the first column the range does
+    not cover; row gaps (ss:Index on a row) keep the spreadsheet's row numbers."""
+
+    def s(text: str, at: str = "") -> str:
+        return f'<Cell{at}><Data ss:Type="String">{text}</Data></Cell>'
+
+    at5 = ' ss:Index="5"'
+    header = "".join(s(h) for h in ("点位编号", "测评标准", "检查结果", "问题描述", "检查日期", "检查人"))
+    rows = (
+        f'<Row ss:Index="2">{header}</Row>'
+        f'<Row><Cell ss:MergeDown="2" ss:MergeAcross="1"><Data ss:Type="String">S001</Data></Cell>'
+        f"{s('符合')}{s('', '')}{s('2023-05-03', at5)}{s('张三')}</Row>"
+        f"<Row>{s('不符合')}{s('占道')}{s('2023-05-04')}{s('张三')}</Row>"
+        f'<Row ss:Index="6">{s("S001")}{s("Ⅲ-1-1")}{s("符合")}{s("2023-05-05", at5)}{s("李四")}</Row>'
+    )
+    folder = tmp_path / "round"
+    folder.mkdir()
+    (folder / "点位台账.csv").write_text(SITES_CSV, encoding="utf-8")
+    (folder / "gaps.xls").write_text(_ss(rows), encoding="utf-8")
+    evidence = read_evidence(folder, tiny)
+    # Row 3: A3:B5 merged; row 4 starts at column C; row 5 (covered, not written) is blank; row 6 is after a gap.
+    # B ("测评标准") is merged across from A, so rows 3–4 have no standard of their own: missing-value.
+    assert [(r.row, r.column, r.code) for r in evidence.rejected] == [
+        (3, "B 测评标准", "missing-value"),
+        (4, "B 测评标准", "missing-value"),
+    ]
+    frame = evidence.frame("inspections")
+    assert list(zip(frame["_row"], frame["site_id"], frame["inspector"], strict=True)) == [
+        (6, "S001", "李四")
+    ]
+    info = {i.file: i for i in evidence.inputs}["gaps.xls"]
+    assert (info.rows_read, info.rows_blank) == (3, 1)
+    assert any("A3:B5" in w for w in info.warnings)
+
+
+def test_html_charset_spans_line_breaks_and_scripts(tiny: Handbook, tmp_path: Path) -> None:
+    page = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+        "<script>document.write('<table><tr><td>点位编号</td></tr></table>')</script>"
+        '<link rel="stylesheet" href="http://example.invalid/x.css"></head><body>'
+        "<table><caption>实地考察</caption>"
+        "<tr><th>点位编号</th><th>测评标准</th><th>检查结果</th><th>问题描述</th><th>检查日期</th><th>检查人</th></tr>"
+        '<tr><td rowspan="2">S001</td><td>Ⅲ-1-1</td><td>不符合</td><td>占道&amp;乱堆<br>已劝离</td>'
+        '<td>2023-05-03</td><td rowspan="2">张&nbsp;三</td></tr>'
+        "<tr><td>Ⅲ-1-2</td><td>符合</td><td></td><td>2023/5/4</td></tr>"
+        '<tr><td>S001</td><td colspan="2">Ⅲ-1-1</td><td>  多个\n  空格  </td><td>2023年5月5日</td><td>李四</td></tr>'
+        "</table></body></html>"
+    )
+    folder = tmp_path / "round"
+    folder.mkdir()
+    (folder / "点位台账.csv").write_text(SITES_CSV, encoding="utf-8")
+    (folder / "网页导出.xls").write_bytes(page.encode("gbk"))
+    evidence = read_evidence(folder, tiny)
+    info = {i.file: i for i in evidence.inputs}["网页导出.xls"]
+    assert (info.format, info.encoding, info.sheets) == ("html", "gb18030", ["表1 → inspections"])
+    # Row 3 cites Ⅲ-1-2 (a document standard) in an inspection sheet; row 4's result sits under the
+    # colspan (merged across from the standard), so it is blank: accepted as not inspected.
+    assert [(r.sheet, r.row, r.column, r.code) for r in evidence.rejected] == [
+        ("表1", 3, "B 测评标准", "wrong-method")
+    ]
+    frame = evidence.frame("inspections").sort_values("_row")
+    rows = list(
+        zip(
+            frame["_row"],
+            frame["site_id"],
+            frame["result"],
+            frame["description"].fillna(""),
+            frame["inspector"],
+            strict=True,
+        )
+    )
+    assert rows == [
+        (2, "S001", "fail", "占道&乱堆\n已劝离", "张\xa0三"),
+        (4, "S001", "none", "多个 空格", "李四"),
+    ]
