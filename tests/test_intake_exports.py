@@ -375,3 +375,54 @@ def test_html_charset_spans_line_breaks_and_scripts(tiny: Handbook, tmp_path: Pa
         (2, "S001", "fail", "占道&乱堆\n已劝离", "张\xa0三"),
         (4, "S001", "none", "多个 空格", "李四"),
     ]
+
+
+# -- nothing skipped silently -------------------------------------------------------------------------------
+
+
+def test_every_file_of_the_folder_is_read_rejected_or_listed_as_skipped(
+    tiny: Handbook, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from checker.cli import main
+
+    folder = tmp_path / "round"
+    (folder / "照片").mkdir(parents=True)
+    (folder / ".git").mkdir()
+    (folder / ".git" / "config").write_text("x", encoding="utf-8")
+    (folder / "__MACOSX").mkdir()
+    (folder / "__MACOSX" / "._实地考察.et").write_bytes(b"\x00")
+    shutil.copy2(LO / "register" / "点位台账.xlsx", folder / "点位台账.xlsx")
+    shutil.copy2(EXPORTS / "实地考察.et", folder / "实地考察.et")
+    shutil.copy2(EXPORTS / "实地考察.xltx", folder / "模板.xltx")
+    (folder / "照片" / "S001.jpg").write_bytes(b"\xff\xd8\xff")
+    (folder / "说明.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "~$实地考察.xlsx").write_bytes(b"lock")
+    (folder / ".~lock.点位台账.xlsx#").write_text("lock", encoding="utf-8")
+    (folder / "自查报告.xlsx").write_bytes(b"PK")
+    (folder / "导出.html").write_text("<html><body><p>无数据</p></body></html>", encoding="utf-8")
+    evidence = read_evidence(folder, tiny)
+    assert sorted(i.file for i in evidence.inputs) == [
+        "实地考察.et",
+        "导出.html",
+        "模板.xltx",
+        "点位台账.xlsx",
+    ]
+    assert [(r.file, r.code) for r in evidence.rejected if r.row == 0] == [("导出.html", "html-no-table")]
+    assert [(s.file, s.code) for s in evidence.skipped] == [
+        (".git/", "skipped-hidden"),
+        (".~lock.点位台账.xlsx#", "skipped-lock-file"),
+        ("__MACOSX/", "skipped-system-folder"),
+        ("~$实地考察.xlsx", "skipped-lock-file"),
+        ("照片/S001.jpg", "skipped-not-spreadsheet"),
+        ("自查报告.xlsx", "skipped-own-output"),
+        ("说明.pdf", "skipped-not-spreadsheet"),
+    ]
+    assert "扩展名 .jpg" in evidence.skipped[4].message
+    assert main(["read", str(folder), "--handbook", str(TINY)]) == 0
+    out = capsys.readouterr().out
+    for line in (
+        "说明.pdf  [跳过 skipped: skipped-not-spreadsheet]",
+        "~$实地考察.xlsx  [跳过 skipped: skipped-lock-file]",
+    ):
+        assert line in out
+    assert "实地考察.et  [xls]" in out and "模板.xltx  [xlsx]" in out

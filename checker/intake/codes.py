@@ -1,7 +1,8 @@
 """The catalogue of intake codes (错误代码): a stable code, its level, and Chinese and English message templates.
 
 Levels: ``file`` (the whole file is rejected), ``sheet`` (one sheet is rejected or skipped), ``row`` (one row
-is rejected; the message names the column), ``warning`` (read, with a caveat). Codes never change meaning;
+is rejected; the message names the column), ``warning`` (read, with a caveat), ``skipped`` (a file of the
+evidence folder that is not evidence, listed with the reason). Codes never change meaning;
 a renamed code keeps its old name as an alias here. Templates use ``str.format`` fields; every file-level
 template for a damaged or disguised file ends with the remedy a liaison officer can apply.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Level = Literal["file", "sheet", "row", "warning"]
+Level = Literal["file", "sheet", "row", "warning", "skipped"]
 
 RESAVE_ZH = "请用 Excel/WPS 打开并另存为 .xlsx 后重新提交"
 RESAVE_EN = "open it in Excel/WPS, save as .xlsx and send it again"
@@ -374,8 +375,42 @@ _CATALOGUE = (
     ),
 )
 
+_SKIPPED = (
+    # -- files of the folder that are not read ---------------------------------------------------------
+    Code(
+        "skipped-not-spreadsheet",
+        "skipped",
+        "不是表格文件（扩展名 {ext}），未读取",
+        "not a spreadsheet (extension {ext}); not read",
+    ),
+    Code(
+        "skipped-lock-file",
+        "skipped",
+        "Office/WPS/LibreOffice 打开文件时留下的锁文件，未读取",
+        "a lock file that Office, WPS or LibreOffice leaves while a file is open; not read",
+    ),
+    Code(
+        "skipped-own-output",
+        "skipped",
+        "本工具生成的报告或临时文件，不作为证据读取",
+        "a report or temporary file written by this tool; not read as evidence",
+    ),
+    Code(
+        "skipped-hidden",
+        "skipped",
+        "隐藏文件或文件夹（名称以“.”开头），未读取",
+        "a hidden file or folder (its name starts with '.'); not read",
+    ),
+    Code(
+        "skipped-system-folder",
+        "skipped",
+        "名称以“__”开头的文件夹（系统或程序文件夹），未读取",
+        "a folder whose name starts with '__' (a system or program folder); not read",
+    ),
+)
+
 CODES: dict[str, Code] = {}
-for _entry in _CATALOGUE:
+for _entry in (*_CATALOGUE, *_SKIPPED):
     if _entry.code in CODES:  # pragma: no cover - caught by the tests
         raise ValueError(f"duplicate intake code {_entry.code}")
     CODES[_entry.code] = _entry
