@@ -321,17 +321,18 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
                 )
             out[col] = parsed_dates
         elif column.value == "standard":
-            mapped, unknown = values.lookup(series, ctx.index.codes, values.code_key)
+            mapped, unknown = values.code_lookup(series, ctx.index.codes)
             verdicts.reject(unknown, "unknown-standard", label, _text("unknown-standard", text))
             wanted = KIND_METHOD.get(kind)
             if wanted is not None:
                 method_of = ctx.index.method_of
-                wrong = values.map_distinct_flag(series, partial(_other_method, method_of, wanted))
+                # on the resolved code: a cell may be a code followed by its text
+                wrong = values.map_distinct_flag(mapped, partial(_other_method, method_of, wanted))
                 verdicts.reject(
                     wrong,
                     "wrong-method",
                     label,
-                    _wrong_method(_Cells(mapped), text, method_of, spec.label_zh),
+                    _wrong_method(_Cells(mapped), _Cells(mapped), method_of, spec.label_zh),
                 )
             out[col] = mapped
         elif column.value == "site_type":
@@ -440,7 +441,7 @@ def _kind_rules(
         out["source"] = "tally"
     elif kind == "incidents":
         item = cleaned["item"]
-        mapped, unknown = values.lookup(item, ctx.index.negatives, values.code_key)
+        mapped, unknown = values.code_lookup(item, ctx.index.negatives)
         text = _Cells(item)
         verdicts.reject(unknown, "unknown-item", labels["item"], _text("unknown-item", text))
         out["item"] = mapped
