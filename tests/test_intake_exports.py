@@ -426,3 +426,50 @@ def test_every_file_of_the_folder_is_read_rejected_or_listed_as_skipped(
     ):
         assert line in out
     assert "实地考察.et  [xls]" in out and "模板.xltx  [xlsx]" in out
+
+
+def test_check_lists_the_skipped_files_in_report_json_and_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``check`` carries Evidence.skipped into report.json's skipped[] and says how many on stderr."""
+    import json
+
+    import jsonschema
+
+    from checker.cli import main
+    from checker.report import report_json_schema
+
+    folder = tmp_path / "round"
+    folder.mkdir()
+    shutil.copy2(LO / "register" / "点位台账.xlsx", folder / "点位台账.xlsx")
+    shutil.copy2(LO / "inspections" / "实地考察-utf8.csv", folder / "实地考察.csv")
+    (folder / "~$x.xlsx").write_bytes(b"lock")
+    (folder / "说明.txt").write_text("检查说明", encoding="utf-8")
+    (folder / "方案.pdf").write_bytes(b"%PDF-1.4")
+    common = ["--handbook", str(TINY), "--test-date", "2023-06-30"]
+    # A first run written into the evidence folder on purpose: its outputs must not be read back.
+    assert main(["check", str(folder), *common, "-f", "xlsx,json", "-o", str(folder / "输出")]) == 0
+    capsys.readouterr()
+
+    out = tmp_path / "out"
+    assert main(["check", str(folder), *common, "-f", "json", "-o", str(out)]) == 0
+    err = capsys.readouterr().err
+    document = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    jsonschema.validate(document, report_json_schema())
+    assert [(s["file"], s["code"]) for s in document["skipped"]] == [
+        ("~$x.xlsx", "skipped-lock-file"),
+        ("方案.pdf", "skipped-not-spreadsheet"),
+        ("说明.txt", "skipped-not-spreadsheet"),
+        ("输出/report.json", "skipped-not-spreadsheet"),
+        ("输出/自查报告.xlsx", "skipped-own-output"),
+    ]
+    assert all(s["message"] for s in document["skipped"])
+    assert sorted(i["file"] for i in document["inputs"]) == ["实地考察.csv", "点位台账.xlsx"]
+    assert (
+        "跳过 5 个非证据文件（锁文件 1、非表格文件 3、本工具的输出 1）：~$x.xlsx、方案.pdf、说明.txt等" in err
+    )
+
+    assert main(["check", str(folder), *common, "--lang", "en"]) == 0
+    err = capsys.readouterr().err
+    assert "5 files skipped as not evidence (lock file 1, not a spreadsheet 3, civcheck output 1)" in err
+    assert "~$x.xlsx, 方案.pdf, 说明.txt and 2 more; civcheck read" in err

@@ -134,6 +134,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
             }
         ),
         addresses=_addresses(evidence.frame("sites")),
+        skipped=list(evidence.skipped),
     )
 
 
