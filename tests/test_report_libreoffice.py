@@ -101,3 +101,26 @@ def test_a_printed_dispatch_sheet_fits_a4_and_can_be_signed(tmp_path: Path) -> N
     whole = re.sub(r"\s+", "", "".join(pages))
     assert "沿500米步行路线观察，无随地吐痰、乱扔垃圾、车窗抛物等不文明行为" in whole
     assert "承办单位联系人" in re.sub(r"\s+", "", pages[-1])  # the instructions sheet, whole
+
+
+@pytest.mark.skipif(
+    PDFINFO is None or PDFTOTEXT is None, reason="poppler (pdfinfo, pdftotext) is not installed"
+)
+@pytest.mark.skipif(not SAMPLE_ROUND.is_dir(), reason="evidence/sample is not present")
+def test_the_printed_workbook_is_one_page_wide_with_page_numbers(tmp_path: Path) -> None:
+    [book] = write_reports(sample_assessment(), tmp_path / "out", {"xlsx"})
+    _convert([book], tmp_path / "pdf", tmp_path / "profile")
+    pdf = tmp_path / "pdf" / (book.stem + ".pdf")
+    sizes = _page_sizes(pdf)
+    pages = [re.sub(r"\s+", "", p) for p in _pages(pdf)]
+    assert len(sizes) == len(pages) <= 70  # 149 pages when the widest sheets printed in bands of columns
+    assert all(w == pytest.approx(A4_LANDSCAPE[0], abs=1) for w, _ in sizes)
+    for number, page in enumerate(pages, start=1):
+        assert f"第{number}页，共{len(pages)}页" in page
+    # No band of columns on a page of its own: every page of a main table shows its first and last
+    # printed header (the header row repeats on each page).
+    problems = [p for p in pages if p.startswith("文明城市创建自查测评报告问题清单")]
+    standards = [p for p in pages if p.startswith("文明城市创建自查测评报告测评结果")]
+    assert problems and standards
+    assert all("问题编号" in p and "整改期限" in p for p in problems)
+    assert all("测评项目" in p and "牵头单位" in p for p in standards)

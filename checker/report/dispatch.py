@@ -8,7 +8,6 @@ no other kind's required set. 整改状态 offers :data:`~checker.intake.kinds.R
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +22,7 @@ from checker.report.history import HISTORY_COLUMNS, dispatch_order, gaps_with_hi
 from checker.report.labels import column_label, kind_label, label
 from checker.report.reasons import localise_gap_table
 from checker.report.sanitize import inline_text
-from checker.report.workbook import SheetWriter, display_width, formats_of, new_book
+from checker.report.workbook import SheetWriter, formats_of, new_book, row_height
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,10 +74,6 @@ HISTORY_TRAILING = ("last_completed", "last_measure", "first_seen")
 HISTORY_WIDTHS = {"lifecycle": 8, "dispatches": 5, "last_status": 8, "last_completed": 11, "last_measure": 20,
                   "first_seen": 10}  # fmt: skip
 ALERT_STATES = frozenset({"false_claim", "recurred", "overdue"})
-# Printed rows: points per line of wrapped text (LibreOffice lays CJK text out at about 15 pt per line at
-# 11 pt) and the padding of a row; a row is as high as its longest wrapped cell.
-LINE_POINTS = 14.5
-ROW_PADDING = 3.0
 UNIT_IN_HEADER = 40  # characters of the unit's name in the page header (Excel allows 255 in all)
 
 
@@ -170,7 +165,7 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
         else REPLY_WIDTHS[REPLY_COLUMNS[i - len(before)]]
         for i, c in enumerate(layout)
     ]
-    ws.set_row(0, _row_height([(h, w) for h, w in zip(headers, widths, strict=True)]))
+    ws.set_row(0, row_height([(h, w) for h, w in zip(headers, widths, strict=True)]))
     sheet.header(headers, labels=headers)
     first_reply = len(before)
     printed = first_reply + len(REPLY_COLUMNS)
@@ -204,7 +199,7 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
             cells.append((col, value, fmt))
         # Constant-memory mode: a row's height is set before its cells are written.
         ws.set_row(
-            row, _row_height([(v, widths[c]) for c, v, _ in cells if c < printed and isinstance(v, str)])
+            row, row_height([(v, widths[c]) for c, v, _ in cells if c < printed and isinstance(v, str)])
         )
         for col, value, fmt in cells:
             if fmt is not None and fmt.startswith("box"):
@@ -272,11 +267,11 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
     note.pair(label("dispatch_reply_by", lang), reply_by, "left_date")
     note.pair(label("dispatch_count", lang), table.length, "left")
     counts = _kind_counts(table.data.get("kind", []), lang)
-    note.sheet.set_row(note.row, _row_height([(counts, 80)]))
+    note.sheet.set_row(note.row, row_height([(counts, 80)]))
     note.pair(label("dispatch_by_kind", lang), counts)
     note.pair(label("dispatch_statuses", lang), "、".join(REPLY_STATUSES))
     howto = label("dispatch_howto", lang)
-    note.sheet.set_row(note.row, _row_height([(howto, 80)]))
+    note.sheet.set_row(note.row, row_height([(howto, 80)]))
     note.pair(label("col.note", lang), howto)
     note.blank()
     for key in ("dispatch_contact", "dispatch_phone", "dispatch_signed", "dispatch_returned"):
@@ -317,18 +312,6 @@ def _addresses(assessment: Assessment, gaps: pd.DataFrame) -> list[Any]:
     if found is None or not len(gaps):
         return [None] * len(gaps)
     return [tables.plain(v) for v in found.reindex(gaps["site"].astype(str).to_numpy()).tolist()]
-
-
-def _row_height(cells: list[tuple[Any, float]]) -> float:
-    """Points a printed row needs so that its longest wrapped text (value, column width) does not spill."""
-    lines = 1
-    for value, width in cells:
-        if not isinstance(value, str) or not value:
-            continue
-        usable = max(1.0, width - 1.5)
-        need = sum(max(1, math.ceil(display_width(part) / usable)) for part in value.split("\n"))
-        lines = max(lines, need)
-    return lines * LINE_POINTS + ROW_PADDING
 
 
 def _box_formats(book: Any) -> dict[str, Any]:

@@ -301,15 +301,27 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "{question}: reach {target} positive answers (now {rate}, {short} points short)",
     ),
     "reach.survey_sample": ("，有效样本不少于 {n} 份", ", with at least {n} respondents"),
-    "reach.data": ("{indicator} {direction} {target}（现为 {value}）", "{indicator} {direction} {target} (now {value})"),
-    "reach.material": ("报送 {start} 至 {end} 期间形成的“{material}”", "Submit “{material}” dated {start} to {end}"),
+    "reach.data": (
+        "{indicator} {direction} {target}（现为 {value}）",
+        "{indicator} {direction} {target} (now {value})",
+    ),
+    "reach.material": (
+        "报送 {start} 至 {end} 期间形成的“{material}”",
+        "Submit “{material}” dated {start} to {end}",
+    ),
     "reach.materials": (
         "报送 {start} 至 {end} 期间形成的材料：{materials}",
         "Submit the materials dated {start} to {end}: {materials}",
     ),
-    "reach.field_failing": ("整改不符合点位 {n} 个（明细见点位问题）", "fix the {n} failing sites (see the site problems)"),
+    "reach.field_failing": (
+        "整改不符合点位 {n} 个（明细见点位问题）",
+        "fix the {n} failing sites (see the site problems)",
+    ),
     "reach.field_uncovered": ("补查登记点位 {n} 个", "inspect the {n} registered sites not yet inspected"),
-    "reach.field_none": ("按标准检查点位并报送检查记录", "inspect the sites to the standard and submit the records"),
+    "reach.field_none": (
+        "按标准检查点位并报送检查记录",
+        "inspect the sites to the standard and submit the records",
+    ),
     "reach.coverage": ("检查该点位并报送检查记录", "Inspect the site and submit the record"),
     "reach.negative": ("报送事件处置和整改情况", "Report how the event was handled and followed up"),
     "dispatch_howto": (
