@@ -503,7 +503,10 @@ def test_csv_saved_as_xlsx_is_read_as_csv_with_a_warning(
     assert (info.rows_read, info.rows_accepted, info.rows_rejected, info.rows_blank) == (10, 4, 6, 1)
 
 
-def test_html_and_spreadsheetml_exports_are_refused_with_the_remedy(tiny: Handbook, tmp_path: Path) -> None:
+def test_html_and_spreadsheetml_exports_are_read_and_a_web_archive_is_refused(
+    tiny: Handbook, tmp_path: Path
+) -> None:
+    """HTML tables and Excel 2003 XML saved as .xls are read (issue 16); a web archive (.mht) is not."""
     folder = round_with(
         tmp_path, "导出.xls", "<html><body><table><tr><td>点位编号</td></tr></table></body></html>".encode()
     )
@@ -511,10 +514,18 @@ def test_html_and_spreadsheetml_exports_are_refused_with_the_remedy(tiny: Handbo
         '<?xml version="1.0"?><?mso-application progid="Excel.Sheet"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>',
         encoding="utf-8",
     )
-    evidence, codes = check_round(tiny, folder, "导出.xls")
+    (folder / "网页.xls").write_text(
+        'MIME-Version: 1.0\nContent-Type: multipart/related; boundary="----=_NextPart"\n', encoding="ascii"
+    )
+    evidence, codes = check_round(tiny, folder, "网页.xls")
     assert codes == ["html-disguised"]
-    assert [r.code for r in evidence.rejected if r.file == "2003.xls"] == ["spreadsheetml-2003"]
-    assert all("另存为 .xlsx" in r.message for r in evidence.rejected)
+    assert "另存为 .xlsx" in evidence.rejected[0].message
+    assert (file_info(evidence, "导出.xls").format, file_info(evidence, "2003.xls").format) == (
+        "html",
+        "xml2003",
+    )
+    assert file_info(evidence, "导出.xls").skipped_sheets == ["表1 (unrecognised-sheet)"]
+    assert [r.file for r in evidence.rejected] == ["网页.xls"]
 
 
 def test_xls_renamed_xlsx_is_read_and_docx_renamed_xlsx_is_refused(tiny: Handbook, tmp_path: Path) -> None:

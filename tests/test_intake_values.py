@@ -85,6 +85,28 @@ def test_standard_codes_resolve_through_the_handbook_index() -> None:
     assert list(departments) == ["区市场监管局", "区城管局", "区文明办"]
 
 
+def test_a_code_followed_by_its_text_is_the_code() -> None:
+    """What the templates' drop-downs offer ("Ⅲ-1-1 农贸市场…") reads back as the code."""
+    index = HandbookIndex.of(load_handbook(TINY))
+    mapped, unknown = values.code_lookup(
+        s(
+            "Ⅲ-1-1 农贸市场管理规范有序",
+            "Ⅲ-1-1\u3000农贸市场",
+            "III-1-1：农贸市场",
+            " Ⅲ－１－１  text ",
+            "Ⅲ-1-1",
+            "Ⅲ-1-9 没有这条标准",
+            "Ⅲ-1-1农贸市场",  # no space nor colon after the code: not a code followed by text
+            "农贸市场 Ⅲ-1-1",
+        ),
+        index.codes,
+    )
+    assert list(mapped.fillna("?")) == ["Ⅲ-1-1"] * 5 + ["?"] * 3
+    assert list(unknown) == [False] * 5 + [True] * 3
+    items, _ = values.code_lookup(s("N1 某负面清单事项", "N2"), index.negatives)
+    assert list(items) == ["N1", "N2"]
+
+
 def test_precision_lost() -> None:
     flags = values.precision_lost(
         s(

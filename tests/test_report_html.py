@@ -51,3 +51,31 @@ def test_top_gaps_and_the_count_of_the_rest(tmp_path: Path, monkeypatch: pytest.
 def test_english_page(tmp_path: Path) -> None:
     page = _html(tmp_path, lang="en")
     assert '<html lang="en">' in page and "Department ranking" in page
+
+
+def test_chart_scales_to_the_screen_and_sets_codes_apart(tmp_path: Path) -> None:
+    page = _html(tmp_path)
+    svg = re.search(r"<svg[^>]*>", page)
+    assert svg and 'viewBox="0 0 ' in svg.group(0) and 'class="chart"' in svg.group(0)
+    assert "svg.chart { display: block; width: 100%;" in page
+    # the code is set in its own span with a Latin font first: a CJK font draws "Ⅰ" full-width ("Ⅰ -1")
+    assert '<tspan class="code">Ⅰ-1</tspan> 公共环境' in page
+    assert "font-variant-east-asian: proportional-width" in page
+
+
+def test_tables_scroll_by_themselves_and_keep_readable_columns(tmp_path: Path) -> None:
+    page = _html(tmp_path)
+    tables = page.count("<table")
+    assert tables >= 3 and page.count('<div class="scroll"><table') == tables
+    assert ".scroll { overflow-x: auto;" in page
+    gap_table = page[page.index('<table class="gaps"') :]
+    gap_table = gap_table[: gap_table.index("</table>")]
+    first_row = re.findall(r'<td class="(\w)">', gap_table.split("<tbody>")[1].split("</tr>")[0])
+    # id, kind, standard: short, never wrap; site and department: a minimum width; the description: wide
+    assert first_row[:3] == ["s", "s", "s"] and first_row[5] == "t"
+
+
+def test_a_gap_without_a_site_says_so(tmp_path: Path) -> None:
+    page = _html(tmp_path)
+    assert "全区（非点位问题）" in page
+    assert "district-wide (no site)" in _html(tmp_path / "en", lang="en")

@@ -43,7 +43,8 @@ def test_schema_catches_a_wrong_document(tmp_path: Path) -> None:
 
 def test_stable_names_and_values(tmp_path: Path) -> None:
     document = _load(tmp_path)
-    assert document["schema_version"] == "1.2"  # 1.1: reason_args, reason_code, note_code; 1.2: key, tracking
+    assert document["schema_version"] == "1.3"  # 1.1: reason_args, reason_code, note_code; 1.2: key, tracking
+    assert document["skipped"] == []  # 1.3: the files of the folder not read (none in this fixture)
     assert document["total"] == {
         "score": 69.5,
         "max": 100.0,

@@ -77,18 +77,42 @@ def test_workbook_lists_the_rejected_rows_and_the_total_has_a_range(written: tup
     assert a.total.low == a.total.score < a.total.high
 
 
-def test_dispatch_covers_every_dispatched_gap_once(written: tuple[Path, list[Path]]) -> None:
+def test_dispatch_covers_every_gap_once_in_its_units_book(written: tuple[Path, list[Path]]) -> None:
+    """Every gap reaches its unit: survey and data shortfalls, standards without evidence and the
+    negative-list event (to the item's lead unit) as well as site problems, coverage and materials."""
     out, paths = written
     a = sample_assessment()
-    books = [p for p in paths if p.parent == out / "交办单"]
-    dispatched = a.gaps[a.gaps["kind"].isin(["site_problem", "coverage", "material"])]
-    assert len(books) == dispatched["department"].nunique()
-    ids: list[str] = []
-    for path in books:
+    books = {p.stem: p for p in paths if p.parent == out / "交办单"}
+    assert (a.gaps["department"] != "").all()  # the negative-list event has its item's lead
+    assert len(books) == a.gaps["department"].nunique() == 26
+    assert {"区委政法委", "区应急管理局", "团区委", "区司法局"} <= set(books)
+    found: dict[str, str] = {}
+    rows: dict[str, dict[str, object]] = {}
+    for stem, path in books.items():
         book = openpyxl.load_workbook(path, read_only=True)
-        ids += [r[0] for r in book.worksheets[0].iter_rows(min_row=2, values_only=True)]
+        sheet = list(book.worksheets[0].iter_rows(values_only=True))
         book.close()
-    assert sorted(ids) == sorted(dispatched["id"].tolist())
+        for row in sheet[1:]:
+            assert row[0] not in found
+            found[str(row[0])] = stem.replace("(", "（").replace(")", "）")
+            rows[str(row[0])] = dict(zip(sheet[0], row, strict=True))
+    assert found == dict(zip(a.gaps["id"], a.gaps["department"], strict=True))
+    # What the unit needs to act on, by kind: the rate and the target of a survey, an indicator's value …
+    by_standard = {(g.kind, g.standard): g.id for g in a.gaps.itertuples()}
+    assert (
+        rows[by_standard[("survey", "Ⅲ-19-1")]]["整改目标"]
+        == "Q08 肯定率达到 85%（现为 80.95%，差 4.05 个百分点）"
+    )
+    assert rows[by_standard[("data", "Ⅲ-9-1")]]["整改目标"] == "注册志愿者人数/常住人口 ≥ 13%（现为 11.48%）"
+    none = rows[by_standard[("standard", "Ⅲ-6-1")]]["整改目标"]
+    assert (
+        none
+        == "报送 2025-07-01 至 2026-06-30 期间形成的材料：道德模范和身边好人评选文件、典型人物库、礼遇帮扶活动记录"
+    )
+    material = rows[by_standard[("material", "Ⅲ-1-2")]]
+    assert material["整改目标"] == "报送 2025-07-01 至 2026-06-30 期间形成的“创建任务分解表”"
+    negative = rows[a.gaps.loc[a.gaps["kind"] == "negative", "id"].item()]
+    assert negative["问题类型"] == "负面清单" and found[str(negative["问题编号"])] == "区应急管理局"
 
 
 def test_returned_dispatch_workbook_reads_back_as_replies(

@@ -190,13 +190,17 @@ def test_dispatch_books_one_per_department_with_only_its_rows(tmp_path: Path) ->
             "区城管局.xlsx",
             "区教育局.xlsx",
             "区文明办.xlsx",
+            "区应急局.xlsx",
         ]
     )
+    # Every kind is dispatched (in the report's order: points recoverable first), the negative-list event
+    # to its item's lead unit.
     expected_ids = {
         "区市场监管局.xlsx": ["P-00000000a1", "P-00000000a6"],
         "区教育局.xlsx": ["P-00000000a7", "P-00000000a8"],
-        "区文明办.xlsx": ["P-00000000a5", "P-00000000b3"],
-        "区城管局.xlsx": ["P-00000000a9"],  # its data gap (P-…a4) is not a site problem: not dispatched
+        "区文明办.xlsx": ["P-00000000a3", "P-00000000a5", "P-00000000b3"],
+        "区城管局.xlsx": ["P-00000000a4", "P-00000000a9"],
+        "区应急局.xlsx": ["P-00000000b1"],
         "未明确责任单位.xlsx": ["P-00000000b2"],
     }
     for path in paths:
@@ -215,7 +219,7 @@ def test_dispatch_books_one_per_department_with_only_its_rows(tmp_path: Path) ->
         assert ws.freeze_panes == "B2"
     note = openpyxl.load_workbook(tmp_path / "交办单" / "区市场监管局.xlsx")["填报说明"]
     values = {r[0]: r[1] for r in _rows(note) if r[0]}
-    assert values["交办单位"] == DOT_DEPT
+    assert values["承办单位"] == DOT_DEPT
     assert values["交办问题数"] == 2
 
 

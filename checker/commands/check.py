@@ -7,8 +7,14 @@ import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker.errors import CivcheckError, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from checker.intake.evidence import SkippedFile
 
 FORMATS = ("terminal", "json", "xlsx", "html", "text")
 DEFAULT_OUTPUT = Path("civcheck-report")
@@ -83,6 +89,27 @@ def _with_settings(args: CheckArgs) -> tuple[CheckArgs, object]:
         formats=args.formats or ",".join(settings.formats),
         target=args.target if args.target is not None else settings.target,
     ), settings
+
+
+SHOW_SKIPPED = 3
+
+
+def skipped_line(skipped: Sequence[SkippedFile], lang: str) -> str:
+    """One line for the files of the folder that were not read: how many, of which kind, the first few."""
+    from collections import Counter
+
+    from checker.report.labels import LABELS, label
+
+    counts = Counter(s.code for s in skipped)
+    kinds = [
+        label(f"skipped.{code}", lang).format(n=n) if f"skipped.{code}" in LABELS else f"{code} {n}"
+        for code, n in counts.items()
+    ]
+    sep = ", " if lang == "en" else "、"
+    files = sep.join(s.file for s in skipped[:SHOW_SKIPPED])
+    if len(skipped) > SHOW_SKIPPED:
+        files += label("skipped_more", lang).format(n=len(skipped) - SHOW_SKIPPED)
+    return label("skipped_files", lang).format(n=len(skipped), kinds=sep.join(kinds), files=files)
 
 
 def run_check(args: CheckArgs) -> int:
@@ -163,6 +190,9 @@ def run_check(args: CheckArgs) -> int:
 
     for warning in street_warnings(settings, evidence):  # type: ignore[arg-type]
         print(f"⚠ {warning}", file=sys.stderr)
+    # Nothing in the folder is passed over silently (report.json lists each one in skipped[]).
+    if evidence.skipped:
+        print(skipped_line(evidence.skipped, lang), file=sys.stderr)
     options = Options(
         test_date=test_date, observed_draw=args.observed_draw, target=args.target, issued=issued
     )

@@ -50,6 +50,8 @@ def run_read(handbook: str, evidence: Path) -> int:
             out.print(f"  跳过 skipped: {sheet}", markup=False)
         for warning in info.warnings:
             out.print(f"  ⚠ {warning}", markup=False, style="yellow")
+    for skipped in result.skipped:  # nothing in the folder is passed over silently
+        out.print(f"\n{skipped.file}  [跳过 skipped: {skipped.code}]  {skipped.message}", markup=False)
     if result.rejected:
         shown = result.rejected[:SHOW_REJECTED]
         out.print(

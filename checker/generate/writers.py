@@ -19,6 +19,8 @@ from checker.files import atomic_path
 from checker.intake.preflight import column_letters
 
 __all__ = [
+    "DATE_MAX",
+    "DATE_MIN",
     "FIXED_TIMESTAMP",
     "LIST_SHEET",
     "Table",
@@ -32,6 +34,8 @@ FIXED_TIMESTAMP = dt.datetime(2026, 1, 1, 8, 0, 0)
 LIST_SHEET = "列表"  # the hidden sheet holding long drop-down lists (intake skips hidden sheets)
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _DATE_FORMAT = "yyyy-mm-dd"
+DATE_MIN = dt.date(2000, 1, 1)
+DATE_MAX = dt.date(2099, 12, 31)
 
 
 def excel_serial(day: dt.date) -> int:
@@ -41,12 +45,14 @@ def excel_serial(day: dt.date) -> int:
 
 @dataclass(frozen=True)
 class Validation:
-    """A data validation on one column: a drop-down list (``source`` = a list name or values) or whole numbers."""
+    """A data validation on one column: a drop-down list (``source`` = a list name or values), whole
+    numbers, or a date."""
 
     column: int
     source: str | tuple[str, ...] | None = None  # a key of the workbook's lists, or literal values
     minimum: int | None = None  # whole numbers ≥ minimum when ``source`` is None
     message: str = ""
+    date: bool = False  # a date between DATE_MIN and DATE_MAX (a warning Excel lets the user override)
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,8 @@ class Table:
     validations: Sequence[Validation] = ()
     validation_rows: int = 0  # how many rows below the header the validations cover (at least the data)
     widths: Mapping[int, float] = field(default_factory=dict)
+    printable: bool = False  # A4 landscape, one page wide, title and header repeated on every page
+    wrap: frozenset[int] = frozenset()  # columns whose cells wrap (long text)
 
     @property
     def rows(self) -> int:
@@ -138,10 +146,22 @@ def _write_table(
         else:
             sheet.write_string(0, 0, table.title, title_fmt)
         header_row = 1
+    date_validated = {v.column for v in table.validations if v.date}
+    wrap_fmt = book.add_format({"text_wrap": True, "valign": "top"}) if table.wrap else None
     for col, header in enumerate(table.headers):
         sheet.write_string(header_row, col, header, header_fmt)
-        sheet.set_column(col, col, table.widths.get(col, max(10.0, 2.2 * len(header) + 2)))
+        col_width = table.widths.get(col, max(10.0, 2.2 * len(header) + 2))
+        # a date typed into a date column shows as a date; long text wraps instead of running off the page
+        column_fmt = date_fmt if col in date_validated else wrap_fmt if col in table.wrap else None
+        sheet.set_column(col, col, col_width, column_fmt)
     sheet.freeze_panes(header_row + 1, 0)
+    if table.printable:
+        sheet.set_paper(9)  # A4
+        sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)  # one page wide, as many pages down as it takes
+        sheet.repeat_rows(0, header_row)
+        sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        sheet.set_footer("&C&P / &N")
     first = header_row + 1
     dates = sorted(table.date_columns)
     for row, values in enumerate(zip(*table.columns, strict=True), start=first):
@@ -158,6 +178,14 @@ def _write_table(
             options = {"validate": "list", "source": f"={_list_name(v.source)}"}
         elif v.source is not None:
             options = {"validate": "list", "source": list(v.source)}
+        elif v.date:
+            options = {
+                "validate": "date",
+                "criteria": "between",
+                "minimum": DATE_MIN,
+                "maximum": DATE_MAX,
+                "error_type": "warning",
+            }
         else:
             options = {"validate": "integer", "criteria": ">=", "value": v.minimum or 0}
         if v.message:

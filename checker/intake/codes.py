@@ -1,7 +1,8 @@
 """The catalogue of intake codes (错误代码): a stable code, its level, and Chinese and English message templates.
 
 Levels: ``file`` (the whole file is rejected), ``sheet`` (one sheet is rejected or skipped), ``row`` (one row
-is rejected; the message names the column), ``warning`` (read, with a caveat). Codes never change meaning;
+is rejected; the message names the column), ``warning`` (read, with a caveat), ``skipped`` (a file of the
+evidence folder that is not evidence, listed with the reason). Codes never change meaning;
 a renamed code keeps its old name as an alias here. Templates use ``str.format`` fields; every file-level
 template for a damaged or disguised file ends with the remedy a liaison officer can apply.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Level = Literal["file", "sheet", "row", "warning"]
+Level = Literal["file", "sheet", "row", "warning", "skipped"]
 
 RESAVE_ZH = "请用 Excel/WPS 打开并另存为 .xlsx 后重新提交"
 RESAVE_EN = "open it in Excel/WPS, save as .xlsx and send it again"
@@ -62,6 +63,36 @@ _CATALOGUE = (
         "file",
         "这是 Excel 2003 XML 格式的表格，本工具不读取。" + RESAVE_ZH,
         "this is an Excel 2003 XML spreadsheet, which is not read; " + RESAVE_EN,
+    ),
+    Code(
+        "corrupt-xml",
+        "file",
+        "Excel 2003 XML 表格已损坏或格式不正确（{detail}）。" + RESAVE_ZH,
+        "the Excel 2003 XML spreadsheet is damaged or not well-formed ({detail}); " + RESAVE_EN,
+    ),
+    Code(
+        "xml-too-deep",
+        "file",
+        "{part} 的元素（或表格）嵌套超过限额 {limit}，正常表格不会这样，未读取",
+        "{part} nests elements (or tables) deeper than {limit}, which real spreadsheets never do; not read",
+    ),
+    Code(
+        "too-many-sheets",
+        "file",
+        "文件的工作表（或网页表格）数量超过限额 {limit}，未读取",
+        "the file has more sheets (or HTML tables) than {limit}; not read",
+    ),
+    Code(
+        "cell-too-large",
+        "file",
+        "工作表“{sheet}”的单元格 {cell} 有 {chars:,} 个字符，超过限额 {limit}，未读取",
+        "cell {cell} of sheet '{sheet}' holds {chars:,} characters, over {limit}; not read",
+    ),
+    Code(
+        "html-no-table",
+        "file",
+        "这是网页（HTML）文件，但其中没有表格（<table>），没有可读取的数据。" + RESAVE_ZH,
+        "this HTML page holds no table (<table>), so there is nothing to read; " + RESAVE_EN,
     ),
     Code(
         "encrypted",
@@ -344,8 +375,42 @@ _CATALOGUE = (
     ),
 )
 
+_SKIPPED = (
+    # -- files of the folder that are not read ---------------------------------------------------------
+    Code(
+        "skipped-not-spreadsheet",
+        "skipped",
+        "不是表格文件（扩展名 {ext}），未读取",
+        "not a spreadsheet (extension {ext}); not read",
+    ),
+    Code(
+        "skipped-lock-file",
+        "skipped",
+        "Office/WPS/LibreOffice 打开文件时留下的锁文件，未读取",
+        "a lock file that Office, WPS or LibreOffice leaves while a file is open; not read",
+    ),
+    Code(
+        "skipped-own-output",
+        "skipped",
+        "本工具生成的报告或临时文件，不作为证据读取",
+        "a report or temporary file written by this tool; not read as evidence",
+    ),
+    Code(
+        "skipped-hidden",
+        "skipped",
+        "隐藏文件或文件夹（名称以“.”开头），未读取",
+        "a hidden file or folder (its name starts with '.'); not read",
+    ),
+    Code(
+        "skipped-system-folder",
+        "skipped",
+        "名称以“__”开头的文件夹（系统或程序文件夹），未读取",
+        "a folder whose name starts with '__' (a system or program folder); not read",
+    ),
+)
+
 CODES: dict[str, Code] = {}
-for _entry in _CATALOGUE:
+for _entry in (*_CATALOGUE, *_SKIPPED):
     if _entry.code in CODES:  # pragma: no cover - caught by the tests
         raise ValueError(f"duplicate intake code {_entry.code}")
     CODES[_entry.code] = _entry

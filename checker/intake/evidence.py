@@ -57,6 +57,15 @@ class InputFile:
     encoding: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class SkippedFile:
+    """A file of the evidence folder that was not read, and why (a ``skipped-…`` code and its message)."""
+
+    file: str  # relative to the evidence root; a skipped folder ends with "/"
+    code: str
+    message: str
+
+
 @dataclass
 class Evidence:
     """All the evidence of a round. ``frames`` maps a kind name to its frame of accepted rows."""
@@ -65,6 +74,8 @@ class Evidence:
     frames: dict[str, pd.DataFrame]
     rejected: list[Rejection] = field(default_factory=list)
     inputs: list[InputFile] = field(default_factory=list)
+    # Files (and hidden or system folders) in the folder that were not read: nothing is skipped silently.
+    skipped: list[SkippedFile] = field(default_factory=list)
 
     def frame(self, kind: str) -> pd.DataFrame:
         """The frame of a kind; an empty frame with the right columns when the round has none."""

@@ -28,6 +28,9 @@ class Limits:
     max_rows: int = 1_048_576  # rows of one sheet (Excel's own limit)
     max_columns: int = 2000  # used columns of one sheet
     max_cells: int = 25_000_000  # rows × columns of the used range of one sheet (what readers allocate)
+    max_sheets: int = 1000  # sheets (or HTML tables) of one Excel 2003 XML or HTML file
+    max_xml_depth: int = 64  # element nesting of an Excel 2003 XML file, table nesting of an HTML file
+    max_cell_chars: int = 1_000_000  # characters of one cell of those files (Excel keeps 32,767)
     header_scan_rows: int = 30  # the header row is looked for in this many first rows
     scan_bytes: int = 8 * MB  # sheet XML up to this size is scanned in-process; bigger → parsed in a worker
     isolate: Isolation = "auto"

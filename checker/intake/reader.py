@@ -9,6 +9,7 @@ and flag repeated inspections. One bad file is one rejected input; the rest of t
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
@@ -31,9 +32,10 @@ from checker.intake.crosscheck import (
     register_checks,
     round_codes,
 )
-from checker.intake.evidence import Evidence, InputFile, Rejection
+from checker.intake.evidence import Evidence, InputFile, Rejection, SkippedFile
 from checker.intake.frames import empty_frame
 from checker.intake.headers import Header, detect
+from checker.intake.htmltables import read_html
 from checker.intake.kinds import KINDS
 from checker.intake.limits import DEFAULT_LIMITS, Limits
 from checker.intake.preflight import (
@@ -47,12 +49,18 @@ from checker.intake.preflight import (
 from checker.intake.rows import SheetContext, SheetRows, read_rows
 from checker.intake.sheets import FileCells, ReadError, read_csv, read_workbook
 from checker.intake.sniff import EXTENSIONS, sniff
+from checker.intake.spreadsheetml import read_spreadsheetml
 from checker.intake.values import distinct
 
 Progress = Callable[[int, int, str], None]
 
 # The function that parses a workbook into cells; a module attribute so that tests can swap in a bad parser.
 WORKBOOK_PARSER: Callable[[Path, str, list[str] | None], FileCells] = read_workbook
+# Formats read by intake's own streaming parsers (Excel 2003 XML, HTML tables).
+TEXT_PARSERS: dict[str, Callable[[Path, Limits], FileCells]] = {
+    "xml2003": read_spreadsheetml,
+    "html": read_html,
+}
 
 EVIDENCE_SUFFIXES = frozenset(s for suffixes in EXTENSIONS.values() for s in suffixes) - {".txt"}
 # civcheck's own outputs (report workbook, JSON, HTML) are never read back as evidence.
@@ -61,18 +69,44 @@ OUTPUT_PREFIXES = ("自查报告", "self-check-report", "civcheck-", ".tmp-")
 
 def discover(path: Path) -> tuple[Path, list[Path]]:
     """(root, files): one file as given, or the evidence files under a folder (hidden and temp files skipped)."""
+    root, files, _skipped = discover_all(path)
+    return root, files
+
+
+def discover_all(path: Path) -> tuple[Path, list[Path], list[SkippedFile]]:
+    """(root, files, skipped): the evidence files under a folder, and every other file with the reason it
+    is not read. A hidden (``.x``) or system (``__x``) folder is listed once, not entered."""
     if path.is_file():
-        return path.parent, [path]
-    files = []
-    for candidate in sorted(path.rglob("*")):
-        rel = candidate.relative_to(path)
-        if any(part.startswith((".", "~$", "__")) for part in rel.parts):
-            continue
-        if candidate.name.startswith(OUTPUT_PREFIXES) or candidate.suffix.lower() not in EVIDENCE_SUFFIXES:
-            continue
-        if candidate.is_file():
-            files.append(candidate)
-    return path, files
+        return path.parent, [path], []
+    files: list[Path] = []
+    skipped: list[SkippedFile] = []
+
+    def skip(rel: str, code: str, **fields: object) -> None:
+        skipped.append(SkippedFile(rel, code, message(code, **fields)))
+
+    for folder, subfolders, names in os.walk(path):
+        here = Path(folder)
+        for name in sorted(subfolders):
+            if name.startswith((".", "__")):
+                rel = (here / name).relative_to(path).as_posix() + "/"
+                skip(rel, "skipped-hidden" if name.startswith(".") else "skipped-system-folder")
+        subfolders[:] = sorted(n for n in subfolders if not n.startswith((".", "__")))
+        for name in sorted(names):
+            candidate = here / name
+            rel = candidate.relative_to(path).as_posix()
+            if name.startswith(("~$", ".~lock.")):
+                skip(rel, "skipped-lock-file")
+            elif name.startswith("."):
+                skip(rel, "skipped-hidden")
+            elif name.startswith(OUTPUT_PREFIXES):
+                skip(rel, "skipped-own-output")
+            elif candidate.suffix.lower() not in EVIDENCE_SUFFIXES:
+                skip(rel, "skipped-not-spreadsheet", ext=candidate.suffix.lower() or "(无 / none)")
+            elif candidate.is_file():
+                files.append(candidate)
+    files.sort()
+    skipped.sort(key=lambda s: s.file)
+    return path, files, skipped
 
 
 def sha256(path: Path) -> str:
@@ -162,7 +196,7 @@ class _Round:
                 folder=path.parent,
                 index=self.index,
                 date1904=pre.date1904,
-                formulas=scan.formulas if scan is not None else {},
+                formulas=scan.formulas if scan is not None else sheet.formulas,
                 merged=scan.merged if scan is not None else sheet.merged,
             )
             result = read_rows(sheet, found, ctx)
@@ -193,12 +227,23 @@ class _Round:
             return preflight_xlsx(path, self.limits)
         if fmt == "ods":
             return preflight_ods(path, self.limits)
+        if fmt in TEXT_PARSERS:
+            # Parsed by a streaming reader that checks every cap as it goes; a big file is still parsed in
+            # a worker, which bounds the memory its cells take.
+            return Preflight(vouched=path.stat().st_size <= self.limits.scan_bytes)
         # xls bounds its own range (65,536 × 256); xlsb has no cheap scan, so it is parsed isolated.
         return Preflight(vouched=fmt in ("xls", "csv"))
 
     def _cells(self, path: Path, fmt: str, pre: Preflight) -> FileCells:
         if fmt == "csv":
             return read_csv(path, self.limits)
+        if fmt in TEXT_PARSERS:
+            parser = TEXT_PARSERS[fmt]
+            mode = self.limits.isolate
+            if (mode == "always" or (mode == "auto" and not pre.vouched)) and isolate.available():
+                isolated: FileCells = isolate.run_isolated(parser, (path, self.limits), self.limits)
+                return isolated
+            return parser(path, self.limits)
         hidden = [s.name for s in pre.sheets if not s.visible] if fmt == "xlsx" else None
         # Sheets too big for the preflight scan are searched for uncached formulas and merged ranges on the
         # background thread while the parser works (inflating releases the GIL; the worker is a process).
@@ -352,7 +397,7 @@ def read_evidence(
 ) -> Evidence:
     """Read every evidence file under ``path`` (or the one file ``path``) against ``handbook``."""
     limits = limits or DEFAULT_LIMITS
-    root, files = discover(Path(path))
+    root, files, skipped = discover_all(Path(path))
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="civcheck-background") as background:
         state = _Round(HandbookIndex.of(handbook), limits, background)
         for done, file in enumerate(files):
@@ -363,10 +408,11 @@ def read_evidence(
     if progress is not None:
         progress(len(files), len(files), "")
     evidence = state.finish(root)
+    evidence.skipped = skipped
     for kind in KINDS:
         if kind != "responses" and kind not in evidence.frames:
             evidence.frames[kind] = empty_frame(kind)
     return evidence
 
 
-__all__ = ["EVIDENCE_SUFFIXES", "WORKBOOK_PARSER", "Progress", "discover", "read_evidence"]
+__all__ = ["EVIDENCE_SUFFIXES", "WORKBOOK_PARSER", "Progress", "discover", "discover_all", "read_evidence"]

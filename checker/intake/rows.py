@@ -1,8 +1,9 @@
 """Accept or reject every row of a recognised sheet (逐行校验), column by column, vectorised.
 
-Each check yields a boolean mask over the sheet's data rows; the first check a row fails gives its code, the
-column it is about and a message. Rows whose user-filled columns are all blank are counted apart. Messages
-are written only for rejected rows, one check at a time, and rendered once per distinct cell value.
+Each check yields a boolean mask over the sheet's data rows; a row that fails checks is rejected once, with
+the first failed check's code and every column it is wrong in, each with its message. Rows whose
+user-filled columns are all blank are counted apart. Messages are written only for rejected rows, one
+check at a time, and rendered once per distinct cell value.
 """
 
 from __future__ import annotations
@@ -138,10 +139,17 @@ def _bad_tally(respondents: np.ndarray, favourable: np.ndarray) -> Render:
 
 
 class Verdicts:
-    """The first rejection of each row: code, column label and message."""
+    """The rejections of each row: every column's first problem, in the order the checks ran.
+
+    A row is rejected once (one :class:`Rejection`, so that row counts stay row counts), but it names every
+    problem found in it: a row with a bad count and a bad date is told about both. A column already found
+    wrong in a row is not checked again there (a cell with ``#N/A`` is not also reported as blank).
+    """
 
     def __init__(self, n: int) -> None:
+        self.n = n
         self.rejected = np.zeros(n, dtype=bool)
+        self._flagged: dict[str, np.ndarray] = {}  # column label → rows already found wrong in it
         # Batches of rows rejected by one check: positions, code, column label, messages.
         self.batches: list[tuple[np.ndarray, str, str, list[str]]] = []
 
@@ -150,27 +158,46 @@ class Verdicts:
         return ~self.rejected
 
     def reject(self, mask: np.ndarray, code: str, column: str, text: Render) -> None:
-        """Reject rows in ``mask`` not rejected yet; ``text(positions)`` renders their messages."""
-        positions = np.flatnonzero(mask & ~self.rejected)
+        """Reject rows in ``mask`` whose ``column`` has no problem yet; ``text(positions)`` renders messages."""
+        flagged = self._flagged.get(column)
+        if flagged is None:
+            flagged = self._flagged[column] = np.zeros(self.n, dtype=bool)
+        positions = np.flatnonzero(mask & ~flagged)
         if len(positions):
+            flagged[positions] = True
             self.rejected[positions] = True
             self.batches.append((positions, code, column, text(positions)))
 
     def rejections(
         self, file: str, sheet: str, rows: np.ndarray, standard: pd.Series | None = None
     ) -> list[Rejection]:
-        """The rejections in row order; ``standard`` (normalised codes) names the standard a row cited."""
+        """The rejections in row order, one per row; ``standard`` (normalised codes) names the standard a
+        row cited. A row with one problem gets its code, column and message as they are; a row with several
+        gets the first problem's code, every column (``C 问题数、E 检查日期``) and every message, each after
+        its column."""
+        if not self.batches:
+            return []
+        positions = np.concatenate([b[0] for b in self.batches])
+        batch_of = np.concatenate([np.full(len(b[0]), k) for k, b in enumerate(self.batches)])
+        at = np.concatenate([np.arange(len(b[0])) for b in self.batches])
+        order = np.argsort(positions, kind="stable")  # row order; within a row, the order of the checks
+        positions, batch_of, at = positions[order], batch_of[order], at[order]
+        starts = np.flatnonzero(np.r_[True, positions[1:] != positions[:-1]])
+        ends = np.r_[starts[1:], len(positions)]
+        firsts = positions[starts]
+        cited = _known(standard, firsts)
+        lines = rows[firsts].tolist()
         found: list[Rejection] = []
-        for positions, code, column, texts in self.batches:
-            cited = _known(standard, positions)
-            lines = rows[positions].tolist()
-            found.extend(
-                Rejection(file, sheet, line, column, code, text, std)
-                for line, text, std in zip(lines, texts, cited, strict=True)
-            )
-        if len(self.batches) > 1:  # each batch is in row order; the batches interleave
-            order = np.argsort(np.concatenate([b[0] for b in self.batches]), kind="stable")
-            found = [found[i] for i in order.tolist()]
+        for line, std, begin, end in zip(lines, cited, starts.tolist(), ends.tolist(), strict=True):
+            problems = [self.batches[k] for k in batch_of[begin:end].tolist()]
+            texts = [b[3][i] for b, i in zip(problems, at[begin:end].tolist(), strict=True)]
+            code, column = problems[0][1], problems[0][2]
+            if len(problems) == 1:
+                found.append(Rejection(file, sheet, line, column, code, texts[0], std))
+                continue
+            columns = "、".join(b[2] for b in problems)
+            text = "；".join(f"{b[2]}：{t}" for b, t in zip(problems, texts, strict=True))
+            found.append(Rejection(file, sheet, line, columns, code, text, std))
         return found
 
 
@@ -294,17 +321,18 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
                 )
             out[col] = parsed_dates
         elif column.value == "standard":
-            mapped, unknown = values.lookup(series, ctx.index.codes, values.code_key)
+            mapped, unknown = values.code_lookup(series, ctx.index.codes)
             verdicts.reject(unknown, "unknown-standard", label, _text("unknown-standard", text))
             wanted = KIND_METHOD.get(kind)
             if wanted is not None:
                 method_of = ctx.index.method_of
-                wrong = values.map_distinct_flag(series, partial(_other_method, method_of, wanted))
+                # on the resolved code: a cell may be a code followed by its text
+                wrong = values.map_distinct_flag(mapped, partial(_other_method, method_of, wanted))
                 verdicts.reject(
                     wrong,
                     "wrong-method",
                     label,
-                    _wrong_method(_Cells(mapped), text, method_of, spec.label_zh),
+                    _wrong_method(_Cells(mapped), _Cells(mapped), method_of, spec.label_zh),
                 )
             out[col] = mapped
         elif column.value == "site_type":
@@ -413,7 +441,7 @@ def _kind_rules(
         out["source"] = "tally"
     elif kind == "incidents":
         item = cleaned["item"]
-        mapped, unknown = values.lookup(item, ctx.index.negatives, values.code_key)
+        mapped, unknown = values.code_lookup(item, ctx.index.negatives)
         text = _Cells(item)
         verdicts.reject(unknown, "unknown-item", labels["item"], _text("unknown-item", text))
         out["item"] = mapped

@@ -63,6 +63,9 @@ class SheetCells:
     first_row: int = 1
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # (row, column 1-based) → text of a formula saved without a value, when the parser finds them itself
+    # (Excel 2003 XML; for xlsx and ods the preflight scan finds them).
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass

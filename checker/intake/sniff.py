@@ -1,8 +1,9 @@
 """Recognise a file's format by its content (文件格式识别), never by its extension.
 
-``sniff`` returns the format to read (xlsx, xls, ods, xlsb, csv) or the code of a rejected file: empty,
-too large, HTML or SpreadsheetML-2003 "Excel exports", encrypted OLE packages, damaged zips, Word files
-renamed as workbooks. A mismatch between the extension and the content is reported as a warning.
+``sniff`` returns the format to read (xlsx, xls, ods, xlsb, xml2003 — Excel 2003 XML —, html, csv) or the
+code of a rejected file: empty, too large, web archives (.mht) saved as "Excel exports", encrypted OLE
+packages, damaged zips, Word files renamed as workbooks. The WPS extensions (.et, .ett) and templates
+(.xltx, .xltm, .xlt) are read as whatever their content is. A mismatch between the extension and the content is reported as a warning.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
 
 # Extensions that are expected for each format (anything else → extension-mismatch warning).
+# WPS saves .et workbooks and .ett templates as either; Excel templates are .xltx/.xltm (OOXML), .xlt (OLE).
+# Excel 2003 XML and HTML tables are exported by business systems under .xls, saved by Excel as .xml/.htm.
 EXTENSIONS: dict[str, tuple[str, ...]] = {
-    "xlsx": (".xlsx", ".xlsm"),
+    "xlsx": (".xlsx", ".xlsm", ".xltx", ".xltm", ".et", ".ett"),
     "xlsb": (".xlsb",),
-    "xls": (".xls",),
-    "ods": (".ods",),
+    "xls": (".xls", ".xlt", ".et", ".ett"),
+    "ods": (".ods", ".ots"),
+    "xml2003": (".xml", ".xls", ".et"),
+    "html": (".html", ".htm", ".xls", ".et"),
     "csv": (".csv", ".tsv", ".txt"),
 }
 
@@ -88,15 +93,17 @@ def _ole_kind(path: Path) -> Sniffed:
 def _text_kind(head: bytes) -> Sniffed:
     probe = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if probe.startswith(b"<?xml") or probe.startswith(b"<workbook"):
-        if b"urn:schemas-microsoft-com:office:spreadsheet" in head:
-            return _reject("spreadsheetml-2003")
+        if b"urn:schemas-microsoft-com:office:spreadsheet" in head or b'progid="excel.sheet"' in probe:
+            return Sniffed("xml2003")
         if b"<html" in probe:
-            return _reject("html-disguised")
+            return Sniffed("html")
         return _reject("not-a-spreadsheet", what="XML")
-    if probe.startswith(
-        (b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<body", b"mime-version")
-    ):
-        return _reject("html-disguised")
+    if probe.startswith(b"mime-version"):
+        return _reject("html-disguised")  # a web archive (.mht, "single file web page"): not read
+    if probe.startswith((b"<!doctype html", b"<html", b"<table", b"<meta", b"<head", b"<body", b"<!--")):
+        if probe.startswith(b"<!--") and b"<html" not in probe and b"<table" not in probe:
+            return Sniffed("csv")
+        return Sniffed("html")
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return Sniffed("csv")
     if b"\x00" in head:

@@ -482,6 +482,28 @@ def lookup(
     return mapped, unknown
 
 
+# A code followed by its text, as a template's drop-down offers it: "Ⅲ-9-4 志愿服务…", "N1：…".
+_CODE_THEN_TEXT = re.compile(f"^[{SPACE_CHARS}]*([^{SPACE_CHARS}:：]+)[{SPACE_CHARS}:：]+\\S")
+
+
+def code_lookup(series: pd.Series, index: dict[str, str]) -> tuple[pd.Series, np.ndarray]:
+    """(canonical, unknown): codes of standards or negative-list items resolved through a handbook index
+    keyed by :func:`code_key`. A cell that is not itself a code but starts with a known one, followed by a
+    space or a colon and text ("Ⅲ-9-4 志愿服务…", what the templates' drop-downs offer), is that code."""
+
+    def resolve(value: str) -> str | None:
+        found = index.get(code_key(value))
+        if found is None:
+            lead = _CODE_THEN_TEXT.match(value)
+            if lead:
+                found = index.get(code_key(lead.group(1)))
+        return found
+
+    mapped = map_distinct_text(series, resolve)
+    unknown = (series.notna() & mapped.isna()).to_numpy()
+    return mapped, unknown
+
+
 def favourable(series: pd.Series) -> pd.Series:
     """True where an answer is favourable (see FAVOURABLE_ANSWERS)."""
     flags = map_distinct_flag(series, lambda v: name_key(v) in FAVOURABLE_ANSWERS)
@@ -499,6 +521,7 @@ __all__ = [
     "clean_column",
     "clean_text",
     "code_key",
+    "code_lookup",
     "counts",
     "dates",
     "distinct",

@@ -34,7 +34,8 @@ CSS = """
 @page { size: A4; margin: 15mm 12mm; }
 * { box-sizing: border-box; }
 body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC",
-       sans-serif; color: #222; margin: 24px auto; max-width: 1100px; font-size: 14px; line-height: 1.45; }
+       sans-serif; color: #222; margin: 24px auto; padding: 0 12px; max-width: 1100px; font-size: 14px;
+       line-height: 1.45; overflow-wrap: break-word; }
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 26px 0 8px; border-bottom: 2px solid #4472c4; padding-bottom: 3px; }
 .meta { color: #555; margin: 0 0 14px; }
@@ -44,18 +45,33 @@ h2 { font-size: 17px; margin: 26px 0 8px; border-bottom: 2px solid #4472c4; padd
 .card .v { font-size: 20px; font-weight: bold; }
 .card.veto { border-color: #c00; color: #c00; }
 .note { color: #666; font-size: 12px; }
+.scroll { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; width: 100%; font-size: 12.5px; }
 th, td { border: 1px solid #ccc; padding: 3px 6px; text-align: left; vertical-align: top; }
-th { background: #ddebf7; }
+th { background: #ddebf7; white-space: nowrap; }
 td.n { text-align: right; white-space: nowrap; }
-table.gaps td:nth-child(-n+3), table.tracked td:nth-last-child(-n+4) { white-space: nowrap; }
+td.s { white-space: nowrap; }
+td.w { min-width: 8em; }
+td.t { min-width: 16em; }
 tr:nth-child(even) td { background: #f8f9fb; }
+svg.chart { display: block; width: 100%; max-width: 560px; height: auto; }
 svg text { font-family: inherit; }
+svg .code { font-family: "DejaVu Sans", "Segoe UI", "Helvetica Neue", Arial, sans-serif;
+            font-variant-east-asian: proportional-width; }
+@media (max-width: 600px) {
+  body { margin: 12px auto; padding: 0 8px; font-size: 13px; }
+  h1 { font-size: 19px; }
+  .card { min-width: 0; flex: 1 1 40%; padding: 6px 8px; }
+  .card .v { font-size: 16px; }
+}
 @media print {
-  body { margin: 0; max-width: none; font-size: 11px; }
+  body { margin: 0; padding: 0; max-width: none; font-size: 11px; }
   h2 { break-after: avoid; }
   tr, .card, svg { break-inside: avoid; }
   thead { display: table-header-group; }
+  .scroll { overflow: visible; }
+  th { white-space: normal; }
+  td.w, td.t { min-width: 0; }
 }
 """
 
@@ -72,46 +88,82 @@ def _pct(value: Any) -> str:
     return tables.percent_text(value, 1)
 
 
+CHART_WIDTH = 440  # viewBox units; the SVG scales to the page width, at most 560 px (svg.chart in CSS)
+CHART_LABEL_CHARS = 32  # a longer item name is cut with "…" (the full name is the bar's tooltip)
+
+
 def _chart(projects: list[Rollup], lang: str) -> str:
-    """A horizontal bar chart of Ⅰ-level score rates, as inline SVG."""
+    """A bar chart of Ⅰ-level score rates, as inline SVG with a ``viewBox``: the page scales it to its width
+    (a phone shows all of it, smaller; nothing is clipped). Each item's name sits on its own line above the
+    bar, so the chart stays narrow; the code is set in a ``tspan`` with a Latin font first, so that "Ⅰ-1" is
+    not drawn as a full-width "Ⅰ" followed by a gap (as CJK fonts draw Roman numerals)."""
     if not projects:
         return f"<p>{_e(label('no_rows', lang))}</p>"
-    row_h, label_w, bar_w = 30, 260, 560
-    height = row_h * len(projects) + 30
+    width, value_w, row_h, bar_h = CHART_WIDTH, 150, 40, 15
+    bar_w = width - value_w
+    height = row_h * len(projects) + 22
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + bar_w + 70}" height="{height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" preserveAspectRatio="xMinYMin meet" '
         f'role="img" aria-label="{_e(label("chart_title", lang))}">'
     ]
     for tick in (0, 0.25, 0.5, 0.75, 1.0):
-        x = label_w + bar_w * tick
+        x = min(bar_w * tick, bar_w - 0.5) + 0.5
+        anchor = "start" if tick == 0 else "end" if tick == 1.0 else "middle"
         parts.append(
-            f'<line x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{height - 22}" stroke="#ddd"/>'
-            f'<text x="{x:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" fill="#666">'
+            f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{height - 20}" stroke="#ddd"/>'
+            f'<text x="{x:.1f}" y="{height - 6}" font-size="11" text-anchor="{anchor}" fill="#666">'
             f"{tick:.0%}</text>"
         )
     for i, project in enumerate(projects):
-        y = i * row_h + 4
+        y = i * row_h
         rate = max(0.0, min(1.0, project.rate))
         colour = "#4472c4" if rate >= 0.9 else "#ed7d31" if rate >= 0.7 else "#c00000"
-        name = f"{project.code} {project.name}"
+        name = clean_text(project.name)
+        if len(name) > CHART_LABEL_CHARS:
+            name = name[: CHART_LABEL_CHARS - 1] + "…"
+        full = f"{project.code} {project.name}"
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + 16}" font-size="12" text-anchor="end">{_e(name)}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{bar_w * rate:.1f}" height="{row_h - 10}" fill="{colour}"/>'
-            f'<text x="{label_w + bar_w * rate + 6:.1f}" y="{y + 16}" font-size="12">'
-            f"{rate:.1%} ({project.score:.2f}/{project.points:.2f})</text>"
+            f"<g><title>{_e(full)}</title>"
+            f'<text x="0" y="{y + 15}" font-size="13"><tspan class="code">{_e(project.code)}</tspan> '
+            f"{_e(name)}</text>"
+            f'<rect x="0.5" y="{y + 20}" width="{max(bar_w * rate, 0.0):.1f}" height="{bar_h}" fill="{colour}"/>'
+            f'<text x="{bar_w * rate + 6:.1f}" y="{y + 33}" font-size="12">'
+            f"{rate:.1%} ({project.score:.2f}/{project.points:.2f})</text></g>"
         )
     parts.append("</svg>")
     return "".join(parts)
 
 
-def _table(headers: list[str], rows: list[list[tuple[str, bool]]], cls: str = "") -> str:
+SHORT_TEXT = 12  # a text column whose cells are all at most this long never wraps (class "s")
+
+
+def _table(
+    headers: list[str], rows: list[list[tuple[str, bool]]], cls: str = "", long: tuple[int, ...] = ()
+) -> str:
+    """A table in a horizontally scrollable box: on a narrow screen the table keeps readable columns and
+    scrolls by itself instead of widening the page or wrapping names one character per line.
+
+    Cells are (escaped text, numeric). Numbers never wrap; a text column of short values (codes, dates,
+    kinds) never wraps; other text columns keep a minimum width, wider for the ``long`` column indexes."""
+    widths = [max((len(html.unescape(row[j][0])) for row in rows), default=0) for j in range(len(headers))]
+
+    def css(j: int, numeric: bool) -> str:
+        if numeric:
+            return "n"
+        if j in long:
+            return "t"
+        return "s" if widths[j] <= SHORT_TEXT else "w"
+
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
     body = "".join(
-        "<tr>" + "".join(f'<td class="n">{v}</td>' if num else f"<td>{v}</td>" for v, num in row) + "</tr>"
+        "<tr>" + "".join(f'<td class="{css(j, num)}">{v}</td>' for j, (v, num) in enumerate(row)) + "</tr>"
         for row in rows
     )
     attr = f' class="{cls}"' if cls else ""
-    return f"<table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return (
+        f'<div class="scroll"><table{attr}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    )
 
 
 def _cell(column: str, value: Any) -> tuple[str, bool]:
@@ -258,6 +310,9 @@ def render_html(assessment: Assessment, lang: str) -> str:
                 row.append((_e(lifecycle_text(value, lang)), False))
             elif c == "rounds_open":
                 row.append((_num(value, 0), True))
+            elif c == "site_name" and not clean_text(value).strip():
+                # a district-level gap (data, survey, paperwork, a standard without evidence) has no site
+                row.append((_e(label("site_none", lang)), False))
             else:
                 row.append((_e(value), False))
         gap_rows.append(row)
@@ -265,6 +320,7 @@ def render_html(assessment: Assessment, lang: str) -> str:
         [column_label(c, lang) for c in cols],
         gap_rows,
         "gaps tracked" if assessment.tracking is not None else "gaps",
+        long=tuple(j for j, c in enumerate(cols) if c == "description"),
     )
     rest = len(gaps) - len(shown)
     more = f'<p class="note">{_e(label("more_gaps", lang).format(n=f"{rest:,}"))}</p>' if rest > 0 else ""

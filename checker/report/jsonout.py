@@ -21,7 +21,9 @@ from checker.scoring.tracking import ACCOUNTABILITY_COLUMNS
 if TYPE_CHECKING:
     from checker.scoring.assessment import Assessment
 
-SCHEMA_VERSION = "1.2"  # 1.1: reason_args, reason_code, plan note_code / note_args; 1.2: key, tracking
+# 1.1: reason_args, reason_code, plan note_code / note_args; 1.2: key, tracking; 1.3: skipped (the files of
+# the evidence folder that were not read)
+SCHEMA_VERSION = "1.3"
 SCHEMA_ID = "https://civcheck.example/report.schema.json"
 
 STANDARD_FIELDS = (
@@ -77,6 +79,7 @@ INPUT_FIELDS = (
     "encoding",
 )
 REJECTED_FIELDS = (*tables.REJECTED_COLUMNS, "standard")
+SKIPPED_FIELDS = ("file", "code", "message")
 RANKING_FIELDS = RANKING_COLUMNS  # the engine's own order
 # What departments[] gain in a recorded round (the engine's accountability counts), and that table's fields.
 ACCOUNTABILITY_FIELDS = ACCOUNTABILITY_COLUMNS
@@ -242,6 +245,7 @@ def _plain_document(assessment: Assessment, *, lazy: bool) -> dict[str, Any]:
             "note_args": _args(assessment.plan_note_args),
         },
         "inputs": _records(assessment.inputs, INPUT_FIELDS),
+        "skipped": _records(assessment.skipped, SKIPPED_FIELDS),
         "rejected_rows": _records(assessment.rejected, REJECTED_FIELDS),
     }
 
@@ -532,6 +536,13 @@ def report_json_schema() -> dict[str, Any]:
                             "warnings": _STRS,
                             "encoding": _STR_OR_NULL,
                         }
+                    ),
+                },
+                # Every file of the evidence folder is in inputs[] or here, with its skipped-… code.
+                "skipped": {
+                    "type": "array",
+                    "items": _object(
+                        {"file": _STR, "code": {"type": "string", "pattern": "^skipped-"}, "message": _STR}
                     ),
                 },
                 "rejected_rows": {

@@ -116,8 +116,9 @@ PLAN_COLUMNS = plan.PLAN_COLUMNS
 REJECTED_COLUMNS = ("file", "sheet", "row", "column", "code", "message")
 INPUT_COLUMNS = ("file", "sha256", "format", "rows_read", "rows_accepted", "rows_rejected")
 
-# Gap kinds per workbook sheet and in the dispatch workbooks.
-DISPATCHED_KINDS = ("site_problem", "coverage", "material")
+# Gap kinds in the dispatch workbooks (交办单): every kind, so that each gap with a responsible unit reaches
+# it — survey and data shortfalls, standards below full marks and negative-list events included.
+DISPATCHED_KINDS = ("site_problem", "coverage", "material", "survey", "data", "standard", "negative")
 
 
 def plain(value: Any) -> Any:

@@ -12,8 +12,9 @@ ever written.
 from __future__ import annotations
 
 import functools
+import math
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -48,6 +49,7 @@ POINT_COLUMNS = frozenset(
         "deduction",
         "weighted",
         "weighted_max",
+        "total_gain",
     }
 )
 STATUS_FILLS = {
@@ -60,6 +62,18 @@ STATUS_FILLS = {
 }
 WIDTH_SAMPLE = 200
 PRINT_FIT_CHARS = 200  # about 70% scale on A4 landscape: still legible
+# Printed rows with wrapped text: points per line (LibreOffice lays CJK text out at about 15 pt per line
+# at 11 pt) and a row's padding; LibreOffice does not grow a row to its wrapped text by itself.
+LINE_POINTS = 14.5
+ROW_PADDING = 3.0
+# What 测评结果 and 问题清单 print (the columns first, in this order; the rest follow on screen only) and
+# the width their long texts wrap at.
+PRINTED_STANDARDS = ("project", "indicator", "content", "code", "text", "method", "points", "score", "grade",
+                     "status", "reason", "lead")  # fmt: skip
+WRAPPED_STANDARDS = {"text": 30, "reason": 40, "lead": 12}
+PRINTED_PROBLEMS = ("id", "standard", "site_name", "street", "department", "description", "cases",
+                    "total_recoverable", "deadline")  # fmt: skip
+WRAPPED_PROBLEMS = {"site_name": 18, "department": 20, "description": 34}
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -72,6 +86,25 @@ def display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+def row_height(cells: Sequence[tuple[Any, float]]) -> float:
+    """Points a printed row needs so that its longest wrapped text (value, column width) does not spill."""
+    lines = 1
+    for value, width in cells:
+        if not isinstance(value, str) or not value:
+            continue
+        usable = max(1.0, width * 1.1 - 1)  # LibreOffice fits about 1.2 display columns per width unit
+        need = sum(max(1, math.ceil(display_width(part) / usable)) for part in value.split("\n"))
+        lines = max(lines, need)
+    return lines * LINE_POINTS + ROW_PADDING
+
+
+def printed_first(table: tables.Table, printed: Sequence[str]) -> tuple[tables.Table, int]:
+    """``table`` with the ``printed`` columns it has first (in that order), and how many they are."""
+    first = [c for c in printed if c in table.columns]
+    columns = first + [c for c in table.columns if c not in first]
+    return tables.Table(columns, table.data, table.length), len(first)
+
+
 class SheetWriter:
     """Writes tables into one worksheet top to bottom (constant-memory mode forbids going back)."""
 
@@ -81,19 +114,33 @@ class SheetWriter:
         self.name = self.sheet.get_name()
         self.lang = lang
         self.row = 0
-        self.widths: dict[int, int] = {}
+        self.widths: dict[int, float] = {}
+        self.fixed: set[int] = set()  # columns of wrapped text, kept at their width
+        self.print_columns: int | None = None  # print only the first columns (None: as many as fit)
         self.formats = formats_of(book)
-        # Print on A4 landscape, as wide as one page, header rows repeated (set per main table).
+        # Print on A4 landscape, one page wide, header rows repeated (set per main table), the report's
+        # title and the sheet's name above and page X of Y below every page.
         self.sheet.set_paper(9)
         self.sheet.set_landscape()
-        self.sheet.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        self.sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        title = label("report_title", lang).replace("&", "&&")
+        self.sheet.set_header(f"&L{title}&R&A", {"margin": 0.25})
+        self.sheet.set_footer(f"&C{label('print.page', lang)}", {"margin": 0.25})
 
     def finish(self) -> None:
-        """Print one page wide when that stays legible; wider sheets print across pages instead."""
-        if sum(self.widths.get(c, 8) for c in range(max(self.widths, default=0) + 1)) <= PRINT_FIT_CHARS:
-            self.sheet.fit_to_pages(1, 0)
-        else:
-            self.sheet.repeat_columns(0)
+        """Print one page wide. A sheet too wide to stay legible so prints its leading columns only (as
+        many as fit in PRINT_FIT_CHARS, or the ones a table chose); the rest stays on screen."""
+        widths = [self.widths.get(c, 8) for c in range(max(self.widths, default=-1) + 1)]
+        keep = self.print_columns
+        if keep is None and sum(widths) > PRINT_FIT_CHARS:
+            keep, total = 0, 0.0
+            for width in widths:
+                if keep and total + width > PRINT_FIT_CHARS:
+                    break
+                keep, total = keep + 1, total + width
+        if keep:
+            self.sheet.print_area(0, 0, max(self.row - 1, 0), keep - 1)
+        self.sheet.fit_to_pages(1, 0)
 
     def set_widths(self, widths: Sequence[int]) -> None:
         """Fixed column widths (the summary mixes tables, so fitting each column to its longest text
@@ -103,6 +150,8 @@ class SheetWriter:
             self.sheet.set_column(col, col, width)
 
     def _fit(self, col: int, text: str) -> None:
+        if col in self.fixed:
+            return
         width = min(60, display_width(text) + 2)
         if width > self.widths.get(col, 8):
             self.widths[col] = width
@@ -161,16 +210,35 @@ class SheetWriter:
         fills: str | None = None,
         main: bool = True,
         labels: Sequence[str] | None = None,
+        wrap: Mapping[str, float] | None = None,
+        printed: int | None = None,
     ) -> None:
-        """A header row then every row of ``table``; autofilter and frozen header when ``main``."""
+        """A header row then every row of ``table``; autofilter and frozen header when ``main``.
+
+        ``wrap``: columns whose text wraps at a fixed width, each row made high enough for it on paper;
+        ``printed``: print only the first columns of the sheet.
+        """
         translate = translate or {}
+        wrap_at = {table.columns.index(c): w for c, w in (wrap or {}).items() if c in table.columns}
+        for col, width in wrap_at.items():
+            self.widths[col] = width
+            self.fixed.add(col)
+            self.sheet.set_column(col, col, width)
+        if printed is not None:
+            self.print_columns = printed
         head = self.header(table.columns, labels=labels)
         column_fmt = [_column_format(c) for c in table.columns]
+        for col in wrap_at:
+            column_fmt[col] = column_fmt[col] or "wrap"
+        if wrap_at:
+            column_fmt = [f or "top" for f in column_fmt]
         converters = [translate.get(c) for c in table.columns]
         fill_at = table.columns.index(fills) if fills in table.columns else None
         sheet_cell = self.cell
         row = self.row
         for values in table.rows():
+            if wrap_at:  # constant memory: a row's height is set before its cells are written
+                self.sheet.set_row(row, row_height([(values[c], w) for c, w in wrap_at.items()]))
             fill = f"fill_{values[fill_at]}" if fill_at is not None else None
             for col, value in enumerate(values):
                 convert = converters[col]
@@ -218,10 +286,12 @@ def formats_of(book: Any) -> dict[str, Any]:
         "header": book.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
         ),
-        "percent": book.add_format({"num_format": "0.0%"}),
-        "points": book.add_format({"num_format": "0.00"}),
-        "rate": book.add_format({"num_format": "0.00##"}),
-        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+        # Cells align at the top, so that a row made high for a wrapped text reads across on paper.
+        "top": book.add_format({"valign": "top"}),
+        "percent": book.add_format({"num_format": "0.0%", "valign": "top"}),
+        "points": book.add_format({"num_format": "0.00", "valign": "top"}),
+        "rate": book.add_format({"num_format": "0.00##", "valign": "top"}),
+        "date": book.add_format({"num_format": "yyyy-mm-dd", "valign": "top"}),
         "reply": book.add_format({"bg_color": "#FFF2CC", "border": 1, "text_wrap": True, "valign": "top"}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
         "reply_date": book.add_format({"bg_color": "#FFF2CC", "border": 1, "num_format": "yyyy-mm-dd"}),
@@ -229,7 +299,7 @@ def formats_of(book: Any) -> dict[str, Any]:
         "alert": book.add_format({"font_color": "#C00000", "bold": True, "text_wrap": True, "valign": "top"}),
     }
     for status, colour in STATUS_FILLS.items():
-        made[f"fill_{status}"] = book.add_format({"bg_color": colour})
+        made[f"fill_{status}"] = book.add_format({"bg_color": colour, "valign": "top"})
     book._civcheck_formats = made
     return made
 
@@ -281,7 +351,10 @@ def write_workbook(assessment: Assessment, path: Path, lang: str) -> None:
     _summary(assessment, sheets["summary"], book, lang)
     standards = tables.record_table(assessment.standards, tables.STANDARD_COLUMNS)
     standards.data["reason"] = [reason_text(s, lang) for s in assessment.standards]
-    sheets["standards"].table(standards, translate=translate, fills="status")
+    standards, printed = printed_first(standards, PRINTED_STANDARDS)
+    sheets["standards"].table(
+        standards, translate=translate, fills="status", wrap=WRAPPED_STANDARDS, printed=printed
+    )
     history = HISTORY_COLUMNS if assessment.tracking is not None else ()
     for key, kind, columns in (
         ("problems", "site_problem", tables.SITE_PROBLEM_COLUMNS),
@@ -293,7 +366,11 @@ def write_workbook(assessment: Assessment, path: Path, lang: str) -> None:
         localise_gap_table(assessment, table, gaps, lang)
         if history:
             table.data["lifecycle"] = [lifecycle_text(v, lang) for v in table.data["lifecycle"]]
-        sheets[key].table(table)
+        if key == "problems":
+            table, printed = printed_first(table, PRINTED_PROBLEMS)
+            sheets[key].table(table, wrap=WRAPPED_PROBLEMS, printed=printed)
+        else:
+            sheets[key].table(table)
     survey_data = [s for s in assessment.standards if s.method in ("survey", "data")]
     sheets["survey_data"].table(
         tables.record_table(survey_data, tables.SURVEY_DATA_COLUMNS), translate=translate, fills="status"

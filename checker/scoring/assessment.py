@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Literal
 if TYPE_CHECKING:
     import pandas as pd
 
-    from checker.intake.evidence import InputFile, Rejection
+    from checker.intake.evidence import InputFile, Rejection, SkippedFile
     from checker.scoring.tracking import Tracking
 
 Status = Literal["pass", "partial", "fail", "no_evidence", "not_applicable", "invalid"]
@@ -201,6 +201,10 @@ class Assessment:
     inspected: pd.DataFrame | None = None
     # Filled by the ledger when the round is recorded (check --record): lifecycle of every problem.
     tracking: Tracking | None = None
+    # Added for the 交办单: each registered site's address (地址) by site id, when the register gives one.
+    addresses: pd.Series | None = None
+    # Added by issue 16: the files of the evidence folder that were not read, each with its skipped-… code.
+    skipped: list[SkippedFile] = field(default_factory=list)
 
     def projection(self) -> list[tuple[str, str, float]]:
         """The sorted (code, status, score) triples tests assert against."""

@@ -98,7 +98,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
     listed = {str(code) for block in blocks if len(block) for code in block["standard"].unique().tolist()}
     blocks += [
         _standard_gaps(handbook, due, [r for r in ordered if r.code not in listed]),
-        _negative_gaps(events),
+        _negative_gaps(handbook, events),
     ]
     gaps = gapmod.finish(blocks, factors={m: gw.factor(m) for m in METHODS})
     gaps["reason_code"] = gaps["reason_code"].astype("string").fillna("")
@@ -138,7 +138,20 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
                 "fail": fail_mask,
             }
         ),
+        addresses=_addresses(evidence.frame("sites")),
+        skipped=list(evidence.skipped),
     )
+
+
+def _addresses(sites: pd.DataFrame) -> pd.Series | None:
+    """Each registered site's address by site id (the last row of a site wins, as in the register)."""
+    if "address" not in sites.columns:
+        return None
+    known = sites.dropna(subset=["site_id"]).drop_duplicates("site_id", keep="last")
+    known = known[known["address"].notna() & (known["address"].astype("string").str.strip() != "")]
+    if known.empty:
+        return None
+    return pd.Series(known["address"].astype(str).to_numpy(), index=known["site_id"].astype(str).to_numpy())
 
 
 class _Due:
@@ -347,13 +360,16 @@ def _standard_gaps(handbook: Handbook, due: _Due, ordered: list[StandardResult])
     return _records(rows, due)
 
 
-def _negative_gaps(events: list[NegativeEvent]) -> pd.DataFrame:
+def _negative_gaps(handbook: Handbook, events: list[NegativeEvent]) -> pd.DataFrame:
+    """One gap per event, dispatched to the negative-list item's lead unit ("" when it names none)."""
+    leads = {n.code: n.lead or "" for n in handbook.negative_list}
     rows = []
     for e in events:
         rows.append(
             {
                 "key": f"negative|{e.code}|{e.date.isoformat()}|{e.evidence}",
                 "kind": "negative",
+                "department": leads.get(e.code, ""),
                 "description": f"{e.code} {e.text}：{e.note}" if e.note else f"{e.code} {e.text}",
                 "required": "一票否决" if e.veto else f"扣 {num(e.deduction)} 分",
                 "reason_code": "negative.veto" if e.veto else "negative.deduction",
