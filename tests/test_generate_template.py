@@ -236,3 +236,14 @@ def test_date_columns_validate_dates_and_sheets_print_one_page_wide(tiny: Handbo
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # 1 is the default
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_title_rows == "$1:$2"  # title and header on every printed page
+
+
+def test_the_instructions_sheet_is_read_past_without_a_warning(tiny: Handbook, tmp_path: Path) -> None:
+    from checker.intake.reader import read_evidence
+
+    write_templates(tiny, tmp_path / "t", by_department=False, force=False)
+    evidence = read_evidence(tmp_path / "t", tiny)
+    assert evidence.inputs
+    for info in evidence.inputs:
+        assert not [w for w in info.warnings if "填报说明" in w], info.warnings
+        assert any(s.startswith("填报说明 (说明页") for s in info.skipped_sheets), info.skipped_sheets

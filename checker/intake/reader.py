@@ -66,6 +66,10 @@ EVIDENCE_SUFFIXES = frozenset(s for suffixes in EXTENSIONS.values() for s in suf
 # civcheck's own outputs (report workbook, JSON, HTML) are never read back as evidence.
 OUTPUT_PREFIXES = ("自查报告", "self-check-report", "civcheck-", ".tmp-")
 
+# Sheets of instructions that civcheck itself writes (templates, 交办单): a returned workbook carries them,
+# and they are no evidence: skipped and listed, without a warning.
+INSTRUCTION_SHEETS = frozenset({"填报说明", "How to reply", "Instructions"})
+
 
 def discover(path: Path) -> tuple[Path, list[Path]]:
     """(root, files): one file as given, or the evidence files under a folder (hidden and temp files skipped)."""
@@ -180,6 +184,10 @@ class _Round:
             found = detect(sheet, self.index.questions, self.limits.header_scan_rows)
             label = sheet.name or path.name
             if not isinstance(found, Header):
+                if found.code == "unrecognised-sheet" and label.strip() in INSTRUCTION_SHEETS:
+                    # The instructions civcheck writes into its templates and 交办单: read past, listed.
+                    info.skipped_sheets.append(f"{label} (说明页 / instructions)")
+                    continue
                 info.skipped_sheets.append(f"{label} ({found.code})")
                 if found.code == "unrecognised-sheet":
                     info.warnings.append(message(found.code, **{**found.fields, "sheet": label}))

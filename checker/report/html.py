@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 TOP_GAPS = 50
 TOP_DEPARTMENTS = 40
+TOP_PLAN = 20  # steps of the plan on the page; the workbook lists them all
 TOP_TRACKED = 30  # rows of the 整改跟踪 listing on the page; the workbook lists them all
 # History columns the page's gap table shows for a recorded round (the workbook has them all).
 PAGE_HISTORY = ("lifecycle", "first_seen", "rounds_open", "last_status")
@@ -174,6 +175,55 @@ def _cell(column: str, value: Any) -> tuple[str, bool]:
     if isinstance(value, (int, float)):
         return _num(value, 0 if float(value).is_integer() else 2), True
     return _e(value.isoformat() if hasattr(value, "isoformat") else value), False
+
+
+def _plan_steps(assessment: Assessment, lang: str) -> str:
+    """The plan's first steps (every kind of fix), each with what it fixes and the total after it."""
+    plan = assessment.plan
+    if plan.empty:
+        return ""
+    shown = plan.head(TOP_PLAN)
+    gaps = assessment.gaps
+    ids = tables.column_values(shown, "id")
+    picked = gaps[gaps["id"].isin(ids)] if "id" in gaps.columns else gaps.iloc[0:0]
+    texts = dict(zip(tables.column_values(picked, "id"), gap_texts(assessment, picked, lang)[0], strict=True))
+    names = dict(
+        zip(tables.column_values(picked, "id"), tables.column_values(picked, "site_name"), strict=True)
+    )
+    data = {
+        c: tables.column_values(shown, c)
+        for c in ("step", "kind", "standard", "department", "cumulative_score")
+    }
+    rows = []
+    for i, step_id in enumerate(ids):
+        what = names.get(step_id) or texts.get(step_id) or ""
+        rows.append(
+            [
+                (_e(data["step"][i]), True),
+                (_e(kind_label(str(data["kind"][i]), lang)), False),
+                (_e(data["standard"][i]), False),
+                (_e(what), False),
+                (_e(data["department"][i]), False),
+                (_num(data["cumulative_score"][i]), True),
+            ]
+        )
+    headers = [
+        label(k, lang)
+        for k in (
+            "col.step",
+            "col.kind",
+            "col.standard",
+            "term.fix",
+            "col.department",
+            "col.cumulative_score",
+        )
+    ]
+    more = (
+        f'<p class="note">{_e(label("more_steps", lang).format(n=f"{len(plan) - len(shown):,}"))}</p>'
+        if len(plan) > len(shown)
+        else ""
+    )
+    return _table(headers, rows, long=(3,)) + more
 
 
 def _tracking(assessment: Assessment, lang: str) -> str:
@@ -350,7 +400,8 @@ def render_html(assessment: Assessment, lang: str) -> str:
         else label("rejected_none", lang)
     )
     plan_note = (
-        f"<h2>{_e(label('sheet.plan', lang))}</h2>\n<p>{_e(plan_note_text(assessment, lang))}</p>"
+        f"<h2>{_e(label('sheet.plan', lang))}</h2>\n<p>{_e(plan_note_text(assessment, lang))}</p>\n"
+        + _plan_steps(assessment, lang)
         if assessment.plan_note
         else ""
     )

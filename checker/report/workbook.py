@@ -27,7 +27,7 @@ from checker.report.history import (
     lifecycle_text,
     tracking_listing,
 )
-from checker.report.labels import column_label, label, method_label, status_label
+from checker.report.labels import column_label, kind_label, label, method_label, status_label
 from checker.report.reasons import localise_gap_table, plan_note_text, reason_text, street_text, veto_texts
 from checker.report.sanitize import cell_text, sheet_title
 from checker.scoring.tracking import ACCOUNTABILITY_COLUMNS
@@ -386,7 +386,10 @@ def write_workbook(assessment: Assessment, path: Path, lang: str) -> None:
     if assessment.plan_note:
         plan.pair(label("plan_note", lang), plan_note_text(assessment, lang))
         plan.blank()
-    plan.table(tables.frame_table(assessment.plan, tables.PLAN_COLUMNS))
+    steps = tables.frame_table(assessment.plan, tables.PLAN_COLUMNS)
+    if "kind" in steps.data:  # every kind of fix: say which in words
+        steps.data["kind"] = [kind_label(str(k), lang) if k else "" for k in steps.data["kind"]]
+    plan.table(steps)
     sheets["rejected"].table(
         tables.record_table(assessment.rejected, tables.REJECTED_COLUMNS),
         labels=[label(f"col.{c}", lang) for c in ("file", "sheet", "row", "column", "error_code", "message")],
