@@ -249,8 +249,13 @@ def test_engine_gap_texts_in_english() -> None:
             ["1"],
         ),
         (
-            "plan.unreachable",
-            {"target": 100.0, "sites": sites(4), "inspections": _inspections({0: 1}, n=4)},
+            "plan.unreachable",  # every fix made still leaves the N1 deduction: 100 is out of reach
+            {
+                "target": 100.0,
+                "sites": sites(4),
+                "inspections": _inspections({0: 1}, n=4),
+                "incidents": [{"item": "N1", "date": "2026-05-01"}],
+            },
             ["100"],
         ),
         (

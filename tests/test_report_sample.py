@@ -84,7 +84,9 @@ def test_dispatch_covers_every_gap_once_in_its_units_book(written: tuple[Path, l
     a = sample_assessment()
     books = {p.stem: p for p in paths if p.parent == out / "交办单"}
     assert (a.gaps["department"] != "").all()  # the negative-list event has its item's lead
-    assert len(books) == a.gaps["department"].nunique() == 26
+    # Every unit that owns a gap gets its 交办单 (each loss listed once: a standard's lead gets none for a
+    # loss already dispatched as the site problems of other units).
+    assert len(books) == a.gaps["department"].nunique() >= 18
     assert {"区委政法委", "区应急管理局", "团区委", "区司法局"} <= set(books)
     found: dict[str, str] = {}
     rows: dict[str, dict[str, object]] = {}
@@ -104,11 +106,11 @@ def test_dispatch_covers_every_gap_once_in_its_units_book(written: tuple[Path, l
         == "Q08 肯定率达到 85%（现为 80.95%，差 4.05 个百分点）"
     )
     assert rows[by_standard[("data", "Ⅲ-9-1")]]["整改目标"] == "注册志愿者人数/常住人口 ≥ 13%（现为 11.48%）"
-    none = rows[by_standard[("standard", "Ⅲ-6-1")]]["整改目标"]
-    assert (
-        none
-        == "报送 2025-07-01 至 2026-06-30 期间形成的材料：道德模范和身边好人评选文件、典型人物库、礼遇帮扶活动记录"
-    )
+    # A standard with no material at all: its loss is listed once, as each missing material.
+    assert ("standard", "Ⅲ-6-1") not in by_standard
+    wanted = {"道德模范和身边好人评选文件", "典型人物库", "礼遇帮扶活动记录"}
+    targets = {str(r["整改目标"]) for r in rows.values() if r.get("测评标准") == "Ⅲ-6-1"}
+    assert targets == {f"报送 2025-07-01 至 2026-06-30 期间形成的“{m}”" for m in wanted}
     material = rows[by_standard[("material", "Ⅲ-1-2")]]
     assert material["整改目标"] == "报送 2025-07-01 至 2026-06-30 期间形成的“创建任务分解表”"
     negative = rows[a.gaps.loc[a.gaps["kind"] == "negative", "id"].item()]
