@@ -46,9 +46,6 @@ _ODS_MERGED_DOWN = re.compile(rb'number-rows-spanned="(?:[2-9]|[1-9][0-9]+)"')
 _ODS_COLS_SPANNED = re.compile(rb'number-columns-spanned="(\d+)"')
 _ODS_FORMULA_CELL = re.compile(rb"<table:table-cell\b([^>]*\btable:formula=[^>]*)>")
 _QUOTES = {"&quot;": '"', "&apos;": "'"}
-_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 class PreflightError(Exception):
@@ -166,7 +163,29 @@ def _read_xml(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | None
         raise PreflightError("corrupt-zip", detail=f"{name}: {type(exc).__name__}") from None
 
 
+def _local(tag: object) -> str:
+    """The local name of an element tag, whatever its namespace (transitional, Strict, or none)."""
+    return str(tag).rsplit("}", 1)[-1]
+
+
+def _attr(node: ElementTree.Element, name: str) -> str | None:
+    """Attribute ``name`` in any namespace (``r:id`` is in the transitional or the Strict namespace)."""
+    value = node.get(name)
+    if value is not None:
+        return str(value)
+    for key, found in node.attrib.items():
+        if key.endswith("}" + name):
+            return str(found)
+    return None
+
+
 def _workbook_sheets(archive: zipfile.ZipFile) -> tuple[list[SheetScan], bool]:
+    """The sheets of the workbook with their state and part.
+
+    Elements are matched by local name: Excel's "Strict Open XML" save uses other namespaces
+    (``http://purl.oclc.org/ooxml/...``) than the usual transitional ones, and some writers leave the
+    relationships without any. calamine reads all of them, so the preflight must see the same sheets.
+    """
     names = {n.lower(): n for n in archive.namelist()}
     workbook = _read_xml(archive, names.get("xl/workbook.xml", "xl/workbook.xml"))
     if workbook is None:
@@ -174,22 +193,27 @@ def _workbook_sheets(archive: zipfile.ZipFile) -> tuple[list[SheetScan], bool]:
     rels = _read_xml(archive, names.get("xl/_rels/workbook.xml.rels", "xl/_rels/workbook.xml.rels"))
     targets: dict[str, str] = {}
     if rels is not None:
-        for rel in rels.iter(f"{_NS_PKG_REL}Relationship"):
+        for rel in rels.iter():
+            if _local(rel.tag) != "Relationship":
+                continue
             target = rel.get("Target", "")
             path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
             targets[rel.get("Id", "")] = names.get(path.lower(), path)
-    pr = workbook.find(f"{_NS_MAIN}workbookPr")
-    date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
+    date1904 = False
     sheets = []
-    for node in workbook.iter(f"{_NS_MAIN}sheet"):
-        state = node.get("state", "visible")
-        sheets.append(
-            SheetScan(
-                name=node.get("name", ""),
-                visible=state == "visible",
-                part=targets.get(node.get(f"{_NS_REL}id", ""), ""),
+    for node in workbook.iter():
+        tag = _local(node.tag)
+        if tag == "workbookPr":
+            date1904 = (node.get("date1904") or "0").lower() in ("1", "true")
+        elif tag == "sheet":
+            state = node.get("state", "visible")
+            sheets.append(
+                SheetScan(
+                    name=node.get("name", ""),
+                    visible=state == "visible",
+                    part=targets.get(_attr(node, "id") or "", ""),
+                )
             )
-        )
     return sheets, date1904
 
 
@@ -343,10 +367,15 @@ def preflight_xlsx(path: Path, limits: Limits) -> Preflight:
         sheets, date1904 = _workbook_sheets(archive)
         result = Preflight(sheets=sheets, date1904=date1904)
         sizes = {info.filename: info.file_size for info in archive.infolist()}
+        if not sheets:
+            result.vouched = False  # sheets the scan cannot name are left to a worker process
         for sheet in sheets:
-            if not sheet.visible or not sheet.part:
+            if not sheet.visible:
                 continue
-            if sizes.get(sheet.part, 0) > limits.scan_bytes:
+            if sheet.part not in sizes:
+                result.vouched = False  # a sheet whose part cannot be found: the parser may still find it
+                continue
+            if sizes[sheet.part] > limits.scan_bytes:
                 result.vouched = False
                 continue
             if not _scan_sheet(archive, sheet, limits):

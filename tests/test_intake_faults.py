@@ -1,0 +1,149 @@
+"""Issue 12: hostile inputs and unlucky faults that must not take the batch down.
+
+Each case builds its bad file here, next to a good site register that must still be read. Cases that
+used to abort the interpreter or balloon its memory are read in a child process under ``RLIMIT_AS``, so
+that a regression fails the test instead of killing the test run.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_intake_hostile import NS, REL_NS, round_with, sheet, write_zip, xlsx_parts
+
+from checker.handbook.loader import load_handbook
+from checker.handbook.model import Handbook
+from checker.intake.reader import read_evidence
+
+TINY = Path(__file__).parent / "fixtures" / "packs" / "tiny"
+STRICT_NS = 'xmlns="http://purl.oclc.org/ooxml/spreadsheetml/main"'
+STRICT_REL_NS = 'xmlns:r="http://purl.oclc.org/ooxml/officeDocument/relationships"'
+GIB = 1024 * 1024 * 1024
+
+_PROBE = """
+import json, resource, sys
+from pathlib import Path
+resource.setrlimit(resource.RLIMIT_AS, ({memory}, resource.RLIM_INFINITY))
+from checker.handbook.loader import load_handbook
+from checker.intake.limits import Limits
+from checker.intake.reader import read_evidence
+evidence = read_evidence(Path({folder!r}), load_handbook(Path({pack!r})), limits=Limits(**{limits!r}))
+print(json.dumps({{
+    "codes": [[r.file, r.code, r.row, r.message] for r in evidence.rejected],
+    "warnings": {{i.file: i.warnings for i in evidence.inputs}},
+    "sites": len(evidence.frame("sites")),
+    "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+}}))
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Handbook:
+    return load_handbook(TINY)
+
+
+def read_limited(folder: Path, memory: int = 2 * GIB, **limits: object) -> dict[str, object]:
+    """Read ``folder`` in a child process whose address space is capped at ``memory``; its summary."""
+    probe = _PROBE.format(memory=memory, folder=str(folder), pack=str(TINY), limits=limits)
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).parents[1],
+    )
+    assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-2000:]}"
+    assert "Traceback" not in done.stderr
+    summary: dict[str, object] = json.loads(done.stdout)
+    assert summary["sites"] == 1  # the good file of the round is still read
+    return summary
+
+
+def codes_of(summary: dict[str, object], name: str) -> list[str]:
+    rows = summary["codes"]
+    assert isinstance(rows, list)
+    return [code for file, code, _row, _message in rows if file == name]
+
+
+def strict_parts(rows: str, *, rels_xmlns: bool = True, state: str = "") -> dict[str, bytes]:
+    """An xlsx as Excel's "Strict Open XML" save writes it (or with namespace-less relationships)."""
+    parts = xlsx_parts(sheet(rows).replace(NS, STRICT_NS))
+    workbook = parts["xl/workbook.xml"].decode().replace(NS, STRICT_NS).replace(REL_NS, STRICT_REL_NS)
+    if state:
+        workbook = workbook.replace('sheetId="1"', f'sheetId="1" state="{state}"')
+        workbook = workbook.replace("</sheets>", '<sheet name="点位" sheetId="2" r:id="rId9"/></sheets>')
+    parts["xl/workbook.xml"] = workbook.encode()
+    if not rels_xmlns:
+        rels = parts["xl/_rels/workbook.xml.rels"].decode()
+        parts["xl/_rels/workbook.xml.rels"] = rels.replace(
+            ' xmlns="http://schemas.openxmlformats.org/package/2006/relationships"', ""
+        ).encode()
+    return parts
+
+
+# -- case 5: a far cell in a Strict-namespace workbook ---------------------------------------------------
+
+FAR = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>点位编号</t></is></c></row>'
+    '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>'
+)
+
+
+@pytest.mark.parametrize("rels_xmlns", [True, False], ids=["strict", "rels-without-xmlns"])
+def test_a_strict_workbook_with_a_far_cell_is_a_sparse_range(tmp_path: Path, rels_xmlns: bool) -> None:
+    data = write_zip(tmp_path / "x.xlsx", strict_parts(FAR, rels_xmlns=rels_xmlns)).read_bytes()
+    assert len(data) < 3000
+    folder = round_with(tmp_path, "far.xlsx", data)
+    # In-process parsing: calamine would try to allocate 512 GiB and abort the interpreter.
+    summary = read_limited(folder, isolate="never")
+    assert codes_of(summary, "far.xlsx") == ["sparse-range"]
+
+
+# -- case 1: Strict OOXML is checked like transitional OOXML ------------------------------------------
+
+
+def _inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def test_strict_hidden_sheet_and_uncached_formula_are_seen(tiny: Handbook, tmp_path: Path) -> None:
+    headers = ("点位编号", "测评标准", "检查结果", "问题描述", "检查日期", "检查人")
+    head = "".join(_inline(f"{c}1", h) for c, h in zip("ABCDEF", headers, strict=True))
+    row = (
+        _inline("A2", "S001")
+        + _inline("B2", "Ⅲ-1-1")
+        + '<c r="C2"><f>IF(A2="S001","符合")</f></c>'
+        + _inline("E2", "2023-05-03")
+        + _inline("F2", "张三")
+    )
+    parts = strict_parts(f'<row r="1">{head}</row><row r="2">{row}</row>')
+    hidden_rows = f'<row r="1">{_inline("A1", "点位编号")}</row><row r="2">{_inline("A2", "S009")}</row>'
+    parts["xl/worksheets/sheet2.xml"] = sheet(hidden_rows).replace(NS, STRICT_NS).encode()
+    parts["xl/workbook.xml"] = (
+        parts["xl/workbook.xml"]
+        .decode()
+        .replace("</sheets>", '<sheet name="旧表" sheetId="2" state="hidden" r:id="rId3"/></sheets>')
+        .encode()
+    )
+    parts["xl/_rels/workbook.xml.rels"] = (
+        parts["xl/_rels/workbook.xml.rels"]
+        .decode()
+        .replace(
+            "</Relationships>",
+            '<Relationship Id="rId3" Type="http://purl.oclc.org/ooxml/officeDocument/relationships/worksheet" '
+            'Target="worksheets/sheet2.xml"/></Relationships>',
+        )
+        .encode()
+    )
+    folder = round_with(tmp_path, "实地考察.xlsx", write_zip(tmp_path / "x.xlsx", parts).read_bytes())
+    evidence = read_evidence(folder, tiny)
+    info = {i.file: i for i in evidence.inputs}["实地考察.xlsx"]
+    assert any("旧表" in w for w in info.warnings), info.warnings
+    assert [(r.code, r.row) for r in evidence.rejected if r.file == "实地考察.xlsx"] == [
+        ("formula-no-cache", 2)
+    ]
+    assert len(evidence.frame("sites")) == 1
