@@ -89,6 +89,13 @@ _CATALOGUE = (
         "cell {cell} of sheet '{sheet}' holds {chars:,} characters, over {limit}; not read",
     ),
     Code(
+        "too-much-text",
+        "file",
+        "工作表“{sheet}”引用的共享文本展开后约 {size:,} 字节，超过限额 {limit}（同一段长文本被大量单元格重复引用），未读取",
+        "sheet '{sheet}' refers to shared text that expands to about {size:,} bytes, over {limit} "
+        "(one long text repeated in many cells); not read",
+    ),
+    Code(
         "html-no-table",
         "file",
         "这是网页（HTML）文件，但其中没有表格（<table>），没有可读取的数据。" + RESAVE_ZH,

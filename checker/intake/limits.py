@@ -31,6 +31,7 @@ class Limits:
     max_sheets: int = 1000  # sheets (or HTML tables) of one Excel 2003 XML or HTML file
     max_xml_depth: int = 64  # element nesting of an Excel 2003 XML file, table nesting of an HTML file
     max_cell_chars: int = 1_000_000  # characters of one cell of those files (Excel keeps 32,767)
+    max_text_bytes: int = 256 * MB  # text an xlsx expands to: each shared string counted per cell using it
     header_scan_rows: int = 30  # the header row is looked for in this many first rows
     scan_bytes: int = 8 * MB  # sheet XML up to this size is scanned in-process; bigger → parsed in a worker
     isolate: Isolation = "auto"

@@ -36,6 +36,10 @@ _CACHED = re.compile(rb"<v>")  # a saved value; openpyxl writes <v /> (nothing s
 _REF_ATTR = re.compile(rb"""\br\s*=\s*["']([A-Z]{1,4})([0-9]{1,8})["']""")
 _F_TEXT = re.compile(rb"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
 _MERGE = re.compile(rb"""<mergeCell\s+ref\s*=\s*["']([A-Z]{1,4})([0-9]{1,8}):([A-Z]{1,4})([0-9]{1,8})["']""")
+# A cell that refers to a shared string, and its index (`` t="s"`` before the value, as writers put it).
+_SHARED_REF = re.compile(rb'<c [^>]*?t="s"[^>]*><v>([0-9]{1,10})</v>')
+_SHARED_ITEM = re.compile(rb"<si\b[^>]*?(?:/>|>(.*?)</si>)", re.DOTALL)
+_SHARED = "\x00shared"  # key of the shared strings part among relationship targets
 _ODS_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
 _ODS_NAME = re.compile(rb'table:name="([^"]*)"')
 _ODS_ROWS = re.compile(rb'number-rows-repeated="(\d+)"')
@@ -179,8 +183,8 @@ def _attr(node: ElementTree.Element, name: str) -> str | None:
     return None
 
 
-def _workbook_sheets(archive: zipfile.ZipFile) -> tuple[list[SheetScan], bool]:
-    """The sheets of the workbook with their state and part.
+def _workbook_sheets(archive: zipfile.ZipFile) -> tuple[list[SheetScan], bool, str | None]:
+    """The sheets of the workbook with their state and part, the date system, and the shared strings part.
 
     Elements are matched by local name: Excel's "Strict Open XML" save uses other namespaces
     (``http://purl.oclc.org/ooxml/...``) than the usual transitional ones, and some writers leave the
@@ -199,6 +203,8 @@ def _workbook_sheets(archive: zipfile.ZipFile) -> tuple[list[SheetScan], bool]:
             target = rel.get("Target", "")
             path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
             targets[rel.get("Id", "")] = names.get(path.lower(), path)
+            if rel.get("Type", "").endswith("/sharedStrings"):
+                targets[_SHARED] = targets[rel.get("Id", "")]
     date1904 = False
     sheets = []
     for node in workbook.iter():
@@ -214,7 +220,8 @@ def _workbook_sheets(archive: zipfile.ZipFile) -> tuple[list[SheetScan], bool]:
                     part=targets.get(_attr(node, "id") or "", ""),
                 )
             )
-    return sheets, date1904
+    shared = targets.get(_SHARED) or names.get("xl/sharedstrings.xml")
+    return sheets, date1904, shared
 
 
 _XLSX_ENDS = (b"</c>", b"</row>")  # where a sheet XML piece may end
@@ -246,8 +253,45 @@ def _pieces(archive: zipfile.ZipFile, part: str, ends: tuple[bytes, ...] = _XLSX
         yield leftover
 
 
-def _scan_sheet(archive: zipfile.ZipFile, sheet: SheetScan, limits: Limits) -> bool:
-    """Stream one sheet part; False when it holds cells without ``r=`` (the range cannot be vouched for)."""
+def _shared_sizes(archive: zipfile.ZipFile, part: str | None, limits: Limits) -> np.ndarray | None:
+    """The size in bytes of every shared string (its XML, an upper bound of its text), or None when
+    there is no shared strings part, or one too big to measure here (the file is then parsed in a worker)."""
+    if part is None:
+        return None
+    try:
+        size = archive.getinfo(part).file_size
+    except KeyError:
+        return None
+    if size > limits.scan_bytes:
+        return None
+    data = b"".join(_pieces(archive, part))
+    return np.fromiter((len(m.group(1) or b"") for m in _SHARED_ITEM.finditer(data)), dtype=np.int64)
+
+
+def _check_text(sheet: SheetScan, work: bytes, sizes: np.ndarray, text: int, limits: Limits) -> int:
+    """``text`` plus the bytes of the shared strings the cells of ``work`` refer to; past
+    ``max_text_bytes`` the file is refused: 200,000 cells referring to one 21 KB string (a 428 KB file)
+    made calamine allocate 4 GB and abort."""
+    found = _SHARED_REF.findall(work)
+    if found and len(sizes):
+        index = np.array(found, dtype="S10").astype(np.int64)
+        text += int(sizes[index[index < len(sizes)]].sum())
+    if text > limits.max_text_bytes:
+        raise PreflightError(
+            "too-much-text", sheet=sheet.name, size=text, limit=limits.describe("max_text_bytes")
+        )
+    return text
+
+
+def _scan_sheet(
+    archive: zipfile.ZipFile,
+    sheet: SheetScan,
+    limits: Limits,
+    shared: np.ndarray | None = None,
+    text: int = 0,
+) -> tuple[bool, int]:
+    """Stream one sheet part: (whether the range can be vouched for — False when it holds cells without
+    ``r=`` —, ``text`` plus the bytes of shared strings its cells refer to)."""
     refs = 0
     opens = 0
     unusual = False
@@ -268,13 +312,15 @@ def _scan_sheet(archive: zipfile.ZipFile, sheet: SheetScan, limits: Limits) -> b
         surplus = work.count(b"r=") - len(letters) - work.count(b'<row r="')
         unusual = unusual or surplus > 64 or b"r =" in work
         _formulas_and_merges(work, sheet)
+        if shared is not None:
+            text = _check_text(sheet, work, shared, text, limits)
     sheet.scanned = True
     sheet.max_row, sheet.max_col = max_row, max_col
     sheet.min_col = min_col if refs else 0
     sheet.cells = refs
     check_range(sheet, limits)
     # Cells opened without an address sit at positions only a parser knows.
-    return opens <= refs and not unusual
+    return opens <= refs and not unusual, text
 
 
 def scan_late(path: Path, fmt: str, pre: Preflight, limits: Limits) -> None:
@@ -364,11 +410,13 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
 def preflight_xlsx(path: Path, limits: Limits) -> Preflight:
     with _open_zip(path) as archive:
         check_zip(archive, limits)
-        sheets, date1904 = _workbook_sheets(archive)
+        sheets, date1904, shared_part = _workbook_sheets(archive)
         result = Preflight(sheets=sheets, date1904=date1904)
         sizes = {info.filename: info.file_size for info in archive.infolist()}
-        if not sheets:
-            result.vouched = False  # sheets the scan cannot name are left to a worker process
+        shared = _shared_sizes(archive, shared_part, limits)
+        text = 0
+        if not sheets or (shared_part in sizes and shared is None):
+            result.vouched = False  # sheets the scan cannot name, or shared text it cannot measure
         for sheet in sheets:
             if not sheet.visible:
                 continue
@@ -378,7 +426,8 @@ def preflight_xlsx(path: Path, limits: Limits) -> Preflight:
             if sizes[sheet.part] > limits.scan_bytes:
                 result.vouched = False
                 continue
-            if not _scan_sheet(archive, sheet, limits):
+            vouched, text = _scan_sheet(archive, sheet, limits, shared, text)
+            if not vouched:
                 result.vouched = False
     return result
 
