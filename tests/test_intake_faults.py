@@ -8,6 +8,7 @@ that a regression fails the test instead of killing the test run.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -186,3 +187,32 @@ def test_shared_strings_used_normally_are_read(tiny: Handbook, tmp_path: Path) -
     evidence = read_evidence(folder, tiny)
     assert evidence.rejected == []
     assert sorted(evidence.frame("sites")["site_id"]) == ["S001", "S002"]
+
+
+# -- case 7: a file that cannot be read -------------------------------------------------------------------
+
+
+def test_a_file_that_vanishes_while_the_round_is_read_is_one_unreadable_file(
+    tiny: Handbook, tmp_path: Path
+) -> None:
+    folder = round_with(tmp_path, "a-gone.csv", b"x,y\n1,2\n")
+
+    def vanish(_done: int, _total: int, rel: str) -> None:
+        if rel == "a-gone.csv":
+            (folder / rel).unlink()
+
+    evidence = read_evidence(folder, tiny, progress=vanish)
+    assert [(r.file, r.code, r.row) for r in evidence.rejected] == [("a-gone.csv", "unreadable", 0)]
+    assert len(evidence.frame("sites")) == 1
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads any file")
+def test_a_file_without_read_permission_is_one_unreadable_file(tiny: Handbook, tmp_path: Path) -> None:
+    folder = round_with(tmp_path, "locked.csv", b"x,y\n1,2\n")
+    (folder / "locked.csv").chmod(0)
+    try:
+        evidence = read_evidence(folder, tiny)
+    finally:
+        (folder / "locked.csv").chmod(0o644)
+    assert [(r.file, r.code) for r in evidence.rejected] == [("locked.csv", "unreadable")]
+    assert len(evidence.frame("sites")) == 1

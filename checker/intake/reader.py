@@ -152,8 +152,14 @@ class _Round:
         self.inputs.append(info)
         try:
             self._read_file(path, rel, info)
-        finally:
+        except OSError as exc:
+            # Permission denied, a file that vanished or an I/O error while it is read: one rejected file.
+            self.refuse(info, "unreadable", {"detail": _os_detail(exc)})
+        try:
             info.sha256 = digest.result()
+        except OSError as exc:
+            if not any(r.file == rel and r.row == 0 for r in self.rejected[-1:]):
+                self.refuse(info, "unreadable", {"detail": _os_detail(exc)})
 
     def _read_file(self, path: Path, rel: str, info: InputFile) -> None:
         sniffed = sniff(path, self.limits)
@@ -381,6 +387,11 @@ def _compact(frame: pd.DataFrame) -> pd.DataFrame:
                     pd.arrays.ArrowStringArray(chunked.combine_chunks()), index=frame.index
                 )
     return frame.assign(**compacted) if compacted else frame
+
+
+def _os_detail(exc: OSError) -> str:
+    """The reason of an OSError without its (maybe undecodable) file name."""
+    return (exc.strerror or type(exc).__name__) + (f" [errno {exc.errno}]" if exc.errno else "")
 
 
 def _where(row: pd.Series) -> str:
