@@ -12,7 +12,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CivcheckError",
-    "EvidenceError",
     "HandbookError",
     "UsageError",
     "__version__",
@@ -21,7 +20,7 @@ __all__ = [
     "read_evidence",
 ]
 
-from checker.errors import CivcheckError, EvidenceError, HandbookError, UsageError
+from checker.errors import CivcheckError, HandbookError, UsageError
 
 if TYPE_CHECKING:
     from checker.handbook.loader import load_handbook

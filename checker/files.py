@@ -253,6 +253,12 @@ def unique_file_names(
     return [unique_name(name, suffix, seen, fallback=fallback, sep=sep) for name in names]
 
 
+def is_within(path: Path, root: Path) -> bool:
+    """``path`` is ``root`` or lies below it, links resolved (a link cannot make an outside path look inside)."""
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
 def inside(folder: Path, name: str) -> Path:
     """``folder / name``, refusing a name that is not one plain entry of ``folder`` or resolves elsewhere.
 
