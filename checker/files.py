@@ -76,6 +76,8 @@ def refuse_existing(paths: Iterable[Path], *, force: bool, kind: Literal["file",
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
+    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows: assume it lives
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
