@@ -15,7 +15,10 @@ from pydantic import ValidationError
 
 from checker.errors import HandbookError, PackProblem, UsageError
 from checker.handbook.model import Handbook
-from checker.handbook.raw import RawPack
+
+# RawPack and format_path are re-exported: the spreadsheet import builds packs with them.
+from checker.handbook.raw import RawPack as RawPack
+from checker.handbook.raw import format_path as format_path
 from checker.handbook.yamlsafe import LoadedYaml, PathKey, load_yaml
 
 LIST_SECTIONS = ("site_types", "departments", "negative_list", "projects")

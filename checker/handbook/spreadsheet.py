@@ -29,10 +29,9 @@ from typing import Any
 
 from checker.errors import HandbookError, PackProblem, UsageError
 from checker.files import atomic_path, refuse_existing, replace_folder
-from checker.handbook.loader import load_handbook, structure_problems
+from checker.handbook.loader import RawPack, format_path, load_handbook, structure_problems
 from checker.handbook.model import MATERIAL_KIND_LABELS_ZH, METHOD_LABELS_ZH, Handbook, Standard
 from checker.handbook.packfiles import pack_documents, write_pack_folder
-from checker.handbook.raw import RawPack, format_path
 from checker.handbook.validate import semantic_problems
 from checker.handbook.yamlsafe import PathKey
 
