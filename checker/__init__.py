@@ -12,26 +12,31 @@ __version__ = "0.1.0"
 
 __all__ = [
     "CivcheckError",
-    "EvidenceError",
     "HandbookError",
+    "Options",
     "UsageError",
     "__version__",
     "evaluate",
     "load_handbook",
     "read_evidence",
+    "write_reports",
 ]
 
-from checker.errors import CivcheckError, EvidenceError, HandbookError, UsageError
+from checker.errors import CivcheckError, HandbookError, UsageError
 
 if TYPE_CHECKING:
     from checker.handbook.loader import load_handbook
     from checker.intake.reader import read_evidence
+    from checker.report.writer import write_reports
+    from checker.scoring.assessment import Options
     from checker.scoring.evaluate import evaluate
 
 _LAZY = {
     "load_handbook": "checker.handbook.loader",
     "read_evidence": "checker.intake.reader",
     "evaluate": "checker.scoring.evaluate",
+    "Options": "checker.scoring.assessment",
+    "write_reports": "checker.report.writer",
 }
 
 

@@ -4,8 +4,7 @@
 
     CivcheckError                 every error civcheck raises on purpose
      ├── UsageError               bad options or paths given on the command line
-     ├── HandbookError            a criteria pack that cannot be loaded or is invalid; carries every problem
-     └── EvidenceError            no readable evidence at all (one bad file is a rejected input, not an error)
+     └── HandbookError            a criteria pack that cannot be loaded or is invalid; carries every problem
 
 Non-compliance is data, not an exception: a failed standard is a result, an unreadable evidence file
 is a rejected input with a reason.
@@ -15,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CivcheckError", "EvidenceError", "HandbookError", "PackProblem", "UsageError"]
+__all__ = ["CivcheckError", "HandbookError", "PackProblem", "UsageError"]
 
 
 class CivcheckError(Exception):
@@ -35,10 +34,6 @@ class CivcheckError(Exception):
 
 class UsageError(CivcheckError):
     """Bad options or paths on the command line."""
-
-
-class EvidenceError(CivcheckError):
-    """No readable evidence at all."""
 
 
 @dataclass(frozen=True, order=True)

@@ -76,6 +76,8 @@ def refuse_existing(paths: Iterable[Path], *, force: bool, kind: Literal["file",
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return True
+    if os.name != "posix":  # os.kill(pid, 0) would terminate the process on Windows: assume it lives
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -251,6 +253,12 @@ def unique_file_names(
     """Safe file names for ``names``, in order, unique ignoring case and distinct from ``taken``."""
     seen = {t.casefold() for t in taken}
     return [unique_name(name, suffix, seen, fallback=fallback, sep=sep) for name in names]
+
+
+def is_within(path: Path, root: Path) -> bool:
+    """``path`` is ``root`` or lies below it, links resolved (a link cannot make an outside path look inside)."""
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def inside(folder: Path, name: str) -> Path:

@@ -24,3 +24,12 @@ def with_unit(value: float, unit: str) -> str:
     if not unit:
         return num(value)
     return num(value) + (unit if unit[0] in "%‰" else " " + unit)
+
+
+def column_letters(number: int) -> str:
+    """Spreadsheet column letters of a 1-based column number (1 → A, 27 → AA)."""
+    out = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        out = chr(65 + rest) + out
+    return out

@@ -1,4 +1,4 @@
-"""Hostile and broken files (shared/reference/reliability.md §6, cases 1–26): each is one rejected or warned file
+"""Hostile and broken files (the hostile cases listed in docs/evidence.md): each is one rejected or warned file
 with a stable code; the interpreter survives; the rest of the round is still read; inputs stay unchanged.
 
 Every file is made here, under tmp_path, by small builders (a few KB each, bombs generated in memory).

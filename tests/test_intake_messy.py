@@ -1,4 +1,4 @@
-"""Messy but honest workbooks (reliability.md cases 19–25) and every kind of sheet, read to exact rows and codes."""
+"""Messy but honest workbooks (merged headers, title rows, stray totals, mixed date forms…) and every kind of sheet, read to exact rows and codes."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from report_fixtures import SAMPLE_ROUND, sample_assessment
 from rich.console import Console
-from test_scoring_support import evidence, sites, tiny
+from scoring_support import evidence, sites, tiny
 
 from checker.intake.evidence import Rejection
 from checker.report.labels import LABELS, label

@@ -43,7 +43,13 @@ def test_unknown_language_is_a_usage_error() -> None:
         render_terminal(assessment(), lang="de", console=Console(file=io.StringIO()))
 
 
-def test_reading_progress_is_silent_off_a_terminal_and_counts_on_one() -> None:
+def test_reading_progress_is_silent_off_a_terminal_and_counts_on_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "dumb")  # editors and CI runners: no bar even on a "terminal"
+    dumb = io.StringIO()
+    with reading_progress(Console(file=dumb, force_terminal=True, width=80)) as update:
+        update(1, 1, "a.xlsx")
+    assert dumb.getvalue() == ""
+    monkeypatch.setenv("TERM", "xterm-256color")  # whatever the terminal the tests run in
     quiet = io.StringIO()
     with reading_progress(Console(file=quiet)) as update:
         update(1, 2, "a.xlsx")

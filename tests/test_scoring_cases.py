@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 import yaml
-from test_scoring_support import evidence, tiny
+from scoring_support import evidence, tiny
 
 from checker.intake.evidence import Rejection
 from checker.scoring.assessment import Options

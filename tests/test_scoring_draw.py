@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_scoring_support import evidence, tiny
+from scoring_support import evidence, tiny
 
 from checker.handbook.model import Thresholds
 from checker.scoring.assessment import Options

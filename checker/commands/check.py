@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from checker.errors import CivcheckError, UsageError
+from checker.files import is_within
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -48,11 +49,6 @@ def _fail(error: CivcheckError | str, lang: str | None) -> int:
     if isinstance(error, CivcheckError) and not isinstance(error, UsageError):
         error = UsageError(str(error), zh=error.zh)
     return say_error("check", error, lang or "zh")
-
-
-def _inside(child: Path, parent: Path) -> bool:
-    child, parent = child.resolve(), parent.resolve()
-    return child == parent or parent in child.parents
 
 
 def parse_formats(text: str) -> set[str] | str:
@@ -150,7 +146,7 @@ def run_check(args: CheckArgs) -> int:
     evidence_dir = args.evidence if args.evidence.is_dir() else args.evidence.parent
     writes_files = bool(formats - {"terminal"}) or args.dispatch
     # Outputs never go inside the evidence folder unless that folder was asked for explicitly.
-    if writes_files and args.output is None and _inside(output, evidence_dir):
+    if writes_files and args.output is None and is_within(output, evidence_dir):
         return _fail(
             UsageError(
                 f"the default report folder {str(output.resolve())!r} is inside the evidence folder; "

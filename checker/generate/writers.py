@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.files import atomic_path
-from checker.intake.preflight import column_letters
+from checker.numbers import column_letters
 
 __all__ = [
     "DATE_MAX",

@@ -9,63 +9,20 @@ references — is collected and raised together in one :class:`HandbookError`.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from checker.errors import HandbookError, PackProblem, UsageError
 from checker.handbook.model import Handbook
+
+# RawPack and format_path are re-exported: the spreadsheet import builds packs with them.
+from checker.handbook.raw import RawPack as RawPack
+from checker.handbook.raw import format_path as format_path
 from checker.handbook.yamlsafe import LoadedYaml, PathKey, load_yaml
 
 LIST_SECTIONS = ("site_types", "departments", "negative_list", "projects")
 MAX_PACK_FILES = 200
-
-
-@dataclass
-class RawPack:
-    """The merged, not yet validated data of a pack, with where every path came from."""
-
-    data: dict[str, Any] = field(default_factory=dict)
-    where: dict[PathKey, tuple[str, int]] = field(default_factory=dict)
-    files: list[str] = field(default_factory=list)
-
-    def locate(self, path: PathKey) -> tuple[str, int]:
-        """(file, line) of ``path`` or of its nearest located ancestor."""
-        probe = path
-        while probe:
-            if probe in self.where:
-                return self.where[probe]
-            probe = probe[:-1]
-        return (self.files[0] if self.files else "", 0)
-
-    def problem(self, path: PathKey, code: str, message: str) -> PackProblem:
-        file, line = self.locate(path)
-        return PackProblem(file, line, format_path(path, self.data), code, message)
-
-
-def format_path(path: PathKey, data: Any = None) -> str:
-    """``projects[0].indicators[2]…`` — with a standard's code when the path passes through one."""
-    out = ""
-    node = data
-    for part in path:
-        if isinstance(part, int):
-            label = str(part)
-            if isinstance(node, list) and 0 <= part < len(node):
-                child = node[part]
-                if isinstance(child, dict) and isinstance(child.get("code"), str | int):
-                    label = f"{part}:{child['code']}"
-                elif isinstance(child, dict) and isinstance(child.get("name"), str):
-                    label = f"{part}:{child['name']}"
-                node = child
-            else:
-                node = None
-            out += f"[{label}]"
-        else:
-            out += ("." if out else "") + part
-            node = node.get(part) if isinstance(node, dict) else None
-    return out
 
 
 def bundled_criteria_dirs() -> list[Path]:

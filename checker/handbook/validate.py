@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from checker.errors import PackProblem
-from checker.handbook.loader import RawPack
 from checker.handbook.model import METHODS
+from checker.handbook.raw import RawPack
 from checker.handbook.yamlsafe import PathKey
 
 

@@ -1,6 +1,7 @@
 """A strict YAML reader for criteria packs that remembers the line of every key.
 
-Defences (see reliability.md §2e, §5.10): only the safe composer; anchors, aliases and custom tags are
+Defences against hostile YAML (billion-laughs aliases, tag-driven object construction, huge or deeply
+nested documents): only the safe composer; anchors, aliases and custom tags are
 refused; duplicate keys are refused; files are capped in size and nesting depth; plain scalars are typed
 by a small YAML-1.2-like rule so that ``no`` stays the string "no", ``010`` stays "010" and dates stay
 strings — the model decides what a field means, not the YAML resolver.

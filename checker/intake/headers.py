@@ -14,9 +14,9 @@ import re
 from dataclasses import dataclass, field
 
 from checker.intake.kinds import KINDS
-from checker.intake.preflight import column_letters
 from checker.intake.sheets import SheetCells
 from checker.intake.values import name_key
+from checker.numbers import column_letters
 
 _NOTE = re.compile(r"[(\[【<].*[)\]】>]$")
 _MARKERS = re.compile(r"^[*※]+|[*※:]+$")

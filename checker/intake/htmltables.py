@@ -23,9 +23,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from checker.intake.limits import Limits
-from checker.intake.preflight import PreflightError, SheetScan, check_range, column_letters
+from checker.intake.preflight import PreflightError, SheetScan, check_range
 from checker.intake.sheets import FileCells, ReadError, SheetCells
 from checker.intake.spreadsheetml import SheetBuilder
+from checker.numbers import column_letters
 
 _META_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 _ENTITY_DECL = re.compile(r"<!ENTITY", re.IGNORECASE)

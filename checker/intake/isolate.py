@@ -12,7 +12,6 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
-import resource
 import signal
 from collections.abc import Callable
 from typing import Any
@@ -49,6 +48,8 @@ def _child(
     cpu_seconds: int,
 ) -> None:
     try:
+        import resource  # POSIX only; imported in the worker so that the package imports anywhere
+
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 5))
         result = target(*args)

@@ -12,7 +12,9 @@ Isolation = Literal["auto", "always", "never"]
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps applied before and while reading a file. Defaults are calibrated in shared/reference/reliability.md.
+    """Caps applied before and while reading a file. The defaults leave room for the largest honest round
+    measured (a million inspection rows) and stop the hostile files of docs/evidence.md well before memory or
+    time run out; every cap and what happens past it is listed there.
 
     ``isolate``: ``auto`` parses a workbook in a worker process only when the preflight cannot vouch for it
     (its sheets are too big to scan cheaply, or the format has no cheap used-range scan); ``always`` parses

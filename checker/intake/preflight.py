@@ -25,6 +25,7 @@ import numpy as np
 from defusedxml import ElementTree
 
 from checker.intake.limits import Limits
+from checker.numbers import column_letters
 
 CHUNK = 4 * 1024 * 1024
 _DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
@@ -67,15 +68,6 @@ def column_number(letters: str) -> int:
     for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n
-
-
-def column_letters(number: int) -> str:
-    """Column letters of a 1-based column number."""
-    out = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        out = chr(65 + rest) + out
-    return out
 
 
 @dataclass
@@ -567,7 +559,7 @@ __all__ = [
     "SheetScan",
     "check_range",
     "check_zip",
-    "column_letters",
+    "column_letters",  # re-exported from checker.numbers for the readers that take it from here
     "column_number",
     "preflight_ods",
     "preflight_xlsx",

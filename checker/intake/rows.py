@@ -25,8 +25,8 @@ from checker.intake.evidence import Rejection
 from checker.intake.frames import column_dtypes
 from checker.intake.headers import Header
 from checker.intake.kinds import KINDS, REPLY_STATUSES, RESULT_FAIL, RESULT_NONE
-from checker.intake.preflight import column_letters
 from checker.intake.sheets import SheetCells
+from checker.numbers import column_letters
 
 # Columns that must hold a value for a row to be accepted (beyond having the header).
 VALUE_REQUIRED: dict[str, tuple[str, ...]] = {

@@ -311,7 +311,6 @@ _DATE = {"type": "string", "format": "date"}
 _DATE_OR_NULL = {"type": ["string", "null"], "format": "date"}
 _STRS = {"type": "array", "items": _STR}
 _STATUS = {"enum": ["pass", "partial", "fail", "no_evidence", "not_applicable", "invalid"]}
-_METHOD_OR_EMPTY = {"type": "string"}
 # The values of a reason's template by name: numbers, text, flags, lists of names (materials, indicators).
 _REASON_ARGS = {
     "type": "object",

@@ -114,7 +114,6 @@ MATERIAL_COLUMNS = (
 RANKING_COLUMNS = ("rank", *(c for c in rankings.RANKING_COLUMNS if c != "rank"))
 PLAN_COLUMNS = plan.PLAN_COLUMNS
 REJECTED_COLUMNS = ("file", "sheet", "row", "column", "code", "message")
-INPUT_COLUMNS = ("file", "sha256", "format", "rows_read", "rows_accepted", "rows_rejected")
 
 # Gap kinds in the dispatch workbooks (交办单): every kind, so that each gap with a responsible unit reaches
 # it — survey and data shortfalls, standards below full marks and negative-list events included.

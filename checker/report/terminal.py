@@ -371,10 +371,10 @@ def render_terminal(
 def reading_progress(console: Console | None = None, *, lang: str = "zh") -> Iterator[ProgressCallback]:
     """A progress bar while evidence files are read; yields ``callback(done, total, file)``.
 
-    On a console that is not a terminal the callback does nothing (logs stay clean).
+    On a console that is not a terminal, or a dumb one, the callback does nothing (logs stay clean).
     """
     out = console if console is not None else Console(stderr=True)
-    if not out.is_terminal:
+    if not out.is_terminal or out.is_dumb_terminal:  # TERM=dumb (editors, CI runners): no redrawn bar
         yield lambda done, total, file: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn

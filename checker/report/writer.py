@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,11 +16,6 @@ if TYPE_CHECKING:
 FILE_FORMATS = ("xlsx", "json", "html", "text")
 # "terminal" is rendered by render_terminal; the check command may pass it along with file formats.
 IGNORED_FORMATS = frozenset({"terminal"})
-
-
-def _inside(path: Path, root: Path) -> bool:
-    real, base = os.path.realpath(path), os.path.realpath(root)
-    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
 
 
 def write_reports(
@@ -67,7 +61,7 @@ def write_reports(
         )
     folder = out_dir / label("dir.dispatch", lang)
     if dispatch:
-        if folder.exists() and not (folder.is_dir() and _inside(folder, out_dir)):
+        if folder.exists() and not (folder.is_dir() and files.is_within(folder, out_dir)):
             raise UsageError(f"{folder} is not a folder inside {out_dir}")
         for target in dispatch_books.targets(assessment, folder, lang):
             jobs.append(

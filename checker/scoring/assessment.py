@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from checker.scoring.tracking import Tracking
 
 Status = Literal["pass", "partial", "fail", "no_evidence", "not_applicable", "invalid"]
-STATUSES: tuple[Status, ...] = ("pass", "partial", "fail", "no_evidence", "not_applicable", "invalid")
 
 # A reason's values (counts, rates, targets, names…), by name: the language-neutral data a renderer fills
 # into the template of the reason_code. Names listed (materials, indicators, site types) are tuples.
@@ -56,12 +55,12 @@ GAP_COLUMNS = (
     "total_recoverable",  # the same on the scale of the weighted total (× the method group's factor)
     "deadline",  # date: issue date (交办日期) + the pack's days for the method, never on/after the test date
     "evidence",  # "file › sheet › row" of the evidence row, when there is one
-    # Added by issue 7 (appended): the stable code of the text the engine wrote into description/required,
+    # The stable code of the text the engine wrote into description/required,
     # "" when they are evidence text (site problems). material.missing / material.out_of_window /
     # material.file_unresolved, coverage.not_inspected, negative.veto / negative.deduction, and for
     # standard/survey/data gaps the standard's own reason_code (its values: StandardResult.reason_args).
     "reason_code",
-    # Added by the campaign ledger (appended): the key the id is derived from, "kind|standard|site|detail";
+    # The key the id is derived from, "kind|standard|site|detail";
     # the ledger matches problems across rounds on it (see docs/ledger.md).
     "key",
 )
@@ -103,11 +102,10 @@ class StandardResult:
     respondents: int | None = None
     small_sample: bool = False
     interval_below_target: bool = False
-    # Added by issue 4 (additions only):
     reason_code: str = ""  # stable code of the reason, for renderers that translate (see docs/scoring.md)
     grade_probabilities: tuple[float, float, float, float] | None = None  # P(A), P(B), P(C), P(C#)
     excluded_sites: int = 0  # inspected sites whose type is not one of the standard's site types
-    # Added by issue 7 (additions only): the values the reason_code's template needs, by name
+    # The values the reason_code's template needs, by name
     reason_args: ReasonArgs = ()
 
 
@@ -192,20 +190,16 @@ class Assessment:
     rejected: list[Rejection] = field(default_factory=list)
     district: str = ""
     issued: date | None = None  # the issue date the deadlines were counted from
-    # Added by issue 7: plan_note as a stable code and its values, for renderers that translate
+    # plan_note as a stable code and its values, for renderers that translate
     plan_note_code: str = ""
     plan_note_args: ReasonArgs = ()
-    # Added by the campaign ledger: every counted inspection of a field standard — standard, site, date,
+    # Every counted inspection of a field standard — standard, site, date,
     # fail (bool) — so that a later round can tell a re-inspected, now compliant site (销号) from one not
     # inspected again.
     inspected: pd.DataFrame | None = None
     # Filled by the ledger when the round is recorded (check --record): lifecycle of every problem.
     tracking: Tracking | None = None
-    # Added for the 交办单: each registered site's address (地址) by site id, when the register gives one.
+    # For the 交办单: each registered site's address (地址) by site id, when the register gives one.
     addresses: pd.Series | None = None
-    # Added by issue 16: the files of the evidence folder that were not read, each with its skipped-… code.
+    # The files of the evidence folder that were not read, each with its skipped-… code.
     skipped: list[SkippedFile] = field(default_factory=list)
-
-    def projection(self) -> list[tuple[str, str, float]]:
-        """The sorted (code, status, score) triples tests assert against."""
-        return sorted((s.code, s.status, round(s.score, 6)) for s in self.standards)
