@@ -216,3 +216,46 @@ def test_a_file_without_read_permission_is_one_unreadable_file(tiny: Handbook, t
         (folder / "locked.csv").chmod(0o644)
     assert [(r.file, r.code) for r in evidence.rejected] == [("locked.csv", "unreadable")]
     assert len(evidence.frame("sites")) == 1
+
+
+# -- case 8: file names that are not UTF-8 --------------------------------------------------------------
+
+INSPECTIONS_CSV = (
+    "点位编号,测评标准,检查结果,问题描述,检查日期,检查人\nS001,Ⅲ-1-1,不符合,占道经营,2023-05-03,张三\n"
+)
+FORMATS = "terminal,json,xlsx,html,text"
+
+
+def run_check(evidence: Path | bytes, out: Path, *extra: str) -> subprocess.CompletedProcess[bytes]:
+    """``civcheck check`` in a child process, as a user runs it (no TTY, TERM=dumb)."""
+    args = [sys.executable, "-m", "checker", "check", os.fsdecode(evidence), "-H", str(TINY), "-o", str(out)]
+    args += ["--format", FORMATS, "--dispatch", "--test-date", "2023-06-01", *extra]
+    env = {**os.environ, "TERM": "dumb", "COLUMNS": "120"}
+    return subprocess.run(args, capture_output=True, timeout=120, env=env, cwd=Path(__file__).parents[1])
+
+
+def test_names_that_are_not_utf8_are_kept_as_bytes_and_every_report_is_written(tmp_path: Path) -> None:
+    folder = os.path.join(os.fsencode(tmp_path), "证据".encode("gbk"))
+    os.mkdir(folder)
+    with open(os.path.join(folder, "点位台账.csv".encode()), "w", encoding="utf-8") as handle:
+        handle.write(
+            "点位编号,点位名称,点位类型,所属街道,责任单位\nS001,城东菜市场,农贸市场,东街道,区市场监管局\n"
+        )
+    gbk_name = "区水务局.csv".encode("gbk")
+    with open(os.path.join(folder, gbk_name), "w", encoding="utf-8") as handle:
+        handle.write(INSPECTIONS_CSV)
+    workbook = Path(__file__).parent / "fixtures" / "evidence" / "lo" / "register" / "点位台账.xlsx"
+    with open(os.path.join(folder, "台账.xlsx".encode("gbk")), "wb") as handle:
+        handle.write(workbook.read_bytes())
+    out = tmp_path / "out"
+    done = run_check(folder, out)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-2000:]
+    assert b"Traceback" not in done.stderr
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    files = {i["file"] for i in report["inputs"]}
+    shown = gbk_name.decode("ascii", "backslashreplace")
+    assert shown in files and "点位台账.csv" in files
+    assert all(r["code"] != "unreadable" for r in report["rejected_rows"])
+    for name in ("report.html", "自查报告.xlsx"):
+        assert (out / name).stat().st_size > 0
+    assert any(p.suffix == ".txt" for p in out.iterdir()) and (out / "交办单").is_dir()

@@ -38,6 +38,7 @@ from checker.intake.headers import Header, detect
 from checker.intake.htmltables import read_html
 from checker.intake.kinds import KINDS
 from checker.intake.limits import DEFAULT_LIMITS, Limits
+from checker.intake.names import shown_name
 from checker.intake.preflight import (
     Preflight,
     PreflightError,
@@ -92,12 +93,12 @@ def discover_all(path: Path) -> tuple[Path, list[Path], list[SkippedFile]]:
         here = Path(folder)
         for name in sorted(subfolders):
             if name.startswith((".", "__")):
-                rel = (here / name).relative_to(path).as_posix() + "/"
+                rel = shown_name((here / name).relative_to(path).as_posix()) + "/"
                 skip(rel, "skipped-hidden" if name.startswith(".") else "skipped-system-folder")
         subfolders[:] = sorted(n for n in subfolders if not n.startswith((".", "__")))
         for name in sorted(names):
             candidate = here / name
-            rel = candidate.relative_to(path).as_posix()
+            rel = shown_name(candidate.relative_to(path).as_posix())
             if name.startswith(("~$", ".~lock.")):
                 skip(rel, "skipped-lock-file")
             elif name.startswith("."):
@@ -105,7 +106,9 @@ def discover_all(path: Path) -> tuple[Path, list[Path], list[SkippedFile]]:
             elif name.startswith(OUTPUT_PREFIXES):
                 skip(rel, "skipped-own-output")
             elif candidate.suffix.lower() not in EVIDENCE_SUFFIXES:
-                skip(rel, "skipped-not-spreadsheet", ext=candidate.suffix.lower() or "(无 / none)")
+                skip(
+                    rel, "skipped-not-spreadsheet", ext=shown_name(candidate.suffix.lower()) or "(无 / none)"
+                )
             elif candidate.is_file():
                 files.append(candidate)
     files.sort()
@@ -169,7 +172,9 @@ class _Round:
             return
         fmt = info.format = sniffed.format
         if sniffed.extension_mismatch:
-            info.warnings.append(message("extension-mismatch", ext=path.suffix or "(无)", actual=fmt))
+            info.warnings.append(
+                message("extension-mismatch", ext=shown_name(path.suffix) or "(无)", actual=fmt)
+            )
         try:
             pre = self._preflight(path, fmt)
             cells = self._cells(path, fmt, pre)
@@ -188,7 +193,7 @@ class _Round:
         scans = {s.name: s for s in pre.sheets}
         for sheet in cells.sheets:
             found = detect(sheet, self.index.questions, self.limits.header_scan_rows)
-            label = sheet.name or path.name
+            label = sheet.name or shown_name(path.name)
             if not isinstance(found, Header):
                 if found.code == "unrecognised-sheet" and label.strip() in INSTRUCTION_SHEETS:
                     # The instructions civcheck writes into its templates and 交办单: read past, listed.
@@ -290,7 +295,7 @@ class _Round:
             codes = combine_codes(keys) if keys else None
             frames["inspections"] = self._inspections(frames["inspections"], frames.get("sites"), codes)
         self.rejected.sort(key=lambda r: (r.file, r.sheet, r.row, r.column))
-        return Evidence(root=str(root), frames=frames, rejected=self.rejected, inputs=self.inputs)
+        return Evidence(root=shown_name(str(root)), frames=frames, rejected=self.rejected, inputs=self.inputs)
 
     def _inspections(
         self, inspections: pd.DataFrame, sites: pd.DataFrame | None, codes: RoundCodes | None
@@ -420,7 +425,7 @@ def read_evidence(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="civcheck-background") as background:
         state = _Round(HandbookIndex.of(handbook), limits, background)
         for done, file in enumerate(files):
-            rel = file.relative_to(root).as_posix()
+            rel = shown_name(file.relative_to(root).as_posix())
             if progress is not None:
                 progress(done, len(files), rel)
             state.read_file(file, rel)

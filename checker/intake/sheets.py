@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
 import tempfile
 from collections.abc import Iterator
@@ -82,13 +83,23 @@ class FileCells:
 def path_with_extension(path: Path, fmt: str) -> Iterator[Path]:
     """``path`` itself when its extension fits ``fmt``; otherwise a temporary symlink that has it."""
     wanted = "." + fmt
-    if path.suffix.lower() == wanted or (fmt == "xlsx" and path.suffix.lower() == ".xlsm"):
+    fits = path.suffix.lower() == wanted or (fmt == "xlsx" and path.suffix.lower() == ".xlsm")
+    if fits and _utf8(str(path)):
         yield path
         return
+    # Also through a link when the path is not UTF-8 (a GBK name): the Rust readers take UTF-8 paths only.
     with tempfile.TemporaryDirectory(prefix="civcheck-") as folder:
         link = Path(folder) / f"evidence{wanted}"
         link.symlink_to(path.resolve())
         yield link
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _error_value(detail: str) -> str:
@@ -285,7 +296,7 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
         if decoded is not None:
             raw, text = decoded
             return pa.BufferReader(raw if encoding == "utf-8" else text.encode("utf-8"))
-        stream = pa.OSFile(str(path))
+        stream = pa.OSFile(os.fsencode(path))  # bytes: a name that is not UTF-8 still opens
         stream.seek(skip)
         if encoding in ("utf-8", "utf-8-sig"):
             return stream
