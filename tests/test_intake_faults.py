@@ -259,3 +259,34 @@ def test_names_that_are_not_utf8_are_kept_as_bytes_and_every_report_is_written(t
     for name in ("report.html", "自查报告.xlsx"):
         assert (out / name).stat().st_size > 0
     assert any(p.suffix == ".txt" for p in out.iterdir()) and (out / "交办单").is_dir()
+
+
+# -- case 9: evidence text is never markup ---------------------------------------------------------------
+
+
+def test_markup_and_bidi_in_evidence_are_shown_as_text(tmp_path: Path) -> None:
+    folder = tmp_path / "round"
+    folder.mkdir()
+    (folder / "点位台账.csv").write_text(
+        "点位编号,点位名称,点位类型,所属街道,责任单位\n"
+        "S001,城东菜市场,农贸市场,东街道,区水务局[/]\n"
+        "S002,幸福巷\u202egpj.exe,农贸市场,东街道,[link=http://evil.example]区城管局[/link]\n",
+        encoding="utf-8",
+    )
+    (folder / "实地考察[bold].csv").write_text(
+        "点位编号,测评标准,检查结果,问题描述,检查日期,检查人\n"
+        "S001,Ⅲ-1-1,不符合,占道[bold]经营[/bold] :smile:,2023-05-03,张三\n"
+        "S002,Ⅲ-1-1,不符合,占道,2023-05-03,张三\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    done = run_check(folder, out)
+    stdout = done.stdout.decode("utf-8")
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-2000:]
+    assert b"Traceback" not in done.stderr
+    flat = stdout.replace("\n", "").replace(" ", "")
+    assert "区水务局[/]" in flat
+    assert "[link=http://evil.exampl" in stdout  # shown (wrapped), not turned into a hidden hyperlink
+    assert "\u202e" not in stdout and "\x1b]8;" not in stdout
+    assert ":smile:" in flat and "😄" not in stdout
+    assert (out / "report.json").exists() and (out / "自查报告.xlsx").exists()

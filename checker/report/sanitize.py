@@ -19,8 +19,11 @@ REPLACEMENT = "\ufffd"
 _FORMULA_START = re.compile(r"^[ \u3000\u00a0]*[=+\-@\t\r\n]")
 # C0 controls except TAB/LF/CR, DEL and C1 controls, lone surrogates, the XML non-characters.
 _BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-# The same, for one-line text (terminal, narrative lines): TAB/LF/CR too.
-_BAD_INLINE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+# The same, for one-line text (terminal, narrative lines): TAB/LF/CR too, and the bidi controls (U+202E
+# shows a name backwards) and other invisible format characters that would hide what a cell holds.
+_BAD_INLINE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
 NEUTRALISER = "'"
 
 

@@ -339,12 +339,19 @@ def _detail(a: Assessment, lang: str, width: int) -> Table:
     return table
 
 
+def evidence_console(*, stderr: bool = False) -> Console:
+    """A console that prints text as it is: evidence (a unit named ``区水务局[/]``, a ``[link=…]`` or an
+    ``:emoji:`` code) is never interpreted as rich markup, emoji codes or highlighting. Everything this
+    module draws is built from Text and tables, not markup strings."""
+    return Console(stderr=stderr, markup=False, emoji=False, highlight=False)
+
+
 def render_terminal(
     assessment: Assessment, *, lang: str = "zh", detail: bool = False, console: Console | None = None
 ) -> None:
     """Print the terminal report to ``console`` (default: stdout; plain text when it is not a terminal)."""
     lang = check_lang(lang)
-    out = console if console is not None else Console()
+    out = console if console is not None else evidence_console()
     out.print(_summary(assessment, lang))
     # The first screen: the total, the distance to the target, the worst Ⅰ items, the units furthest
     # behind, the gaps worth most; then the plan's first steps, the methods and (--detail) every standard.
@@ -373,7 +380,7 @@ def reading_progress(console: Console | None = None, *, lang: str = "zh") -> Ite
 
     On a console that is not a terminal, or a dumb one, the callback does nothing (logs stay clean).
     """
-    out = console if console is not None else Console(stderr=True)
+    out = console if console is not None else evidence_console(stderr=True)
     if not out.is_terminal or out.is_dumb_terminal:  # TERM=dumb (editors, CI runners): no redrawn bar
         yield lambda done, total, file: None
         return
@@ -384,7 +391,7 @@ def reading_progress(console: Console | None = None, *, lang: str = "zh") -> Ite
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        TextColumn("{task.fields[file]}", style="dim"),
+        TextColumn("{task.fields[file]}", style="dim", markup=False),
         console=out,
         transient=True,
     ) as progress:
