@@ -195,7 +195,16 @@ ALTER TABLE problems DROP COLUMN legacy_id;
 DROP INDEX findings_problem;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+# v3: the cycle score. A round may be the official result of its year (`official`: an assessment's own
+# result, entered with `round add`, or a recorded round marked with `round mark`); `year` is the year the
+# round counts for (NULL: the year of its 交办日期). A round entered by hand has no findings, no inputs and
+# an empty inputs_hash.
+_V3 = """
+ALTER TABLE rounds ADD COLUMN official INTEGER NOT NULL DEFAULT 0 CHECK (official IN (0, 1));
+ALTER TABLE rounds ADD COLUMN year INTEGER;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -12,9 +12,9 @@ types or departments, duplicate codes, method blocks, weights adding up) are che
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 Method = Literal["field", "document", "survey", "data"]
 METHODS: tuple[Method, ...] = ("field", "document", "survey", "data")
@@ -244,6 +244,39 @@ class PlanCosts(_Frozen):
     data: float = Field(1.0, gt=0)
 
 
+class CycleWeights(_Frozen):
+    """Weight of each year's annual result in the score of a three-year 创建周期, in per cent of the cycle
+    (year 1, 2, 3 of the cycle; 15/25/60 in published 测评 practice). Written as ``{1: 15, 2: 25, 3: 60}``.
+    A local setting: replace it with the weights of your own 操作手册."""
+
+    year1: float = Field(15, ge=0, alias="1")
+    year2: float = Field(25, ge=0, alias="2")
+    year3: float = Field(60, ge=0, alias="3")
+    local_setting: bool = True
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _year_keys(cls, data: Any) -> Any:
+        """YAML reads ``1:`` as an integer key; the fields are named by the year's number as text."""
+        if isinstance(data, dict):
+            return {
+                str(k) if isinstance(k, int) and not isinstance(k, bool) else k: v for k, v in data.items()
+            }
+        return data
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> CycleWeights:
+        if self.year1 + self.year2 + self.year3 <= 0:
+            raise ValueError("the cycle weights add up to 0; give at least one year a weight")
+        return self
+
+    def weights(self) -> dict[int, float]:
+        """Year of the cycle (1, 2, 3) → weight."""
+        return {1: self.year1, 2: self.year2, 3: self.year3}
+
+
 class Settings(_Frozen):
     """Pack-level scoring settings."""
 
@@ -256,6 +289,7 @@ class Settings(_Frozen):
     deadlines: Deadlines = Deadlines()
     total_points: float = Field(100, gt=0, description="The scale of the weighted total.")
     plan_costs: PlanCosts = PlanCosts()
+    cycle_weights: CycleWeights = CycleWeights()
 
 
 class Handbook(_Frozen):

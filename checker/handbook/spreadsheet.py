@@ -175,6 +175,10 @@ SETTING_LABELS: dict[str, str] = {
     "settings.deadlines.survey": "整改时限（天）·问卷调查",
     "settings.deadlines.data": "整改时限（天）·数据指标",
     "settings.total_points": "总分",
+    "settings.cycle_weights.1": "创建周期权重·第一年（%）",
+    "settings.cycle_weights.2": "创建周期权重·第二年（%）",
+    "settings.cycle_weights.3": "创建周期权重·第三年（%）",
+    "settings.cycle_weights.local_setting": "创建周期权重·本地设定",
 }
 IDENTITY_KEYS = ("id", "name", "edition", "description", "source", "schema_version")
 
@@ -791,6 +795,8 @@ def _read_settings(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem])
         value: Any
         if key in IDENTITY_KEYS:
             value = r.integer("值") if key == "schema_version" else r.text("值")
+        elif parts[0] == "settings" and len(parts) > 1 and parts[-1] == "local_setting":
+            value = r.flag("值")
         elif parts[0] == "settings" and len(parts) > 1:
             value = r.number("值")
         else:
