@@ -324,6 +324,80 @@ def diff(
     raise typer.Exit(run_diff(campaign, before, after, formats, output, lang, force))
 
 
+round_app = typer.Typer(
+    help="Rounds by their result: enter an assessment's own result, mark a round official.",
+    no_args_is_help=True,
+)
+app.add_typer(round_app, name="round")
+
+
+@app.command("history")
+def history(
+    campaign: CampaignOption = None,
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: terminal, json, xlsx, html.")
+    ] = "terminal",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Folder for history.json / 趋势.xlsx / 趋势.html.")
+    ] = None,
+    target: Annotated[
+        float | None,
+        typer.Option(
+            "--target",
+            help="Target cycle score: what the open years must reach (default: the campaign's target).",
+        ),
+    ] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="zh or en.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+) -> None:
+    """Trends over the recorded rounds (total, Ⅰ items, methods, departments) and the cycle score."""
+    from checker.commands.history import run_history
+
+    raise typer.Exit(run_history(campaign, formats, output, target, lang, force))
+
+
+@round_app.command("add")
+def round_add(
+    year: Annotated[int, typer.Option("--year", help="The year the result is for.")],
+    score: Annotated[float, typer.Option("--score", help="The total score.")],
+    name: Annotated[
+        str | None, typer.Option("--round", help="Round name (default: e.g. 2025年度正式测评).")
+    ] = None,
+    official: Annotated[
+        bool, typer.Option("--official", help="The year's official assessment result.")
+    ] = False,
+    low: Annotated[
+        float | None, typer.Option("--low", help="Low end of the range (default: the score).")
+    ] = None,
+    high: Annotated[
+        float | None, typer.Option("--high", help="High end of the range (default: the score).")
+    ] = None,
+    on: Annotated[
+        str | None, typer.Option("--date", help="Date of the result (default: 31 December).")
+    ] = None,
+    campaign: CampaignOption = None,
+) -> None:
+    """Enter a round by its result alone (no evidence, no findings), e.g. a year's official result."""
+    from checker.commands.history import run_round_add
+
+    raise typer.Exit(run_round_add(campaign, name, year, score, low, high, official, on))
+
+
+@round_app.command("mark")
+def round_mark(
+    name: Annotated[str, typer.Argument(help="A recorded round's name.")],
+    official: Annotated[
+        bool, typer.Option("--official/--not-official", help="Is it the year's official result?")
+    ] = True,
+    year: Annotated[int | None, typer.Option("--year", help="The year the round counts for.")] = None,
+    campaign: CampaignOption = None,
+) -> None:
+    """Mark a recorded round as its year's official result (or not), or set the year it counts for."""
+    from checker.commands.history import run_round_mark
+
+    raise typer.Exit(run_round_mark(campaign, name, official, year))
+
+
 @ledger_app.command("check")
 def ledger_check(campaign: CampaignOption = None) -> None:
     """Check the ledger's integrity and schema version."""
