@@ -8,6 +8,7 @@ score. The fixtures are made by tests/fixtures/evidence/make_exports.py (LibreOf
 from __future__ import annotations
 
 import hashlib
+import random
 import shutil
 from datetime import date
 from pathlib import Path
@@ -473,3 +474,204 @@ def test_check_lists_the_skipped_files_in_report_json_and_on_stderr(
     err = capsys.readouterr().err
     assert "5 files skipped as not evidence (lock file 1, not a spreadsheet 3, civcheck output 1)" in err
     assert "~$x.xlsx, 方案.pdf, 说明.txt and 2 more; civcheck read" in err
+
+
+# -- the row scanner of Excel 2003 XML (speed) reads what the XML parser reads -------------------------------
+
+
+def _random_cell(rng: random.Random, column: list[int]) -> str:
+    attrs = []
+    pick = rng.random()
+    if pick < 0.15:
+        column[0] += rng.randint(1, 3)
+        attrs.append(f'ss:Index="{column[0]}"')
+    elif pick < 0.2:
+        column[0] += rng.randint(1, 3)
+        attrs.append(f"Index='{column[0]}'")  # no prefix, single quotes
+    elif pick < 0.2005:
+        attrs.append('ss:Index="1"')  # goes back, mostly
+    else:
+        column[0] += 1
+    if rng.random() < 0.08:
+        across = rng.randint(0, 2)
+        column[0] += across
+        attrs.append(f'ss:MergeAcross="{across}"')
+    if rng.random() < 0.08:
+        attrs.append(f'ss:MergeDown="{rng.randint(0, 2)}"')
+    if rng.random() < 0.1:
+        attrs.append('ss:StyleID="s21"')
+    pick = rng.random()
+    if pick < 0.05:
+        attrs.append('ss:Formula="=IF(RC[1]&gt;0,&quot;不符合&quot;,&quot;符合&quot;)"')
+    elif pick < 0.08:
+        attrs.append('ss:Formula="=SUM(R1C1:R2C1)"')
+    if rng.random() < 0.0005:
+        attrs.append('ss:StyleID="s21"')  # twice: malformed
+    written = (" " + " ".join(attrs)) if attrs else ""
+    pick = rng.random()
+    if pick < 0.08:
+        return f"<Cell{written}/>"
+    if pick < 0.12:
+        return f"<Cell{written}>\n  </Cell>"
+    kind = rng.choice(["String", "String", "String", "Number", "DateTime", "Boolean", "Error", ""])
+    texts = {
+        "String": [
+            "符合",
+            "占道经营",
+            "A&amp;B",
+            "&lt;x&gt;",
+            "行1&#10;行2",
+            "&#x4E2D;文",
+            " 空格 ",
+            "",
+            "a\r\nb",
+        ],
+        "Number": ["2", "2.0", "-3.50", "1e3", " 7 "],
+        "DateTime": ["2023-05-03T00:00:00.000", "2023-05-03", "bad"],
+        "Boolean": ["1", "0", "x"],
+        "Error": ["#DIV/0!", "#N/A", " "],
+        "": ["文本"],
+    }
+    text = rng.choice(texts[kind])
+    typed = f' ss:Type="{kind}"' if kind else ""
+    pick = rng.random()
+    if pick < 0.05:
+        data = '<ss:Data ss:Type="String" xmlns="http://www.w3.org/TR/REC-html40"><B>不</B><Font>符合</Font></ss:Data>'
+    elif pick < 0.08:
+        data = f'<Data ss:Type="String"><B>{text}</B>后</Data>'
+    elif pick < 0.1:
+        data = f"<Data{typed}/>"
+    else:
+        data = f"<Data{typed}>{text}</Data>"
+    if rng.random() < 0.05:
+        data += '<NamedCell ss:Name="Print_Area"/>'
+    if rng.random() < 0.03:
+        data += '<Comment ss:Author="李"><ss:Data xmlns="http://www.w3.org/TR/REC-html40">核对</ss:Data></Comment>'
+    space = rng.choice(["", "", " ", "\n    "])
+    return f"<Cell{written}>{space}{data}{space}</Cell>"
+
+
+def _random_export(seed: int) -> str:
+    """An Excel 2003 XML file with a mix of everything the format allows (and a few faults)."""
+    rng = random.Random(seed)
+    sheets = []
+    for n in range(rng.randint(1, 3)):
+        rows, at = [], 0
+        for _ in range(rng.randint(1, 25)):
+            attrs = []
+            if rng.random() < 0.1:
+                at += rng.randint(1, 3)
+                attrs.append(f'ss:Index="{at}"')
+            else:
+                at += 1
+            if rng.random() < 0.1:
+                attrs.append('ss:AutoFitHeight="0" ss:Height="20"')
+            written = (" " + " ".join(attrs)) if attrs else ""
+            column = [0]
+            cells = "".join(_random_cell(rng, column) for _ in range(rng.randint(0, 7)))
+            rows.append(f"<Row{written}/>" if rng.random() < 0.05 else f"<Row{written}>{cells}</Row>")
+        visible = "<Visible>SheetHidden</Visible>" if rng.random() < 0.2 else "<Selected/>"
+        sheets.append(
+            f'<Worksheet ss:Name="表{n}">\n  <Table ss:ExpandedColumnCount="20">\n   ' + "\n   ".join(rows)
+            + f'\n  </Table>\n  <WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel">{visible}'
+            "</WorksheetOptions>\n </Worksheet>"
+        )  # fmt: skip
+    text = (
+        SS_HEAD.replace('xmlns:ss="', 'xmlns:x="urn:schemas-microsoft-com:office:excel" xmlns:ss="')
+        + '\n <Styles><Style ss:ID="s21"/></Styles>\n '
+        + "\n ".join(sheets)
+        + "\n</Workbook>\n"
+    )
+    return text.replace("\n", "\r\n") if rng.random() < 0.2 else text
+
+
+def _both_ways(path: Path, limits: Limits) -> tuple[object, object]:
+    """What the reader gives with the row scanner and with the XML parser alone: cells, or the error code."""
+    from checker.intake.preflight import PreflightError
+    from checker.intake.sheets import ReadError
+    from checker.intake.spreadsheetml import read_spreadsheetml
+
+    def read(scan: bool) -> object:
+        try:
+            found = read_spreadsheetml(path, limits, scan=scan)
+        except (ReadError, PreflightError) as exc:
+            return exc.code
+        sheets = [
+            (s.name, s.visible, s.table.to_pydict(), s.columns, s.errors, s.merged, s.formulas)
+            for s in found.sheets
+        ]
+        return sheets, found.hidden
+
+    return read(True), read(False)
+
+
+EDGE_ROW = (
+    '<Row><Cell><Data ss:Type="String">a</Data></Cell><Cell><Data ss:Type="Number">2.0</Data></Cell></Row>'
+)
+EDGE_CASES = {
+    "unbound prefix on a cell": EDGE_ROW
+    + '<Row><Cell foo:Index="2"><Data ss:Type="String">b</Data></Cell></Row>',
+    "unbound prefix on a row": EDGE_ROW + '<Row foo:x="1"><Cell><Data ss:Type="String">b</Data></Cell></Row>',
+    "a row in another namespace": EDGE_ROW
+    + '<Row xmlns="urn:x"><Cell><Data>b</Data></Cell></Row>'
+    + EDGE_ROW,
+    "ss bound elsewhere in a row": EDGE_ROW
+    + '<Row xmlns:ss="urn:x"><Cell ss:Index="3"><Data>b</Data></Cell></Row>',
+    "a cell in another namespace": EDGE_ROW
+    + '<Row><Cell xmlns="urn:x"><Data>b</Data></Cell></Row>'
+    + EDGE_ROW,
+    "not a row": EDGE_ROW + "<Rows><Cell><Data>x</Data></Cell></Rows>" + EDGE_ROW,
+    "a row in a row": EDGE_ROW + "<Row><Row/><Cell><Data>y</Data></Cell></Row>" + EDGE_ROW,
+    "white space in values": '<Row ss:Index="\n2"><Cell ss:Index=" 3\t"><Data ss:Type="String">b</Data></Cell></Row>',
+    "text around cells": '<Row>t<Cell>u<Data ss:Type="String">x</Data>v</Cell>w<Data>z</Data></Row>'
+    + EDGE_ROW,
+    "named cells": '<Row><Cell><Data ss:Type="String">x</Data><NamedCell ss:Name="P"/></Cell>'
+    '<Cell><Data ss:Type="String">y</Data><NamedCell ss:Name="P"></NamedCell></Cell></Row>',
+    "two data, nested data": "<Row><Cell><Data>x</Data><Data>y</Data></Cell><Cell><Data><Data>z</Data></Data></Cell>"
+    "</Row>",
+    "empty data and types": '<Row><Cell><Data ss:Type="Error"/></Cell><Cell><Data ss:Type="">7.0</Data></Cell>'
+    '<Cell><Data Type="Number">7.0</Data></Cell><Cell><Data Type="Number" ss:Type="String">7.0</Data></Cell></Row>',
+    "quotes and spaces": "<Row ss:Index='2'><Cell ss:Index = '2' ><Data ss:Type = 'String' >q</Data ></Cell ></Row >",
+    "line ends": '<Row>\r\n<Cell><Data ss:Type="String">a\r\nb\rc&#13;d &gt; "e"</Data></Cell>\r\n</Row>',
+    "merged down": '<Row><Cell ss:MergeDown="2" ss:MergeAcross="1"><Data ss:Type="String">m</Data></Cell>'
+    '<Cell><Data ss:Type="String">n</Data></Cell></Row>' + EDGE_ROW * 3,
+    "a comment": "<!-- c -->" + EDGE_ROW,
+    "an invalid character reference": '<Row><Cell><Data ss:Type="String">&#0;</Data></Cell></Row>',
+    "cut": EDGE_ROW * 3,  # the file ends after the rows
+}
+
+
+@pytest.mark.parametrize("name", sorted(EDGE_CASES))
+def test_the_row_scanner_reads_edge_cases_as_the_xml_parser_does(name: str, tmp_path: Path) -> None:
+    path = tmp_path / "x.xls"
+    text = _ss(EDGE_CASES[name])
+    text = text[: text.index("</Table>")] if name == "cut" else text
+    path.write_bytes(text.encode("utf-8"))
+    for limits in (
+        Limits(),
+        Limits(max_xml_depth=5),
+        Limits(max_xml_depth=6),
+        Limits(max_rows=2),
+        Limits(max_columns=2),
+        Limits(max_cell_chars=1),
+    ):
+        scanned, parsed = _both_ways(path, limits)
+        assert scanned == parsed, (name, limits)
+
+
+def test_the_row_scanner_reads_random_exports_as_the_xml_parser_does(tmp_path: Path) -> None:
+    from checker.intake.spreadsheetml import _plan
+
+    path, scanned_files = tmp_path / "x.xls", 0
+    outcomes = set()
+    for seed in range(300):
+        path.write_bytes(_random_export(seed).encode("utf-8"))
+        scanned, parsed = _both_ways(path, Limits())
+        assert scanned == parsed, seed
+        outcomes.add(scanned if isinstance(scanned, str) else "read")
+        scanned_files += _plan(path.read_bytes(), Limits()) is not None
+    assert scanned_files > 250  # the scanner did the work, not only the parser
+    assert outcomes == {
+        "read",
+        "corrupt-xml",
+    }  # good files and faults (ss:Index going back, attributes twice)
