@@ -245,6 +245,12 @@ def test_marking_a_round_official_and_moving_its_year(
     data = _history(camp, capsys)
     assert next(r for r in data["rounds"] if r["name"] == "R2")["year"] == 2026
     assert data["cycle"]["years"][1]["round"] == "R3"
+    # a name that looks like terminal markup stays text
+    assert main(["round", "add", "--campaign", str(camp), "--year", "2026", "--score", "90",
+                 "--round", "区水务局[/]", "--official"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["history", "--campaign", str(camp)]) == 0
+    assert "区水务局[/]" in capsys.readouterr().out
 
 
 def test_terminal_fits_80_columns(campaign: dict, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[type-arg]

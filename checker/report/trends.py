@@ -190,21 +190,28 @@ def _basis(year: Any, lang: str) -> str:
 # -- terminal -------------------------------------------------------------------------------------------
 
 
+def _m(value: Any) -> str:
+    """Text of the ledger or the evidence, safe inside a rich markup string (``区水务局[/]`` stays text)."""
+    from rich.markup import escape
+
+    return escape(clean_text(value))
+
+
 def render_history(history: History, lang: str, local: bool, console: Console | None = None) -> None:
     from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    out = console or Console(highlight=False)
+    out = console or Console(highlight=False, emoji=False)
     rounds = history.rounds
-    out.print(f"[bold]{t('title', lang)}[/]  {clean_text(history.district)}  "
+    out.print(f"[bold]{t('title', lang)}[/]  {_m(history.district)}  "
               f"{t('rounds', lang)} {len(rounds)}")  # fmt: skip
     if not rounds:
         out.print(t("no_rounds", lang))
         return
     last = rounds[-1]
     out.print(f"{t('total', lang)} {last.total:.2f}（{t('range', lang)} {last.low:.2f}–{last.high:.2f}） "
-              f"{clean_text(last.name)} {last.issued.isoformat()}")  # fmt: skip
+              f"{_m(last.name)} {last.issued.isoformat()}")  # fmt: skip
     cycle = history.cycle
     if cycle is not None:
         years = [y.year for y in cycle.years]
@@ -213,7 +220,7 @@ def render_history(history: History, lang: str, local: bool, console: Console | 
         )
         for y in cycle.years:
             score = "—" if y.score is None else f"{y.score:.2f}"
-            name = clean_text(y.round or "")[:16]
+            name = _m((y.round or "")[:16])
             state = t("settled" if y.settled else "open_year", lang)
             out.print(f"  {y.year}  {y.weight:>4g}%  {score:>6}  {name:<16} {_basis(y, lang)} · {state}")
         for line in cycle_lines(cycle, lang):
@@ -234,7 +241,7 @@ def render_history(history: History, lang: str, local: bool, console: Console | 
         change, colour = _change_text(trend)
         opened = _last(trend.open)
         table.add_row(
-            clean_text(_name(trend, lang)),
+            _m(_name(trend, lang)),
             _value_text(trend, _first(trend.values)),
             _value_text(trend, _last(trend.values)),
             f"[{colour}]{change}[/]" if colour else change,
@@ -246,7 +253,7 @@ def render_history(history: History, lang: str, local: bool, console: Console | 
         out.print(t("more_rounds", lang).format(n=SPARK_ROUNDS))
     down = declining(history)
     if down:
-        names = "、".join(clean_text(_name(d, lang)).replace(" ", "\u00a0") for d in down[:12])
+        names = "、".join(_m(_name(d, lang)).replace(" ", "\u00a0") for d in down[:12])
         more = f" …(+{len(down) - 12})" if len(down) > 12 else ""
         out.print(f"[red]▼ {t('declining', lang)}[/]: {names}{more}")
     else:
