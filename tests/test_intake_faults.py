@@ -290,3 +290,30 @@ def test_markup_and_bidi_in_evidence_are_shown_as_text(tmp_path: Path) -> None:
     assert "\u202e" not in stdout and "\x1b]8;" not in stdout
     assert ":smile:" in flat and "😄" not in stdout
     assert (out / "report.json").exists() and (out / "自查报告.xlsx").exists()
+
+
+# -- case 11: ragged and very wide CSV --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"," * 100_000 + b"\n" + b"a,b\n" * 100_000,
+        b"\n".join([b",".join(b"h%d" % i for i in range(60_010))] + [b"x," * 60_009 + b"y"] * 3) + b"\n",
+        b"a,b\n" + b"," * 140_000 + b"\n",
+    ],
+    ids=["one-wide-line-then-short-lines", "60k-columns", "100k-commas-after-the-head"],
+)
+def test_a_csv_wider_than_max_columns_is_too_wide_in_bounded_memory(tmp_path: Path, data: bytes) -> None:
+    summary = read_limited(round_with(tmp_path, "wide.csv", data), memory=GIB)
+    assert codes_of(summary, "wide.csv") == ["too-wide"]
+    (message,) = [m for file, _code, _row, m in summary["codes"] if file == "wide.csv"]  # type: ignore[union-attr]
+    assert "max_columns=2,000" in message
+
+
+def test_a_ragged_csv_within_the_limits_is_still_read(tiny: Handbook, tmp_path: Path) -> None:
+    text = "点位编号,点位名称,点位类型,所属街道,责任单位\nS002,幸福巷,背街小巷,东街道,区城管局,,,\nS003,城西市场\n"
+    folder = round_with(tmp_path, "ragged.csv", text.encode())
+    evidence = read_evidence(folder, tiny)
+    assert "S002" in set(evidence.frame("sites")["site_id"])
+    assert [(r.row, r.code) for r in evidence.rejected if r.file == "ragged.csv"] == [(3, "missing-value")]

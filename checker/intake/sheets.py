@@ -216,7 +216,12 @@ def sniff_delimiter(lines: list[str]) -> str:
     """The delimiter among , ; tab | that splits the sample lines most consistently into several fields."""
     best, best_score = ",", -1.0
     for delimiter in (",", "\t", ";", "|"):
-        counts = [len(row) for row in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in row)]
+        try:
+            counts = [
+                len(row) for row in csv.reader(lines, delimiter=delimiter) if any(c.strip() for c in row)
+            ]
+        except csv.Error:  # a field past the csv module's size limit: not this delimiter
+            continue
         if not counts:
             continue
         widest = max(counts)
@@ -288,8 +293,11 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
         head = decoded[1][:_HEAD_BYTES]
     sample = head.splitlines()[: max(limits.header_scan_rows, 50)]
     delimiter = sniff_delimiter(sample)
-    lines = list(csv.reader(sample, delimiter=delimiter))
-    width = max((len(r) for r in lines), default=1)
+    try:
+        width = max((len(r) for r in csv.reader(sample, delimiter=delimiter)), default=1)
+    except csv.Error:
+        width = max((line.count(delimiter) + 1 for line in sample), default=1)
+    _check_width(width, limits)
     names = [f"c{i}" for i in range(width)]
 
     def source() -> pa.NativeFile:
@@ -313,7 +321,7 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
     if table is None:
         if decoded is None:
             decoded, encoding = _decode_file(path)
-        table = _csv_slow(decoded[1], delimiter)
+        table = _csv_slow(decoded[1], delimiter, limits)
     return FileCells(
         [SheetCells("", True, table, list(range(table.num_columns)), 1, {})],
         encoding=encoding,
@@ -361,19 +369,46 @@ def _arrow_csv(source: pa.NativeFile, names: list[str], delimiter: str) -> tuple
     return (None if ragged else table), False
 
 
-def _csv_slow(text: str, delimiter: str) -> pa.Table:
-    """Ragged CSV: every record padded to the widest; row i is the record that starts on line i + 1."""
+def _check_width(width: int, limits: Limits) -> None:
+    if width > limits.max_columns:
+        raise ReadError("too-wide", sheet="CSV", columns=width, limit=limits.describe("max_columns"))
+
+
+def _csv_slow(text: str, delimiter: str, limits: Limits) -> pa.Table:
+    """Ragged CSV: every record padded to the widest; row i is the record that starts on line i + 1.
+
+    The width is checked record by record (one line of 100,000 commas among short lines would otherwise
+    pad every line to 100,000 cells: gigabytes from a 300 KB file), and lines × width against max_cells.
+    """
+    if csv.field_size_limit() < limits.max_cell_chars:
+        csv.field_size_limit(limits.max_cell_chars)
     records: list[list[str]] = []
     starts: list[int] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     line = 1
-    for record in reader:
-        starts.append(line)
-        records.append(record)
-        line = reader.line_num + 1
-    width = max((len(r) for r in records), default=1)
+    width = 1
+    try:
+        for record in reader:
+            starts.append(line)
+            records.append(record)
+            if len(record) > width:
+                width = len(record)
+                _check_width(width, limits)
+            line = reader.line_num + 1
+    except csv.Error:  # a field past max_cell_chars (the csv module's own limit, raised to it)
+        raise ReadError(
+            "cell-too-large",
+            sheet="CSV",
+            cell=f"{line}:",
+            chars=limits.max_cell_chars + 1,
+            limit=limits.describe("max_cell_chars"),
+        ) from None
     # Place each record at its first line, blank lines in between (multi-line cells take several lines).
     total = line - 1
+    if total * width > limits.max_cells:
+        raise ReadError(
+            "too-many-cells", sheet="CSV", cells=total * width, limit=limits.describe("max_cells")
+        )
     columns: list[list[str]] = [[""] * total for _ in range(width)]
     for start, record in zip(starts, records, strict=True):
         for j, value in enumerate(record):
