@@ -398,6 +398,26 @@ def round_mark(
     raise typer.Exit(run_round_mark(campaign, name, official, year))
 
 
+@app.command("city")
+def city(
+    districts: Annotated[
+        list[Path], typer.Argument(help="Districts' campaign folders or report.json files.")
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Folder for city.json / 全市汇总.xlsx / .html.")
+    ],
+    formats: Annotated[
+        str, typer.Option("--format", "-f", help="Comma-separated: terminal, json, xlsx, html.")
+    ] = "terminal,json,xlsx,html",
+    lang: Annotated[str | None, typer.Option("--lang", help="zh or en.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+) -> None:
+    """The city's view: districts ranked, the Ⅰ items where the city loses most, departments summed."""
+    from checker.commands.city import run_city
+
+    raise typer.Exit(run_city(districts, output, formats, lang, force))
+
+
 @ledger_app.command("check")
 def ledger_check(campaign: CampaignOption = None) -> None:
     """Check the ledger's integrity and schema version."""

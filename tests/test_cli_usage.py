@@ -50,6 +50,10 @@ BROKEN = [
     ["round", "add", "--year", "2025", "--score", "81.2"],
     ["round", "add", "--year", "2025"],
     ["round", "mark", "R9"],
+    ["city"],
+    ["city", "x.json"],
+    ["city", "no-such-folder", "-o", "out"],
+    ["city", "no-such-folder", "-o", "out", "-f", "pdf"],
     ["ledger", "check"],
     ["ledger", "backup", "copy.sqlite"],
     ["ledger", "decide", "P-2222-2222", "accept"],
@@ -95,6 +99,7 @@ def test_broken_usage_is_a_message_and_exit_2(
         ["history"],
         ["history", "--format", "pdf"],
         ["round", "mark", "R9"],
+        ["city", "no-such-folder", "-o", "out"],
         ["ledger", "check"],
     ],
 )
