@@ -15,6 +15,7 @@ from checker.errors import UsageError
 from checker.files import TEMP_PREFIX
 from checker.report import workbook as workbook_module
 from checker.report import write_reports
+from checker.report.writer import GENERATION_FILE
 
 
 def test_existing_report_is_kept_without_force(tmp_path: Path) -> None:
@@ -53,7 +54,8 @@ def test_failure_mid_write_leaves_the_previous_workbook_intact(
         write_reports(assessment(), tmp_path, {"xlsx"}, force=True)
     assert path.read_bytes() == before
     openpyxl.load_workbook(path)  # still a readable workbook
-    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # the temporary file is gone
+    # The temporary files are gone; the previous generation's manifest stays with it.
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, GENERATION_FILE])
 
 
 def test_stale_temporary_files_of_dead_runs_are_removed(tmp_path: Path) -> None:

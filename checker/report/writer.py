@@ -1,8 +1,17 @@
-"""write_reports: every requested report file, each written atomically, none replaced without ``force``."""
+"""write_reports: every requested report file, published together as one generation, none replaced without ``force``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,16 +79,150 @@ def write_reports(
 
     files.refuse_existing([path for path, _ in jobs], force=force)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files.clean_stale_temps(out_dir)
-    if dispatch and jobs:
-        folder.mkdir(exist_ok=True)
-        files.clean_stale_temps(folder)
-    written: list[Path] = []
-    for path, write in jobs:
-        with files.atomic_path(path) as temp:
-            write(temp)
-        written.append(path)
-    return written
+    with _output_lock(out_dir):
+        _recover(out_dir)
+        files.clean_stale_temps(out_dir)
+        if dispatch and jobs:
+            folder.mkdir(exist_ok=True)
+            files.clean_stale_temps(folder)
+        stage = Path(tempfile.mkdtemp(dir=out_dir, prefix=f"{files.TEMP_PREFIX}{os.getpid()}-generation-"))
+        try:
+            rels = [path.relative_to(out_dir) for path, _ in jobs]
+            for (path, write), rel in zip(jobs, rels, strict=True):
+                staged = stage / rel
+                try:
+                    staged.parent.mkdir(parents=True, exist_ok=True)
+                    write(staged)
+                    _fsync(staged)
+                except (
+                    OSError
+                ) as exc:  # a full disk: named by the output it was writing, not the staging path
+                    raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+            manifest = _manifest(assessment, stage, rels)
+            (stage / GENERATION_FILE).write_text(manifest, encoding="utf-8", newline="\n")
+            _fsync(stage / GENERATION_FILE)
+            (stage / _COMPLETE).touch()  # from here on the generation is published, even after a kill
+            _fsync_dir(stage)
+            _publish(stage, out_dir)
+        finally:
+            shutil.rmtree(stage, ignore_errors=True)
+    return [path for path, _ in jobs]
+
+
+# -- generations ----------------------------------------------------------------------------------------
+#
+# A round's outputs are one generation. They are written into a staging folder inside the output folder
+# (``.civcheck-tmp-<pid>-generation-…``) and moved into place only once all are complete: a run killed or
+# failing while writing (a full disk) leaves the previous outputs as they were. The staging folder is marked
+# complete before the moves; a run killed during the moves (a few renames) is finished by the next run
+# into the folder. The 交办单 folder is replaced whole, so no 交办单 of an older round stays beside the new
+# ones. ``civcheck-generation.json`` names the run (id, time, the inputs' SHA-256) and the SHA-256 of every
+# output of the generation, so a reader can tell which files belong together. Runs into one folder take
+# an exclusive lock (flock) on the folder: a second run at the same time stops with a clear message.
+
+GENERATION_FILE = "civcheck-generation.json"
+_COMPLETE = ".complete"
+_STAGE = re.compile(re.escape(files.TEMP_PREFIX) + r"(\d+)-generation-")
+
+
+@contextlib.contextmanager
+def _output_lock(out_dir: Path) -> Iterator[None]:
+    import fcntl
+
+    fd = os.open(out_dir, os.O_RDONLY)  # the folder itself is locked: no lock file is left behind
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UsageError(
+                f"{out_dir} is being written by another civcheck run; wait for it to finish or choose another -o",
+                zh=f"另一个 civcheck 正在写入 {out_dir}，请等它结束或用 -o 指定其他文件夹",
+            ) from None
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _recover(out_dir: Path) -> None:
+    """Finish publishing the complete generation a killed run left staged; drop incomplete ones."""
+    for entry in sorted(out_dir.iterdir()):
+        found = _STAGE.match(entry.name)
+        if found and (entry / _COMPLETE).exists() and not _alive(int(found.group(1))):
+            _publish(entry, out_dir)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _publish(stage: Path, out_dir: Path) -> None:
+    """Move the staged generation into ``out_dir``: files first, folders whole, the manifest last."""
+    entries = sorted(
+        (e for e in stage.iterdir() if e.name not in (_COMPLETE, GENERATION_FILE)), key=lambda e: e.is_dir()
+    )
+    for entry in entries:
+        target = out_dir / entry.name
+        if entry.is_dir():
+            _swap_folder(entry, target, stage)
+        else:
+            os.replace(entry, target)
+    if (stage / GENERATION_FILE).exists():
+        os.replace(stage / GENERATION_FILE, out_dir / GENERATION_FILE)
+    _fsync_dir(out_dir)
+
+
+def _swap_folder(new: Path, target: Path, stage: Path) -> None:
+    """``new`` in place of the folder ``target``; the old one is moved into ``stage`` first (and removed
+    with it), and put back if ``new`` cannot be moved in."""
+    old: Path | None = None
+    if target.exists() or target.is_symlink():
+        old = stage / f".old-{uuid.uuid4().hex}"
+        os.replace(target, old)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old, target)
+        raise
+
+
+def _manifest(assessment: Assessment, stage: Path, rels: list[Path]) -> str:
+    outputs = {rel.as_posix(): _sha256(stage / rel) for rel in rels}
+    document = {
+        "run_id": uuid.uuid4().hex,
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "inputs": {i.file: i.sha256 for i in assessment.inputs},
+        "outputs": outputs,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def _json(path: Path, assessment: Assessment) -> None:
