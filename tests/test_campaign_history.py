@@ -15,8 +15,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from browser import CHROMIUM, assert_fits
 from openpyxl.chart import LineChart
-from test_report_html_layout import CHROMIUM, _assert_fits
 
 from checker.campaign import ledger as ledger_module
 from checker.campaign.cycle import CycleRound, cycle_score
@@ -289,7 +289,7 @@ def test_workbook_charts_and_page(campaign: dict, tmp_path: Path) -> None:  # ty
 def test_page_fits_desktop_and_phone(campaign: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
     out = tmp_path / "out"
     assert main(["history", "--campaign", str(campaign["camp"]), "-f", "html", "-o", str(out)]) == 0
-    _assert_fits((out / "趋势.html").read_text(encoding="utf-8"), tmp_path)
+    assert_fits((out / "趋势.html").read_text(encoding="utf-8"), tmp_path)
 
 
 def test_round_add_refuses_bad_values(campaign: dict, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[type-arg]

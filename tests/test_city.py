@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from test_report_html_layout import CHROMIUM, _assert_fits
+from browser import CHROMIUM, assert_fits
 
 from checker.cli import main
 
@@ -100,4 +100,43 @@ def test_city_page_fits_desktop_and_phone(city: dict, tmp_path: Path) -> None:  
     page = page.replace(
         "</body>", '<svg viewBox="0 0 10 10" width="10"></svg></body>'
     )  # _assert_fits wants a chart
-    _assert_fits(page, tmp_path)
+    assert_fits(page, tmp_path)
+
+
+def test_evidence_in_a_process_pool_is_the_same_as_one_after_another(
+    city: dict,  # type: ignore[type-arg]
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--evidence`` checks each district's round in worker processes: the same city as checking them one
+    after another, the same totals as `civcheck check`, and a district with bad evidence reported alone."""
+    root: Path = city["root"]
+    bad = tmp_path / "丁区证据"
+    bad.mkdir()
+    (bad / "巡查记录.csv").write_bytes(b"\x00\x01 not a table \xff\xfe")
+    evidence = ["-e", f"甲区={root / 'ev-21'}", "-e", f"乙区={root / 'ev-22'}", "-e", f"丁区={bad}",
+                "-e", f"丙区={root / 'ev-23'}"]  # fmt: skip
+    views = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        args = ["city", *evidence, "--jobs", jobs, "--test-date", "2026-07-15", "-o", str(out), "-f", "json"]
+        assert main(args) == 0
+        err = capsys.readouterr().err
+        assert "✗ 丁区" in err and "✓ 甲区" in err, err
+        views[jobs] = json.loads((out / "city.json").read_text(encoding="utf-8"))
+    assert views["1"] == views["2"]
+    view = views["2"]
+    reports = city["reports"]
+    assert sorted(d["district"] for d in view["districts"]) == sorted(reports)
+    for d in view["districts"]:
+        assert d["total"] == pytest.approx(reports[d["district"]]["total"]["score"], abs=1e-4)
+        assert d["open"] == len({g["id"] for g in reports[d["district"]]["gaps"]})
+    assert [f["district"] for f in view["failed"]] == ["丁区"]
+    assert "没有可读取的证据" in view["failed"][0]["message_zh"]
+    # a district's folder, a report.json and evidence mix in one city; English with --lang en
+    out = tmp_path / "mixed"
+    assert main(["city", city["sources"][0], "-e", f"乙区={root / 'ev-22'}", "--test-date", "2026-07-15",
+                 "-o", str(out), "-f", "json", "--lang", "en"]) == 0  # fmt: skip
+    err = capsys.readouterr().err
+    assert "checking 1 districts' evidence" in err and "✓ 乙区:" in err
+    assert len(json.loads((out / "city.json").read_text(encoding="utf-8"))["districts"]) == 2
