@@ -733,3 +733,28 @@ def test_a_column_of_error_cells_and_uncached_formulas_rejects_each_row_naming_i
     assert "C2" in mine[0].message and "#N/A" in mine[0].message
     assert "C2001" in mine[-1].message and "VLOOKUP" in mine[-1].message
     assert {r.column for r in mine} == {"C 检查结果"}
+
+
+# -- issue 12, case 2: a UTF-8 CSV with one line pasted from a GBK file ------------------------------------
+
+
+@pytest.mark.parametrize("rows", [3, 12_000])  # the bad line inside the 256 KB head, and past it
+def test_a_gbk_line_in_a_utf8_csv_is_one_rejected_row_not_mojibake(
+    tiny: Handbook, tmp_path: Path, rows: int
+) -> None:
+    # Chinese runs of even UTF-8 byte length: the whole file is also valid GB18030 (as mojibake).
+    body = "".join(f"S{i:05d},城东,农贸市场,城东,区水务局\n" for i in range(rows))
+    data = ("点位编号,点位名称,点位类型,street,责任单位\n" + body).encode("utf-8")
+    data += "S99999,城东,农贸市场,城东,区水务局\n".encode("gbk")
+    data += "S99998,城东,农贸市场,城东,区水务局\n".encode()
+    data.decode("gb18030")  # the trap: strict GB18030 accepts the whole file
+    evidence = read_evidence(round_with(tmp_path, "mixed.csv", data), tiny)
+    assert [r.code for r in evidence.rejected if r.file == "mixed.csv"] == ["encoding"]
+    bad = next(r for r in evidence.rejected if r.file == "mixed.csv")
+    assert bad.row == rows + 2  # the line of the GBK row
+    info = file_info(evidence, "mixed.csv")
+    assert info.encoding == "utf-8"
+    assert (info.rows_read, info.rows_accepted, info.rows_rejected) == (rows + 2, rows + 1, 1)
+    sites = evidence.frame("sites")
+    assert set(sites.loc[sites["_file"] == "mixed.csv", "department"]) == {"区水务局"}
+    assert "S99998" in set(sites["site_id"]) and "S001" in set(sites["site_id"])

@@ -191,6 +191,7 @@ class _Round:
             info.skipped_sheets.append(f"{name} (隐藏 / hidden)")
             info.warnings.append(message("hidden-sheet", sheet=name))
         scans = {s.name: s for s in pre.sheets}
+        header_rows: dict[str, int] = {}
         for sheet in cells.sheets:
             found = detect(sheet, self.index.questions, self.limits.header_scan_rows)
             label = sheet.name or shown_name(path.name)
@@ -220,13 +221,25 @@ class _Round:
             )
             result = read_rows(sheet, found, ctx)
             self._take(info, sheet.name, f"{label} → {found.kind}", result)
-            header_row = found.row + sheet.first_row
+            header_row = header_rows[sheet.name] = found.row + sheet.first_row
             merged = [m for m in ctx.merged if m[0] > header_row]
             if merged:
                 ranges = ", ".join(
                     f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}" for r1, c1, r2, c2 in merged[:5]
                 )
                 info.warnings.append(message("merged-cells", sheet=sheet.name, ranges=ranges))
+        self._bad_lines(info, cells, header_rows.get(""))
+
+    def _bad_lines(self, info: InputFile, cells: FileCells, header_row: int | None) -> None:
+        """Lines of a UTF-8 CSV that are not UTF-8: each one rejected row (the reader saw it empty)."""
+        for line, offset in cells.bad_lines:
+            self.rejected.append(
+                Rejection(info.file, "", line, "", "encoding", message("encoding", offset=offset))
+            )
+            info.rows_read += 1
+            info.rows_rejected += 1
+            if header_row is not None and line > header_row and info.rows_blank > 0:
+                info.rows_blank -= 1  # read as an empty line below the header: counted blank
 
     def _take(self, info: InputFile, sheet: str, label: str, result: SheetRows) -> None:
         info.sheets.append(label)

@@ -77,6 +77,8 @@ class FileCells:
     hidden: list[str] = field(default_factory=list)
     encoding: str | None = None
     single_column: bool = False
+    # CSV lines that are not in the file's encoding (line number, byte offset): read as empty, rejected.
+    bad_lines: list[tuple[int, int]] = field(default_factory=list)
 
 
 @contextmanager
@@ -186,8 +188,14 @@ def _workbook_error(fmt: str, exc: Exception) -> ReadError:
 # -- CSV -------------------------------------------------------------------------------------------------
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding): BOM first, then strict UTF-8, then strict GB18030; NUL bytes mean binary."""
+def decode(data: bytes) -> tuple[str, str, list[tuple[int, int]]]:
+    """(text, encoding, bad lines): BOM first, then strict UTF-8, then strict GB18030; NUL bytes mean binary.
+
+    A file that is UTF-8 but for a few lines (a line pasted from a GBK file) is UTF-8: those lines are
+    left empty in the text and listed as (line number, byte offset), to be rejected one by one. Strict
+    GB18030 would accept many such files whole (Chinese runs of even UTF-8 byte length are valid GB18030
+    byte pairs) and turn every row into mojibake; see :func:`mostly_utf8`.
+    """
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -200,16 +208,63 @@ def decode(data: bytes) -> tuple[str, str]:
                 raise ReadError("encoding", offset=exc.start) from None
             if "\x00" in text:
                 raise ReadError("binary")
-            return text, encoding
+            return text, encoding, []
     if b"\x00" in data:
         raise ReadError("binary")
     try:
-        return data.decode("utf-8"), "utf-8"
+        return data.decode("utf-8"), "utf-8", []
     except UnicodeDecodeError as first:
+        if mostly_utf8(data):
+            text, bad = _utf8_lines(data)
+            return text, "utf-8", bad
         try:
-            return data.decode("gb18030"), "gb18030"
+            return data.decode("gb18030"), "gb18030", []
         except UnicodeDecodeError:
             raise ReadError("encoding", offset=first.start) from None
+
+
+# One physical line with its ending (\r\n, \r or \n, as the csv module and pyarrow count lines).
+_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+# Lines with non-ASCII text looked at to decide between UTF-8 with bad lines and GB18030.
+_VOTE_LINES = 1000
+
+
+def mostly_utf8(data: bytes) -> bool:
+    """Whether text that is not valid UTF-8 throughout is still UTF-8 with a few foreign lines.
+
+    Among the first lines that hold non-ASCII bytes, those valid as UTF-8 must be at least as many as
+    those that are not. Real GBK text is almost never valid UTF-8 (its byte pairs rarely form UTF-8
+    sequences), so a GBK file has next to no such lines and stays GB18030.
+    """
+    good = bad = 0
+    for found in _LINE.finditer(data):
+        line = found.group()
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            bad += 1
+        else:
+            good += 1
+        if good + bad >= _VOTE_LINES:
+            break
+    return good > 0 and good >= bad
+
+
+def _utf8_lines(data: bytes) -> tuple[str, list[tuple[int, int]]]:
+    """(text, bad lines): ``data`` decoded line by line as UTF-8, each invalid line left empty (its line
+    ending kept, so that the line numbers of the rest stay) and listed as (line number, byte offset)."""
+    pieces: list[str] = []
+    bad: list[tuple[int, int]] = []
+    for number, found in enumerate(_LINE.finditer(data), 1):
+        line = found.group()
+        try:
+            pieces.append(line.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            bad.append((number, found.start() + exc.start))
+            pieces.append(line[len(line.rstrip(b"\r\n")) :].decode("ascii"))
+    return "".join(pieces), bad
 
 
 def sniff_delimiter(lines: list[str]) -> str:
@@ -280,16 +335,17 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
         start = handle.read(_HEAD_BYTES + len(codecs.BOM_UTF8))
     # The whole file decoded by decode(): (bytes, text), only when streaming it to pyarrow is not possible.
     decoded: tuple[bytes, str] | None = None
+    bad_lines: list[tuple[int, int]] = []  # lines of a UTF-8 file that are not UTF-8 (left empty)
     # A UTF-8 BOM (what Excel writes for "CSV UTF-8") is skipped; the rest is read like plain UTF-8.
     skip = len(codecs.BOM_UTF8) if start.startswith(codecs.BOM_UTF8) else 0
     encoding = "utf-8-sig" if skip else "utf-8"
     binary = _has_nul(path)  # UTF-16 has NUL bytes too: decode() below tells the two apart
     head = None if binary else _plain_head(start[skip : skip + _HEAD_BYTES], "utf-8")
-    if head is None and not skip and not binary:
+    if head is None and not skip and not binary and not mostly_utf8(start[:_HEAD_BYTES]):
         encoding = "gb18030"
         head = _plain_head(start[:_HEAD_BYTES], encoding)
     if head is None:
-        decoded, encoding = _decode_file(path)
+        decoded, encoding, bad_lines = _decode_file(path)
         head = decoded[1][:_HEAD_BYTES]
     sample = head.splitlines()[: max(limits.header_scan_rows, 50)]
     delimiter = sniff_delimiter(sample)
@@ -303,7 +359,8 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
     def source() -> pa.NativeFile:
         if decoded is not None:
             raw, text = decoded
-            return pa.BufferReader(raw if encoding == "utf-8" else text.encode("utf-8"))
+            plain = encoding == "utf-8" and not bad_lines
+            return pa.BufferReader(raw if plain else text.encode("utf-8"))
         stream = pa.OSFile(os.fsencode(path))  # bytes: a name that is not UTF-8 still opens
         stream.seek(skip)
         if encoding in ("utf-8", "utf-8-sig"):
@@ -316,24 +373,26 @@ def read_csv(path: Path, limits: Limits) -> FileCells:
     if refused and decoded is None:
         # Invalid UTF-8 or GB18030 past the head (a GB18030 file whose first lines are ASCII), or a file
         # pyarrow cannot split: decoding it strictly tells these apart.
-        decoded, encoding = _decode_file(path)
+        decoded, encoding, bad_lines = _decode_file(path)
         table, refused = _arrow_csv(source(), names, delimiter)
     if table is None:
         if decoded is None:
-            decoded, encoding = _decode_file(path)
+            decoded, encoding, bad_lines = _decode_file(path)
         table = _csv_slow(decoded[1], delimiter, limits)
     return FileCells(
         [SheetCells("", True, table, list(range(table.num_columns)), 1, {})],
         encoding=encoding,
         single_column=table.num_columns < 2,
+        bad_lines=bad_lines,
     )
 
 
-def _decode_file(path: Path) -> tuple[tuple[bytes, str], str]:
-    """((bytes, text), encoding) of the whole file, by :func:`decode` (which raises the exact reason)."""
+def _decode_file(path: Path) -> tuple[tuple[bytes, str], str, list[tuple[int, int]]]:
+    """((bytes, text), encoding, bad lines) of the whole file, by :func:`decode` (which raises the exact
+    reason)."""
     raw = path.read_bytes()
-    text, encoding = decode(raw)
-    return (raw, text), encoding
+    text, encoding, bad = decode(raw)
+    return (raw, text), encoding, bad
 
 
 def _arrow_csv(source: pa.NativeFile, names: list[str], delimiter: str) -> tuple[pa.Table | None, bool]:
@@ -421,6 +480,7 @@ __all__ = [
     "ReadError",
     "SheetCells",
     "decode",
+    "mostly_utf8",
     "path_with_extension",
     "read_csv",
     "read_workbook",
