@@ -400,12 +400,27 @@ def round_mark(
 
 @app.command("city")
 def city(
-    districts: Annotated[
-        list[Path], typer.Argument(help="Districts' campaign folders or report.json files.")
-    ],
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Folder for city.json / 全市汇总.xlsx / .html.")
     ],
+    districts: Annotated[
+        list[Path] | None, typer.Argument(help="Districts' campaign folders or report.json files.")
+    ] = None,
+    evidence: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--evidence", "-e", help="NAME=DIR: a district's round of evidence, checked here (repeatable)."
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", help="Districts' evidence checked at once (default: the cores)."),
+    ] = None,
+    handbook: PackOption = DEFAULT_PACK,
+    test_date: Annotated[
+        str | None,
+        typer.Option("--test-date", help="Assessment date of the --evidence rounds (default: today)."),
+    ] = None,
     formats: Annotated[
         str, typer.Option("--format", "-f", help="Comma-separated: terminal, json, xlsx, html.")
     ] = "terminal,json,xlsx,html",
@@ -415,7 +430,9 @@ def city(
     """The city's view: districts ranked, the Ⅰ items where the city loses most, departments summed."""
     from checker.commands.city import run_city
 
-    raise typer.Exit(run_city(districts, output, formats, lang, force))
+    raise typer.Exit(
+        run_city(districts or [], output, formats, lang, force, evidence, jobs, handbook, test_date)
+    )
 
 
 @ledger_app.command("check")

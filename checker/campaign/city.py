@@ -15,7 +15,7 @@ from typing import Any
 
 from checker.errors import CivcheckError, UsageError
 
-__all__ = ["District", "city_view", "read_district"]
+__all__ = ["District", "city_view", "district_from_document", "read_district", "read_districts"]
 
 
 @dataclass
@@ -41,6 +41,16 @@ class District:
 def _from_report(path: Path) -> District:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path} is not a civcheck report.json ({exc})",
+                         zh=f"{path} 不是 civcheck 的 report.json（{exc}）") from exc  # fmt: skip
+    return district_from_document(data, str(path), path.parent.name)
+
+
+def district_from_document(data: Any, source: str, name: str) -> District:
+    """A district from a report.json document (parsed, or made in memory from a round just checked);
+    ``name`` stands in when the document names no district."""
+    try:
         rollups = data["rollups"]
         by_level: dict[str, dict[str, tuple[str, float, float]]] = {"project": {}, "method": {}}
         for r in rollups:
@@ -61,8 +71,8 @@ def _from_report(path: Path) -> District:
         tracking = data.get("tracking") or {}
         total = data["total"]
         return District(
-            district=str(data.get("district") or path.parent.name),
-            source=str(path),
+            district=str(data.get("district") or name),
+            source=source,
             handbook=str(data["handbook"]["id"]),
             edition=str(data["handbook"]["edition"]),
             round=str(tracking.get("round") or data["options"]["test_date"]),
@@ -79,9 +89,9 @@ def _from_report(path: Path) -> District:
             false_claims=len(tracking.get("false_claim") or []),
             tracked=bool(tracking),
         )
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise UsageError(f"{path} is not a civcheck report.json ({exc})",
-                         zh=f"{path} 不是 civcheck 的 report.json（{exc}）") from exc  # fmt: skip
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise UsageError(f"{source} is not a civcheck report.json ({exc})",
+                         zh=f"{source} 不是 civcheck 的 report.json（{exc}）") from exc  # fmt: skip
 
 
 def _from_campaign(folder: Path) -> District:
