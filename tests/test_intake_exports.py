@@ -457,23 +457,30 @@ def test_check_lists_the_skipped_files_in_report_json_and_on_stderr(
     err = capsys.readouterr().err
     document = json.loads((out / "report.json").read_text(encoding="utf-8"))
     jsonschema.validate(document, report_json_schema())
-    assert [(s["file"], s["code"]) for s in document["skipped"]] == [
-        ("~$x.xlsx", "skipped-lock-file"),
-        ("方案.pdf", "skipped-not-spreadsheet"),
-        ("说明.txt", "skipped-not-spreadsheet"),
-        ("输出/report.json", "skipped-not-spreadsheet"),
-        ("输出/自查报告.xlsx", "skipped-own-output"),
-    ]
+    skipped = {s["file"]: s["code"] for s in document["skipped"]}
+    assert {
+        name: skipped.get(name) for name in ("~$x.xlsx", "方案.pdf", "说明.txt", "输出/自查报告.xlsx")
+    } == {
+        "~$x.xlsx": "skipped-lock-file",
+        "方案.pdf": "skipped-not-spreadsheet",
+        "说明.txt": "skipped-not-spreadsheet",
+        "输出/自查报告.xlsx": "skipped-own-output",
+    }
+    written = [p.relative_to(folder).as_posix() for p in (folder / "输出").rglob("*") if p.is_file()]
+    assert "输出/report.json" in written and set(written) <= set(skipped)  # every file the first run wrote
     assert all(s["message"] for s in document["skipped"])
     assert sorted(i["file"] for i in document["inputs"]) == ["实地考察.csv", "点位台账.xlsx"]
-    assert (
-        "跳过 5 个非证据文件（锁文件 1、非表格文件 3、本工具的输出 1）：~$x.xlsx、方案.pdf、说明.txt等" in err
-    )
+    n = len(skipped)
+    assert f"跳过 {n} 个非证据文件（锁文件 1、非表格文件 " in err and "本工具的输出 " in err
+    assert "：~$x.xlsx、方案.pdf、说明.txt等；用 civcheck read 可查看每个文件的原因" in err
 
     assert main(["check", str(folder), *common, "--lang", "en"]) == 0
     err = capsys.readouterr().err
-    assert "5 files skipped as not evidence (lock file 1, not a spreadsheet 3, civcheck output 1)" in err
-    assert "~$x.xlsx, 方案.pdf, 说明.txt and 2 more; civcheck read" in err
+    assert (
+        f"{n} files skipped as not evidence (lock file 1, not a spreadsheet " in err
+        and "civcheck output " in err
+    )
+    assert f"~$x.xlsx, 方案.pdf, 说明.txt and {n - 3} more; civcheck read" in err
 
 
 # -- the row scanner of Excel 2003 XML (speed) reads what the XML parser reads -------------------------------
@@ -636,6 +643,15 @@ EDGE_CASES = {
     "merged down": '<Row><Cell ss:MergeDown="2" ss:MergeAcross="1"><Data ss:Type="String">m</Data></Cell>'
     '<Cell><Data ss:Type="String">n</Data></Cell></Row>' + EDGE_ROW * 3,
     "a comment": "<!-- c -->" + EDGE_ROW,
+    "a bare ampersand": EDGE_ROW + '<Row><Cell><Data ss:Type="String">A & B</Data></Cell></Row>',
+    "an undefined entity": EDGE_ROW + '<Row><Cell><Data ss:Type="String">A&nbsp;B</Data></Cell></Row>',
+    "an ampersand in a value": EDGE_ROW + '<Row><Cell ss:StyleID="a&b"><Data>x</Data></Cell></Row>',
+    "'<' in a value": EDGE_ROW + '<Row><Cell ss:StyleID="a<b"><Data>x</Data></Cell></Row>',
+    "a control character": EDGE_ROW + '<Row><Cell><Data ss:Type="String">a\x01b</Data></Cell></Row>',
+    "the end of CDATA in text": EDGE_ROW + '<Row><Cell><Data ss:Type="String">a]]>b</Data></Cell></Row>',
+    "a name in Chinese": EDGE_ROW + '<Row><Cell 样式="1"><Data ss:Type="String">b</Data></Cell></Row>',
+    "an unclosed cell": EDGE_ROW + '<Row><Cell><Data ss:Type="String">b</Data></Row>' + EDGE_ROW,
+    "a stray end tag": EDGE_ROW + "<Row><Cell/></Data></Row>" + EDGE_ROW,
     "an invalid character reference": '<Row><Cell><Data ss:Type="String">&#0;</Data></Cell></Row>',
     "cut": EDGE_ROW * 3,  # the file ends after the rows
 }
@@ -657,6 +673,16 @@ def test_the_row_scanner_reads_edge_cases_as_the_xml_parser_does(name: str, tmp_
     ):
         scanned, parsed = _both_ways(path, limits)
         assert scanned == parsed, (name, limits)
+
+
+def test_the_row_scanner_leaves_bad_utf8_to_the_xml_parser(tmp_path: Path) -> None:
+    path = tmp_path / "x.xls"
+    path.write_bytes(
+        _ss(EDGE_ROW + '<Row><Cell><Data ss:Type="String">b</Data></Cell></Row>')
+        .encode()
+        .replace(b">b<", b">\xff<")
+    )
+    assert _both_ways(path, Limits()) == ("corrupt-xml", "corrupt-xml")
 
 
 def test_the_row_scanner_reads_random_exports_as_the_xml_parser_does(tmp_path: Path) -> None:

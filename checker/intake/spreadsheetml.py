@@ -27,8 +27,8 @@ plain row's cells then go through the same code (:meth:`_Reader._place`) as a pa
 
 from __future__ import annotations
 
+import codecs
 import io
-import pyexpat
 import re
 import secrets
 from array import array
@@ -55,7 +55,6 @@ _WHOLE = re.compile(r"^-?\d+\.0*$")
 # A cell as :meth:`_Reader._place` takes it: ss:Index, ss:MergeAcross, ss:MergeDown, ss:Formula (or None),
 # the <Data> ss:Type (None when the cell has no <Data>) and the data's text.
 Cell = tuple[str | None, str | None, str | None, str | None, str | None, str]
-_NO_META: tuple[None, None, None, None] = (None, None, None, None)
 
 
 def _attr(element: Any, name: str) -> str | None:
@@ -87,11 +86,12 @@ def _span(value: str | None) -> int:
 
 @dataclass
 class SheetBuilder:
-    """The cells of one worksheet as they are read: per column, the 0-based rows and their texts."""
+    """The cells of one worksheet as they are read: per column, the 0-based rows and their texts in UTF-8
+    (pyarrow makes a column of a list of bytes some 15 times faster than of a list of str)."""
 
     name: str
     rows_of: list[list[int]] = field(default_factory=list)
-    texts_of: list[list[str]] = field(default_factory=list)
+    texts_of: list[list[bytes]] = field(default_factory=list)
     height: int = 0
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)
@@ -100,6 +100,9 @@ class SheetBuilder:
     next_row: int = 0
 
     def put(self, row: int, col: int, text: str) -> None:
+        self.put_utf8(row, col, text.encode())
+
+    def put_utf8(self, row: int, col: int, text: bytes) -> None:
         while len(self.rows_of) <= col:
             self.rows_of.append([])
             self.texts_of.append([])
@@ -110,7 +113,7 @@ class SheetBuilder:
         height = self.height
         arrays = {}
         for c, (rows, texts) in enumerate(zip(self.rows_of, self.texts_of, strict=True)):
-            values = pa.array(texts, pa.large_string())
+            values = pa.array(texts, pa.large_binary()).cast(pa.large_string())
             if len(rows) == height and (not rows or rows[-1] == height - 1):
                 arrays[f"c{c}"] = values  # every row has this column, in order: no scatter needed
                 continue
@@ -143,7 +146,7 @@ class _Reader:
         self.part = ""
         self._meta_of: dict[bytes, tuple[str | None, str | None, str | None, str | None]] = {}
         self._kind_of: dict[bytes, str] = {}
-        self._column_of: dict[bytes, int] = {}
+        self._cell_of: dict[bytes, tuple[int, int, int, str | None]] = {}
 
     def read(self, path: Path) -> FileCells:
         limits = self.limits
@@ -217,51 +220,26 @@ class _Reader:
     def _plain_rows(self, sheet: SheetBuilder, run: int, depth: int) -> None:
         """The rows of one run of the scanner (see :func:`_plan`), read from the file's bytes.
 
-        A row whose content is not only plain cells is parsed on its own by the XML parser. A row of plain
-        cells without merged ranges, formulas, errors or named cells, below no range merged down (nearly
-        every row of an export), is placed here directly; any other goes through :meth:`_place`."""
+        The cells of a row are matched by one regular expression whose other branch takes anything that is
+        not a plain cell: a row with such a piece (rich text, a comment, text between cells, a namespace
+        declaration…) has more matches than ``<Cell`` tags and is parsed on its own by the XML parser. A
+        plain row is placed here with what :meth:`_place` does for a parsed one."""
         plan = self.plan
         assert plan is not None
         limits = self.limits
         data, names = plan.data, plan.prefixes
-        meta_of, kind_of, column_of = self._meta_of, self._kind_of, self._column_of
+        cell_of, kind_of = self._cell_of, self._kind_of
         max_rows, max_columns, max_chars = limits.max_rows, limits.max_columns, limits.max_cell_chars
         deep = depth + 2 > limits.max_xml_depth
-        rows_of, texts_of = sheet.rows_of, sheet.texts_of
-        findall = _CELL_RE.findall
+        rows_of, texts_of, errors, formulas = sheet.rows_of, sheet.texts_of, sheet.errors, sheet.formulas
+        findall, count, find = _CELL_RE.findall, data.count, data.find
         lo, hi = plan.runs[run]
-        bounds = plan.bounds[5 * lo : 5 * hi]
-        # Checked once for the whole run when it can be: every '<' opens a tag of a row, a cell, its data
-        # or a named cell (then a row is plain when every <Cell> was matched), no namespace is declared, and
-        # no merged range, formula, error or named cell is written (then no row needs _place).
-        first, last = bounds[0], bounds[-1]
-        count = data.count
-        tags_only = not data.count(b"xmlns", first, last) and count(b"<", first, last) == sum(
-            count(tag, first, last)
-            for tag in (b"<Row", b"</Row", b"<Cell", b"</Cell", b"<Data", b"</Data", b"<NamedCell")
-        )
-        special = any(
-            data.find(word, first, last) >= 0 for word in (b"Merge", b"Formula", b"Error", b"NamedCell")
-        )
-        numbers, find = iter(bounds), data.find
+        numbers = iter(plan.bounds[5 * lo : 5 * hi])
         for start, attrs_end, content, closing, end in zip(
             numbers, numbers, numbers, numbers, numbers, strict=True
         ):
             found = findall(data, content, closing) if closing > content else []
-            if closing > content and (
-                len(found) != count(b"<Cell", content, closing)
-                if tags_only
-                else (
-                    len(found) != count(b"<Cell", content, closing)
-                    or count(b"<", content, closing)
-                    != len(found)
-                    + sum(
-                        count(tag, content, closing)
-                        for tag in (b"</Cell", b"<Data", b"</Data", b"<NamedCell")
-                    )
-                    or find(b"xmlns", content, closing) >= 0
-                )
-            ):
+            if len(found) != count(b"<Cell", content, closing):
                 self._parsed_row(sheet, data[start:end], depth)
                 continue
             if deep and found:
@@ -270,31 +248,26 @@ class _Reader:
                     raise PreflightError(
                         "xml-too-deep", part=self.part, limit=limits.describe("max_xml_depth")
                     )
-            row_attrs = data[start + 4 : attrs_end]
-            index = (meta_of.get(row_attrs) or self._meta(row_attrs, names))[0] if row_attrs else None
-            if sheet.covered or (
-                special
-                and any(
-                    find(word, start, end) >= 0 for word in (b"Merge", b"Formula", b"Error", b"NamedCell")
-                )
-            ):
-                self._place(sheet, index, self._cells(found))
-                continue
-            r = _index(index, "Row") - 1 if index else sheet.next_row
+            if attrs_end > start + 4:
+                attrs = data[start + 4 : attrs_end]
+                index = (self._meta_of.get(attrs) or self._meta(attrs, names))[0]
+                r = _index(index, "Row") - 1 if index else sheet.next_row
+            else:
+                r = sheet.next_row
             if r < sheet.next_row:
                 raise ReadError("corrupt-xml", detail=f"sheet '{sheet.name}': Row ss:Index={r + 1} goes back")
             if r >= max_rows:
                 raise PreflightError(
                     "too-many-rows", sheet=sheet.name, rows=r + 1, limit=limits.describe("max_rows")
                 )
+            covered = sheet.covered.pop(r, None) if sheet.covered else None
             references = find(b"&", content, closing) >= 0
             large = closing - content > max_chars  # no text is longer (in characters) than its row (in bytes)
             c = 0
-            for attrs, element, data_attrs, raw, _named in found:
+            for attrs, element, data_attrs, raw, named, _other in found:
+                across = 0
                 if attrs:
-                    at = column_of.get(attrs)
-                    if at is None:
-                        at = self._column(attrs, names)
+                    at, across, down, formula = cell_of.get(attrs) or self._cell(attrs, names)
                     if at >= 0:
                         if at < c:
                             raise ReadError(
@@ -302,64 +275,79 @@ class _Reader:
                                 detail=f"sheet '{sheet.name}' row {r + 1}: ss:Index={at + 1} goes back",
                             )
                         c = at
-                if c >= max_columns:
-                    raise PreflightError(
-                        "too-wide", sheet=sheet.name, columns=c + 1, limit=limits.describe("max_columns")
-                    )
+                    elif covered:
+                        while c in covered:
+                            c += 1
+                    if c + across >= max_columns:
+                        raise PreflightError(
+                            "too-wide",
+                            sheet=sheet.name,
+                            columns=c + across + 1,
+                            limit=limits.describe("max_columns"),
+                        )
+                    if across or down:
+                        self._merge(sheet, r, c, across, down, max_rows)
+                    if formula and not element:
+                        formulas[(r + 1, c + 1)] = formula.removeprefix("=")
+                else:
+                    if covered:
+                        while c in covered:
+                            c += 1
+                    if c >= max_columns:
+                        raise PreflightError(
+                            "too-wide", sheet=sheet.name, columns=c + 1, limit=limits.describe("max_columns")
+                        )
+                if named:
+                    for one in _NAMED_CELL.findall(named):
+                        _attributes(one, names)  # checked as the parser would
                 if raw:
-                    text = raw.decode()
-                    if references and "&" in text:
-                        text = _unescape(text)
-                    if large and len(text) > max_chars:
+                    if references and b"&" in raw:
+                        raw = _unescape(raw.decode()).encode()
+                    if large and len(raw) > max_chars and len(raw.decode()) > max_chars:
                         raise PreflightError(
                             "cell-too-large",
                             sheet=sheet.name,
                             cell=f"{column_letters(c + 1)}{r + 1}",
-                            chars=len(text),
+                            chars=len(raw.decode()),
                             limit=limits.describe("max_cell_chars"),
                         )
-                    if data_attrs:
-                        kind = kind_of.get(data_attrs) or self._kind(data_attrs, names)
-                        if kind != "String":
-                            text = _value(kind, text)
-                    if c < len(rows_of):
-                        rows_of[c].append(r)
-                        texts_of[c].append(text)
+                    kind = (
+                        (kind_of.get(data_attrs) or self._kind(data_attrs, names)) if data_attrs else "String"
+                    )
+                    if kind == "Error":
+                        errors[(r, c)] = raw.decode().strip() or "#ERROR"
                     else:
-                        sheet.put(r, c, text)
-                elif element and data_attrs and data_attrs not in kind_of:
-                    self._kind(data_attrs, names)  # an empty <Data>: its attributes are still checked
-                c += 1
+                        if kind != "String":
+                            raw = _value(kind, raw.decode()).encode()
+                        if c < len(rows_of):
+                            rows_of[c].append(r)
+                            texts_of[c].append(raw)
+                        else:
+                            sheet.put_utf8(r, c, raw)
+                elif element and data_attrs:
+                    kind = kind_of.get(data_attrs) or self._kind(data_attrs, names)
+                    if kind == "Error":
+                        errors[(r, c)] = "#ERROR"
+                c += across + 1
             sheet.next_row = r + 1
             if r >= sheet.height:
                 sheet.height = r + 1
 
-    def _cells(self, found: list[tuple[bytes, bytes, bytes, bytes, bytes]]) -> list[Cell]:
-        """Plain cells as scanned, in the form :meth:`_place` takes."""
-        assert self.plan is not None
-        names = self.plan.prefixes
-        meta_of, kind_of = self._meta_of, self._kind_of
-        cells: list[Cell] = []
-        for attrs, element, data_attrs, raw, named in found:
-            meta = (meta_of.get(attrs) or self._meta(attrs, names)) if attrs else _NO_META
-            if named:
-                for one in _NAMED_CELL.findall(named):
-                    _attributes(one, names)
-            if not element:
-                cells.append((*meta, None, ""))
-                continue
-            kind = (kind_of.get(data_attrs) or self._kind(data_attrs, names)) if data_attrs else "String"
-            text = raw.decode()
-            cells.append((*meta, kind, _unescape(text) if "&" in text else text))
-        return cells
+    def _cell(self, raw: bytes, names: frozenset[str]) -> tuple[int, int, int, str | None]:
+        """A cell's attributes, checked once: its 0-based column (-1 without ss:Index), the columns and rows
+        merged across and down, its formula."""
+        index, across, down, formula = self._meta_of.get(raw) or self._meta(raw, names)
+        cell = (_index(index, "Cell") - 1 if index else -1, _span(across), _span(down), formula)
+        if len(self._cell_of) < _CACHE:
+            self._cell_of[raw] = cell
+        return cell
 
-    def _column(self, raw: bytes, names: frozenset[str]) -> int:
-        """The 0-based column a cell's ss:Index names, -1 without one (the attributes checked once)."""
-        index = (self._meta_of.get(raw) or self._meta(raw, names))[0]
-        column = _index(index, "Cell") - 1 if index else -1
-        if len(self._column_of) < _CACHE:
-            self._column_of[raw] = column
-        return column
+    @staticmethod
+    def _merge(sheet: SheetBuilder, r: int, c: int, across: int, down: int, max_rows: int) -> None:
+        """A merged range from (r, c), 0-based: listed, and the cells it covers below skipped."""
+        sheet.merged.append((r + 1, c + 1, r + 1 + down, c + 1 + across))
+        for below in range(r + 1, min(r + down, max_rows) + 1):
+            sheet.covered.setdefault(below, set()).update(range(c, c + across + 1))
 
     def _parsed_row(self, sheet: SheetBuilder, raw: bytes, depth: int) -> None:
         """One row that is not only plain cells (rich text, a comment, a nested element …), parsed on its own
@@ -435,9 +423,7 @@ class _Reader:
                 )
             down = _span(merge_down) if merge_down else 0
             if across or down:
-                sheet.merged.append((r + 1, c + 1, r + 1 + down, c + 1 + across))
-                for below in range(r + 1, min(r + down, limits.max_rows) + 1):
-                    sheet.covered.setdefault(below, set()).update(range(c, c + across + 1))
+                self._merge(sheet, r, c, across, down, limits.max_rows)
             if kind is None:
                 if formula:
                     sheet.formulas[(r + 1, c + 1)] = formula.removeprefix("=")
@@ -452,12 +438,12 @@ class _Reader:
             elif kind == "Error":
                 sheet.errors[(r, c)] = text.strip() or "#ERROR"
             elif text:
-                value = text if kind == "String" else _value(kind, text)
+                value = (text if kind == "String" else _value(kind, text)).encode()
                 if c < len(rows_of):
                     rows_of[c].append(r)
                     texts_of[c].append(value)
                 else:
-                    sheet.put(r, c, value)
+                    sheet.put_utf8(r, c, value)
             c += across + 1
         sheet.next_row = r + 1
         if r >= sheet.height:
@@ -499,16 +485,18 @@ def _value(kind: str, text: str) -> str:
 
 
 # -- the scanner of plain rows ------------------------------------------------------------------------------
-# Possessive quantifiers: nothing matched is given back, which halves the time the cells take. The file is
-# well-formed by then, so names need no closer pattern than "not a separator"; \s is the XML white space
-# (form feed and vertical tab are not allowed in XML).
+# Possessive quantifiers: nothing matched is given back, which halves the time the cells take. \s is the XML
+# white space (form feed and vertical tab are refused up front).
 _WS = rb"\s*+"
-_ATTRS = rb"(?:\s++[^\s=/>]++\s*+=\s*+(?:\"[^\"]*+\"|'[^']*+'))*+"
-# Groups: the cell's attributes, the <Data> element, its attributes, its text, the <NamedCell/> elements.
+# Attribute names are ASCII XML names other than namespace declarations; values hold no '<'.
+_ATTRS = rb"(?:\s++(?!xmlns)[A-Za-z_][\w.:-]*+\s*+=\s*+(?:\"[^\"<]*+\"|'[^'<]*+'))*+"
+# Groups: the cell's attributes, the <Data> element, its attributes, its text, the <NamedCell/> elements; or
+# the last group: a piece that is not a plain cell (a '<' or a run of text).
 _CELL_RE = re.compile(
-    _WS + rb"<Cell(" + _ATTRS + rb")" + _WS + rb"(?:/>|>" + _WS
+    _WS + rb"(?:<Cell(" + _ATTRS + rb")" + _WS + rb"(?:/>|>" + _WS
     + rb"(<Data(" + _ATTRS + rb")" + _WS + rb"(?:/>|>([^<]*+)</Data" + _WS + rb">)" + _WS + rb")?"
     + rb"((?:<NamedCell" + _ATTRS + _WS + rb"/>" + _WS + rb")*+)</Cell" + _WS + rb">)"
+    + rb"|(<|[^<\s][^<]*+))"
 )  # fmt: skip
 _NAMED_CELL = re.compile(rb"<NamedCell(" + _ATTRS + rb")")
 _ATTRIBUTE = re.compile(rb"([^\s=]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
@@ -520,6 +508,8 @@ _ENCODING = re.compile(
 )
 _REFERENCE = re.compile(r"&(?:#([0-9]+)|#x([0-9a-fA-F]+)|(lt|gt|amp|quot|apos));")
 _ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+_CONTROLS = bytes([*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20)])  # not allowed in XML 1.0
+_CHUNK = 1 << 20
 _CACHE = 4096  # distinct attribute strings remembered (ss:Index="8", ss:Type="String" …)
 
 
@@ -573,8 +563,12 @@ class _NotPlain(Exception):
 def _plan(data: bytes, limits: Limits) -> _Plan | None:
     """The runs of rows of an Excel 2003 XML file, or None when the whole file is left to the XML parser.
 
-    Only a well-formed UTF-8 file (checked by expat, without a DTD: ``<!`` anywhere leaves the file to the
-    parser, which refuses a DOCTYPE) without processing instructions after the root element is scanned."""
+    Only a UTF-8 file without ``<!`` (a DOCTYPE, which the parser refuses, a comment or CDATA), without
+    processing instructions after the root element and without characters XML does not allow is scanned.
+    What is not a row goes to the parser; a row is taken only when every piece of it matches the strict
+    patterns below (tags, attribute names and values, text without '<'), its references are the five
+    entities and character references, and each start tag's attributes are distinct with declared
+    prefixes; anything else in a row makes the parser read that row."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or b"<!" in data:
         return None  # UTF-16; a DOCTYPE (refused by the parser), a comment or CDATA anywhere
     declared = _ENCODING.match(data)
@@ -583,10 +577,18 @@ def _plan(data: bytes, limits: Limits) -> _Plan | None:
     root = re.search(rb"<[A-Za-z_]", data)
     if root is None or data.find(b"<?", root.start()) >= 0:
         return None
+    if b"]]>" in data or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
+        return None  # not allowed in text; U+FFFE, U+FFFF
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        pyexpat.ParserCreate().Parse(data, True)  # well-formed (no handlers: expat's own speed)
-    except pyexpat.ExpatError:
-        return None  # the parser says what and where
+        for at in range(0, len(data), _CHUNK):
+            chunk = data[at : at + _CHUNK]
+            if len(chunk.translate(None, _CONTROLS)) != len(chunk):
+                return None  # a control character XML does not allow
+            decoder.decode(chunk)
+        decoder.decode(b"", True)
+    except UnicodeDecodeError:
+        return None
     bound: dict[str, str] = {}
     for prefix, double, single in _XMLNS.findall(data):
         if (
@@ -685,7 +687,11 @@ def _character(match: re.Match[str]) -> str:
 
 
 def _unescape(text: str) -> str:
-    return _REFERENCE.sub(_character, text)
+    """Text with its references replaced; an '&' that starts none (or an undefined entity) is malformed."""
+    replaced, count = _REFERENCE.subn(_character, text)
+    if count != text.count("&"):
+        raise ReadError("corrupt-xml", detail="'&' that is not a reference")
+    return replaced
 
 
 def read_spreadsheetml(path: Path, limits: Limits, *, scan: bool = True) -> FileCells:
