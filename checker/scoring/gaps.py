@@ -18,11 +18,18 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, timedelta
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
-from checker.scoring.assessment import GAP_COLUMNS, Options
+from checker.handbook.model import Handbook, Standard
+from checker.intake.values import map_distinct_text
+from checker.numbers import num
+from checker.scoring.assessment import GAP_COLUMNS, NegativeEvent, Options, StandardResult
+from checker.scoring.common import places
+from checker.scoring.document import REASON_ZH, DocumentOutcome
+from checker.scoring.field import FieldOutcome, Prepared
 
 _TEXT = ("id", "key", "kind", "standard", "project", "method", "site", "site_name", "site_type", "street",
          "department", "description", "required", "photo", "evidence")  # fmt: skip
@@ -186,3 +193,198 @@ def deadline(issued: date, days: int, test_date: date) -> pd.Timestamp:
     if due >= test_date:
         due = max(issued, test_date - timedelta(days=1))
     return pd.Timestamp(due)
+
+
+# -- the builders: one frame of gaps per kind, from the engine's outcomes ------------------------------
+
+
+class Due:
+    """Deadlines (整改时限) of one run: the issue date plus the pack's days for a method (see gaps.deadline)."""
+
+    def __init__(self, handbook: Handbook, options: Options, issued: date) -> None:
+        self.days = handbook.settings.deadlines
+        self.test_date = options.test_date
+        self.issued = issued
+
+    def __call__(self, method: str) -> pd.Timestamp:
+        return deadline(self.issued, getattr(self.days, method), self.test_date)
+
+
+def _evidence(rows: pd.DataFrame) -> pd.Series:
+    """Where each row came from: 文件 › 工作表 › 行."""
+    return rows["_file"] + " › " + rows["_sheet"] + " › " + rows["_row"].astype("string")
+
+
+@lru_cache(maxsize=4)
+def _maps(handbook: Handbook) -> tuple[dict[str, str], dict[str, str]]:
+    where = places(handbook)
+    return {c: p.project for c, p in where.items()}, {s.code: s.text for s in handbook.standards}
+
+
+def site_problem_gaps(handbook: Handbook, due: Due, fails: pd.DataFrame) -> pd.DataFrame:
+    project, text = _maps(handbook)
+    return frame(
+        {
+            "key": "site_problem|" + fails["standard"] + "|" + fails["site_id"],
+            "kind": "site_problem",
+            "standard": fails["standard"].to_numpy(),
+            "project": map_distinct_text(fails["standard"], project.get).to_numpy(),
+            "method": "field",
+            "site": fails["site_id"].to_numpy(),
+            "site_name": fails["site_name"].to_numpy(),
+            "site_type": fails["site_type"].to_numpy(),
+            "street": fails["street"].to_numpy(),
+            "department": fails["department"].to_numpy(),
+            "description": fails["description"].to_numpy(),
+            "required": map_distinct_text(fails["standard"], text.get).to_numpy(),
+            "cases": fails["cases"].to_numpy(),
+            "photo": fails["photo"].to_numpy(),
+            "points_lost": 0.0,
+            "points_recoverable": fails["gain"].to_numpy(),
+            "deadline": due("field"),
+            "evidence": _evidence(fails).to_numpy(),
+        },
+        len(fails),
+    )
+
+
+def coverage_gaps(
+    handbook: Handbook, due: Due, field_out: dict[str, FieldOutcome], prep: Prepared
+) -> pd.DataFrame:
+    project, text = _maps(handbook)
+    index = handbook.code_index()
+    deadline = due("field")
+    blocks = []
+    register = prep.register
+    for code, out in field_out.items():
+        if not len(out.uncovered) or out.result.status == "not_applicable":
+            continue
+        reg = register.take(out.uncovered)
+        ids = reg.index.to_series().astype("string")
+        lead = index[code].lead
+        blocks.append(
+            frame(
+                {
+                    "key": "coverage|" + code + "|" + ids,
+                    "kind": "coverage",
+                    "standard": code,
+                    "project": project[code],
+                    "method": "field",
+                    "site": ids.to_numpy(),
+                    "site_name": reg["site_name"].to_numpy(),
+                    "site_type": reg["site_type"].to_numpy(),
+                    "street": reg["street"].to_numpy(),
+                    "department": reg["department"].astype("string").fillna(lead).to_numpy(),
+                    "description": "该点位未检查此标准",
+                    "reason_code": "coverage.not_inspected",
+                    "required": text[code],
+                    "cases": 0,
+                    "points_lost": 0.0,
+                    "points_recoverable": 0.0,
+                    "deadline": deadline,
+                },
+                len(reg),
+            )
+        )
+    return finish(blocks) if blocks else empty_gaps()
+
+
+def _one_gap(maps: tuple[dict[str, str], dict[str, str]], s: Standard, **values: object) -> dict[str, object]:
+    """One gap record of standard ``s``; ``maps`` is :func:`_maps` of the handbook, looked up once by the
+    caller (hashing a frozen Handbook for the cache costs ~0.3 ms, per gap it added up)."""
+    project, text = maps
+    out: dict[str, object] = {
+        "standard": s.code,
+        "project": project[s.code],
+        "method": s.method,
+        "department": s.lead,
+        "required": text[s.code],
+        "cases": 0,
+        "method_of_deadline": s.method,
+    }
+    out.update(values)
+    return out
+
+
+def _records(rows: list[dict[str, object]], due: Due) -> pd.DataFrame:
+    if not rows:
+        return empty_gaps()
+    table = pd.DataFrame(rows)
+    methods = table.pop("method_of_deadline")
+    table["deadline"] = methods.map({m: due(m) for m in methods.dropna().unique()})
+    return frame({c: table[c].to_numpy() for c in table.columns}, len(table))
+
+
+def material_gaps(
+    handbook: Handbook,
+    due: Due,
+    doc_out: dict[str, DocumentOutcome],
+    results: dict[str, StandardResult],
+) -> pd.DataFrame:
+    rows = []
+    index = handbook.code_index()
+    maps = _maps(handbook)
+    for code, out in doc_out.items():
+        s = index[code]
+        r = results[code]
+        recoverable = max(0.0, out.score_if_one_more - r.score) if r.grade is not None else 0.0
+        for g in out.gaps:
+            rows.append(
+                _one_gap(
+                    maps,
+                    s,
+                    key=f"material|{code}|{g.material}",
+                    kind="material",
+                    department=g.department,
+                    description=f"{g.material}：{REASON_ZH[g.reason]}",
+                    reason_code=f"material.{g.reason}",
+                    required=g.material,
+                    points_lost=r.points - r.score,
+                    points_recoverable=recoverable,
+                    evidence=g.evidence,
+                )
+            )
+    return _records(rows, due)
+
+
+def standard_gaps(handbook: Handbook, due: Due, ordered: list[StandardResult]) -> pd.DataFrame:
+    rows = []
+    index = handbook.code_index()
+    maps = _maps(handbook)
+    for r in ordered:
+        if r.status in ("pass", "not_applicable") or r.points - r.score <= 1e-12:
+            continue
+        s = index[r.code]
+        lost = r.points - r.score
+        kind = r.method if r.method in ("survey", "data") else "standard"
+        rows.append(
+            _one_gap(
+                maps, s, key=f"{kind}|{r.code}", kind=kind, description=r.reason, reason_code=r.reason_code,
+                points_lost=lost, points_recoverable=lost,
+            )
+        )  # fmt: skip
+    return _records(rows, due)
+
+
+def negative_gaps(handbook: Handbook, events: list[NegativeEvent]) -> pd.DataFrame:
+    """One gap per event, dispatched to the negative-list item's lead unit ("" when it names none)."""
+    leads = {n.code: n.lead or "" for n in handbook.negative_list}
+    rows = []
+    for e in events:
+        rows.append(
+            {
+                "key": f"negative|{e.code}|{e.date.isoformat()}|{e.evidence}",
+                "kind": "negative",
+                "department": leads.get(e.code, ""),
+                "description": f"{e.code} {e.text}：{e.note}" if e.note else f"{e.code} {e.text}",
+                "required": "一票否决" if e.veto else f"扣 {num(e.deduction)} 分",
+                "reason_code": "negative.veto" if e.veto else "negative.deduction",
+                "points_lost": e.deduction,
+                "points_recoverable": 0.0,
+                "evidence": e.evidence,
+            }
+        )
+    if not rows:
+        return empty_gaps()
+    table = pd.DataFrame(rows)
+    return frame({c: table[c].to_numpy() for c in table.columns}, len(table))

@@ -17,7 +17,12 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from checker.scoring.field import DrawModel, ObservedModel
+from checker.handbook.model import Handbook, PlanCosts
+from checker.numbers import num
+from checker.scoring.assessment import Options, ReasonArgs, StandardResult, Total
+from checker.scoring.field import DrawModel, FieldOutcome, ObservedModel
+from checker.scoring.gaps import stable_ids
+from checker.scoring.totals import GroupWeights, weighted
 
 MAX_STEPS = 20_000
 _TINY = 1e-12
@@ -128,3 +133,150 @@ def greedy(
          "cumulative_score": "float64"}
     )  # fmt: skip
     return plan, total, total >= target - _TINY
+
+
+@dataclass(frozen=True)
+class PlanNote:
+    """The plan note (整改计划说明): the zh text, its stable code and the values a renderer needs."""
+
+    text: str
+    code: str
+    args: ReasonArgs = ()
+
+
+def make_plan(
+    handbook: Handbook,
+    options: Options,
+    field_out: dict[str, FieldOutcome],
+    fails: pd.DataFrame,
+    ordered: list[StandardResult],
+    the_total: Total,
+    gw: GroupWeights,
+    gaps: pd.DataFrame,
+) -> tuple[pd.DataFrame, PlanNote]:
+    empty = pd.DataFrame({c: pd.Series(dtype="string") for c in PLAN_COLUMNS})
+    if options.target is None:
+        return empty, PlanNote("未设定目标分（--target），未生成整改计划", "plan.no_target")
+    target = options.target
+    if the_total.veto:
+        return empty, PlanNote(
+            "存在一票否决事项，无法通过整改达到目标：" + "；".join(the_total.veto_reasons), "plan.veto"
+        )
+    if the_total.score >= target:
+        return empty, PlanNote(
+            f"当前得分 {the_total.score:.2f} 已达到目标 {num(target)}",
+            "plan.reached",
+            (("score", the_total.score), ("target", target)),
+        )
+    ids = stable_ids("site_problem|" + fails["standard"] + "|" + fails["site_id"])
+    fails = fails.assign(id=ids.to_numpy()).sort_values(
+        ["standard", "cases", "id"], ascending=[True, False, True], kind="stable"
+    )
+    candidates = []
+    for code, group in fails.groupby("standard", sort=True):  # one loop per standard
+        out = field_out.get(str(code))
+        if out is None or out.model is None:
+            continue
+        key_of_pos = dict(zip(out.fail_rows.tolist(), out.fail_keys, strict=True))
+        problems: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
+        for pos, gid, site, dept in zip(
+            group["pos"], group["id"], group["site_id"], group["department"], strict=True
+        ):  # the problems of a standard the plan may pick from (only when a target is asked for)
+            key = key_of_pos.get(int(pos))
+            if key is not None:
+                problems.setdefault(key, []).append((str(gid), str(site), str(dept)))
+        if problems:
+            candidates.append(Candidate(str(code), out.model, gw.factor("field"), problems))
+    costs = handbook.settings.plan_costs
+    flat = _flat_fixes(ordered, gaps, gw, costs)
+    planned = {f.code for f in flat}
+    weighted_now = weighted(ordered, gw)
+    best = max(
+        0.0,
+        weighted_now + all_fixed_gain(candidates) + sum(f.total_gain for f in flat) - the_total.deductions,
+    )
+    if best < target - 1e-12:
+        others = _other_shortfalls([r for r in ordered if r.code not in planned], gw)
+        return empty, PlanNote(
+            f"全部问题整改到位最多可达 {best:.2f} 分，达不到目标 {num(target)}；" + _others_zh(others),
+            "plan.unreachable",
+            (("best", best), ("target", target), *others),
+        )
+    plan, final, reached = greedy(
+        candidates, weighted_now, the_total.deductions, target, flat=flat, field_cost=costs.field
+    )
+    rule = "按单位成本增加总分最多的顺序排列整改（点位问题、材料、问卷、数据指标）"
+    args: ReasonArgs = (("steps", len(plan)), ("score", final), ("target", target))
+    if reached:
+        text = f"{rule}；完成前 {len(plan)} 项后总分达到 {final:.2f}（目标 {num(target)}）"
+        return plan, PlanNote(text, "plan.greedy_reached", args)
+    text = f"{rule}；列出 {len(plan)} 项后总分为 {final:.2f}，未达到目标 {num(target)}"
+    return plan, PlanNote(text, "plan.greedy_short", args)
+
+
+def _flat_fixes(
+    ordered: list[StandardResult], gaps: pd.DataFrame, gw: GroupWeights, costs: PlanCosts
+) -> list[Flat]:
+    """The fixes whose gain stands alone: a document standard's missing materials (one step, one cost per
+    material: the standard then scores full), a survey or an indicator raised to its target, a document
+    standard without evidence given its materials. Their gap ids come from the gap list."""
+    results = {r.code: r for r in ordered}
+    cost_of = {"document": costs.document, "survey": costs.survey, "data": costs.data}
+    fixes: list[Flat] = []
+    if gaps.empty:
+        return fixes
+    kinds = gaps["kind"].astype(str)
+    wanted = gaps[kinds.isin(["material", "survey", "data", "standard"])]
+    for code, group in wanted.groupby(wanted["standard"].astype(str), sort=True):
+        r = results.get(code)
+        if r is None or r.method not in cost_of or r.points - r.score <= 1e-12:
+            continue
+        units = group["department"].fillna("").astype(str)
+        named = units[units != ""]
+        fixes.append(
+            Flat(
+                gap_id=str(group["id"].iloc[0]),
+                kind=str(group["kind"].iloc[0]),
+                code=code,
+                department=str(named.mode().iloc[0]) if len(named) else "",
+                gain=r.points - r.score,
+                total_gain=(r.points - r.score) * gw.factor(r.method),
+                cost=cost_of[r.method] * (len(group) if r.method == "document" else 1),
+            )
+        )
+    return fixes
+
+
+# What else loses points besides site problems, in the order the plan note names them (zh labels).
+SHORTFALL_ZH = {
+    "document": "材料失分",
+    "data": "数据指标失分",
+    "survey": "问卷失分",
+    "field_unknown": "无有效检查记录的实地标准",
+}
+
+
+def _other_shortfalls(ordered: list[StandardResult], gw: GroupWeights) -> ReasonArgs:
+    """What the total loses outside site problems, per kind, on the total's scale (only kinds losing)."""
+    parts: list[tuple[str, float]] = []
+    for method in ("document", "data", "survey"):
+        lost = sum(
+            (r.points - r.score) * gw.factor(method)
+            for r in ordered
+            if r.method == method and r.status != "not_applicable"
+        )
+        if lost > 1e-9:
+            parts.append((method, lost))
+    unknown = sum(
+        (r.points - r.score) * gw.factor("field")
+        for r in ordered
+        if r.method == "field" and r.status in ("no_evidence", "invalid")
+    )
+    if unknown > 1e-9:
+        parts.append(("field_unknown", unknown))
+    return tuple(parts)
+
+
+def _others_zh(others: ReasonArgs) -> str:
+    parts = [f"{SHORTFALL_ZH[k]} {float(v):.2f}" for k, v in others if isinstance(v, (int, float))]
+    return "另需补齐：" + "，".join(parts) if parts else "其余各项已无可挽回分值"
