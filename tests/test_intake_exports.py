@@ -381,6 +381,16 @@ def test_html_charset_spans_line_breaks_and_scripts(tiny: Handbook, tmp_path: Pa
 # -- nothing skipped silently -------------------------------------------------------------------------------
 
 
+def _report_workbook(path: Path) -> None:
+    """A workbook marked as civcheck's report the way the report writer marks it."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    book.set_properties({"title": "文明城市创建自查测评报告", "comments": "由 civcheck 生成"})
+    book.add_worksheet("总览").write(0, 0, "总分")
+    book.close()
+
+
 def test_every_file_of_the_folder_is_read_rejected_or_listed_as_skipped(
     tiny: Handbook, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -399,7 +409,7 @@ def test_every_file_of_the_folder_is_read_rejected_or_listed_as_skipped(
     (folder / "说明.pdf").write_bytes(b"%PDF-1.4")
     (folder / "~$实地考察.xlsx").write_bytes(b"lock")
     (folder / ".~lock.点位台账.xlsx#").write_text("lock", encoding="utf-8")
-    (folder / "自查报告.xlsx").write_bytes(b"PK")
+    _report_workbook(folder / "第一轮汇总.xlsx")  # civcheck's report, known by its content, not its name
     (folder / "导出.html").write_text("<html><body><p>无数据</p></body></html>", encoding="utf-8")
     evidence = read_evidence(folder, tiny)
     assert sorted(i.file for i in evidence.inputs) == [
@@ -415,7 +425,7 @@ def test_every_file_of_the_folder_is_read_rejected_or_listed_as_skipped(
         ("__MACOSX/", "skipped-system-folder"),
         ("~$实地考察.xlsx", "skipped-lock-file"),
         ("照片/S001.jpg", "skipped-not-spreadsheet"),
-        ("自查报告.xlsx", "skipped-own-output"),
+        ("第一轮汇总.xlsx", "skipped-own-output"),
         ("说明.pdf", "skipped-not-spreadsheet"),
     ]
     assert "扩展名 .jpg" in evidence.skipped[4].message

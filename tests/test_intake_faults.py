@@ -317,3 +317,47 @@ def test_a_ragged_csv_within_the_limits_is_still_read(tiny: Handbook, tmp_path: 
     evidence = read_evidence(folder, tiny)
     assert "S002" in set(evidence.frame("sites")["site_id"])
     assert [(r.row, r.code) for r in evidence.rejected if r.file == "ragged.csv"] == [(3, "missing-value")]
+
+
+# -- case 4: civcheck's outputs are known by what they are, not by their names ---------------------------
+
+
+def test_dispatch_books_of_units_named_like_outputs_are_read_back_and_reports_are_skipped(
+    tiny: Handbook, tmp_path: Path
+) -> None:
+    folder = tmp_path / "round"
+    folder.mkdir()
+    (folder / "点位台账.csv").write_text(
+        "点位编号,点位名称,点位类型,所属街道,责任单位\n"
+        "S001,城东菜市场,农贸市场,东街道,自查报告组\nS002,幸福巷,背街小巷,东街道,civcheck-办\n",
+        encoding="utf-8",
+    )
+    (folder / "实地考察.csv").write_text(
+        INSPECTIONS_CSV + "S002,Ⅲ-1-1,不符合,占道经营,2023-05-03,张三\n", encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    done = run_check(folder, out)
+    assert done.returncode == 0, done.stderr.decode("utf-8", "replace")[-2000:]
+    books = sorted(p.name for p in (out / "交办单").iterdir())
+    assert {"civcheck-办.xlsx", "自查报告组.xlsx"} <= set(books)
+
+    back = read_evidence(out / "交办单", tiny)
+    assert sorted(i.file for i in back.inputs) == books and back.skipped == []
+    assert all(i.sheets for i in back.inputs)  # each one recognised as a reply sheet
+
+    # The report workbook and page are skipped by their content, also under other names; said so.
+    (out / "自查报告.xlsx").rename(out / "第一轮.xlsx")
+    (out / "report.html").rename(out / "汇总.html")
+    whole = read_evidence(out, tiny)
+    skipped = {s.file: s.code for s in whole.skipped}
+    assert skipped["第一轮.xlsx"] == skipped["汇总.html"] == "skipped-own-output"
+    assert sorted(i.file for i in whole.inputs) == [f"交办单/{b}" for b in books]
+
+
+def test_the_marks_intake_knows_its_outputs_by_are_the_ones_the_reports_write() -> None:
+    from checker.intake import reader
+    from checker.report import city, labels, trends
+
+    marks = {labels.LABELS["generated_by"], city._L["generated_by"], trends._L["generated_by"]}
+    assert marks == {reader.GENERATED_BY}
+    assert labels.LABELS["dispatch_title"] == reader.DISPATCH_TITLES

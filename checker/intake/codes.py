@@ -399,8 +399,8 @@ _SKIPPED = (
     Code(
         "skipped-own-output",
         "skipped",
-        "本工具生成的报告或临时文件，不作为证据读取",
-        "a report or temporary file written by this tool; not read as evidence",
+        "本工具生成的报告（按文件内容识别），不作为证据读取",
+        "a report written by this tool (known by its content); not read as evidence",
     ),
     Code(
         "skipped-hidden",
