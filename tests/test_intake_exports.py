@@ -461,6 +461,17 @@ def test_check_lists_the_skipped_files_in_report_json_and_on_stderr(
     # A first run written into the evidence folder on purpose: its outputs must not be read back.
     assert main(["check", str(folder), *common, "-f", "xlsx,json", "-o", str(folder / "输出")]) == 0
     capsys.readouterr()
+    import openpyxl
+
+    summary = openpyxl.load_workbook(folder / "输出" / "自查报告.xlsx").worksheets[0]
+    cells = [tuple(v for v in row if v is not None) for row in summary.iter_rows(values_only=True)]
+    at = cells.index(("未读取的文件",))  # below the files read: the files of the folder that were not
+    assert cells[at + 1 : at + 5] == [
+        ("代码", "原因", "文件"),
+        ("skipped-lock-file", "Office/WPS/LibreOffice 打开文件时留下的锁文件，未读取", "~$x.xlsx"),
+        ("skipped-not-spreadsheet", "不是表格文件（扩展名 .pdf），未读取", "方案.pdf"),
+        ("skipped-not-spreadsheet", "不是表格文件（扩展名 .txt），未读取", "说明.txt"),
+    ]
 
     out = tmp_path / "out"
     assert main(["check", str(folder), *common, "-f", "json", "-o", str(out)]) == 0
@@ -484,8 +495,16 @@ def test_check_lists_the_skipped_files_in_report_json_and_on_stderr(
     assert f"跳过 {n} 个非证据文件（锁文件 1、非表格文件 " in err and "本工具的输出 " in err
     assert "：~$x.xlsx、方案.pdf、说明.txt等；用 civcheck read 可查看每个文件的原因" in err
 
-    assert main(["check", str(folder), *common, "--lang", "en"]) == 0
+    assert (
+        main(
+            ["check", str(folder), *common, "--lang", "en", "-f", "terminal,xlsx", "-o", str(tmp_path / "en")]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
+    summary = openpyxl.load_workbook(tmp_path / "en" / "self-check-report.xlsx").worksheets[0]
+    rows = [tuple(v for v in row if v is not None) for row in summary.iter_rows(values_only=True)]
+    assert ("skipped-not-spreadsheet", "not a spreadsheet (extension .pdf); not read", "方案.pdf") in rows
     assert (
         f"{n} files skipped as not evidence (lock file 1, not a spreadsheet " in err
         and "civcheck output " in err

@@ -60,6 +60,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "{n} files skipped as not evidence ({kinds}): {files}; civcheck read gives each one's reason",
     ),
     "skipped_more": ("等", " and {n} more"),
+    "skipped_title": ("未读取的文件", "Files not read"),
     "skipped.skipped-not-spreadsheet": ("非表格文件 {n}", "not a spreadsheet {n}"),
     "skipped.skipped-lock-file": ("锁文件 {n}", "lock file {n}"),
     "skipped.skipped-own-output": ("本工具的输出 {n}", "civcheck output {n}"),

@@ -522,7 +522,32 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
     # The digests are in report.json; the file (often a long path) comes last so that it overflows freely.
     inputs = ("format", "rows_read", "rows_accepted", "rows_rejected", "file")
     sheet.table(tables.record_table(assessment.inputs, inputs), main=False)
+    if assessment.skipped:  # the other files of the folder, each with why it was not read
+        sheet.blank()
+        sheet.title(label("skipped_title", lang))
+        sheet.table(
+            _skipped_table(assessment, lang),
+            main=False,
+            labels=[label(f"col.{c}", lang) for c in ("error_code", "message", "file")],
+        )
     sheet.set_widths([16, 26, 11, 11, 11, 11, 11, 11])
+
+
+def _skipped_table(assessment: Assessment, lang: str) -> tables.Table:
+    """code, message, file of each skipped file; the message in the report's language."""
+    from pathlib import PurePosixPath
+
+    from checker.intake.codes import message_en
+
+    skipped = assessment.skipped
+    messages = [
+        message_en(s.code, ext=PurePosixPath(s.file).suffix.lower() or "(none)")
+        if lang == "en"
+        else s.message
+        for s in skipped
+    ]
+    columns = {"code": [s.code for s in skipped], "message": messages, "file": [s.file for s in skipped]}
+    return tables.Table(list(columns), columns, len(skipped))
 
 
 def _rollup_table(rollups: list[Rollup], columns: tuple[str, ...], **given: list[Any]) -> tables.Table:
