@@ -52,11 +52,16 @@ class PackProblem:
         return f"{where}{at}: {self.message} ({self.code})"
 
 
+ROOT_CAUSES = ("yaml-", "pack-")
+
+
 class HandbookError(CivcheckError):
     """A pack that cannot be loaded or is invalid; ``problems`` lists every problem found, sorted."""
 
     def __init__(self, problems: list[PackProblem]) -> None:
-        self.problems = sorted(problems)
+        # Root causes first: a file that could not be read or merged (yaml-…, pack-…) leaves the pack
+        # incomplete, and what the rest then lacks follows from it.
+        self.problems = sorted(problems, key=lambda p: (not p.code.startswith(ROOT_CAUSES), p))
         count = len(self.problems)
         head = f"handbook has {count} problem{'s' if count != 1 else ''}"
         super().__init__(head + ":\n" + "\n".join(f"  {p}" for p in self.problems))

@@ -143,3 +143,15 @@ def test_a_list_section_that_is_not_a_list_is_located(tmp_path: Path) -> None:
     located = {(p.code, p.file, p.line) for p in problems}
     assert ("invalid-value", f"{tmp_path.name}/more.yaml", 2) in located
     assert ("unknown-key", f"{tmp_path.name}/more.yaml", 1) in located
+
+
+def test_a_duplicate_key_is_listed_before_the_errors_it_causes(tmp_path: Path) -> None:
+    """A file that cannot be read (a duplicate key) leaves the merged pack incomplete: the root cause comes
+    first, before whatever the rest of the pack then lacks."""
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "a.yaml").write_text("id: x\nname: x\n", encoding="utf-8")
+    (pack / "z.yaml").write_text("edition: '1'\nedition: '2'\n", encoding="utf-8")
+    problems = _problems(pack)
+    assert len(problems) > 1
+    assert problems[0].code == "yaml-duplicate-key" and problems[0].file.endswith("z.yaml")

@@ -7,6 +7,7 @@ that a regression fails the test instead of killing the test run.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -18,6 +19,7 @@ from test_intake_hostile import NS, REL_NS, round_with, sheet, write_zip, xlsx_p
 
 from checker.handbook.loader import load_handbook
 from checker.handbook.model import Handbook
+from checker.intake.limits import Limits
 from checker.intake.reader import read_evidence
 
 TINY = Path(__file__).parent / "fixtures" / "packs" / "tiny"
@@ -361,3 +363,70 @@ def test_the_marks_intake_knows_its_outputs_by_are_the_ones_the_reports_write() 
     marks = {labels.LABELS["generated_by"], city._L["generated_by"], trends._L["generated_by"]}
     assert marks == {reader.GENERATED_BY}
     assert labels.LABELS["dispatch_title"] == reader.DISPATCH_TITLES
+
+
+# -- case 15: smaller faults -------------------------------------------------------------------------------
+
+SITES_TSV = "点位编号\t点位名称\t点位类型\t所属街道\t责任单位\r\nS002\t幸福巷\t背街小巷\t东街道\t区城管局\r\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("Unicode 文本.txt", SITES_TSV.encode("utf-16")),  # Excel's "Unicode Text": UTF-16LE with a BOM
+        ("no-bom-le.csv", SITES_TSV.encode("utf-16-le")),
+        ("no-bom-be.txt", SITES_TSV.encode("utf-16-be")),
+    ],
+    ids=["unicode-text-bom", "le-no-bom", "be-no-bom"],
+)
+def test_utf16_text_exports_are_read(tiny: Handbook, tmp_path: Path, name: str, data: bytes) -> None:
+    evidence = read_evidence(round_with(tmp_path, name, data), tiny)
+    assert [r.code for r in evidence.rejected] == []
+    info = {i.file: i for i in evidence.inputs}[name]
+    assert info.rows_accepted == 1 and (info.encoding or "").startswith("utf-16")
+    assert sorted(evidence.frame("sites")["site_id"]) == ["S001", "S002"]
+
+
+def test_a_txt_that_is_not_a_table_is_still_skipped(tiny: Handbook, tmp_path: Path) -> None:
+    evidence = read_evidence(round_with(tmp_path, "说明.txt", "请于周五前提交".encode()), tiny)
+    assert [(s.file, s.code) for s in evidence.skipped] == [("说明.txt", "skipped-not-spreadsheet")]
+
+
+def test_a_real_workbook_of_many_parts_is_no_zip_bomb(tiny: Handbook, tmp_path: Path) -> None:
+    rows = (
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>点位编号</t></is></c><c r="B1" t="inlineStr"><is><t>点位名称</t></is></c>'
+        '<c r="C1" t="inlineStr"><is><t>点位类型</t></is></c><c r="D1" t="inlineStr"><is><t>所属街道</t></is></c>'
+        '<c r="E1" t="inlineStr"><is><t>责任单位</t></is></c></row>'
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>S003</t></is></c><c r="B2" t="inlineStr"><is><t>幸福巷</t></is></c>'
+        '<c r="C2" t="inlineStr"><is><t>背街小巷</t></is></c><c r="D2" t="inlineStr"><is><t>东街道</t></is></c>'
+        '<c r="E2" t="inlineStr"><is><t>区城管局</t></is></c></row>'
+    )
+    parts = xlsx_parts(sheet(rows))
+    for i in range(1500):  # what a workbook with many charts, drawings and images holds
+        parts[f"xl/media/image{i}.png"] = b"\x89PNG\r\n\x1a\n" + bytes(64)
+    folder = round_with(tmp_path, "many.xlsx", write_zip(tmp_path / "many.xlsx", parts).read_bytes())
+    evidence = read_evidence(folder, tiny)
+    assert [r.code for r in evidence.rejected] == []
+    assert "S003" in set(evidence.frame("sites")["site_id"])
+    # A zip directory bigger than its cap is still refused, before any part is read.
+    small = read_evidence(folder, tiny, limits=Limits(max_zip_directory_bytes=64 * 1024))
+    assert [(r.file, r.code) for r in small.rejected] == [("many.xlsx", "zip-bomb")]
+    assert "max_zip_directory_bytes=65,536" in small.rejected[0].message
+
+
+def test_a_link_out_of_the_evidence_folder_is_refused(tiny: Handbook, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.csv"
+    outside.write_text(
+        "点位编号,点位名称,点位类型,所属街道,责任单位\nS009,x,农贸市场,y,z\n", encoding="utf-8"
+    )
+    folder = round_with(tmp_path, "ok.csv", SITES_TSV.encode("utf-16"))
+    (folder / "passwd.csv").symlink_to("/etc/passwd")
+    (folder / "秘密.csv").symlink_to(outside)
+    (folder / "外部").symlink_to(tmp_path, target_is_directory=True)
+    (folder / "同一个.csv").symlink_to(folder / "ok.csv")  # a link that stays inside is read
+    evidence = read_evidence(folder, tiny)
+    skipped = {s.file: s.code for s in evidence.skipped}
+    assert skipped == {n: "skipped-link-outside" for n in ("passwd.csv", "秘密.csv", "外部/")}
+    assert "S009" not in set(evidence.frame("sites")["site_id"])
+    assert sorted(i.file for i in evidence.inputs) == ["ok.csv", "同一个.csv", "点位台账.csv"]
+    assert all(i.sha256 != hashlib.sha256(outside.read_bytes()).hexdigest() for i in evidence.inputs)

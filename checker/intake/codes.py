@@ -409,6 +409,12 @@ _SKIPPED = (
         "a hidden file or folder (its name starts with '.'); not read",
     ),
     Code(
+        "skipped-link-outside",
+        "skipped",
+        "指向证据文件夹以外的链接（快捷方式），未读取",
+        "a link that leads outside the evidence folder; not followed or read",
+    ),
+    Code(
         "skipped-system-folder",
         "skipped",
         "名称以“__”开头的文件夹（系统或程序文件夹），未读取",

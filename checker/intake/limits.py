@@ -22,7 +22,9 @@ class Limits:
     """
 
     max_file_bytes: int = 200 * MB  # a single evidence file
-    max_zip_entries: int = 1000  # members of an xlsx/ods container
+    # Size of the zip directory of an xlsx/ods file (about 50 bytes plus the name per member): what its
+    # members cost before any is read. Not a count of members: real workbooks have thousands.
+    max_zip_directory_bytes: int = 8 * MB
     max_entry_bytes: int = 1024 * MB  # declared uncompressed size of one member
     max_total_bytes: int = 2048 * MB  # declared uncompressed size of all members
     max_ratio: float = 100.0  # compression ratio of a member larger than ratio_grace_bytes

@@ -13,7 +13,9 @@ xlsx, :func:`scan_ods_formulas` for ods) while the worker parses it.
 
 from __future__ import annotations
 
+import os
 import re
+import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -98,16 +100,35 @@ class Preflight:
 # -- zip ----------------------------------------------------------------------------------------------------
 
 
-def check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
-    """Entry count, declared sizes, compression ratios and DTDs of every XML part, from metadata and 4 KB heads."""
-    infos = archive.infolist()
-    if len(infos) > limits.max_zip_entries:
+_END_RECORD = b"PK\x05\x06"
+
+
+def check_directory(path: Path, limits: Limits) -> None:
+    """Refuse a zip whose directory is bigger than ``max_zip_directory_bytes``, read from its end record
+    (the last 64 KB) before anything parses the directory itself. A zip64 directory counts as the whole
+    file; a file without an end record is left to the zip reader to call damaged."""
+    with path.open("rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, size - 65_557))
+        tail = handle.read()
+    at = tail.rfind(_END_RECORD)
+    if at < 0 or len(tail) - at < 22:
+        return
+    entries, directory = struct.unpack_from("<HI", tail, at + 10)
+    if directory == 0xFFFFFFFF or entries == 0xFFFF:
+        directory = max(directory if directory != 0xFFFFFFFF else 0, size)
+    if directory > limits.max_zip_directory_bytes:
         raise PreflightError(
             "zip-bomb",
             part="(zip)",
-            detail=f"has {len(infos):,} entries",
-            limit=limits.describe("max_zip_entries"),
+            detail=f"has a directory of {directory:,} bytes ({entries:,} members)",
+            limit=limits.describe("max_zip_directory_bytes"),
         )
+
+
+def check_zip(archive: zipfile.ZipFile, limits: Limits) -> None:
+    """Declared sizes, compression ratios and DTDs of every XML part, from metadata and 4 KB heads."""
+    infos = archive.infolist()
     total = 0
     for info in infos:
         total += info.file_size
@@ -400,6 +421,7 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
 
 
 def preflight_xlsx(path: Path, limits: Limits) -> Preflight:
+    check_directory(path, limits)
     with _open_zip(path) as archive:
         check_zip(archive, limits)
         sheets, date1904, shared_part = _workbook_sheets(archive)
@@ -425,6 +447,7 @@ def preflight_xlsx(path: Path, limits: Limits) -> Preflight:
 
 
 def preflight_ods(path: Path, limits: Limits) -> Preflight:
+    check_directory(path, limits)
     with _open_zip(path) as archive:
         check_zip(archive, limits)
         info = archive.getinfo("content.xml") if "content.xml" in archive.namelist() else None
@@ -557,6 +580,7 @@ __all__ = [
     "Preflight",
     "PreflightError",
     "SheetScan",
+    "check_directory",
     "check_range",
     "check_zip",
     "column_letters",  # re-exported from checker.numbers for the readers that take it from here

@@ -51,7 +51,7 @@ from checker.intake.preflight import (
     scan_late,
 )
 from checker.intake.rows import SheetContext, SheetRows, read_rows
-from checker.intake.sheets import FileCells, ReadError, read_csv, read_workbook
+from checker.intake.sheets import FileCells, ReadError, read_csv, read_workbook, utf16_without_bom
 from checker.intake.sniff import EXTENSIONS, sniff
 from checker.intake.spreadsheetml import read_spreadsheetml
 from checker.intake.values import distinct
@@ -93,6 +93,7 @@ def discover_all(path: Path) -> tuple[Path, list[Path], list[SkippedFile]]:
     is not read. A hidden (``.x``) or system (``__x``) folder is listed once, not entered."""
     if path.is_file():
         return path.parent, [path], []
+    inside = path.resolve()
     files: list[Path] = []
     skipped: list[SkippedFile] = []
 
@@ -102,9 +103,11 @@ def discover_all(path: Path) -> tuple[Path, list[Path], list[SkippedFile]]:
     for folder, subfolders, names in os.walk(path):
         here = Path(folder)
         for name in sorted(subfolders):
+            rel = shown_name((here / name).relative_to(path).as_posix()) + "/"
             if name.startswith((".", "__")):
-                rel = shown_name((here / name).relative_to(path).as_posix()) + "/"
                 skip(rel, "skipped-hidden" if name.startswith(".") else "skipped-system-folder")
+            elif _leaves(here / name, inside):
+                skip(rel, "skipped-link-outside")
         subfolders[:] = sorted(n for n in subfolders if not n.startswith((".", "__")))
         for name in sorted(names):
             candidate = here / name
@@ -113,6 +116,10 @@ def discover_all(path: Path) -> tuple[Path, list[Path], list[SkippedFile]]:
                 skip(rel, "skipped-lock-file")
             elif name.startswith("."):
                 skip(rel, "skipped-hidden")
+            elif _leaves(candidate, inside):
+                skip(rel, "skipped-link-outside")  # never followed, read or hashed
+            elif candidate.suffix.lower() == ".txt" and _unicode_text(candidate):
+                files.append(candidate)  # Excel's "Unicode Text" export: a UTF-16 tab-separated table
             elif candidate.suffix.lower() not in EVIDENCE_SUFFIXES:
                 skip(
                     rel, "skipped-not-spreadsheet", ext=shown_name(candidate.suffix.lower()) or "(无 / none)"
@@ -125,6 +132,27 @@ def discover_all(path: Path) -> tuple[Path, list[Path], list[SkippedFile]]:
     files.sort()
     skipped.sort(key=lambda s: s.file)
     return path, files, skipped
+
+
+def _leaves(path: Path, root: Path) -> bool:
+    """Whether ``path`` is a link that leads outside the (resolved) evidence folder ``root``."""
+    if not path.is_symlink():
+        return False
+    try:
+        target = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        return True
+    return not target.is_relative_to(root)
+
+
+def _unicode_text(path: Path) -> bool:
+    """Whether a .txt file is UTF-16 text (what Excel's "Unicode Text" save writes), BOM or not."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(head) is not None
 
 
 def own_output(path: Path) -> bool:

@@ -209,6 +209,15 @@ def decode(data: bytes) -> tuple[str, str, list[tuple[int, int]]]:
             if "\x00" in text:
                 raise ReadError("binary")
             return text, encoding, []
+    bare = utf16_without_bom(data)
+    if bare is not None:
+        try:
+            text = data.decode(bare)
+        except UnicodeDecodeError as exc:
+            raise ReadError("encoding", offset=exc.start) from None
+        if "\x00" in text:
+            raise ReadError("binary")
+        return text, bare, []
     if b"\x00" in data:
         raise ReadError("binary")
     try:
@@ -221,6 +230,31 @@ def decode(data: bytes) -> tuple[str, str, list[tuple[int, int]]]:
             return data.decode("gb18030"), "gb18030", []
         except UnicodeDecodeError:
             raise ReadError("encoding", offset=first.start) from None
+
+
+def utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when ``data`` starts as UTF-16 text without a byte-order mark, else None.
+
+    Tabs, line breaks, digits and Latin letters are ASCII, which UTF-16 writes with a NUL high byte: every
+    NUL of the first 4 KB on odd offsets is little-endian, on even offsets big-endian. The sample must also
+    decode strictly, hold no NUL character and hold a line break or a delimiter; binary data does not.
+    """
+    sample = data[:4096]
+    sample = sample[: len(sample) - len(sample) % 2]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd and not even:
+        encoding = "utf-16-le"
+    elif even and not odd:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        text = codecs.getincrementaldecoder(encoding)().decode(sample, final=False)
+    except UnicodeDecodeError:
+        return None
+    if "\x00" in text or not any(c in text for c in "\t\n,;|"):
+        return None
+    return encoding
 
 
 # One physical line with its ending (\r\n, \r or \n, as the csv module and pyarrow count lines).
@@ -484,4 +518,5 @@ __all__ = [
     "path_with_extension",
     "read_csv",
     "read_workbook",
+    "utf16_without_bom",
 ]

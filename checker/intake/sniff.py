@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker.intake.limits import Limits
+from checker.intake.preflight import PreflightError, check_directory
+from checker.intake.sheets import utf16_without_bom
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
@@ -104,8 +106,8 @@ def _text_kind(head: bytes) -> Sniffed:
         if probe.startswith(b"<!--") and b"<html" not in probe and b"<table" not in probe:
             return Sniffed("csv")
         return Sniffed("html")
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return Sniffed("csv")
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_without_bom(head) is not None:
+        return Sniffed("csv")  # UTF-16 text (Excel's "Unicode Text"), with or without its BOM
     if b"\x00" in head:
         return _reject("binary")
     if head.startswith(b"%PDF"):
@@ -123,6 +125,10 @@ def sniff(path: Path, limits: Limits) -> Sniffed:
     with path.open("rb") as handle:
         head = handle.read(8192)
     if head.startswith(ZIP_MAGICS):
+        try:
+            check_directory(path, limits)  # before zipfile builds an object per entry
+        except PreflightError as exc:
+            return _reject(exc.code, **exc.fields)
         found = _zip_kind(path)
     elif head.startswith(OLE_MAGIC):
         found = _ole_kind(path)
