@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -121,3 +122,39 @@ def test_import_of_a_bad_workbook_lists_problems(tmp_path: Path, capsys: pytest.
     code, _, err = run(capsys, "import", str(tmp_path / "missing.xlsx"), "-o", str(tmp_path / "pack"))
     assert code == 2 and "is not a file" in err
     assert not (tmp_path / "pack").exists()
+
+
+def _poisoned(tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: Callable[[bytes], bytes]) -> Path:
+    """The tiny pack exported, with the XML of its first sheet changed by ``edit``."""
+    import zipfile
+
+    good = tmp_path / "good.xlsx"
+    assert run(capsys, "export", str(TINY), "-o", str(good))[0] == 0
+    bad = tmp_path / "handbook.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data)
+            target.writestr(info.filename, data)
+    return bad
+
+
+def test_import_refuses_a_huge_inline_cell_with_the_intake_preflight(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    huge = b'<c r="Z1" t="inlineStr"><is><t>' + b"a" * (60 * 1024 * 1024) + b"</t></is></c>"
+    bad = _poisoned(tmp_path, capsys, lambda xml: xml.replace(b"</row>", huge + b"</row>", 1))
+    assert bad.stat().st_size < 1024 * 1024
+    code, _, err = run(capsys, "import", str(bad), "-o", str(tmp_path / "pack"))
+    assert code == 2 and "zip-bomb" in err and "max_ratio" in err
+    assert not (tmp_path / "pack").exists()
+
+
+def test_import_of_an_undefined_entity_is_a_problem_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = _poisoned(tmp_path, capsys, lambda xml: xml.replace(b"<t>", b"<t>&nosuch;", 1))
+    code, _, err = run(capsys, "import", str(bad), "-o", str(tmp_path / "pack"))
+    assert code == 2 and "workbook-unreadable" in err and "undefined entity" in err
+    assert "Traceback" not in err

@@ -12,7 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from checker.errors import HandbookError, UsageError
+from checker.errors import HandbookError, PackProblem, UsageError
 from checker.handbook.loader import bundled_criteria_dirs, find_packs, load_handbook, read_raw
 from checker.handbook.model import (
     MATERIAL_KIND_LABELS_ZH,
@@ -277,6 +277,37 @@ def run_schema(output: Path | None) -> int:
     return 0
 
 
+def _preflight(workbook: Path) -> list[PackProblem]:
+    """The evidence preflight on a handbook spreadsheet, before any of its XML is parsed: the zip's
+    directory, sizes and ratios, DTDs and entities, each sheet's used range and text (docs/evidence.md §6).
+    A file the preflight cannot open is left to the importer to report as unreadable."""
+    from checker.intake.codes import message_en
+    from checker.intake.limits import DEFAULT_LIMITS
+    from checker.intake.preflight import PreflightError, preflight_xlsx
+
+    try:
+        checked = preflight_xlsx(workbook, DEFAULT_LIMITS)
+    except PreflightError as exc:
+        if exc.code == "corrupt-zip":
+            return []
+        return [PackProblem(workbook.name, 0, "", exc.code, message_en(exc.code, **exc.fields))]
+    except OSError:
+        return []  # reported by the importer, which opens the file next
+    if not checked.vouched:
+        # Sheets too big or too unusual to scan cheaply: an honest handbook is far smaller.
+        return [
+            PackProblem(
+                workbook.name,
+                0,
+                "",
+                "workbook-unchecked",
+                "the workbook's sheets are too big or too unusual to check before reading "
+                f"({DEFAULT_LIMITS.describe('scan_bytes')})",
+            )
+        ]
+    return []
+
+
 def run_import(workbook: Path, output: Path, force: bool) -> int:
     """Import a handbook spreadsheet into a YAML pack folder (validated before anything is written)."""
     from checker.handbook.spreadsheet import import_workbook
@@ -284,7 +315,7 @@ def run_import(workbook: Path, output: Path, force: bool) -> int:
     if not workbook.is_file():
         raise UsageError(f"{workbook} is not a file")
     try:
-        handbook = import_workbook(workbook, output, force)
+        handbook = import_workbook(workbook, output, force, check=_preflight)
     except HandbookError as exc:
         _print_problems(str(workbook), exc)
         return 2

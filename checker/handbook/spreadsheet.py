@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -856,7 +857,14 @@ def read_workbook(path: Path) -> tuple[_SheetPack, list[PackProblem]]:
                     )
                 )
                 continue
-            rows = list(workbook[names[name]].iter_rows(values_only=True))
+            try:
+                rows = list(workbook[names[name]].iter_rows(values_only=True))
+            except (SyntaxError, ValueError, KeyError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                # Damaged sheet XML (an undefined entity …); ParseError is a SyntaxError.
+                problems.append(
+                    PackProblem(book, 0, name, "workbook-unreadable", f"sheet {name!r} cannot be read: {exc}")
+                )
+                continue
             sheets[name] = _Sheet(book, name, rows, problems)
     finally:
         workbook.close()
@@ -877,14 +885,25 @@ def read_workbook(path: Path) -> tuple[_SheetPack, list[PackProblem]]:
     return pack, problems
 
 
-def import_workbook(workbook: Path, target: Path, force: bool = False) -> Handbook:
+def import_workbook(
+    workbook: Path,
+    target: Path,
+    force: bool = False,
+    *,
+    check: Callable[[Path], list[PackProblem]] | None = None,
+) -> Handbook:
     """Import a handbook spreadsheet into a YAML pack folder at ``target``; the pack is validated first.
 
-    Raises :class:`HandbookError` with every problem (sheet, row, column) and writes nothing on problems.
+    ``check`` vets the file before any XML of it is parsed (``civcheck handbook import`` passes the
+    evidence preflight: zip bombs, DTDs and entities, far-away cells, oversized text); its problems stop
+    the import. Raises :class:`HandbookError` with every problem (sheet, row, column) and writes nothing
+    on problems.
     """
     refuse_existing([target], force=force, kind="folder")
     if workbook.resolve().is_relative_to(target.resolve()):
         raise UsageError(f"{workbook} lies inside {target}; write the pack to another folder")
+    if check is not None and (unsafe := check(workbook)):
+        raise HandbookError(unsafe)
     pack, problems = read_workbook(workbook)
     if pack.complete:  # a missing sheet or column would only echo as a cascade of model errors
         _, structural = structure_problems(pack)
