@@ -155,3 +155,54 @@ def test_a_duplicate_key_is_listed_before_the_errors_it_causes(tmp_path: Path) -
     problems = _problems(pack)
     assert len(problems) > 1
     assert problems[0].code == "yaml-duplicate-key" and problems[0].file.endswith("z.yaml")
+
+
+_BOUNDED = """
+import json, resource, sys, time
+resource.setrlimit(resource.RLIMIT_AS, (1024 ** 3, resource.RLIM_INFINITY))
+from pathlib import Path
+from checker.errors import HandbookError
+from checker.handbook.loader import load_handbook
+started = time.perf_counter()
+try:
+    load_handbook(Path(sys.argv[1]))
+except HandbookError as exc:
+    codes = [p.code for p in exc.problems]
+print(json.dumps({"codes": codes, "seconds": time.perf_counter() - started}))
+"""
+
+
+def _load_bounded(pack: Path) -> dict[str, object]:
+    import json
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", _BOUNDED, str(pack)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).parents[1],
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+@pytest.mark.slow
+def test_the_work_of_a_pack_is_bounded_per_pack_not_only_per_file(tmp_path: Path) -> None:
+    """A 1.9 MB flow list (under the 2 MB file cap) took 19 s and 750 MB; 200 such files were allowed."""
+    flood = "site_types: [" + "1," * 950_000 + "1]\n"
+    assert len(flood) < 2_000_000
+    one = tmp_path / "one"
+    one.mkdir()
+    (one / "pack.yaml").write_text(flood, encoding="utf-8")
+    result = _load_bounded(one)
+    assert result["codes"] == ["yaml-too-many-nodes"]
+    assert isinstance(result["seconds"], float) and result["seconds"] < 10
+
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(4):  # each file alone is allowed; together they are more than a pack may hold
+        (many / f"part-{i}.yaml").write_text(f"# {i}\n" + "#" * 1_500_000 + "\n", encoding="utf-8")
+    assert _load_bounded(many)["codes"] == ["pack-too-big"]

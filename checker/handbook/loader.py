@@ -19,10 +19,11 @@ from checker.handbook.model import Handbook
 # RawPack and format_path are re-exported: the spreadsheet import builds packs with them.
 from checker.handbook.raw import RawPack as RawPack
 from checker.handbook.raw import format_path as format_path
-from checker.handbook.yamlsafe import LoadedYaml, PathKey, load_yaml
+from checker.handbook.yamlsafe import LoadedYaml, NodeBudget, PathKey, load_yaml
 
 LIST_SECTIONS = ("site_types", "departments", "negative_list", "projects")
 MAX_PACK_FILES = 200
+MAX_PACK_BYTES = 4_000_000  # all the YAML files of a pack together (the largest bundled pack: 133 KB)
 
 
 def bundled_criteria_dirs() -> list[Path]:
@@ -90,10 +91,22 @@ def read_raw(path: Path) -> tuple[RawPack, list[PackProblem]]:
             PackProblem(str(path), 0, "", "pack-too-many-files", f"more than {MAX_PACK_FILES} files")
         )
         return raw, problems
+    try:
+        total = sum(file.stat().st_size for file in files)
+    except OSError:
+        total = 0  # the file that cannot be read is reported by load_yaml below
+    if total > MAX_PACK_BYTES:
+        problems.append(
+            PackProblem(
+                str(path), 0, "", "pack-too-big", f"its files hold {total:,} bytes (limit {MAX_PACK_BYTES:,})"
+            )
+        )
+        return raw, problems
+    budget = NodeBudget()  # YAML nodes composed for the whole pack, not per file
     base = path if path.is_dir() else path.parent
     for file in files:
         display = str(file.relative_to(base.parent)) if base.parent != file else str(file)
-        loaded = load_yaml(file, display)
+        loaded = load_yaml(file, display, budget)
         raw.files.append(display)
         if isinstance(loaded, PackProblem):
             problems.append(loaded)
