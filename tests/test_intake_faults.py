@@ -430,3 +430,60 @@ def test_a_link_out_of_the_evidence_folder_is_refused(tiny: Handbook, tmp_path: 
     assert "S009" not in set(evidence.frame("sites")["site_id"])
     assert sorted(i.file for i in evidence.inputs) == ["ok.csv", "同一个.csv", "点位台账.csv"]
     assert all(i.sha256 != hashlib.sha256(outside.read_bytes()).hexdigest() for i in evidence.inputs)
+
+
+# -- case 10: many sheets pointing at one part -------------------------------------------------------------
+
+
+def _one_part_many_sheets(path: Path, sheets: int, rows: int) -> Path:
+    """A workbook whose ``sheets`` sheets all point at one sheet part of ``rows`` site rows."""
+    header = ("点位编号", "点位名称", "点位类型", "所属街道", "责任单位")
+    body = [_row(1, header)] + [
+        _row(r, (f"S{r:05d}", "城东菜市场", "农贸市场", "东街道", "区市场监管局")) for r in range(2, rows + 2)
+    ]
+    parts = xlsx_parts(sheet("".join(body)))
+    names = "".join(f'<sheet name="台账{i}" sheetId="{i}" r:id="rId{i}"/>' for i in range(1, sheets + 1))
+    parts["xl/workbook.xml"] = (
+        f'<?xml version="1.0"?><workbook {NS} {REL_NS}><sheets>{names}</sheets></workbook>'
+    ).encode()
+    rels = "".join(
+        f'<Relationship Id="rId{i}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        for i in range(1, sheets + 1)
+    )
+    parts["xl/_rels/workbook.xml.rels"] = (
+        '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        f"{rels}</Relationships>"
+    ).encode()
+    return write_zip(path, parts)
+
+
+def _row(r: int, values: tuple[str, ...]) -> str:
+    cells = "".join(
+        f'<c r="{letter}{r}" t="inlineStr"><is><t>{v}</t></is></c>'
+        for letter, v in zip("ABCDE", values, strict=True)
+    )
+    return f'<row r="{r}">{cells}</row>'
+
+
+def test_many_sheets_pointing_at_one_part_count_as_the_work_they_cause(tmp_path: Path) -> None:
+    data = _one_part_many_sheets(tmp_path / "x.xlsx", 300, 400).read_bytes()
+    assert len(data) < 100_000
+    folder = round_with(tmp_path, "shared.xlsx", data)
+    # Each sheet is small; together they make a parser read 300 times the part. Capped as that work:
+    capped = read_limited(folder, memory=2 * GIB, max_total_bytes=8 * 1024 * 1024)
+    assert codes_of(capped, "shared.xlsx") == ["zip-bomb"]
+    message = next(m for f, _c, _r, m in capped["codes"] if f == "shared.xlsx")  # type: ignore[union-attr]
+    assert "300" in message and "max_total_bytes" in message
+
+
+def test_sheets_sharing_a_part_within_the_limits_are_parsed_in_a_worker(
+    tiny: Handbook, tmp_path: Path
+) -> None:
+    from checker.intake.preflight import preflight_xlsx
+
+    path = _one_part_many_sheets(tmp_path / "x.xlsx", 40, 400)
+    # Repeated parts past scan_bytes: parsed in a worker, under its memory and time limits.
+    assert not preflight_xlsx(path, Limits(scan_bytes=1024 * 1024)).vouched
+    assert preflight_xlsx(_one_part_many_sheets(tmp_path / "y.xlsx", 2, 400), Limits()).vouched
+    evidence = read_evidence(round_with(tmp_path, "shared.xlsx", path.read_bytes()), tiny)
+    assert [r.code for r in evidence.rejected if r.row == 0] == []

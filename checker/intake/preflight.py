@@ -431,13 +431,35 @@ def preflight_xlsx(path: Path, limits: Limits) -> Preflight:
         text = 0
         if not sheets or (shared_part in sizes and shared is None):
             result.vouched = False  # sheets the scan cannot name, or shared text it cannot measure
+        # The sheet XML a parser reads: each visible sheet's part, once for every sheet that points at it
+        # (300 sheets sharing one part are 300 parses). Capped as that work (max_total_bytes); parts read
+        # again are scanned in-process only up to scan_bytes in all, past which the file is parsed in a
+        # worker, under its memory and time limits.
+        readers: dict[str, int] = {}
+        for sheet in sheets:
+            if sheet.visible and sheet.part in sizes:
+                readers[sheet.part] = readers.get(sheet.part, 0) + 1
+        work = sum(sizes[part] * count for part, count in readers.items())
+        if work > limits.max_total_bytes:
+            part = max(readers, key=lambda p: sizes[p] * readers[p])
+            raise PreflightError(
+                "zip-bomb",
+                part=part,
+                detail=f"is read for {readers[part]:,} sheets ({work:,} bytes of sheet XML in all)",
+                limit=limits.describe("max_total_bytes"),
+            )
+        seen: set[str] = set()
+        repeated = 0  # bytes of parts read again for another sheet: what no honest workbook has
         for sheet in sheets:
             if not sheet.visible:
                 continue
             if sheet.part not in sizes:
                 result.vouched = False  # a sheet whose part cannot be found: the parser may still find it
                 continue
-            if sizes[sheet.part] > limits.scan_bytes:
+            if sheet.part in seen:
+                repeated += sizes[sheet.part]
+            seen.add(sheet.part)
+            if sizes[sheet.part] > limits.scan_bytes or repeated > limits.scan_bytes:
                 result.vouched = False
                 continue
             vouched, text = _scan_sheet(archive, sheet, limits, shared, text)
