@@ -30,7 +30,7 @@ import errno, os, sys, time
 fault = os.environ.get("CIVCHECK_TEST_FAULT", "")
 if fault == "enospc-after-workbook":
     from checker.report import writer
-    def full(path, assessment):
+    def full(path, *args):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
     writer._json = full
 elif fault.startswith("slow-html"):
@@ -93,6 +93,9 @@ def _one_generation(out: Path) -> dict[str, object]:
     files.pop("civcheck-generation.json")
     assert {name: hashlib.sha256(data).hexdigest() for name, data in files.items()} == manifest["outputs"]
     assert manifest["run_id"] and manifest["written_at"] and "实地考察.csv" in manifest["inputs"]
+    # report.json carries its generation itself: a reader holding only that file can tell its run.
+    report = json.loads(files["report.json"])
+    assert report["generation"] == {k: manifest[k] for k in ("run_id", "written_at", "inputs")}
     return dict(manifest)
 
 
@@ -149,3 +152,17 @@ def test_two_runs_into_one_folder_leave_one_generation(tmp_path: Path) -> None:
     message = second_err.decode()
     assert "另一个 civcheck 正在写入" in message and str(out) in message and "Traceback" not in message
     _one_generation(out)
+
+
+def test_report_json_records_its_generation_and_validates(tmp_path: Path) -> None:
+    import jsonschema
+
+    from checker.report import report_json_schema
+
+    out = tmp_path / "out"
+    assert _run(_round(tmp_path), out)[0] == 0
+    manifest = _one_generation(out)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    jsonschema.validate(report, report_json_schema())
+    assert list(report)[:2] == ["schema_version", "generation"]
+    assert report["generation"]["inputs"] == manifest["inputs"]

@@ -43,7 +43,7 @@ def test_schema_catches_a_wrong_document(tmp_path: Path) -> None:
 
 def test_stable_names_and_values(tmp_path: Path) -> None:
     document = _load(tmp_path)
-    assert document["schema_version"] == "1.3"  # 1.1: reason_args, reason_code, note_code; 1.2: key, tracking
+    assert document["schema_version"] == "1.4"  # 1.1 reason_args …, 1.2 tracking, 1.4 generation
     assert document["skipped"] == []  # 1.3: the files of the folder not read (none in this fixture)
     assert document["total"] == {
         "score": 69.5,
@@ -100,7 +100,9 @@ def test_streamed_file_equals_the_text_rendering(tmp_path: Path) -> None:
     from checker.report.jsonout import report_json
 
     write_reports(assessment(), tmp_path, {"json"})
-    assert (tmp_path / "report.json").read_text(encoding="utf-8") == report_json(assessment())
+    text = (tmp_path / "report.json").read_text(encoding="utf-8")
+    generation = json.loads(text)["generation"]  # the run's own id and time, also in the manifest
+    assert text == report_json(assessment(), generation)
 
 
 def test_an_empty_gap_list_is_valid_json(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # 1.1: reason_args, reason_code, plan note_code / note_args; 1.2: key, tracking; 1.3: skipped (the files of
 # the evidence folder that were not read)
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 SCHEMA_ID = "https://civcheck.example/report.schema.json"
 
 STANDARD_FIELDS = (
@@ -200,13 +200,19 @@ def _tracked(assessment: Assessment, lazy: bool) -> dict[str, Any]:
     return out
 
 
-def report_document(assessment: Assessment, *, lazy: bool = False) -> dict[str, Any]:
+def report_document(
+    assessment: Assessment, *, lazy: bool = False, generation: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The JSON document as Python data (plain types only).
 
     With ``lazy`` the gaps are a generator of records, for :func:`write_report_json` to stream. A round
-    recorded in a ledger adds each gap's history, ``tracking`` and ``accountability``.
+    recorded in a ledger adds each gap's history, ``tracking`` and ``accountability``. ``generation``
+    (run id, time, the inputs' SHA-256, as ``civcheck-generation.json`` has them) is written second,
+    after ``schema_version``, when the report is one output of a ``check`` run.
     """
     document = _plain_document(assessment, lazy=lazy)
+    if generation is not None:
+        document = {"schema_version": document.pop("schema_version"), "generation": generation, **document}
     if assessment.tracking is not None:
         document.update(_tracked(assessment, lazy))
     return document
@@ -287,14 +293,16 @@ def _chunks(document: dict[str, Any]) -> Iterator[str]:
     yield "\n}\n"
 
 
-def report_json(assessment: Assessment) -> str:
+def report_json(assessment: Assessment, generation: dict[str, Any] | None = None) -> str:
     """The JSON text of the report (see :func:`write_report_json` for a file)."""
-    return "".join(_chunks(report_document(assessment)))
+    return "".join(_chunks(report_document(assessment, generation=generation)))
 
 
-def write_report_json(assessment: Assessment, handle: TextIO) -> None:
+def write_report_json(
+    assessment: Assessment, handle: TextIO, generation: dict[str, Any] | None = None
+) -> None:
     """Stream the JSON text to ``handle`` without holding every gap record in memory."""
-    for chunk in _chunks(report_document(assessment, lazy=True)):
+    for chunk in _chunks(report_document(assessment, lazy=True, generation=generation)):
         handle.write(chunk)
 
 
@@ -563,6 +571,14 @@ def report_json_schema() -> dict[str, Any]:
         ),
     }
     _add_tracking_schema(schema)
+    # The run that wrote the file (optional: absent when a report is made without `check`).
+    schema["properties"]["generation"] = _object(
+        {
+            "run_id": _STR,
+            "written_at": {"type": "string", "format": "date-time"},
+            "inputs": {"type": "object", "additionalProperties": _STR},
+        }
+    )
     return schema
 
 

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from checker import files
 from checker.errors import UsageError
@@ -53,13 +53,14 @@ def write_reports(
     from checker.report import dispatch as dispatch_books
     from checker.report import html, narrative, workbook
 
+    generation = _generation(assessment)  # recorded in report.json and civcheck-generation.json
     jobs: list[tuple[Path, Callable[[Path], None]]] = []
     if "xlsx" in formats:
         jobs.append(
             (out_dir / label("file.xlsx", lang), lambda p: workbook.write_workbook(assessment, p, lang))
         )
     if "json" in formats:
-        jobs.append((out_dir / label("file.json", lang), lambda p: _json(p, assessment)))
+        jobs.append((out_dir / label("file.json", lang), lambda p: _json(p, assessment, generation)))
     if "html" in formats:
         jobs.append(
             (out_dir / label("file.html", lang), lambda p: _text(p, html.render_html(assessment, lang)))
@@ -98,7 +99,7 @@ def write_reports(
                     OSError
                 ) as exc:  # a full disk: named by the output it was writing, not the staging path
                     raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
-            manifest = _manifest(assessment, stage, rels)
+            manifest = _manifest(generation, stage, rels)
             (stage / GENERATION_FILE).write_text(manifest, encoding="utf-8", newline="\n")
             _fsync(stage / GENERATION_FILE)
             (stage / _COMPLETE).touch()  # from here on the generation is published, even after a kill
@@ -192,14 +193,18 @@ def _swap_folder(new: Path, target: Path, stage: Path) -> None:
         raise
 
 
-def _manifest(assessment: Assessment, stage: Path, rels: list[Path]) -> str:
-    outputs = {rel.as_posix(): _sha256(stage / rel) for rel in rels}
-    document = {
+def _generation(assessment: Assessment) -> dict[str, Any]:
+    """The run: its id, its time and the inputs' SHA-256 (in report.json and the manifest alike)."""
+    return {
         "run_id": uuid.uuid4().hex,
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": {i.file: i.sha256 for i in assessment.inputs},
-        "outputs": outputs,
     }
+
+
+def _manifest(generation: dict[str, Any], stage: Path, rels: list[Path]) -> str:
+    outputs = {rel.as_posix(): _sha256(stage / rel) for rel in rels}
+    document = {**generation, "outputs": outputs}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -225,11 +230,11 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def _json(path: Path, assessment: Assessment) -> None:
+def _json(path: Path, assessment: Assessment, generation: dict[str, Any] | None = None) -> None:
     from checker.report.jsonout import write_report_json
 
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        write_report_json(assessment, handle)
+        write_report_json(assessment, handle, generation)
 
 
 def _text(path: Path, text: str) -> None:
