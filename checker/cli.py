@@ -493,7 +493,7 @@ def _lang_of(argv: list[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app; civcheck's own errors and file-system errors become a message in the run's
-    language and exit code 2, never a traceback."""
+    language and exit code 2, an unexpected error (a bug) one line and exit code 3 — never a traceback."""
     args = sys.argv[1:] if argv is None else argv
     try:
         app(args=args, prog_name="civcheck")
@@ -508,7 +508,33 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"civcheck: {file_error(exc).text(_lang_of(args))}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug of civcheck, not of the user: one line, the details in a file
+        return _internal_error(exc, _lang_of(args))
     return 0
+
+
+INTERNAL_ERROR = 3  # exit code of a civcheck bug (0 done, 1 below --fail-under, 2 bad input or usage)
+
+
+def _internal_error(exc: Exception, lang: str) -> int:
+    """Write the traceback to a file in the temporary folder and say where, in one line; with
+    CIVCHECK_DEBUG=1 the exception is raised as it is (for developers)."""
+    import os
+    import tempfile
+    import traceback
+
+    if os.environ.get("CIVCHECK_DEBUG"):
+        raise exc
+    detail = "".join(traceback.format_exception(exc))
+    fd, name = tempfile.mkstemp(prefix="civcheck-error-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(detail)
+    what = f"{type(exc).__name__}: {exc}"
+    if lang == "en":
+        print(f"civcheck: internal error ({what}); details in {name} — please report it", file=sys.stderr)
+    else:
+        print(f"civcheck: 内部错误（{what}），详细信息已写入 {name}，请反馈给维护人员", file=sys.stderr)
+    return INTERNAL_ERROR
 
 
 if __name__ == "__main__":  # pragma: no cover

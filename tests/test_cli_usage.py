@@ -142,3 +142,24 @@ def test_dates_are_taken_in_every_form_the_evidence_accepts(place: Path) -> None
         assert main(["check", EVIDENCE, "--test-date", text, "-f", "json", "-o", str(out)]) == 0
         report = json.loads((out / "report.json").read_text(encoding="utf-8"))
         assert report["options"]["test_date"] == "2026-07-15"
+
+
+def test_a_bug_is_one_line_and_exit_3_with_the_details_in_a_file(
+    place: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import checker.commands.check as check_module
+
+    def broken(args: object) -> int:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(check_module, "run_check", broken)
+    monkeypatch.delenv("CIVCHECK_DEBUG", raising=False)
+    assert main(["check", EVIDENCE]) == 3
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.count("\n") == 1 and "内部错误" in err
+    detail = Path(err.split("详细信息已写入 ")[1].split("，")[0])
+    assert "Traceback" in detail.read_text(encoding="utf-8") and "a bug" in detail.read_text(encoding="utf-8")
+    detail.unlink()
+    monkeypatch.setenv("CIVCHECK_DEBUG", "1")
+    with pytest.raises(KeyError):
+        main(["check", EVIDENCE])
