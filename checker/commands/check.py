@@ -186,9 +186,11 @@ def run_check(args: CheckArgs) -> int:
 
     for warning in street_warnings(settings, evidence):  # type: ignore[arg-type]
         print(f"⚠ {warning}", file=sys.stderr)
-    # Nothing in the folder is passed over silently (report.json lists each one in skipped[]).
-    if evidence.skipped:
-        print(skipped_line(evidence.skipped, lang), file=sys.stderr)
+    # Nothing in the folder is passed over silently (report.json lists each one in skipped[]); the files
+    # that 材料 rows point at were used, as materials, and are not news.
+    passed_over = [s for s in evidence.skipped if s.code != "skipped-material"]
+    if passed_over:
+        print(skipped_line(passed_over, lang), file=sys.stderr)
     options = Options(
         test_date=test_date, observed_draw=args.observed_draw, target=args.target, issued=issued
     )

@@ -403,6 +403,12 @@ _SKIPPED = (
         "a report written by this tool (known by its content); not read as evidence",
     ),
     Code(
+        "skipped-material",
+        "skipped",
+        "材料文件，由“{source}”第{row}行引用（作为材料核对，不作为表格读取）",
+        "a material file referenced by '{source}' row {row} (checked as a material, not read as a table)",
+    ),
+    Code(
         "skipped-hidden",
         "skipped",
         "隐藏文件或文件夹（名称以“.”开头），未读取",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import html
 import os
+import posixpath
 import re
 import zipfile
 from collections.abc import Callable
@@ -498,6 +499,36 @@ def _header(column: str) -> str:
     return column
 
 
+def _materials_referenced(skipped: list[SkippedFile], documents: pd.DataFrame) -> list[SkippedFile]:
+    """The files a 材料 row points at (a PDF, a photo) are evidence checked as materials, not files passed
+    over: they keep their place in the list under ``skipped-material``, naming the row that refers to them."""
+    if documents.empty or not skipped:
+        return skipped
+    refs: dict[str, tuple[str, int]] = {}
+    for source, sheet_row, file in zip(
+        documents["_file"].astype(str),
+        documents["_row"].astype(int),
+        documents["file"].fillna("").astype(str),
+        strict=True,
+    ):
+        if file.strip():
+            target = posixpath.normpath(
+                posixpath.join(posixpath.dirname(source), file.strip().replace("\\", "/"))
+            )
+            refs.setdefault(target, (source, sheet_row))
+    out = []
+    for s in skipped:
+        found = refs.get(s.file) if s.code == "skipped-not-spreadsheet" else None
+        if found is None:
+            out.append(s)
+        else:
+            source, row = found
+            out.append(
+                SkippedFile(s.file, "skipped-material", message("skipped-material", source=source, row=row))
+            )
+    return out
+
+
 def read_evidence(
     path: Path,
     handbook: Handbook,
@@ -518,7 +549,7 @@ def read_evidence(
     if progress is not None:
         progress(len(files), len(files), "")
     evidence = state.finish(root)
-    evidence.skipped = skipped
+    evidence.skipped = _materials_referenced(skipped, evidence.frame("documents"))
     for kind in KINDS:
         if kind != "responses" and kind not in evidence.frames:
             evidence.frames[kind] = empty_frame(kind)
