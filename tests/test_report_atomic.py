@@ -45,7 +45,7 @@ def test_failure_mid_write_leaves_the_previous_workbook_intact(
     [path] = write_reports(assessment(), tmp_path, {"xlsx"})
     before = path.read_bytes()
 
-    def broken(a: object, target: Path, lang: str) -> None:
+    def broken(a: object, target: Path, lang: str, *, mark: str = "") -> None:
         target.write_bytes(b"PK\x03\x04 half a zip")
         raise OSError("disk full")
 

@@ -128,7 +128,7 @@ def targets(assessment: Assessment, folder: Path, lang: str) -> list[DispatchTar
     return found
 
 
-def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
+def write_dispatch_book(target: DispatchTarget, path: Path, lang: str, *, mark: str = "") -> None:
     """Write one department's 交办单 to ``path`` (a temporary file; the caller renames it).
 
     Printed, every page carries the title, the receiving unit, the issue and reply-by dates, a line for the
@@ -270,6 +270,8 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str) -> None:
     note.sheet.set_row(note.row, row_height([(counts, 80)]))
     note.pair(label("dispatch_by_kind", lang), counts)
     note.pair(label("dispatch_statuses", lang), "、".join(REPLY_STATUSES))
+    if mark:  # which run made this 交办单: the other outputs of the round name the same generation
+        note.pair(label("generation_key", lang), mark)
     howto = label("dispatch_howto", lang)
     note.sheet.set_row(note.row, row_height([(howto, 80)]))
     note.pair(label("col.note", lang), howto)

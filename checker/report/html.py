@@ -272,7 +272,7 @@ def _tracking(assessment: Assessment, lang: str) -> str:
     )
 
 
-def render_html(assessment: Assessment, lang: str) -> str:
+def render_html(assessment: Assessment, lang: str, *, mark: str = "") -> str:
     """The whole page as a string."""
     total = assessment.total
     read, accepted, rejected = tables.rows_read(assessment)
@@ -417,5 +417,6 @@ def render_html(assessment: Assessment, lang: str) -> str:
         f"<h2>{_e(label('top_gaps', lang))}</h2>\n{gap_table if len(shown) else _e(label('no_rows', lang))}\n{more}\n"
         f"<h2>{_e(label('department_ranking', lang))}</h2>\n{rank_table}\n{_tracking(assessment, lang)}{plan_note}\n"
         f'<p class="note">{_e(rejected_note)}</p>\n'
-        f'<p class="note">{_e(label("generated_by", lang))}</p>\n</body>\n</html>\n'
+        + (f'<p class="note">{_e(mark)}</p>\n' if mark else "")
+        + f'<p class="note">{_e(label("generated_by", lang))}</p>\n</body>\n</html>\n'
     )

@@ -290,6 +290,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "sheet.dispatch": ("交办清单", "Dispatched problems"),
     "sheet.dispatch_note": ("填报说明", "How to reply"),
     # -- file names
+    "generation": ("生成批次 {run}（{time}）", "Generation {run} ({time})"),
+    "generation_key": ("生成批次", "Generation"),
     "file.xlsx": ("自查报告.xlsx", "self-check-report.xlsx"),
     "file.json": ("report.json", "report.json"),
     "file.html": ("report.html", "report.html"),

@@ -248,8 +248,8 @@ class _Writer:
         return steps
 
 
-def render_text(assessment: Assessment, lang: str) -> str:
-    """The narrative as plain text (UTF-8, LF line ends)."""
+def render_text(assessment: Assessment, lang: str, *, mark: str = "") -> str:
+    """The narrative as plain text (UTF-8, LF line ends); ``mark`` (the generation) closes it when given."""
     w = _Writer(assessment, lang)
     total = assessment.total
     ordinals = label("narr.ordinals", lang).split("|")
@@ -305,4 +305,6 @@ def render_text(assessment: Assessment, lang: str) -> str:
         for i, step in enumerate(steps):
             prefix = ordinals[i] if i < len(ordinals) else f"({i + 1})"
             lines.append(prefix + sep + step)
+    if mark:
+        lines += ["", f"（{mark}）" if lang == "zh" else f"({mark})"]
     return "\n".join(lines) + "\n"

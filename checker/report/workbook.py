@@ -328,7 +328,7 @@ def _method_text(lang: str) -> Any:
     return lambda value: method_label(value, lang)
 
 
-def write_workbook(assessment: Assessment, path: Path, lang: str) -> None:
+def write_workbook(assessment: Assessment, path: Path, lang: str, *, mark: str = "") -> None:
     """Write the whole self-check workbook to ``path`` (a temporary file; the caller renames it)."""
     book = new_book(path)
     book.set_properties({"title": label("report_title", lang), "comments": label("generated_by", lang)})
@@ -349,6 +349,8 @@ def write_workbook(assessment: Assessment, path: Path, lang: str) -> None:
     translate = {"status": _status_text(lang), "method": _method_text(lang)}
 
     _summary(assessment, sheets["summary"], book, lang)
+    if mark:  # which run made this workbook: the other outputs of the round name the same generation
+        sheets["summary"].pair(label("generation_key", lang), mark)
     standards = tables.record_table(assessment.standards, tables.STANDARD_COLUMNS)
     standards.data["reason"] = [reason_text(s, lang) for s in assessment.standards]
     standards, printed = printed_first(standards, PRINTED_STANDARDS)

@@ -54,20 +54,30 @@ def write_reports(
     from checker.report import html, narrative, workbook
 
     generation = _generation(assessment)  # recorded in report.json and civcheck-generation.json
+    mark = generation_mark(generation, lang)  # and named in every other output, so files can be matched
     jobs: list[tuple[Path, Callable[[Path], None]]] = []
     if "xlsx" in formats:
         jobs.append(
-            (out_dir / label("file.xlsx", lang), lambda p: workbook.write_workbook(assessment, p, lang))
+            (
+                out_dir / label("file.xlsx", lang),
+                lambda p: workbook.write_workbook(assessment, p, lang, mark=mark),
+            )
         )
     if "json" in formats:
         jobs.append((out_dir / label("file.json", lang), lambda p: _json(p, assessment, generation)))
     if "html" in formats:
         jobs.append(
-            (out_dir / label("file.html", lang), lambda p: _text(p, html.render_html(assessment, lang)))
+            (
+                out_dir / label("file.html", lang),
+                lambda p: _text(p, html.render_html(assessment, lang, mark=mark)),
+            )
         )
     if "text" in formats:
         jobs.append(
-            (out_dir / label("file.text", lang), lambda p: _text(p, narrative.render_text(assessment, lang)))
+            (
+                out_dir / label("file.text", lang),
+                lambda p: _text(p, narrative.render_text(assessment, lang, mark=mark)),
+            )
         )
     folder = out_dir / label("dir.dispatch", lang)
     if dispatch:
@@ -75,7 +85,7 @@ def write_reports(
             raise UsageError(f"{folder} is not a folder inside {out_dir}")
         for target in dispatch_books.targets(assessment, folder, lang):
             jobs.append(
-                (target.path, lambda p, t=target: dispatch_books.write_dispatch_book(t, p, lang))  # type: ignore[misc]
+                (target.path, lambda p, t=target: dispatch_books.write_dispatch_book(t, p, lang, mark=mark))  # type: ignore[misc]
             )
 
     files.refuse_existing([path for path, _ in jobs], force=force)
@@ -200,6 +210,12 @@ def _generation(assessment: Assessment) -> dict[str, Any]:
         "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "inputs": {i.file: i.sha256 for i in assessment.inputs},
     }
+
+
+def generation_mark(generation: dict[str, Any], lang: str) -> str:
+    """One line naming the generation (the run id's first 12 digits and its time), for the outputs that are
+    not report.json: a reader holding a workbook and a page can tell whether they belong together."""
+    return label("generation", lang).format(run=str(generation["run_id"])[:12], time=generation["written_at"])
 
 
 def _manifest(generation: dict[str, Any], stage: Path, rels: list[Path]) -> str:
