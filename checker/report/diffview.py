@@ -8,30 +8,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-_L = {
-    "title": ("轮次对比", "Round against round"),
-    "total": ("总分", "Total"),
-    "new": ("新发现", "New"),
-    "fixed": ("复核销号", "Verified fixed"),
-    "persisting": ("持续未改", "Persisting"),
-    "recurred": ("反弹", "Recurred"),
-    "not_reinspected": ("未复查", "Not re-inspected"),
-    "project": ("测评项目", "Project"),
-    "before": ("之前", "Before"),
-    "after": ("之后", "After"),
-    "change": ("变化", "Change"),
-    "department": ("责任单位", "Department"),
-    "street": ("街道", "Street"),
-    "problems": ("问题数", "Problems"),
-    "conformity": ("合格率", "Conformity"),
-    "recoverable": ("可挽回分", "Recoverable"),
-    "problems_sheet": ("问题变化", "Problems"),
-}
+from checker.report.labels import label
 
 
 def _t(key: str, lang: str) -> str:
-    zh, en = _L[key]
-    return en if lang == "en" else zh
+    return label("generated_by" if key == "generated_by" else f"diff.{key}", lang)
 
 
 def _n(value: Any) -> str:
