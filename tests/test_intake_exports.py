@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from inspection_round import EXPECTED_ACCEPTED, EXPECTED_REJECTED
 
 from checker.handbook.loader import load_handbook
 from checker.handbook.model import Handbook
@@ -28,21 +29,6 @@ EXPORTS = FIXTURES / "exports"
 LO = FIXTURES / "lo"
 TINY = Path(__file__).parent / "fixtures" / "packs" / "tiny"
 
-# The round of tests/test_intake_formats.py: title on row 1, header on row 3, a blank row 12.
-EXPECTED_REJECTED = [
-    (8, "A 点位编号", "site-not-registered"),
-    (9, "C 测评标准", "unknown-standard"),
-    (10, "C 测评标准", "wrong-method"),
-    (11, "D 检查结果", "bad-result"),
-    (13, "G 检查日期", "bad-date"),
-    (14, "E 问题数", "bad-number"),
-]
-EXPECTED_ACCEPTED = [
-    (4, "S001", "Ⅲ-1-1", "pass", 0, "2023-05-03", "农贸市场", "区市场监管局", False, True),
-    (5, "S002", "Ⅲ-1-1", "fail", 2, "2023-05-04", "背街小巷", "区城管局", True, False),
-    (6, "S003", "Ⅲ-1-1", "fail", 1, "2023-05-05", "农贸市场", "区市场监管局", True, False),
-    (7, "S001", "Ⅲ-1-1", "pass", 0, "2023-06-01", "农贸市场", "区市场监管局", True, True),
-]
 SAME_ROUND = [
     (LO / "inspections" / "实地考察.xlsx", "xlsx", None, "实地考察"),
     (LO / "inspections" / "实地考察.xls", "xls", None, "实地考察"),

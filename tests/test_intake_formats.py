@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from inspection_round import EXPECTED_ACCEPTED, EXPECTED_REJECTED
 
 from checker.handbook.loader import load_handbook
 from checker.handbook.model import Handbook
@@ -16,23 +17,6 @@ from checker.intake.reader import read_evidence
 
 FIXTURES = Path(__file__).parent / "fixtures" / "evidence" / "lo"
 TINY = Path(__file__).parent / "fixtures" / "packs" / "tiny"
-
-EXPECTED_REJECTED = [
-    (8, "A 点位编号", "site-not-registered"),
-    (9, "C 测评标准", "unknown-standard"),
-    (10, "C 测评标准", "wrong-method"),
-    (11, "D 检查结果", "bad-result"),
-    (13, "G 检查日期", "bad-date"),
-    (14, "E 问题数", "bad-number"),
-]
-EXPECTED_ACCEPTED = [
-    # row, site, standard, result, cases, date, site type and department (both from the register), counts,
-    # duplicate. Rows 4 and 7 are the same site and standard (OLD-1 is an alias of Ⅲ-1-1): the later one counts.
-    (4, "S001", "Ⅲ-1-1", "pass", 0, "2023-05-03", "农贸市场", "区市场监管局", False, True),
-    (5, "S002", "Ⅲ-1-1", "fail", 2, "2023-05-04", "背街小巷", "区城管局", True, False),
-    (6, "S003", "Ⅲ-1-1", "fail", 1, "2023-05-05", "农贸市场", "区市场监管局", True, False),
-    (7, "S001", "Ⅲ-1-1", "pass", 0, "2023-06-01", "农贸市场", "区市场监管局", True, True),
-]
 
 
 @pytest.fixture(scope="module")
