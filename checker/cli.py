@@ -20,7 +20,7 @@ app = typer.Typer(
     name="civcheck",
     help="全国文明城市测评 self-check: score a district's evidence against a handbook and list the gaps.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 handbook_app = typer.Typer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -30,3 +31,28 @@ def test_unknown_command_is_a_usage_error_without_traceback() -> None:
     )
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
+
+
+def test_shell_completion_script_is_shown() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(args=["--show-completion", "bash"])],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "_CIVCHECK_COMPLETE=complete_bash" in done.stdout
+    assert done.stdout.strip().splitlines()[-1] == "HEAVY:"
+
+
+def test_shell_completion_completes_commands_and_options_without_heavy_modules() -> None:
+    probe = "import sys\nfrom checker.cli import main\nmain(['x'])\n"
+    env = {"_CIVCHECK_COMPLETE": "complete_bash", "COMP_CWORD": "1", "COMP_WORDS": "civcheck ch"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env={**os.environ, **env}
+    )
+    assert done.stdout.split() == ["check"], done.stderr
+    env = {**env, "COMP_CWORD": "2", "COMP_WORDS": "civcheck check --la"}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env={**os.environ, **env}
+    )
+    assert "--lang" in done.stdout.split(), done.stderr
