@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import openpyxl
 import pytest
 from openpyxl.utils.datetime import CALENDAR_MAC_1904
+from sheet_types import active
 
 from checker.cli import main
 from checker.handbook.loader import load_handbook
@@ -30,12 +32,12 @@ def tiny() -> Handbook:
 
 
 def workbook(
-    path: Path, sheets: dict[str, list[tuple[object, ...]]], epoch: object = None
+    path: Path, sheets: Mapping[str, Sequence[tuple[object, ...]]], epoch: dt.datetime | None = None
 ) -> openpyxl.Workbook:
     wb = openpyxl.Workbook()
     if epoch is not None:
         wb.epoch = epoch
-    wb.remove(wb.active)
+    wb.remove(active(wb))
     for name, rows in sheets.items():
         ws = wb.create_sheet(name)
         for row in rows:
@@ -50,7 +52,7 @@ def projection(evidence: Evidence) -> list[tuple[str, int, str, str]]:
 
 def test_title_rows_merged_cells_messy_headers_and_symbols(tiny: Handbook, tmp_path: Path) -> None:
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = active(wb)
     ws.title = "检查"
     ws["A1"] = "城东街道 2023 年自查记录"
     ws.merge_cells("A1:G1")
@@ -112,7 +114,7 @@ def test_a_value_merged_down_a_column_is_used_on_every_row_of_the_range(
     tiny: Handbook, tmp_path: Path
 ) -> None:
     wb = openpyxl.Workbook()
-    ws = wb.active
+    ws = active(wb)
     ws.title = "检查"
     ws.append([*INSPECTION, "内部编码"])  # a column civcheck does not use
     ws.append(["S001", "Ⅲ-1-1", "符合", None, None, "2023-05-03", "张三"])  # row 2
