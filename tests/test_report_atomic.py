@@ -78,3 +78,18 @@ def test_unknown_format_and_language_are_usage_errors(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="fr"):
         write_reports(assessment(), tmp_path, {"json"}, lang="fr")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_progress_is_told_one_step_per_output_and_the_end(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    steps: list[tuple[int, int, Path]] = []
+    written = write_reports(
+        assessment(), tmp_path, {"json", "html", "text"}, dispatch=True, progress=lambda *s: steps.append(s)
+    )
+    assert len(written) > 3  # the three files and the 交办单
+    assert [path for _, _, path in steps[:-1]] == written
+    assert [done for done, _, _ in steps] == list(range(len(written) + 1))
+    assert {total for _, total, _ in steps} == {len(written)}
+    write_reports(assessment(), tmp_path / "again", {"json"})  # no callback: nothing on screen
+    assert capsys.readouterr() == ("", "")

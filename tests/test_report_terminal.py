@@ -11,7 +11,7 @@ from rich.console import Console
 
 from checker.errors import UsageError
 from checker.report import render_terminal
-from checker.report.terminal import reading_progress
+from checker.report.terminal import reading_progress, writing_progress
 
 
 def test_colour_only_on_a_terminal() -> None:
@@ -61,6 +61,26 @@ def test_reading_progress_is_silent_off_a_terminal_and_counts_on_one(monkeypatch
         for done in range(1, 4):
             update(done, 3, f"部门{done}.xlsx")
     assert "读取材料" in loud.getvalue()
+
+
+def test_writing_progress_names_each_output_on_a_terminal_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TERM", "dumb")
+    dumb = io.StringIO()
+    with writing_progress(Console(file=dumb, force_terminal=True, width=100)) as update:
+        update(0, 1, Path("out/report.json"))
+    assert dumb.getvalue() == ""
+    monkeypatch.setenv("TERM", "xterm-256color")
+    piped = io.StringIO()
+    with writing_progress(Console(file=piped), lang="en") as update:
+        update(0, 1, Path("out/report.json"))
+    assert piped.getvalue() == ""
+    loud = io.StringIO()
+    with writing_progress(Console(file=loud, force_terminal=True, width=100), lang="en") as update:
+        update(0, 2, Path("out/report.json"))
+        update(1, 2, Path("out/自查报告.xlsx"))
+        update(2, 2, Path("out/自查报告.xlsx"))
+    assert "Writing reports" in loud.getvalue() and "2/2" in loud.getvalue()
+    assert "自查报告.xlsx" in loud.getvalue()  # the output being written, by its name
 
 
 # -- the first screen (the sample round) -------------------------------------------------------------------

@@ -22,6 +22,8 @@ from checker.report.reasons import gap_texts, reason_text, veto_texts
 from checker.report.sanitize import inline_text
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from checker.scoring.assessment import Assessment
 
 TOP_GAPS = 10
@@ -380,6 +382,23 @@ def reading_progress(console: Console | None = None, *, lang: str = "zh") -> Ite
 
     On a console that is not a terminal, or a dumb one, the callback does nothing (logs stay clean).
     """
+    with _transient_bar(console, label("reading", lang)) as update:
+        yield update
+
+
+@contextlib.contextmanager
+def writing_progress(
+    console: Console | None = None, *, lang: str = "zh"
+) -> Iterator[Callable[[int, int, Path], None]]:
+    """A progress bar while report files are written, one step per output; yields the ``progress``
+    callback of :func:`~checker.report.writer.write_reports`. Silent where :func:`reading_progress` is."""
+    with _transient_bar(console, label("writing", lang)) as update:
+        yield lambda done, total, path: update(done, total, path.name)
+
+
+@contextlib.contextmanager
+def _transient_bar(console: Console | None, description: str) -> Iterator[ProgressCallback]:
+    """A bar on stderr that disappears when done; a callback doing nothing off a (non-dumb) terminal."""
     out = console if console is not None else evidence_console(stderr=True)
     if not out.is_terminal or out.is_dumb_terminal:  # TERM=dumb (editors, CI runners): no redrawn bar
         yield lambda done, total, file: None
@@ -395,7 +414,7 @@ def reading_progress(console: Console | None = None, *, lang: str = "zh") -> Ite
         console=out,
         transient=True,
     ) as progress:
-        task = progress.add_task(label("reading", lang), total=None, file="")
+        task = progress.add_task(description, total=None, file="")
 
         def update(done: int, total: int, file: str) -> None:
             progress.update(task, completed=done, total=total, file=inline_text(file)[-40:])

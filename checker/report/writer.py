@@ -35,9 +35,13 @@ def write_reports(
     lang: str = "zh",
     dispatch: bool = False,
     force: bool = False,
+    progress: Callable[[int, int, Path], None] | None = None,
 ) -> list[Path]:
     """Write the report files of ``formats`` (xlsx, json, html, text) and, with ``dispatch``, one 交办单
     workbook per department into ``out_dir/交办单``. Returns the paths written, in writing order.
+
+    ``progress(done, total, path)``, when given, is called before each output is written (``path`` the one
+    about to be written, ``done`` the number finished) and once more when all are (``done == total``).
 
     Raises :class:`~checker.errors.UsageError` for an unknown format or language, an ``out_dir`` that is
     a file, or an existing report file when ``force`` is false; nothing is written in those cases.
@@ -99,7 +103,9 @@ def write_reports(
         stage = Path(tempfile.mkdtemp(dir=out_dir, prefix=f"{files.TEMP_PREFIX}{os.getpid()}-generation-"))
         try:
             rels = [path.relative_to(out_dir) for path, _ in jobs]
-            for (path, write), rel in zip(jobs, rels, strict=True):
+            for done, ((path, write), rel) in enumerate(zip(jobs, rels, strict=True)):
+                if progress is not None:
+                    progress(done, len(jobs), path)
                 staged = stage / rel
                 try:
                     staged.parent.mkdir(parents=True, exist_ok=True)
@@ -109,6 +115,8 @@ def write_reports(
                     OSError
                 ) as exc:  # a full disk: named by the output it was writing, not the staging path
                     raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
+            if progress is not None and jobs:
+                progress(len(jobs), len(jobs), jobs[-1][0])
             manifest = _manifest(generation, stage, rels)
             (stage / GENERATION_FILE).write_text(manifest, encoding="utf-8", newline="\n")
             _fsync(stage / GENERATION_FILE)
