@@ -360,7 +360,8 @@ def test_the_marks_intake_knows_its_outputs_by_are_the_ones_the_reports_write() 
     from checker.intake import reader
     from checker.report import city, labels, trends
 
-    marks = {labels.LABELS["generated_by"], city._L["generated_by"], trends._L["generated_by"]}
+    marks = {labels.LABELS["generated_by"]}
+    marks |= {(m.t("generated_by", "zh"), m.t("generated_by", "en")) for m in (city, trends)}
     assert marks == {reader.GENERATED_BY}
     assert labels.LABELS["dispatch_title"] == reader.DISPATCH_TITLES
 
