@@ -12,6 +12,7 @@ import json
 import sqlite3
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -123,7 +124,7 @@ ROUNDS = [  # name, seed, clean, test date, issued
 
 
 @pytest.fixture(scope="module")
-def campaign(tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ignore[type-arg]
+def campaign(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("history")
     camp = root / "camp"
     assert main(["init", str(camp), "--district", "临江区"]) == 0
@@ -145,15 +146,16 @@ def campaign(tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ignore[
     return {"camp": camp, "root": root, "reports": reports}
 
 
-def _history(camp: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict:  # type: ignore[type-arg]
+def _history(camp: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> dict[str, Any]:
     capsys.readouterr()
     assert main(["history", "--campaign", str(camp), "-f", "json", *extra]) == 0
-    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+    data: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return data
 
 
 def test_rounds_in_date_order_with_the_entered_official_result(
-    campaign: dict,
-    capsys: pytest.CaptureFixture[str],  # type: ignore[type-arg]
+    campaign: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     data = _history(campaign["camp"], capsys)
     names = [r["name"] for r in data["rounds"]]
@@ -178,7 +180,9 @@ def test_rounds_in_date_order_with_the_entered_official_result(
     assert count == 0
 
 
-def test_trend_rows_are_the_reports_figures(campaign: dict, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[type-arg]
+def test_trend_rows_are_the_reports_figures(
+    campaign: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     data = _history(campaign["camp"], capsys)
     order = [r["name"] for r in data["rounds"]]
     trends = {(t["kind"], t["code"]): t for t in data["trends"]}
@@ -206,8 +210,8 @@ def test_trend_rows_are_the_reports_figures(campaign: dict, capsys: pytest.Captu
 
 
 def test_cycle_score_and_what_the_last_year_must_reach(
-    campaign: dict,
-    capsys: pytest.CaptureFixture[str],  # type: ignore[type-arg]
+    campaign: dict[str, Any],
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     reports = campaign["reports"]
     data = _history(campaign["camp"], capsys, "--target", "85")
@@ -229,9 +233,9 @@ def test_cycle_score_and_what_the_last_year_must_reach(
 
 
 def test_marking_a_round_official_and_moving_its_year(
-    campaign: dict,
+    campaign: dict[str, Any],
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],  # type: ignore[type-arg]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     import shutil
 
@@ -253,7 +257,7 @@ def test_marking_a_round_official_and_moving_its_year(
     assert "区水务局[/]" in capsys.readouterr().out
 
 
-def test_terminal_fits_80_columns(campaign: dict, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[type-arg]
+def test_terminal_fits_80_columns(campaign: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     capsys.readouterr()
     assert main(["history", "--campaign", str(campaign["camp"]), "--target", "85"]) == 0
     out = capsys.readouterr().out
@@ -267,13 +271,14 @@ def test_terminal_fits_80_columns(campaign: dict, capsys: pytest.CaptureFixture[
     assert "Cycle 2024–2026" in capsys.readouterr().out
 
 
-def test_workbook_charts_and_page(campaign: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
+def test_workbook_charts_and_page(campaign: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["history", "--campaign", str(campaign["camp"]), "-f", "xlsx,html,json", "-o", str(out),
                  "--target", "85"]) == 0  # fmt: skip
     book = openpyxl.load_workbook(out / "趋势.xlsx")
     sheet = book["趋势"]
-    charts = sheet._charts
+    # openpyxl keeps the charts it reads back in a private list that its stubs leave out
+    charts = sheet._charts  # type: ignore[attr-defined]
     assert len(charts) == 2 and all(isinstance(c, LineChart) for c in charts)
     assert len(charts[0].series) == 3 and len(charts[1].series) == 7  # total, low, high; the Ⅰ items
     assert sheet.cell(2, 2).value == "R1" and sheet.cell(3, 1).value == "总分"
@@ -286,13 +291,13 @@ def test_workbook_charts_and_page(campaign: dict, tmp_path: Path) -> None:  # ty
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
-def test_page_fits_desktop_and_phone(campaign: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
+def test_page_fits_desktop_and_phone(campaign: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["history", "--campaign", str(campaign["camp"]), "-f", "html", "-o", str(out)]) == 0
     assert_fits((out / "趋势.html").read_text(encoding="utf-8"), tmp_path)
 
 
-def test_round_add_refuses_bad_values(campaign: dict, capsys: pytest.CaptureFixture[str]) -> None:  # type: ignore[type-arg]
+def test_round_add_refuses_bad_values(campaign: dict[str, Any], capsys: pytest.CaptureFixture[str]) -> None:
     camp = str(campaign["camp"])
     assert main(["round", "add", "--campaign", camp, "--year", "2025", "--score", "120"]) == 2
     assert main(["round", "add", "--campaign", camp, "--year", "2025", "--score", "80", "--low", "85"]) == 2

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -15,9 +16,9 @@ from checker.cli import main
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ignore[type-arg]
+def city(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("city")
-    reports: dict[str, dict] = {}  # type: ignore[type-arg]
+    reports: dict[str, dict[str, Any]] = {}
     sources: list[str] = []
     for name, seed, clean in (("甲区", 21, True), ("乙区", 22, False), ("丙区", 23, False)):
         evidence = root / f"ev-{seed}"
@@ -41,7 +42,7 @@ def city(tmp_path_factory: pytest.TempPathFactory) -> dict:  # type: ignore[type
     return {"root": root, "reports": reports, "sources": sources}
 
 
-def test_ranking_items_and_departments(city: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
+def test_ranking_items_and_departments(city: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "city"
     bad = tmp_path / "broken.json"
     bad.write_text("{not json", encoding="utf-8")
@@ -81,8 +82,8 @@ def test_ranking_items_and_departments(city: dict, tmp_path: Path) -> None:  # t
 
 
 def test_different_editions_are_refused(
-    city: dict, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:  # type: ignore[type-arg]
+    city: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     other = tmp_path / "other.json"
     report = dict(city["reports"]["甲区"])
     report["handbook"] = dict(report["handbook"], edition="2020")
@@ -93,7 +94,7 @@ def test_different_editions_are_refused(
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed")
-def test_city_page_fits_desktop_and_phone(city: dict, tmp_path: Path) -> None:  # type: ignore[type-arg]
+def test_city_page_fits_desktop_and_phone(city: dict[str, Any], tmp_path: Path) -> None:
     out = tmp_path / "city"
     assert main(["city", *city["sources"], "-o", str(out), "-f", "html"]) == 0
     page = (out / "全市汇总.html").read_text(encoding="utf-8")
@@ -104,7 +105,7 @@ def test_city_page_fits_desktop_and_phone(city: dict, tmp_path: Path) -> None:  
 
 
 def test_evidence_in_a_process_pool_is_the_same_as_one_after_another(
-    city: dict,  # type: ignore[type-arg]
+    city: dict[str, Any],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:

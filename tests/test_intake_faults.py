@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from test_intake_hostile import NS, REL_NS, round_with, sheet, write_zip, xlsx_parts
@@ -49,7 +50,7 @@ def tiny() -> Handbook:
     return load_handbook(TINY)
 
 
-def read_limited(folder: Path, memory: int = 2 * GIB, **limits: object) -> dict[str, object]:
+def read_limited(folder: Path, memory: int = 2 * GIB, **limits: object) -> dict[str, Any]:
     """Read ``folder`` in a child process whose address space is capped at ``memory``; its summary."""
     probe = _PROBE.format(memory=memory, folder=str(folder), pack=str(TINY), limits=limits)
     done = subprocess.run(
@@ -61,12 +62,12 @@ def read_limited(folder: Path, memory: int = 2 * GIB, **limits: object) -> dict[
     )
     assert done.returncode == 0, f"exit {done.returncode}: {done.stderr[-2000:]}"
     assert "Traceback" not in done.stderr
-    summary: dict[str, object] = json.loads(done.stdout)
+    summary: dict[str, Any] = json.loads(done.stdout)
     assert summary["sites"] >= 1  # the good file of the round is still read
     return summary
 
 
-def codes_of(summary: dict[str, object], name: str) -> list[str]:
+def codes_of(summary: dict[str, Any], name: str) -> list[str]:
     rows = summary["codes"]
     assert isinstance(rows, list)
     return [code for file, code, _row, _message in rows if file == name]
@@ -168,7 +169,7 @@ def test_one_shared_string_in_200k_cells_is_too_much_text(tmp_path: Path) -> Non
     assert len(data) < 1_500_000
     summary = read_limited(round_with(tmp_path, "text.xlsx", data))
     assert codes_of(summary, "text.xlsx") == ["too-much-text"]
-    (message,) = [m for file, _code, _row, m in summary["codes"] if file == "text.xlsx"]  # type: ignore[union-attr]
+    (message,) = [m for file, _code, _row, m in summary["codes"] if file == "text.xlsx"]
     assert "max_text_bytes" in message and "数据" in message
     assert isinstance(summary["maxrss_kib"], int) and summary["maxrss_kib"] < 1024 * 1024
 
@@ -309,7 +310,7 @@ def test_markup_and_bidi_in_evidence_are_shown_as_text(tmp_path: Path) -> None:
 def test_a_csv_wider_than_max_columns_is_too_wide_in_bounded_memory(tmp_path: Path, data: bytes) -> None:
     summary = read_limited(round_with(tmp_path, "wide.csv", data), memory=GIB)
     assert codes_of(summary, "wide.csv") == ["too-wide"]
-    (message,) = [m for file, _code, _row, m in summary["codes"] if file == "wide.csv"]  # type: ignore[union-attr]
+    (message,) = [m for file, _code, _row, m in summary["codes"] if file == "wide.csv"]
     assert "max_columns=2,000" in message
 
 
@@ -473,7 +474,7 @@ def test_many_sheets_pointing_at_one_part_count_as_the_work_they_cause(tmp_path:
     # Each sheet is small; together they make a parser read 300 times the part. Capped as that work:
     capped = read_limited(folder, memory=2 * GIB, max_total_bytes=8 * 1024 * 1024)
     assert codes_of(capped, "shared.xlsx") == ["zip-bomb"]
-    message = next(m for f, _c, _r, m in capped["codes"] if f == "shared.xlsx")  # type: ignore[union-attr]
+    message = next(m for f, _c, _r, m in capped["codes"] if f == "shared.xlsx")
     assert "300" in message and "max_total_bytes" in message
 
 
