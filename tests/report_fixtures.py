@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 from rich.console import Console
@@ -200,7 +201,12 @@ def rollups(results: list[StandardResult]) -> list[Rollup]:
     names = {"Ⅰ-1": "公共环境", "Ⅰ-2": "工作机制", "Ⅰ-3": "群众满意度", "Ⅰ-4": "城市管理数据"}
     out: list[Rollup] = []
 
-    def roll(level: str, code: str, name: str, group: list[StandardResult]) -> Rollup:
+    def roll(
+        level: Literal["project", "indicator", "content", "method"],
+        code: str,
+        name: str,
+        group: list[StandardResult],
+    ) -> Rollup:
         scored = [s for s in group if s.status != "not_applicable"]
         points = sum(s.points for s in scored)
         score = sum(s.score for s in scored)
@@ -212,7 +218,7 @@ def rollups(results: list[StandardResult]) -> list[Rollup]:
             points,
             round(score, 4),
             round(score, 4),
-            round(score + gap, 4),  # type: ignore[arg-type]
+            round(score + gap, 4),
             len(group),
             sum(s.status == "pass" for s in group),
             sum(s.status == "no_evidence" for s in group),

@@ -98,7 +98,7 @@ def test_frames_have_the_contract_dtypes(tiny: Handbook, tmp_path: Path) -> None
         frame = evidence.frame(kind)
         assert list(frame.columns) == list(column_dtypes(kind))
         for column, dtype in column_dtypes(kind).items():
-            assert frame[column].dtype == pd.Series(dtype=dtype).dtype, (kind, column)  # type: ignore[call-overload]
+            assert frame[column].dtype == pd.Series(dtype=dtype).dtype, (kind, column)
 
 
 def test_excel_error_cells_reject_the_row_naming_the_cell(tiny: Handbook, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ import pytest
 
 from checker.handbook.loader import load_handbook
 from checker.handbook.model import Handbook
-from checker.intake import reader
+from checker.intake import isolate, reader
 from checker.intake.evidence import Evidence
 from checker.intake.limits import Limits
 from checker.intake.reader import read_evidence
@@ -234,7 +234,7 @@ def test_cell_zip_bomb_is_refused_without_a_worker(
     def no_worker(*_args: object) -> object:
         raise AssertionError("a worker was started for a file the metadata already refuses")
 
-    monkeypatch.setattr(reader.isolate, "run_isolated", no_worker)
+    monkeypatch.setattr(isolate, "run_isolated", no_worker)  # the module reader.py calls
     evidence, codes = check_round(tiny, round_with(tmp_path, "cells.xlsx", data), "cells.xlsx")
     assert codes == ["zip-bomb"]
     assert ":1" in evidence.rejected[0].message  # the ratio is shown

@@ -207,7 +207,7 @@ def test_chunks_encoded_with_dictionaries_of_their_own_are_unified(monkeypatch: 
             return pa.chunked_array([shared(chunk) for chunk in array.chunks])
         return shared(array)
 
-    monkeypatch.setattr(values.pc, "dictionary_encode", per_chunk)
+    monkeypatch.setattr(pc, "dictionary_encode", per_chunk)  # the module values.py calls
     column = pa.chunked_array([["b", "a", None], ["c", "a"], ["b"]], pa.large_string())
     cleaned = values.clean(column)
     assert [None if pd.isna(v) else v for v in cleaned] == ["b", "a", None, "c", "a", "b"]

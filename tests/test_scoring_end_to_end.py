@@ -146,8 +146,8 @@ def test_documents_and_total_match_plain_loops(round_: tuple[Path, dict[str, Any
             s for s in report["standards"] if s["method"] in methods and s["status"] != "not_applicable"
         ]
         points = sum(s["points"] for s in scored)
-        for m in methods:
-            factor[m] = getattr(weights, group) / points if points else 0.0
+        for method in methods:
+            factor[method] = getattr(weights, group) / points if points else 0.0
     expected = gaps["points_recoverable"] * gaps["method"].map(factor).fillna(0.0)
     assert list(gaps["total_recoverable"]) == pytest.approx(list(expected), abs=1e-9)
 

@@ -37,8 +37,8 @@ def test_every_kind_counts_and_units_without_inspections_join() -> None:
     rows = ranking.set_index("department")
     assert rows.at["司法局", "problems"] == 0 and rows.at["司法局", "gaps"] == 1
     assert rows.at["司法局", "total_recoverable"] == 0.8
-    assert rows.at["团区委", "inspections"] == 0 and pd.isna(rows.at["团区委", "conformity"])
-    assert rows.at["团区委", "gaps"] == 2 and round(rows.at["团区委", "total_recoverable"], 9) == 1.6
+    assert rows.at["团区委", "inspections"] == 0 and pd.isna(rows["conformity"]["团区委"])
+    assert rows.at["团区委", "gaps"] == 2 and round(rows["total_recoverable"]["团区委"], 9) == 1.6
     assert "" not in rows.index  # a gap without a unit ranks nobody
     # 1 = least to recover: the unit with no failing site but a survey to fix is not first.
     assert list(ranking["department"]) == ["城管局", "司法局", "团区委"]
