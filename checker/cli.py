@@ -32,6 +32,10 @@ PackOption = Annotated[
     str, typer.Option("--handbook", "-H", help="Pack id (bundled) or path to a pack folder / YAML file.")
 ]
 DEFAULT_PACK = "wenming-city"
+QuietOption = typer.Option("--quiet", "-q", help="Print nothing but errors; the exit code tells the result.")
+VerboseOption = typer.Option(
+    "--verbose", "-v", help="Also print the files read and how long each phase took (on stderr)."
+)
 
 
 def _version(value: bool) -> None:
@@ -241,6 +245,8 @@ def check(
     replace: Annotated[
         bool, typer.Option("--replace", help="Record again a round already recorded under that name.")
     ] = False,
+    quiet: Annotated[bool, QuietOption] = False,
+    verbose: Annotated[bool, VerboseOption] = False,
 ) -> None:
     """Read evidence, score every standard and list the gaps."""
     from checker.commands.check import CheckArgs, run_check
@@ -263,6 +269,8 @@ def check(
         record=record,
         round_name=round_name,
         replace=replace,
+        quiet=quiet,
+        verbose=verbose,
     )
     raise typer.Exit(run_check(args))
 

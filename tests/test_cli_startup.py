@@ -51,8 +51,8 @@ def test_shell_completion_completes_commands_and_options_without_heavy_modules()
         [sys.executable, "-c", probe], capture_output=True, text=True, env={**os.environ, **env}
     )
     assert done.stdout.split() == ["check"], done.stderr
-    env = {**env, "COMP_CWORD": "2", "COMP_WORDS": "civcheck check --la"}
+    env = {**env, "COMP_CWORD": "2", "COMP_WORDS": "civcheck check --qu"}
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, env={**os.environ, **env}
     )
-    assert "--lang" in done.stdout.split(), done.stderr
+    assert "--quiet" in done.stdout.split(), done.stderr

@@ -41,6 +41,10 @@ class CheckArgs:
     record: bool = False
     round_name: str | None = None
     replace: bool = False
+    # --quiet: nothing on screen but errors (the exit code tells the result); --verbose: the files read and
+    # how long each phase took (read, evaluate, each output), on stderr.
+    quiet: bool = False
+    verbose: bool = False
 
 
 def _fail(error: CivcheckError | str, lang: str | None) -> int:
@@ -109,7 +113,7 @@ def skipped_line(skipped: Sequence[SkippedFile], lang: str) -> str:
 
 
 def run_check(args: CheckArgs) -> int:
-    from checker.commands.options import check_output, check_score, parse_day, run_lang
+    from checker.commands.options import check_output, check_quiet_verbose, check_score, parse_day, run_lang
     from checker.report.labels import check_lang
 
     try:
@@ -122,6 +126,7 @@ def run_check(args: CheckArgs) -> int:
         issued = parse_day(args.issued, "--issued") if args.issued else None
         check_score(args.target, "--target")
         check_score(args.fail_under, "--fail-under")
+        check_quiet_verbose(args.quiet, args.verbose)
     except UsageError as exc:
         return _fail(exc, args.lang if args.lang in ("zh", "en") else "zh")
     lang = args.lang or "zh"
@@ -162,18 +167,21 @@ def run_check(args: CheckArgs) -> int:
             return _fail(exc, args.lang)
 
     from checker.commands.campaign import record_check, street_warnings, with_deadlines
+    from checker.commands.options import Phases
     from checker.handbook.loader import load_handbook
     from checker.intake.reader import read_evidence
-    from checker.report.terminal import reading_progress
+    from checker.report.terminal import reading_progress, writing_progress
     from checker.scoring.assessment import Options
     from checker.scoring.evaluate import evaluate
 
+    phases = Phases(lang, args.verbose)
     try:
         handbook = with_deadlines(load_handbook(args.handbook), settings)  # type: ignore[arg-type]
-        with reading_progress(lang=lang) as progress:
+        with reading_progress(lang=lang, quiet=args.quiet) as progress:
             evidence = read_evidence(args.evidence, handbook, progress=progress)
     except CivcheckError as exc:
         return _fail(exc, args.lang)
+    phases.read(evidence)
     if not any(len(frame) for frame in evidence.frames.values()):
         reasons = "; ".join(f"{r.file}: {r.message}" for r in evidence.rejected[:5])
         return _fail(
@@ -185,16 +193,18 @@ def run_check(args: CheckArgs) -> int:
         )
 
     for warning in street_warnings(settings, evidence):  # type: ignore[arg-type]
-        print(f"⚠ {warning}", file=sys.stderr)
+        if not args.quiet:
+            print(f"⚠ {warning}", file=sys.stderr)
     # Nothing in the folder is passed over silently (report.json lists each one in skipped[]); the files
     # that 材料 rows point at were used, as materials, and are not news.
     passed_over = [s for s in evidence.skipped if s.code != "skipped-material"]
-    if passed_over:
+    if passed_over and not args.quiet:
         print(skipped_line(passed_over, lang), file=sys.stderr)
     options = Options(
         test_date=test_date, observed_draw=args.observed_draw, target=args.target, issued=issued
     )
     assessment = evaluate(handbook, evidence, options)
+    phases.done("evaluate")
     if settings is not None:
         from dataclasses import replace
 
@@ -215,26 +225,29 @@ def run_check(args: CheckArgs) -> int:
 
     from checker.report import render_terminal, write_reports
 
-    if "terminal" in formats:
+    if "terminal" in formats and not args.quiet:
         render_terminal(assessment, lang=lang, detail=args.detail)
     if writes_files:
         try:
-            written = write_reports(
-                assessment,
-                output,
-                formats - {"terminal"},
-                lang=lang,
-                dispatch=args.dispatch,
-                force=args.force,
-            )
+            with writing_progress(lang=lang, quiet=args.quiet) as bar:
+                written = write_reports(
+                    assessment,
+                    output,
+                    formats - {"terminal"},
+                    lang=lang,
+                    dispatch=args.dispatch,
+                    force=args.force,
+                    progress=phases.writing(bar),
+                )
         except CivcheckError as exc:
             return _fail(exc, args.lang)
         except OSError as exc:  # a full disk, a folder taken away mid-run: the previous outputs stay whole
             from checker.commands.options import file_error
 
             return _fail(file_error(exc), args.lang)
-        for path in written:
-            print(path, file=sys.stderr)
+        if not args.quiet:
+            for path in written:
+                print(path, file=sys.stderr)
     if args.fail_under is not None and (assessment.total.score < args.fail_under or assessment.total.veto):
         return 1
     return 0

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import os
 import sys
+import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from checker.errors import UsageError
+
+if TYPE_CHECKING:
+    from checker.intake.evidence import Evidence
 
 LANG_ENV = "CIVCHECK_LANG"
 
@@ -75,3 +81,70 @@ def file_error(exc: OSError) -> UsageError:
     name = exc.filename if exc.filename is not None else ""
     reason = exc.strerror or str(exc)
     return UsageError(f"cannot read or write {name}: {reason}", zh=f"无法读写 {name}：{reason}")
+
+
+def check_quiet_verbose(quiet: bool, verbose: bool) -> None:
+    """--quiet and --verbose ask for opposite things: one of them at most."""
+    if quiet and verbose:
+        raise UsageError(
+            "--quiet and --verbose cannot be used together",
+            zh="--quiet 与 --verbose 不能同时使用",
+        )
+
+
+class Phases:
+    """With --verbose, the files a run read and how long each phase took (read, evaluate, each output),
+    one line each on stderr in the run's language; without it, nothing."""
+
+    def __init__(self, lang: str, verbose: bool) -> None:
+        self.lang = lang if lang in ("zh", "en") else "zh"
+        self.verbose = verbose
+        self.start = time.perf_counter()
+        self.current: Path | None = None
+
+    def _lap(self) -> float:
+        now = time.perf_counter()
+        seconds, self.start = now - self.start, now
+        return seconds
+
+    def _say(self, key: str, **values: object) -> None:
+        from checker.report.labels import label
+
+        print(label(key, self.lang).format(**values), file=sys.stderr)
+
+    def read(self, evidence: Evidence) -> None:
+        """The evidence is read: each file with its rows, then the time taken."""
+        seconds = self._lap()
+        if not self.verbose:
+            return
+        for info in evidence.inputs:
+            self._say(
+                "phase.file",
+                file=info.file,
+                format=info.format,
+                rows=info.rows_read,
+                accepted=info.rows_accepted,
+            )
+        rows = sum(info.rows_read for info in evidence.inputs)
+        self._say("phase.read", files=len(evidence.inputs), rows=rows, s=seconds)
+
+    def done(self, phase: str) -> None:
+        """A phase (``evaluate``) is over: its time."""
+        seconds = self._lap()
+        if self.verbose:
+            self._say(f"phase.{phase}", s=seconds)
+
+    def writing(self, bar: Callable[[int, int, Path], None]) -> Callable[[int, int, Path], None]:
+        """The ``progress`` callback of write_reports: moves ``bar`` and times each output."""
+
+        def step(done: int, total: int, path: Path) -> None:
+            bar(done, total, path)
+            if self.current is not None:
+                seconds = self._lap()
+                if self.verbose:
+                    self._say("phase.write", file=self.current, s=seconds)
+            else:
+                self._lap()
+            self.current = path if done < total else None
+
+        return step

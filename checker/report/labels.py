@@ -55,6 +55,17 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "chart_title": ("各测评项目得分率", "Score rate by assessment item"),
     "reading": ("读取材料", "Reading evidence"),
     "writing": ("写入报告", "Writing reports"),
+    # -- --verbose: the files read and how long each phase of a run took
+    "phase.file": (
+        "  {file}（{format}）：读取 {rows:,} 行，采纳 {accepted:,} 行",
+        "  {file} ({format}): {rows:,} rows read, {accepted:,} accepted",
+    ),
+    "phase.read": (
+        "读取证据：{files} 个文件，{rows:,} 行，{s:.2f} 秒",
+        "read the evidence: {files} file(s), {rows:,} rows, {s:.2f} s",
+    ),
+    "phase.evaluate": ("评分：{s:.2f} 秒", "evaluated: {s:.2f} s"),
+    "phase.write": ("写入 {file}：{s:.2f} 秒", "wrote {file}: {s:.2f} s"),
     # -- files of the evidence folder not read (Assessment.skipped; the codes are intake's skipped-…)
     "skipped_files": (
         "跳过 {n} 个非证据文件（{kinds}）：{files}；用 civcheck read 可查看每个文件的原因",

@@ -377,30 +377,35 @@ def render_terminal(
 
 
 @contextlib.contextmanager
-def reading_progress(console: Console | None = None, *, lang: str = "zh") -> Iterator[ProgressCallback]:
+def reading_progress(
+    console: Console | None = None, *, lang: str = "zh", quiet: bool = False
+) -> Iterator[ProgressCallback]:
     """A progress bar while evidence files are read; yields ``callback(done, total, file)``.
 
-    On a console that is not a terminal, or a dumb one, the callback does nothing (logs stay clean).
+    On a console that is not a terminal, or a dumb one, or with ``quiet``, the callback does nothing (logs
+    stay clean).
     """
-    with _transient_bar(console, label("reading", lang)) as update:
+    with _transient_bar(console, label("reading", lang), quiet) as update:
         yield update
 
 
 @contextlib.contextmanager
 def writing_progress(
-    console: Console | None = None, *, lang: str = "zh"
+    console: Console | None = None, *, lang: str = "zh", quiet: bool = False
 ) -> Iterator[Callable[[int, int, Path], None]]:
     """A progress bar while report files are written, one step per output; yields the ``progress``
     callback of :func:`~checker.report.writer.write_reports`. Silent where :func:`reading_progress` is."""
-    with _transient_bar(console, label("writing", lang)) as update:
+    with _transient_bar(console, label("writing", lang), quiet) as update:
         yield lambda done, total, path: update(done, total, path.name)
 
 
 @contextlib.contextmanager
-def _transient_bar(console: Console | None, description: str) -> Iterator[ProgressCallback]:
+def _transient_bar(console: Console | None, description: str, quiet: bool) -> Iterator[ProgressCallback]:
     """A bar on stderr that disappears when done; a callback doing nothing off a (non-dumb) terminal."""
     out = console if console is not None else evidence_console(stderr=True)
-    if not out.is_terminal or out.is_dumb_terminal:  # TERM=dumb (editors, CI runners): no redrawn bar
+    if (
+        quiet or not out.is_terminal or out.is_dumb_terminal
+    ):  # TERM=dumb (editors, CI runners): no redrawn bar
         yield lambda done, total, file: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
