@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from sheet_types import page_setup_properties
 
 from checker.cli import main
 from checker.files import TEMP_PREFIX
@@ -176,7 +177,7 @@ def test_a_row_filled_from_the_dropdowns_reads_back_with_the_codes(tiny: Handboo
     book = openpyxl.load_workbook(path)
     ws = book["实地考察"]
     headers = [c.value for c in ws[2]]
-    row = {"点位编号": "M01", "测评标准": standard, "检查结果": "不符合", "问题数": 2, "问题描述": "占道经营",
+    row: dict[str, str | int] = {"点位编号": "M01", "测评标准": standard, "检查结果": "不符合", "问题数": 2, "问题描述": "占道经营",
            "检查日期": "2026-05-03", "检查人": "张三"}  # fmt: skip
     for header, value in row.items():
         ws.cell(3, headers.index(header) + 1, value)
@@ -231,7 +232,7 @@ def test_date_columns_validate_dates_and_sheets_print_one_page_wide(tiny: Handbo
             assert dv.errorStyle == "warning" and "2026-05-03" in (dv.error or "")
         assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
         assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0  # 1 is the default
-        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert page_setup_properties(ws).fitToPage
         assert ws.print_title_rows == "$1:$2"  # title and header on every printed page
 
 
@@ -242,5 +243,5 @@ def test_the_instructions_sheet_is_read_past_without_a_warning(tiny: Handbook, t
     evidence = read_evidence(tmp_path / "t", tiny)
     assert evidence.inputs
     for info in evidence.inputs:
-        assert not [w for w in info.warnings if "填报说明" in w], info.warnings
+        assert not [w for w in info.warning_texts() if "填报说明" in w], info.warning_texts()
         assert any(s.startswith("填报说明 (说明页") for s in info.skipped_sheets), info.skipped_sheets

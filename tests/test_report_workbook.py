@@ -6,11 +6,14 @@ import re
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from report_fixtures import CONTROL_DESC, DOT_DEPT, HOSTILE_DEPT, INJECTION_DESC, assessment
 
 from checker.intake.kinds import KINDS, REPLY_STATUSES
@@ -35,7 +38,8 @@ def _write(tmp_path: Path, **kw: object) -> list[Path]:
     return write_reports(assessment(), tmp_path, {"xlsx"}, **kw)  # type: ignore[arg-type]
 
 
-def _rows(ws: openpyxl.worksheet.worksheet.Worksheet) -> list[tuple[object, ...]]:
+def _rows(ws: Worksheet) -> list[tuple[Any, ...]]:
+    """The sheet's values, row by row: whatever each cell holds, compared by the tests as such."""
     return [tuple(r) for r in ws.iter_rows(values_only=True)]
 
 
@@ -214,7 +218,7 @@ def test_dispatch_books_one_per_department_with_only_its_rows(tmp_path: Path) ->
         validations = ws.data_validations.dataValidation
         lists = [v for v in validations if v.type == "list"]
         assert lists and lists[0].formula1 == '"' + ",".join(REPLY_STATUSES) + '"'
-        letter = openpyxl.utils.get_column_letter(status_col)
+        letter = get_column_letter(status_col)
         assert str(lists[0].sqref).startswith(f"{letter}2")
         assert ws.freeze_panes == "B2"
     note = openpyxl.load_workbook(tmp_path / "交办单" / "区市场监管局.xlsx")["填报说明"]
