@@ -177,11 +177,12 @@ def sample(
 def read(
     evidence: Annotated[Path, typer.Argument(help="Evidence folder (searched recursively) or one file.")],
     handbook: PackOption = DEFAULT_PACK,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the messages: zh or en.")] = "zh",
 ) -> None:
     """Read a round of evidence and account for every row (no scoring)."""
     from checker.commands.evidence import run_read
 
-    raise typer.Exit(run_read(handbook, evidence))
+    raise typer.Exit(run_read(handbook, evidence, lang))
 
 
 # -- check --------------------------------------------------------------------------------------------

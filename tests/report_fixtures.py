@@ -592,9 +592,17 @@ def assessment(*, veto: bool = False, no_gaps: bool = False) -> Assessment:
             InputFile("数据.xlsx", "cd" * 32, "xlsx", rows_read=5, rows_accepted=5),
         ],
         rejected=[
-            Rejection("实地.xlsx", "实地考察", 14, "检查日期", "E-DATE", "无法识别的日期 “2024-13-01”"),
-            Rejection("实地.xlsx", "实地考察", 15, "测评标准", "E-CODE", "=未知的标准编号"),
-            Rejection("实地.xlsx", "实地考察", 16, "点位编号", "E-SITE", "点位不在台账中"),
+            Rejection(
+                "实地.xlsx",
+                "实地考察",
+                14,
+                "检查日期",
+                "bad-date",
+                (("header", "检查日期"), ("value", "2024-13-01")),
+            ),
+            # a header as a hostile file spells it: a formula if written as it is
+            Rejection("实地.xlsx", "实地考察", 15, "=测评标准", "unknown-standard", (("value", "X9.9"),)),
+            Rejection("实地.xlsx", "实地考察", 16, "点位编号", "site-not-registered", (("value", "S999"),)),
         ],
         district="示例区",
     )

@@ -243,5 +243,5 @@ def test_the_instructions_sheet_is_read_past_without_a_warning(tiny: Handbook, t
     evidence = read_evidence(tmp_path / "t", tiny)
     assert evidence.inputs
     for info in evidence.inputs:
-        assert not [w for w in info.warnings if "填报说明" in w], info.warnings
+        assert not [w for w in info.warning_texts() if "填报说明" in w], info.warning_texts()
         assert any(s.startswith("填报说明 (说明页") for s in info.skipped_sheets), info.skipped_sheets

@@ -110,7 +110,7 @@ def test_the_same_round_in_every_format_gives_the_same_rows_and_score(
     assert _digest(folder) == before  # inputs are never modified
     info = {i.file: i for i in evidence.inputs}[source.name]
     assert (info.format, info.encoding) == (fmt, encoding)
-    assert not any("扩展名" in w for w in info.warnings)  # .et, .xltx, HTML .xls: no extension warning
+    assert not any("扩展名" in w for w in info.warning_texts())  # .et, .xltx, HTML .xls: no extension warning
     assert (info.rows_read, info.rows_accepted, info.rows_rejected, info.rows_blank) == (10, 4, 6, 1)
     assert [(r.file, r.sheet, r.row, r.column, r.code) for r in evidence.rejected] == [
         (source.name, sheet, row, column, code) for row, column, code in EXPECTED_REJECTED
@@ -124,7 +124,7 @@ def test_excel_2003_xml_hidden_sheet_comment_and_rich_text(tiny: Handbook, tmp_p
     info = {i.file: i for i in evidence.inputs}["实地考察-excel2003.xls"]
     assert info.sheets == ["实地考察 → inspections"]
     assert info.skipped_sheets == ["旧数据 (隐藏 / hidden)"]
-    assert "隐藏的工作表“旧数据”未读取" in info.warnings
+    assert "隐藏的工作表“旧数据”未读取" in info.warning_texts()
     frame = evidence.frame("inspections").sort_values("_row")
     # Row 4's site id carries a comment ("李科长:核对点位"): the value is the cell's own data.
     assert frame["site_id"].iloc[0] == "S001"
@@ -158,7 +158,7 @@ def test_freemarker_export_merges_errors_formulas_and_booleans(tiny: Handbook, t
         (7, "S003", "fail", 1, "05-07"),
     ]
     assert frame["description"].iloc[1] == "占道经营\n已劝离"
-    assert any("A2:A3" in w and "A6:A7" in w for w in info.warnings)
+    assert any("A2:A3" in w and "A6:A7" in w for w in info.warning_texts())
 
 
 def test_a_big_export_parsed_in_a_worker_reads_the_same(tiny: Handbook, tmp_path: Path) -> None:
@@ -319,7 +319,7 @@ def test_index_gaps_and_cells_under_a_range_merged_down(tiny: Handbook, tmp_path
     ]
     info = {i.file: i for i in evidence.inputs}["gaps.xls"]
     assert (info.rows_read, info.rows_blank) == (3, 1)
-    assert any("A3:B5" in w for w in info.warnings)
+    assert any("A3:B5" in w for w in info.warning_texts())
 
 
 def test_html_charset_spans_line_breaks_and_scripts(tiny: Handbook, tmp_path: Path) -> None:

@@ -38,7 +38,7 @@ from checker.intake.reader import read_evidence
 evidence = read_evidence(Path({folder!r}), load_handbook(Path({pack!r})), limits=Limits(**{limits!r}))
 print(json.dumps({{
     "codes": [[r.file, r.code, r.row, r.message] for r in evidence.rejected],
-    "warnings": {{i.file: i.warnings for i in evidence.inputs}},
+    "warnings": {{i.file: i.warning_texts() for i in evidence.inputs}},
     "sites": len(evidence.frame("sites")),
     "maxrss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
 }}))
@@ -146,7 +146,7 @@ def test_strict_hidden_sheet_and_uncached_formula_are_seen(tiny: Handbook, tmp_p
     folder = round_with(tmp_path, "实地考察.xlsx", write_zip(tmp_path / "x.xlsx", parts).read_bytes())
     evidence = read_evidence(folder, tiny)
     info = {i.file: i for i in evidence.inputs}["实地考察.xlsx"]
-    assert any("旧表" in w for w in info.warnings), info.warnings
+    assert any("旧表" in w for w in info.warning_texts()), info.warning_texts()
     assert [(r.code, r.row) for r in evidence.rejected if r.file == "实地考察.xlsx"] == [
         ("formula-no-cache", 2)
     ]

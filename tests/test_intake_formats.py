@@ -84,7 +84,7 @@ def test_every_format_reads_the_same_rows(
     assert [(r.row, r.column, r.code) for r in evidence.rejected] == EXPECTED_REJECTED
     assert all(r.file == f"inspections/{name}" for r in evidence.rejected)
     assert _accepted(evidence) == EXPECTED_ACCEPTED
-    assert any("重复" in w and "7行" in w for w in info.warnings)
+    assert any("重复" in w and "7行" in w for w in info.warning_texts())
     sites = evidence.frame("sites")
     assert list(sites["site_type"]) == ["农贸市场", "背街小巷", "农贸市场"]
     assert list(sites["department"]) == ["区市场监管局", "区城管局", "区市场监管局"]
@@ -142,7 +142,7 @@ def test_merged_cells_saved_by_libreoffice_fill_down_not_across(tiny: Handbook, 
         (4, "S002", "", "2023-05-04", "张三"),
         (5, "S002", "占道经营", "2023-05-05", "张三"),
     ]
-    warnings = evidence.inputs[0].warnings
+    warnings = evidence.inputs[0].warning_texts()
     assert any(all(r in w for r in ("A2:A3", "A4:A5", "G2:G5", "E3:F3")) for w in warnings)
 
 

@@ -413,7 +413,7 @@ def test_ods_value_merged_down_is_used_on_every_row(
     assert codes == []
     frame = evidence.frame("inspections")
     assert list(frame["_row"]) == [2, 3, 4] and list(frame["site_id"]) == ["S001"] * 3
-    assert any("A2:A4" in w for w in file_info(evidence, "实地考察.ods").warnings)
+    assert any("A2:A4" in w for w in file_info(evidence, "实地考察.ods").warning_texts())
 
 
 # -- case 10: the worker backstop -------------------------------------------------------------------------
@@ -499,7 +499,7 @@ def test_csv_saved_as_xlsx_is_read_as_csv_with_a_warning(
     evidence = read_evidence(folder, tiny)
     info = file_info(evidence, "实地考察.xlsx")
     assert (info.format, info.encoding) == ("csv", encoding)
-    assert any("扩展名" in w for w in info.warnings)
+    assert any("扩展名" in w for w in info.warning_texts())
     assert (info.rows_read, info.rows_accepted, info.rows_rejected, info.rows_blank) == (10, 4, 6, 1)
 
 
@@ -535,7 +535,7 @@ def test_xls_renamed_xlsx_is_read_and_docx_renamed_xlsx_is_refused(tiny: Handboo
     )
     evidence = read_evidence(folder, tiny)
     info = file_info(evidence, "实地考察.xlsx")
-    assert info.format == "xls" and any("扩展名" in w for w in info.warnings)
+    assert info.format == "xls" and any("扩展名" in w for w in info.warning_texts())
     assert info.rows_read == 10
     assert [r.code for r in evidence.rejected if r.file == "报告.xlsx"] == ["not-a-spreadsheet"]
 
@@ -647,10 +647,10 @@ def test_a_file_sent_twice_repeats_every_pair_and_the_later_file_counts(
     frame = evidence.frame("inspections")
     assert len(frame) == 400 and frame["duplicate"].all()
     assert set(frame.loc[frame["counts"], "_file"]) == {"b.csv"}
-    warnings = [w for w in file_info(evidence, "b.csv").warnings if "200" in w]
+    warnings = [w for w in file_info(evidence, "b.csv").warning_texts() if "200" in w]
     assert len(warnings) == 1
     assert "S000 + Ⅲ-1-1: 计入 b.csv 2行，不计 a.csv 2行" in warnings[0]
-    assert not any("计入" in w for w in file_info(evidence, "a.csv").warnings)
+    assert not any("计入" in w for w in file_info(evidence, "a.csv").warning_texts())
 
 
 def _long_gb18030_sites(rows: int) -> bytes:
@@ -727,7 +727,7 @@ def test_a_column_of_error_cells_and_uncached_formulas_rejects_each_row_naming_i
     folder = round_with(tmp_path, "实地考察.xlsx", data)
     evidence, codes = check_round(tiny, folder, "实地考察.xlsx", limits)
     assert codes == ["cell-error"] * 1999 + ["formula-no-cache"]
-    assert any("D1500:D1502" in w for w in file_info(evidence, "实地考察.xlsx").warnings)
+    assert any("D1500:D1502" in w for w in file_info(evidence, "实地考察.xlsx").warning_texts())
     mine = [r for r in evidence.rejected if r.file == "实地考察.xlsx"]
     assert [r.row for r in mine] == list(range(2, 2002))
     assert "C2" in mine[0].message and "#N/A" in mine[0].message

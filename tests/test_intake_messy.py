@@ -106,8 +106,8 @@ def test_title_rows_merged_cells_messy_headers_and_symbols(tiny: Handbook, tmp_p
     assert list(frame["date"].dt.strftime("%Y-%m-%d").fillna("")) == ["2023-05-03", "", "2023-05-03"]
     assert list(frame["inspector"].fillna("")) == ["张三", "", "张三"]
     assert list(frame["description"].fillna("")) == ["", "占道", ""]
-    assert any("E5:G5" in w for w in info.warnings)
-    assert sum("隐藏的工作表" in w for w in info.warnings) == 2
+    assert any("E5:G5" in w for w in info.warning_texts())
+    assert sum("隐藏的工作表" in w for w in info.warning_texts()) == 2
 
 
 def test_a_value_merged_down_a_column_is_used_on_every_row_of_the_range(
@@ -138,7 +138,7 @@ def test_a_value_merged_down_a_column_is_used_on_every_row_of_the_range(
     assert list(frame["description"].fillna("")) == ["", "占道", "", "堆物"]
     info = evidence.inputs[0]
     assert (info.rows_read, info.rows_accepted, info.rows_blank) == (4 + 2, 4 + 2, 1)  # + the register
-    assert any("A2:A3" in w and "G2:G4" in w for w in info.warnings)
+    assert any("A2:A3" in w and "G2:G4" in w for w in info.warning_texts())
 
 
 def test_headers_that_collide_after_normalising_name_both_columns(tiny: Handbook, tmp_path: Path) -> None:
@@ -172,7 +172,7 @@ def test_dates_every_spelling_and_the_1900_bug(tiny: Handbook, tmp_path: Path) -
     ]
     dates = list(evidence.frame("inspections")["date"].dt.strftime("%Y-%m-%d"))
     assert dates == ["2023-05-03"] * 5 + ["2023-06-01", "1900-02-28"]
-    assert sum("1900" in w for w in evidence.inputs[0].warnings) >= 1
+    assert sum("1900" in w for w in evidence.inputs[0].warning_texts()) >= 1
 
 
 def test_1904_workbook_dates(tiny: Handbook, tmp_path: Path) -> None:
@@ -194,7 +194,7 @@ def test_ids_keep_leading_zeros_and_warn_about_lost_precision(tiny: Handbook, tm
     evidence = read_evidence(tmp_path, tiny)
     ids = list(evidence.frame("sites")["site_id"])
     assert ids[:2] == ["00123", "110101199003071234"]
-    warnings = [w for w in evidence.inputs[0].warnings if "精度" in w]
+    warnings = [w for w in evidence.inputs[0].warning_texts() if "精度" in w]
     assert len(warnings) == 1 and "台账!A4" in warnings[0]
 
 

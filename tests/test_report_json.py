@@ -78,9 +78,10 @@ def test_stable_names_and_values(tmp_path: Path) -> None:
         "sheet": "实地考察",
         "row": 14,
         "column": "检查日期",
-        "code": "E-DATE",
-        "message": "无法识别的日期 “2024-13-01”",
+        "code": "bad-date",
+        "message": "“检查日期”的值“2024-13-01”不是可识别的日期（如 2023-05-03、2023/5/3、2023年5月3日）",
         "standard": "",
+        "fields": {"header": "检查日期", "value": "2024-13-01"},
     }
     assert document["inputs"][0]["sha256"] == "ab" * 32
     assert document["departments"][0]["conformity"] is None  # NaN became null

@@ -31,7 +31,10 @@ def _run(
     *, rejected: tuple[str, ...] = (), observed: bool = False, target: float | None = None, **kinds: Any
 ) -> Assessment:
     ev = evidence(**kinds)
-    ev.rejected = [Rejection("x.xlsx", "s", 2 + i, "测评标准", "bad", m) for i, m in enumerate(rejected)]
+    ev.rejected = [
+        Rejection("x.xlsx", "s", 2 + i, "测评标准", "unknown-standard", (("value", m),))
+        for i, m in enumerate(rejected)
+    ]
     return evaluate(tiny(), ev, Options(test_date=TEST_DATE, observed_draw=observed, target=target))
 
 

@@ -104,8 +104,15 @@ def test_sheets_headers_and_key_figures(tmp_path: Path) -> None:
     assert plan[3][:2] == (1, "P-00000000a3")
     rejected = _rows(book["数据问题"])
     assert rejected[0] == ("文件", "工作表", "行号", "列", "代码", "原因")
-    assert rejected[1] == ("实地.xlsx", "实地考察", 14, "检查日期", "E-DATE", "无法识别的日期 “2024-13-01”")
-    assert rejected[2][5] == "'=未知的标准编号"
+    assert rejected[1] == (
+        "实地.xlsx",
+        "实地考察",
+        14,
+        "检查日期",
+        "bad-date",
+        "“检查日期”的值“2024-13-01”不是可识别的日期（如 2023-05-03、2023/5/3、2023年5月3日）",
+    )
+    assert rejected[2][3] == "'=测评标准"
 
 
 def test_english_workbook(tmp_path: Path) -> None:

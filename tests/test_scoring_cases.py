@@ -45,7 +45,7 @@ def test_case(case: dict[str, Any]) -> None:
     handbook = tiny(case.get("patch"))
     ev = evidence(**{k: case[k] for k in KINDS if k in case})
     ev.rejected = [
-        Rejection("x.xlsx", "s", 2 + i, "测评标准", "bad-result", m)
+        Rejection("x.xlsx", "s", 2 + i, "测评标准", "bad-result", (("value", m),))
         for i, m in enumerate(case.get("rejected", []))
     ]
     options = Options(

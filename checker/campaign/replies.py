@@ -19,7 +19,7 @@ from pathlib import PurePath
 import pandas as pd
 
 from checker.campaign.ledger import Ledger, now_text
-from checker.intake.codes import message, message_en
+from checker.intake.codes import fields_of
 from checker.intake.evidence import Rejection
 from checker.scoring.gaps import is_legacy_id, legacy_ids, normalise_id
 from checker.scoring.tracking import FIXED, member
@@ -70,14 +70,13 @@ def _file_department(file: str, departments: pd.Series) -> str | None:
     return counts.most_common(1)[0][0] if counts else None
 
 
-def record_replies(
-    ledger: Ledger, replies: pd.DataFrame, *, received: date, today: date, lang: str = "zh"
-) -> ReplyOutcome:
-    """Check and record the accepted rows of a replies frame (intake's ``replies`` kind). One transaction."""
+def record_replies(ledger: Ledger, replies: pd.DataFrame, *, received: date, today: date) -> ReplyOutcome:
+    """Check and record the accepted rows of a replies frame (intake's ``replies`` kind). One transaction.
+
+    Rejected replies keep their code and values; the caller renders them in its language."""
     outcome = ReplyOutcome()
     if replies.empty:
         return outcome
-    say = message if lang == "zh" else message_en
     problems = _problems(ledger)
     by_id = problems.set_index("problem_id")
     raw = replies["problem_id"].astype(str)
@@ -123,7 +122,7 @@ def record_replies(
                     int(str(replies.at[at, "_row"])),
                     column,
                     code,
-                    say(code, **values),
+                    fields_of(values),
                 )
             )
         bad |= mask

@@ -47,12 +47,13 @@ def with_deadlines(handbook: Handbook, settings: Settings | None) -> Handbook:
     return handbook.model_copy(update={"settings": handbook.settings.model_copy(update={"deadlines": days})})
 
 
-def street_warnings(settings: Settings | None, evidence: Evidence) -> list[str]:
+def street_warnings(settings: Settings | None, evidence: Evidence, lang: str = "zh") -> list[str]:
     """A warning for each street in the site register that the campaign's list of 街道 does not hold,
     naming the file, sheet and first row, with the closest known name; also kept on the file's warnings.
-    Nothing is checked without a campaign or with an empty list of streets."""
+    Nothing is checked without a campaign or with an empty list of streets. Returned as texts in ``lang``."""
     from checker.campaign.settings import street_key, unknown_streets
-    from checker.intake.codes import message
+    from checker.intake.codes import fields_of
+    from checker.intake.evidence import FileWarning
 
     sites = evidence.frame("sites")
     if settings is None or not settings.streets or sites.empty:
@@ -64,15 +65,16 @@ def street_warnings(settings: Settings | None, evidence: Evidence) -> list[str]:
     for street, closest in unknown_streets(names.drop_duplicates().tolist(), settings.streets):
         rows = sites[keys == street_key(street)]
         first = rows.iloc[0]
-        where = {"sheet": first["_sheet"], "row": int(first["_row"]), "street": street, "rows": len(rows)}
+        file, sheet = str(first["_file"]), str(first["_sheet"])
+        where = fields_of(sheet=sheet, row=int(first["_row"]), street=street, rows=len(rows))
         if closest:
-            text = message("unknown-street-like", **where, closest=closest)
+            warning = FileWarning("unknown-street-like", (*where, ("closest", closest)), file, sheet)
         else:
-            text = message("unknown-street", **where)
-        info = by_file.get(str(first["_file"]))
+            warning = FileWarning("unknown-street", where, file, sheet)
+        info = by_file.get(file)
         if info is not None:
-            info.warnings.append(text)
-        found.append(f"{first['_file']}: {text}")
+            info.warnings.append(warning)
+        found.append(f"{file}: {warning.text(lang)}")
     return found
 
 
@@ -127,9 +129,8 @@ def record_check(
                 replies,
                 received=assessment.issued or assessment.options.test_date,
                 today=date.today(),
-                lang=lang,
             )
-            _report_replies(outcome)
+            _report_replies(outcome, lang)
         recorded = record_round(ledger, assessment, handbook, name, replace=replace_round)
     for warning in recorded.warnings:
         _say(f"⚠ {warning}")
@@ -140,14 +141,14 @@ def record_check(
     return replace(assessment, gaps=gaps, tracking=recorded.tracking)
 
 
-def _report_replies(outcome: ReplyOutcome) -> None:
+def _report_replies(outcome: ReplyOutcome, lang: str) -> None:
     _say(
         f"整改反馈 / replies: 接受 accepted {outcome.accepted} · 拒绝 rejected {len(outcome.rejected)}"
         + (f" · 重复 duplicates {outcome.duplicates}" if outcome.duplicates else "")
     )
     for r in outcome.rejected:
         where = f"{r.file}" + (f" {r.sheet}" if r.sheet else "") + (f" 第{r.row}行" if r.row else "")
-        _say(f"  {where} [{r.column}] {r.code}: {r.message}")
+        _say(f"  {where} [{r.column}] {r.code}: {r.text(lang)}")
 
 
 def run_reply(
@@ -174,14 +175,14 @@ def run_reply(
                 raise UsageError(f"no such file or folder: {path}", zh=f"没有这个文件或文件夹：{path}")
             evidence = read_evidence(path, pack)
             for r in evidence.rejected:
-                _say(f"  {r.file} {r.sheet} 第{r.row}行 [{r.column}] {r.code}: {r.message}")
+                _say(f"  {r.file} {r.sheet} 第{r.row}行 [{r.column}] {r.code}: {r.text(lang)}")
             rejected += len(evidence.rejected)
             replies = evidence.frame("replies")
             if replies.empty:
                 _say(f"⚠ {path}: 没有整改反馈行 / no reply rows found")
                 continue
-            outcome = record_replies(ledger, replies, received=day, today=date.today(), lang=lang)
-            _report_replies(outcome)
+            outcome = record_replies(ledger, replies, received=day, today=date.today())
+            _report_replies(outcome, lang)
             accepted += outcome.accepted
             rejected += len(outcome.rejected)
     _say(f"✓ 共接受 {accepted} 条，拒绝 {rejected} 条 / {accepted} accepted, {rejected} rejected")

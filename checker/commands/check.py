@@ -183,16 +183,17 @@ def run_check(args: CheckArgs) -> int:
         return _fail(exc, args.lang)
     phases.read(evidence)
     if not any(len(frame) for frame in evidence.frames.values()):
-        reasons = "; ".join(f"{r.file}: {r.message}" for r in evidence.rejected[:5])
+        reasons = "; ".join(f"{r.file}: {r.text('en')}" for r in evidence.rejected[:5])
+        reasons_zh = "; ".join(f"{r.file}: {r.text('zh')}" for r in evidence.rejected[:5])
         return _fail(
             UsageError(
                 "no readable evidence" + (f" ({reasons})" if reasons else ""),
-                zh="没有可读取的证据" + (f"（{reasons}）" if reasons else ""),
+                zh="没有可读取的证据" + (f"（{reasons_zh}）" if reasons_zh else ""),
             ),
             args.lang,
         )
 
-    for warning in street_warnings(settings, evidence):  # type: ignore[arg-type]
+    for warning in street_warnings(settings, evidence, lang):  # type: ignore[arg-type]
         if not args.quiet:
             print(f"⚠ {warning}", file=sys.stderr)
     # Nothing in the folder is passed over silently (report.json lists each one in skipped[]); the files

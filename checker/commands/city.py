@@ -97,10 +97,11 @@ def check_district(task: EvidenceTask) -> TaskResult:
         handbook = load_handbook(task.handbook)
         evidence = read_evidence(folder, handbook)
         if not any(len(frame) for frame in evidence.frames.values()):
-            reasons = "; ".join(f"{r.file}: {r.message}" for r in evidence.rejected[:3])
+            reasons = "; ".join(f"{r.file}: {r.text('en')}" for r in evidence.rejected[:3])
+            reasons_zh = "; ".join(f"{r.file}: {r.text('zh')}" for r in evidence.rejected[:3])
             raise UsageError(
                 "no readable evidence" + (f" ({reasons})" if reasons else ""),
-                zh="没有可读取的证据" + (f"（{reasons}）" if reasons else ""),
+                zh="没有可读取的证据" + (f"（{reasons_zh}）" if reasons_zh else ""),
             )
         assessment = evaluate(handbook, evidence, Options(test_date=date.fromisoformat(task.test_date)))
         document = report_document(assessment)

@@ -15,7 +15,8 @@ from checker.errors import UsageError
 SHOW_REJECTED = 30
 
 
-def run_read(handbook: str, evidence: Path) -> int:
+def run_read(handbook: str, evidence: Path, lang: str = "zh") -> int:
+    """Print what was read; the messages of warnings, skipped files and rejected rows in ``lang``."""
     from checker.handbook.loader import load_handbook
     from checker.intake.reader import read_evidence
 
@@ -32,7 +33,8 @@ def run_read(handbook: str, evidence: Path) -> int:
         result = read_evidence(evidence, pack, progress=progress)
     from checker.commands.campaign import campaign_settings, street_warnings
 
-    street_warnings(campaign_settings(None), result)  # inside a campaign folder: streets not on its list
+    # inside a campaign folder: streets not on its list
+    street_warnings(campaign_settings(None), result, lang)
     if not result.inputs:
         err.print(f"✗ {evidence}: 没有找到证据文件 / no evidence files (.xlsx .xls .ods .csv)", markup=False)
         return 2
@@ -49,9 +51,9 @@ def run_read(handbook: str, evidence: Path) -> int:
         for sheet in info.skipped_sheets:
             out.print(f"  跳过 skipped: {sheet}", markup=False)
         for warning in info.warnings:
-            out.print(f"  ⚠ {warning}", markup=False, style="yellow")
+            out.print(f"  ⚠ {warning.text(lang)}", markup=False, style="yellow")
     for skipped in result.skipped:  # nothing in the folder is passed over silently
-        out.print(f"\n{skipped.file}  [跳过 skipped: {skipped.code}]  {skipped.message}", markup=False)
+        out.print(f"\n{skipped.file}  [跳过 skipped: {skipped.code}]  {skipped.text(lang)}", markup=False)
     if result.rejected:
         shown = result.rejected[:SHOW_REJECTED]
         out.print(
@@ -59,9 +61,10 @@ def run_read(handbook: str, evidence: Path) -> int:
             style="bold",
         )
         for r in shown:
-            where = f"{r.file}" + (f" {r.sheet}" if r.sheet else "") + (f" 第{r.row}行" if r.row else "")
+            row = (f" row {r.row}" if lang == "en" else f" 第{r.row}行") if r.row else ""
+            where = f"{r.file}" + (f" {r.sheet}" if r.sheet else "") + row
             column = f" [{r.column}]" if r.column else ""
-            out.print(f"  {where}{column} {r.code}: {r.message}", markup=False)
+            out.print(f"  {where}{column} {r.code}: {r.text(lang)}", markup=False)
     kinds = {kind: len(frame) for kind, frame in result.frames.items() if len(frame)}
     summary = ", ".join(f"{kind} {n}" for kind, n in kinds.items()) or "无 / none"
     out.print(f"\n已接受 / accepted: {summary}", markup=False)

@@ -9,8 +9,14 @@ template for a damaged or disguised file ends with the remedy a liaison officer 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
+
+from checker.intake.kinds import KINDS
+
+# The values of a coded problem by name, in template order: what a record keeps instead of a rendered text.
+Fields = tuple[tuple[str, object], ...]
 
 Level = Literal["file", "sheet", "row", "warning", "skipped"]
 
@@ -210,7 +216,7 @@ _CATALOGUE = (
         "bad-date",
         "row",
         "“{header}”的值“{value}”不是可识别的日期（如 2023-05-03、2023/5/3、2023年5月3日）",
-        "'{header}' value '{value}' is not a recognised date (e.g. 2023-05-03, 2023/5/3, 2023年5月3日)",
+        "'{header}' value '{value}' is not a recognised date (e.g. 2023-05-03 or 2023/5/3)",
     ),
     Code(
         "bad-tally",
@@ -241,13 +247,13 @@ _CATALOGUE = (
         "measure-missing",
         "row",
         "问题“{value}”填报“已整改”，但未填写整改措施",
-        "problem '{value}' is reported fixed (已整改) without the measure taken",
+        "problem '{value}' is reported fixed ('已整改') without the measure taken",
     ),
     Code(
         "date-missing",
         "row",
         "问题“{value}”填报“已整改”，但未填写完成日期",
-        "problem '{value}' is reported fixed (已整改) without a completion date",
+        "problem '{value}' is reported fixed ('已整改') without a completion date",
     ),
     Code(
         "date-future",
@@ -435,14 +441,70 @@ for _entry in (*_CATALOGUE, *_SKIPPED):
     CODES[_entry.code] = _entry
 
 
+def fields_of(mapping: Mapping[str, object] | None = None, /, **named: object) -> Fields:
+    """Template values as a record keeps them: a tuple of (name, value) pairs (hashable, picklable)."""
+    return tuple({**(mapping or {}), **named}.items())
+
+
+# A field left empty is shown as this word (a file without an extension).
+_NONE = {"zh": "(无)", "en": "(none)"}
+
+# Fields whose value is the key of a fixed wording, shown in the message's language as (zh, en).
+_TERMS: dict[str, dict[str, tuple[str, str]]] = {
+    "expected": {"count": ("0 或正整数", "0 or a whole number"), "number": ("数值", "a number")},
+    "reason": {"empty": ("空表", "empty"), "no-header": ("没有找到已知的表头", "no known header row")},
+}
+
+
+def render(code: str, fields: Fields | Mapping[str, object] = (), lang: str = "zh") -> str:
+    """The message of ``code`` in ``lang`` (``zh`` or ``en``) with its template fields filled in."""
+    entry = CODES[code]
+    values = dict(fields.items() if isinstance(fields, Mapping) else fields)
+    if values.get("ext") == "":
+        values["ext"] = _NONE.get(lang, _NONE["zh"])
+    en = lang == "en"
+    for name, words in _TERMS.items():
+        word = words.get(str(values.get(name)))
+        if word is not None:
+            values[name] = word[en]
+    kind = KINDS.get(str(values.get("kind")))
+    if kind is not None:  # a kind of evidence by its key: its label
+        values["kind"] = kind.label_en if en else kind.label_zh
+    return (entry.en if lang == "en" else entry.zh).format(**values)
+
+
+def render_row(
+    code: str, fields: Fields, problems: Iterable[tuple[str, str, Fields]], lang: str = "zh"
+) -> str:
+    """The message of a rejected row: one problem's text, or each problem's text after its column."""
+    parts = list(problems)
+    if not parts:
+        return render(code, fields, lang)
+    if lang == "en":
+        return "; ".join(f"{column}: {render(c, f, lang)}" for column, c, f in parts)
+    return "；".join(f"{column}：{render(c, f, lang)}" for column, c, f in parts)
+
+
 def message(code: str, /, **fields: object) -> str:
     """The Chinese message of ``code`` with its template fields filled in."""
-    return CODES[code].zh.format(**fields)
+    return render(code, fields, "zh")
 
 
 def message_en(code: str, /, **fields: object) -> str:
     """The English message of ``code`` with its template fields filled in."""
-    return CODES[code].en.format(**fields)
+    return render(code, fields, "en")
 
 
-__all__ = ["CODES", "RESAVE_EN", "RESAVE_ZH", "Code", "Level", "message", "message_en"]
+__all__ = [
+    "CODES",
+    "RESAVE_EN",
+    "RESAVE_ZH",
+    "Code",
+    "Fields",
+    "Level",
+    "fields_of",
+    "message",
+    "message_en",
+    "render",
+    "render_row",
+]

@@ -23,21 +23,55 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from checker.intake.codes import Fields, render, render_row
+
 if TYPE_CHECKING:  # pandas stays out of start-up
     import pandas as pd
 
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    """One rejected row (or whole file/sheet, with row 0), with a stable code and a message."""
+    """One rejected row (or whole file/sheet, with row 0): a stable code and the values of its message by name.
+
+    The text is rendered on demand in a language (:meth:`text`; the report layer picks the report's).
+    A row with several problems keeps each one as (column, code, fields) in ``problems`` — the first is
+    ``code``/``fields`` again — and ``column`` lists their columns.
+    """
 
     file: str
     sheet: str
     row: int
     column: str
     code: str
-    message: str
+    fields: Fields = ()
     standard: str = ""  # the canonical code of the row's standard, when the row names a known one
+    problems: tuple[tuple[str, str, Fields], ...] = ()
+
+    def text(self, lang: str = "zh") -> str:
+        return render_row(self.code, self.fields, self.problems, lang)
+
+    @property
+    def message(self) -> str:
+        """The Chinese text."""
+        return self.text("zh")
+
+
+@dataclass(frozen=True, slots=True)
+class FileWarning:
+    """A caveat on a file that was read: a ``warning``-level code, where (file, sheet), its values by name."""
+
+    code: str
+    fields: Fields = ()
+    file: str = ""
+    sheet: str = ""
+
+    def text(self, lang: str = "zh") -> str:
+        return render(self.code, self.fields, lang)
+
+    @property
+    def message(self) -> str:
+        """The Chinese text."""
+        return self.text("zh")
 
 
 @dataclass
@@ -53,17 +87,29 @@ class InputFile:
     rows_blank: int = 0
     sheets: list[str] = field(default_factory=list)  # "sheet → kind" for each recognised sheet
     skipped_sheets: list[str] = field(default_factory=list)  # hidden or unrecognised, with the reason
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[FileWarning] = field(default_factory=list)
     encoding: str | None = None
+
+    def warning_texts(self, lang: str = "zh") -> list[str]:
+        """The warnings as texts in ``lang``."""
+        return [w.text(lang) for w in self.warnings]
 
 
 @dataclass(frozen=True, slots=True)
 class SkippedFile:
-    """A file of the evidence folder that was not read, and why (a ``skipped-…`` code and its message)."""
+    """A file of the evidence folder that was not read, and why (a ``skipped-…`` code and its values)."""
 
     file: str  # relative to the evidence root; a skipped folder ends with "/"
     code: str
-    message: str
+    fields: Fields = ()
+
+    def text(self, lang: str = "zh") -> str:
+        return render(self.code, self.fields, lang)
+
+    @property
+    def message(self) -> str:
+        """The Chinese text."""
+        return self.text("zh")
 
 
 @dataclass

@@ -114,8 +114,8 @@ def detect(sheet: SheetCells, questions: dict[str, str], scan_rows: int) -> Head
             _share, kind, r, missing = partial
             spec = KINDS[kind]
             names = "、".join(c.header for c in spec.columns if c.column in missing)
-            return NoHeader("missing-header", {"kind": spec.label_zh, "missing": names}, sheet.first_row + r)
-        reason = "空表 / empty" if sheet.table.num_rows == 0 else "没有找到已知的表头 / no known header row"
+            return NoHeader("missing-header", {"kind": kind, "missing": names}, sheet.first_row + r)
+        reason = "empty" if sheet.table.num_rows == 0 else "no-header"  # keys of codes._TERMS
         return NoHeader("unrecognised-sheet", {"sheet": sheet.name, "reason": reason})
     _score, kind, r, cols, found_questions = best
     raw_row = [head[c][r] for c in range(len(head))]

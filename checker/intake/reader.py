@@ -16,6 +16,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Executor, ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ import pyarrow as pa
 
 from checker.handbook.model import Handbook
 from checker.intake import isolate
-from checker.intake.codes import message
+from checker.intake.codes import fields_of
 from checker.intake.crosscheck import (
     HandbookIndex,
     RoundCodes,
@@ -36,7 +37,7 @@ from checker.intake.crosscheck import (
     register_checks,
     round_codes,
 )
-from checker.intake.evidence import Evidence, InputFile, Rejection, SkippedFile
+from checker.intake.evidence import Evidence, FileWarning, InputFile, Rejection, SkippedFile
 from checker.intake.frames import empty_frame
 from checker.intake.headers import Header, detect
 from checker.intake.htmltables import read_html
@@ -99,7 +100,7 @@ def discover_all(path: Path) -> tuple[Path, list[Path], list[SkippedFile]]:
     skipped: list[SkippedFile] = []
 
     def skip(rel: str, code: str, **fields: object) -> None:
-        skipped.append(SkippedFile(rel, code, message(code, **fields)))
+        skipped.append(SkippedFile(rel, code, fields_of(fields)))
 
     for folder, subfolders, names in os.walk(path):
         here = Path(folder)
@@ -122,9 +123,7 @@ def discover_all(path: Path) -> tuple[Path, list[Path], list[SkippedFile]]:
             elif candidate.suffix.lower() == ".txt" and _unicode_text(candidate):
                 files.append(candidate)  # Excel's "Unicode Text" export: a UTF-16 tab-separated table
             elif candidate.suffix.lower() not in EVIDENCE_SUFFIXES:
-                skip(
-                    rel, "skipped-not-spreadsheet", ext=shown_name(candidate.suffix.lower()) or "(无 / none)"
-                )
+                skip(rel, "skipped-not-spreadsheet", ext=shown_name(candidate.suffix.lower()))
             elif candidate.is_file():
                 if own_output(candidate):
                     skip(rel, "skipped-own-output")
@@ -220,7 +219,7 @@ class _Round:
 
     def refuse(self, info: InputFile, code: str, fields: dict[str, object]) -> None:
         info.format = code if not info.format or info.format in ("", "?") else info.format
-        self.rejected.append(Rejection(info.file, "", 0, "", code, message(code, **fields)))
+        self.rejected.append(Rejection(info.file, "", 0, "", code, fields_of(fields)))
 
     def read_file(self, path: Path, rel: str) -> None:
         # The file is hashed on another thread while it is read (hashlib releases the GIL).
@@ -247,7 +246,7 @@ class _Round:
         fmt = info.format = sniffed.format
         if sniffed.extension_mismatch:
             info.warnings.append(
-                message("extension-mismatch", ext=shown_name(path.suffix) or "(无)", actual=fmt)
+                FileWarning("extension-mismatch", fields_of(ext=shown_name(path.suffix), actual=fmt), rel)
             )
         try:
             pre = self._preflight(path, fmt)
@@ -260,10 +259,10 @@ class _Round:
             return
         info.encoding = cells.encoding
         if cells.single_column:
-            info.warnings.append(message("single-column"))
+            info.warnings.append(FileWarning("single-column", (), rel))
         for name in cells.hidden:
             info.skipped_sheets.append(f"{name} (隐藏 / hidden)")
-            info.warnings.append(message("hidden-sheet", sheet=name))
+            info.warnings.append(FileWarning("hidden-sheet", fields_of(sheet=name), rel, name))
         scans = {s.name: s for s in pre.sheets}
         header_rows: dict[str, int] = {}
         for sheet in cells.sheets:
@@ -276,12 +275,12 @@ class _Round:
                     continue
                 info.skipped_sheets.append(f"{label} ({found.code})")
                 if found.code == "unrecognised-sheet":
-                    info.warnings.append(message(found.code, **{**found.fields, "sheet": label}))
+                    info.warnings.append(
+                        FileWarning(found.code, fields_of(found.fields, sheet=label), rel, sheet.name)
+                    )
                 else:
                     self.rejected.append(
-                        Rejection(
-                            rel, sheet.name, found.row, "", found.code, message(found.code, **found.fields)
-                        )
+                        Rejection(rel, sheet.name, found.row, "", found.code, fields_of(found.fields))
                     )
                 continue
             scan = scans.get(sheet.name)
@@ -301,15 +300,15 @@ class _Round:
                 ranges = ", ".join(
                     f"{column_letters(c1)}{r1}:{column_letters(c2)}{r2}" for r1, c1, r2, c2 in merged[:5]
                 )
-                info.warnings.append(message("merged-cells", sheet=sheet.name, ranges=ranges))
+                info.warnings.append(
+                    FileWarning("merged-cells", fields_of(sheet=sheet.name, ranges=ranges), rel, sheet.name)
+                )
         self._bad_lines(info, cells, header_rows.get(""))
 
     def _bad_lines(self, info: InputFile, cells: FileCells, header_row: int | None) -> None:
         """Lines of a UTF-8 CSV that are not UTF-8: each one rejected row (the reader saw it empty)."""
         for line, offset in cells.bad_lines:
-            self.rejected.append(
-                Rejection(info.file, "", line, "", "encoding", message("encoding", offset=offset))
-            )
+            self.rejected.append(Rejection(info.file, "", line, "", "encoding", fields_of(offset=offset)))
             info.rows_read += 1
             info.rows_rejected += 1
             if header_row is not None and line > header_row and info.rows_blank > 0:
@@ -321,7 +320,7 @@ class _Round:
         info.rows_blank += result.rows_blank
         info.rows_rejected += len({r.row for r in result.rejected})
         info.rows_accepted += result.rows_read - len({r.row for r in result.rejected})
-        info.warnings.extend(result.warnings)
+        info.warnings.extend(replace(w, file=info.file) for w in result.warnings)
         self.rejected.extend(result.rejected)
         self.parts.setdefault(result.kind, []).append(result.frame)
         if result.keys is not None:
@@ -418,7 +417,7 @@ class _Round:
                         int(row),
                         column,
                         finding.code,
-                        message(finding.code, **fields),
+                        fields_of(fields),
                         str(standard),
                     )
                 )
@@ -453,7 +452,9 @@ class _Round:
                     f"{winner['site_id']} + {winner['standard']}: 计入 {_where(winner)}，不计 {where}"
                 )
             by_file[str(file)].warnings.append(
-                message("duplicate-row", count=len(rows), examples="；".join(examples))
+                FileWarning(
+                    "duplicate-row", fields_of(count=len(rows), examples="；".join(examples)), str(file)
+                )
             )
 
 
@@ -523,9 +524,7 @@ def _materials_referenced(skipped: list[SkippedFile], documents: pd.DataFrame) -
             out.append(s)
         else:
             source, row = found
-            out.append(
-                SkippedFile(s.file, "skipped-material", message("skipped-material", source=source, row=row))
-            )
+            out.append(SkippedFile(s.file, "skipped-material", fields_of(source=source, row=row)))
     return out
 
 

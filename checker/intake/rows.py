@@ -19,9 +19,9 @@ import pandas as pd
 import pyarrow as pa
 
 from checker.intake import values
-from checker.intake.codes import message
+from checker.intake.codes import Fields, fields_of
 from checker.intake.crosscheck import ROUND_KEYS, HandbookIndex, RoundCodes, keep_codes
-from checker.intake.evidence import Rejection
+from checker.intake.evidence import FileWarning, Rejection
 from checker.intake.frames import column_dtypes
 from checker.intake.headers import Header
 from checker.intake.kinds import KINDS, REPLY_STATUSES, RESULT_FAIL, RESULT_NONE
@@ -73,14 +73,14 @@ class SheetRows:
     rejected: list[Rejection]
     rows_read: int
     rows_blank: int
-    warnings: list[str]
+    warnings: list[FileWarning]
     labels: dict[str, str]
     # Inspections: the round checks' key columns of the accepted rows, as already encoded here.
     keys: RoundCodes | None = None
 
 
-# Renders the messages of the rows at some positions (one message per position).
-Render = Callable[[np.ndarray], list[str]]
+# The message values of the rows at some positions (one set of fields per position).
+Render = Callable[[np.ndarray], list[Fields]]
 
 
 class _Cells:
@@ -94,46 +94,43 @@ class _Cells:
 
 
 def _text(code: str, cells: _Cells | None = None, **fixed: object) -> Render:
-    """Messages with ``value`` from ``cells`` (when given) plus fixed fields, rendered once per distinct value."""
+    """Fields with ``value`` from ``cells`` (when given) plus fixed fields, built once per distinct value."""
 
-    def render(positions: np.ndarray) -> list[str]:
+    def render(positions: np.ndarray) -> list[Fields]:
         if cells is None:
-            return [message(code, **fixed)] * len(positions)
-        cache: dict[object, str] = {}
+            return [fields_of(fixed)] * len(positions)
+        cache: dict[object, Fields] = {}
         out = []
         for value in cells.take(positions):
-            text = cache.get(value)
-            if text is None:
-                text = cache[value] = message(code, value=value, **fixed)
-            out.append(text)
+            found = cache.get(value)
+            if found is None:
+                found = cache[value] = fields_of(fixed, value=value)
+            out.append(found)
         return out
 
     return render
 
 
 def _per_cell(code: str, cells: dict[int, dict[str, object]]) -> Render:
-    """Messages whose fields differ cell by cell (``cells``: row position → fields)."""
+    """Fields that differ cell by cell (``cells``: row position → fields)."""
 
-    def render(positions: np.ndarray) -> list[str]:
-        return [message(code, **cells[int(i)]) for i in positions]
+    def render(positions: np.ndarray) -> list[Fields]:
+        return [fields_of(cells[int(i)]) for i in positions]
 
     return render
 
 
 def _wrong_method(codes: _Cells, cells: _Cells, method_of: Callable[[str], str | None], kind: str) -> Render:
-    def render(positions: np.ndarray) -> list[str]:
+    def render(positions: np.ndarray) -> list[Fields]:
         pairs = zip(codes.take(positions), cells.take(positions), strict=True)
-        return [message("wrong-method", value=c, method=method_of(str(v)), kind=kind) for c, v in pairs]
+        return [fields_of(value=c, method=method_of(str(v)), kind=kind) for c, v in pairs]
 
     return render
 
 
 def _bad_tally(respondents: np.ndarray, favourable: np.ndarray) -> Render:
-    def render(positions: np.ndarray) -> list[str]:
-        return [
-            message("bad-tally", favourable=int(favourable[i]), respondents=int(respondents[i]))
-            for i in positions
-        ]
+    def render(positions: np.ndarray) -> list[Fields]:
+        return [fields_of(favourable=int(favourable[i]), respondents=int(respondents[i])) for i in positions]
 
     return render
 
@@ -150,15 +147,15 @@ class Verdicts:
         self.n = n
         self.rejected = np.zeros(n, dtype=bool)
         self._flagged: dict[str, np.ndarray] = {}  # column label → rows already found wrong in it
-        # Batches of rows rejected by one check: positions, code, column label, messages.
-        self.batches: list[tuple[np.ndarray, str, str, list[str]]] = []
+        # Batches of rows rejected by one check: positions, code, column label, message fields.
+        self.batches: list[tuple[np.ndarray, str, str, list[Fields]]] = []
 
     @property
     def open(self) -> np.ndarray:
         return ~self.rejected
 
     def reject(self, mask: np.ndarray, code: str, column: str, text: Render) -> None:
-        """Reject rows in ``mask`` whose ``column`` has no problem yet; ``text(positions)`` renders messages."""
+        """Reject rows in ``mask`` whose ``column`` has no problem yet; ``text(positions)`` gives their fields."""
         flagged = self._flagged.get(column)
         if flagged is None:
             flagged = self._flagged[column] = np.zeros(self.n, dtype=bool)
@@ -190,21 +187,21 @@ class Verdicts:
         found: list[Rejection] = []
         for line, std, begin, end in zip(lines, cited, starts.tolist(), ends.tolist(), strict=True):
             problems = [self.batches[k] for k in batch_of[begin:end].tolist()]
-            texts = [b[3][i] for b, i in zip(problems, at[begin:end].tolist(), strict=True)]
+            values = [b[3][i] for b, i in zip(problems, at[begin:end].tolist(), strict=True)]
             code, column = problems[0][1], problems[0][2]
             if len(problems) == 1:
-                found.append(Rejection(file, sheet, line, column, code, texts[0], std))
+                found.append(Rejection(file, sheet, line, column, code, values[0], std))
                 continue
             columns = "、".join(b[2] for b in problems)
-            text = "；".join(f"{b[2]}：{t}" for b, t in zip(problems, texts, strict=True))
-            found.append(Rejection(file, sheet, line, columns, code, text, std))
+            each = tuple((b[2], b[1], f) for b, f in zip(problems, values, strict=True))
+            found.append(Rejection(file, sheet, line, columns, code, values[0], std, each))
         return found
 
 
 # Numeric columns: the parser and what the message says was expected (whole counts, or any number).
 _NUMBERS: dict[str, tuple[Callable[[pd.Series], tuple[pd.Series, np.ndarray]], str]] = {
-    "int": (values.counts, "0 或正整数"),
-    "float": (values.numbers, "数值"),
+    "int": (values.counts, "count"),  # the keys of codes._TERMS["expected"]
+    "float": (values.numbers, "number"),
 }
 
 
@@ -269,7 +266,7 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
 
     spec = KINDS[kind]
     out: dict[str, object] = {}
-    warnings: list[str] = []
+    warnings: list[FileWarning] = []
     for col in VALUE_REQUIRED[kind]:
         if col in cleaned:
             header_text = next(c.header for c in spec.columns if c.column == col)
@@ -291,11 +288,8 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
             if column.value == "id":
                 lost = values.precision_lost(series) & ~blank
                 for i in np.flatnonzero(lost)[:20]:
-                    warnings.append(
-                        message(
-                            "precision-lost", cell=f"{_cell(sheet, used[col], rows[i])}", value=series.iat[i]
-                        )
-                    )
+                    noted = fields_of(cell=f"{_cell(sheet, used[col], rows[i])}", value=series.iat[i])
+                    warnings.append(FileWarning("precision-lost", noted, sheet=sheet.name))
         elif column.value == "result":
             mapped, bad = values.results(series)
             verdicts.reject(bad, "bad-result", label, _text("bad-result", text))
@@ -316,9 +310,8 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
                 _text("bad-date", text, header=column.header),
             )
             for i in np.flatnonzero(early & ~blank)[:20]:
-                warnings.append(
-                    message("serial-date", cell=_cell(sheet, used[col], rows[i]), value=series.iat[i])
-                )
+                noted = fields_of(cell=_cell(sheet, used[col], rows[i]), value=series.iat[i])
+                warnings.append(FileWarning("serial-date", noted, sheet=sheet.name))
             out[col] = parsed_dates
         elif column.value == "standard":
             mapped, unknown = values.code_lookup(series, ctx.index.codes)
@@ -332,7 +325,7 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
                     wrong,
                     "wrong-method",
                     label,
-                    _wrong_method(_Cells(mapped), _Cells(mapped), method_of, spec.label_zh),
+                    _wrong_method(_Cells(mapped), _Cells(mapped), method_of, kind),
                 )
             out[col] = mapped
         elif column.value == "site_type":
@@ -350,7 +343,11 @@ def read_rows(sheet: SheetCells, header: Header, ctx: SheetContext) -> SheetRows
             if unknown.any():
                 names = series[unknown].value_counts()
                 for name, count in names[names > 0].head(10).items():
-                    warnings.append(message("unknown-department", value=name, count=int(count)))
+                    warnings.append(
+                        FileWarning(
+                            "unknown-department", fields_of(value=name, count=int(count)), sheet=sheet.name
+                        )
+                    )
             # An unknown department is kept as written (a warning, not a rejection).
             out[col] = values.map_distinct_text(series, partial(_department, ctx.index.departments))
         else:

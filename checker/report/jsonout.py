@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -201,16 +201,21 @@ def _tracked(assessment: Assessment, lazy: bool) -> dict[str, Any]:
 
 
 def report_document(
-    assessment: Assessment, *, lazy: bool = False, generation: dict[str, Any] | None = None
+    assessment: Assessment,
+    *,
+    lazy: bool = False,
+    generation: dict[str, Any] | None = None,
+    lang: str = "zh",
 ) -> dict[str, Any]:
     """The JSON document as Python data (plain types only).
 
     With ``lazy`` the gaps are a generator of records, for :func:`write_report_json` to stream. A round
     recorded in a ledger adds each gap's history, ``tracking`` and ``accountability``. ``generation``
     (run id, time, the inputs' SHA-256, as ``civcheck-generation.json`` has them) is written second,
-    after ``schema_version``, when the report is one output of a ``check`` run.
+    after ``schema_version``, when the report is one output of a ``check`` run. The messages of rejected
+    rows, warnings and skipped files are in ``lang``; their ``code`` and ``fields`` hold them in any language.
     """
-    document = _plain_document(assessment, lazy=lazy)
+    document = _plain_document(assessment, lazy=lazy, lang=lang)
     if generation is not None:
         document = {"schema_version": document.pop("schema_version"), "generation": generation, **document}
     if assessment.tracking is not None:
@@ -218,7 +223,7 @@ def report_document(
     return document
 
 
-def _plain_document(assessment: Assessment, *, lazy: bool) -> dict[str, Any]:
+def _plain_document(assessment: Assessment, *, lazy: bool, lang: str) -> dict[str, Any]:
     options = assessment.options
     return {
         "schema_version": SCHEMA_VERSION,
@@ -250,10 +255,36 @@ def _plain_document(assessment: Assessment, *, lazy: bool) -> dict[str, Any]:
             "note_code": assessment.plan_note_code,
             "note_args": _args(assessment.plan_note_args),
         },
-        "inputs": _records(assessment.inputs, INPUT_FIELDS),
-        "skipped": _records(assessment.skipped, SKIPPED_FIELDS),
-        "rejected_rows": _records(assessment.rejected, REJECTED_FIELDS),
+        "inputs": _input_records(assessment, lang),
+        "skipped": _coded_records(assessment.skipped, SKIPPED_FIELDS, lang),
+        "rejected_rows": _coded_records(assessment.rejected, REJECTED_FIELDS, lang),
     }
+
+
+def _input_records(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
+    """The input files, their warnings as texts in ``lang``."""
+    records = _records(assessment.inputs, INPUT_FIELDS)
+    for record, info in zip(records, assessment.inputs, strict=True):
+        record["warnings"] = tables.problem_texts(info.warnings, lang)
+    return records
+
+
+def _coded_records(items: Sequence[Any], fields: tuple[str, ...], lang: str) -> list[dict[str, Any]]:
+    """Rejected rows or skipped files: the documented fields with ``message`` in ``lang``, then ``fields``
+    (the values of the message by name; a row with several problems: each one's column, code and fields)."""
+    texts = tables.problem_texts(items, lang)
+    out = []
+    for item, text in zip(items, texts, strict=True):
+        record = {f: _json_value(getattr(item, f)) for f in fields if f != "message"}
+        record["message"] = text
+        record["fields"] = _args(item.fields)
+        problems = getattr(item, "problems", ())
+        if problems:
+            record["problems"] = [
+                {"column": column, "code": code, "fields": _args(values)} for column, code, values in problems
+            ]
+        out.append({f: record[f] for f in (*fields, "fields", "problems") if f in record})
+    return out
 
 
 def _dumps(value: Any) -> str:
@@ -293,16 +324,16 @@ def _chunks(document: dict[str, Any]) -> Iterator[str]:
     yield "\n}\n"
 
 
-def report_json(assessment: Assessment, generation: dict[str, Any] | None = None) -> str:
+def report_json(assessment: Assessment, generation: dict[str, Any] | None = None, lang: str = "zh") -> str:
     """The JSON text of the report (see :func:`write_report_json` for a file)."""
-    return "".join(_chunks(report_document(assessment, generation=generation)))
+    return "".join(_chunks(report_document(assessment, generation=generation, lang=lang)))
 
 
 def write_report_json(
-    assessment: Assessment, handle: TextIO, generation: dict[str, Any] | None = None
+    assessment: Assessment, handle: TextIO, generation: dict[str, Any] | None = None, lang: str = "zh"
 ) -> None:
     """Stream the JSON text to ``handle`` without holding every gap record in memory."""
-    for chunk in _chunks(report_document(assessment, lazy=True, generation=generation)):
+    for chunk in _chunks(report_document(assessment, lazy=True, generation=generation, lang=lang)):
         handle.write(chunk)
 
 
@@ -324,6 +355,37 @@ _REASON_ARGS = {
     "type": "object",
     "additionalProperties": {"type": ["string", "number", "boolean", "null", "array"], "items": _STR},
 }
+
+
+# The values of a coded problem's message by name (rendered in the report's language as ``message``).
+_FIELDS = {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
+# A row with several problems: each one's column, code and fields (optional; absent with one problem).
+_PROBLEMS = {
+    "type": "array",
+    "items": {
+        "type": "object",
+        "properties": {"column": _STR, "code": _STR, "fields": _FIELDS},
+        "required": ["column", "code", "fields"],
+        "additionalProperties": False,
+    },
+}
+
+
+def _rejected_row() -> dict[str, Any]:
+    row = _object(
+        {
+            "file": _STR,
+            "sheet": _STR,
+            "row": {"type": "integer", "minimum": 0},
+            "column": _STR,
+            "code": _STR,
+            "message": _STR,
+            "standard": _STR,
+            "fields": _FIELDS,
+        }
+    )
+    row["properties"]["problems"] = _PROBLEMS  # not required: only a row with several problems has it
+    return row
 
 
 def _object(properties: dict[str, Any], *, extra: bool = True) -> dict[str, Any]:
@@ -549,23 +611,15 @@ def report_json_schema() -> dict[str, Any]:
                 "skipped": {
                     "type": "array",
                     "items": _object(
-                        {"file": _STR, "code": {"type": "string", "pattern": "^skipped-"}, "message": _STR}
-                    ),
-                },
-                "rejected_rows": {
-                    "type": "array",
-                    "items": _object(
                         {
                             "file": _STR,
-                            "sheet": _STR,
-                            "row": {"type": "integer", "minimum": 0},
-                            "column": _STR,
-                            "code": _STR,
+                            "code": {"type": "string", "pattern": "^skipped-"},
                             "message": _STR,
-                            "standard": _STR,
+                            "fields": _FIELDS,
                         }
                     ),
                 },
+                "rejected_rows": {"type": "array", "items": _rejected_row()},
             },
             extra=False,
         ),

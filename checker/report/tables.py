@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from checker.scoring import plan, rankings
 from checker.scoring.assessment import GAP_COLUMNS
@@ -19,6 +19,7 @@ from checker.scoring.assessment import GAP_COLUMNS
 if TYPE_CHECKING:
     import pandas as pd
 
+    from checker.intake.evidence import Rejection
     from checker.scoring.assessment import Assessment, Rollup
 
 # What a standard's evidence amounts to, and a survey's result: shared by every report (table and JSON).
@@ -216,6 +217,43 @@ def frame_table(frame: pd.DataFrame, preferred: Sequence[str], known: Sequence[s
 def record_table(records: Sequence[object], columns: Sequence[str]) -> Table:
     data = {c: [plain(getattr(r, c)) for r in records] for c in columns}
     return Table(list(columns), data, len(records))
+
+
+class Coded(Protocol):
+    """A coded problem of intake (a rejection, a file warning, a skipped file): renders in a language."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def fields(self) -> tuple[tuple[str, object], ...]: ...
+
+    def text(self, lang: str = "zh") -> str: ...
+
+
+def problem_texts(records: Sequence[Coded], lang: str) -> list[str]:
+    """The messages of coded problems in ``lang``, each distinct message rendered once."""
+    cache: dict[object, str] = {}
+    out = []
+    for record in records:
+        key = (record.code, record.fields, getattr(record, "problems", ()))
+        try:
+            text = cache.get(key)
+        except TypeError:  # a value that cannot be hashed: rendered every time
+            out.append(record.text(lang))
+            continue
+        if text is None:
+            text = cache[key] = record.text(lang)
+        out.append(text)
+    return out
+
+
+def rejected_table(rejections: Sequence[Rejection], lang: str) -> Table:
+    """The rejected rows, their messages in the report's language."""
+    table = record_table(rejections, REJECTED_COLUMNS[:-1])
+    table.columns.append("message")
+    table.data["message"] = problem_texts(rejections, lang)
+    return table
 
 
 def gaps_of(assessment: Assessment, *kinds: str) -> pd.DataFrame:

@@ -393,7 +393,7 @@ def write_workbook(assessment: Assessment, path: Path, lang: str, *, mark: str =
         steps.data["kind"] = [kind_label(str(k), lang) if k else "" for k in steps.data["kind"]]
     plan.table(steps)
     sheets["rejected"].table(
-        tables.record_table(assessment.rejected, tables.REJECTED_COLUMNS),
+        tables.rejected_table(assessment.rejected, lang),
         labels=[label(f"col.{c}", lang) for c in ("file", "sheet", "row", "column", "error_code", "message")],
     )
     if assessment.tracking is not None:
@@ -537,18 +537,12 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
 
 def _skipped_table(assessment: Assessment, lang: str) -> tables.Table:
     """code, message, file of each skipped file; the message in the report's language."""
-    from pathlib import PurePosixPath
-
-    from checker.intake.codes import message_en
-
     skipped = assessment.skipped
-    messages = [
-        message_en(s.code, ext=PurePosixPath(s.file).suffix.lower() or "(none)")
-        if lang == "en"
-        else s.message
-        for s in skipped
-    ]
-    columns = {"code": [s.code for s in skipped], "message": messages, "file": [s.file for s in skipped]}
+    columns = {
+        "code": [s.code for s in skipped],
+        "message": tables.problem_texts(skipped, lang),
+        "file": [s.file for s in skipped],
+    }
     return tables.Table(list(columns), columns, len(skipped))
 
 

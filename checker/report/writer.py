@@ -68,7 +68,7 @@ def write_reports(
             )
         )
     if "json" in formats:
-        jobs.append((out_dir / label("file.json", lang), lambda p: _json(p, assessment, generation)))
+        jobs.append((out_dir / label("file.json", lang), lambda p: _json(p, assessment, generation, lang)))
     if "html" in formats:
         jobs.append(
             (
@@ -254,11 +254,13 @@ def _fsync_dir(folder: Path) -> None:
             os.close(fd)
 
 
-def _json(path: Path, assessment: Assessment, generation: dict[str, Any] | None = None) -> None:
+def _json(
+    path: Path, assessment: Assessment, generation: dict[str, Any] | None = None, lang: str = "zh"
+) -> None:
     from checker.report.jsonout import write_report_json
 
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        write_report_json(assessment, handle, generation)
+        write_report_json(assessment, handle, generation, lang)
 
 
 def _text(path: Path, text: str) -> None:

@@ -86,8 +86,8 @@ def rejected_by_standard(rejections: Iterable[Rejection], handbook: Handbook) ->
     """Rejected evidence rows per standard code.
 
     A rejection names its standard when it has a ``standard`` attribute (if intake provides one);
-    otherwise a code or alias of a standard appearing as a whole token in its message attributes it.
-    The message match is a fallback and can miss rows whose message does not quote the code.
+    otherwise a code or alias of a standard appearing as a whole token among its message values attributes
+    it. The value match is a fallback and can miss rows whose values do not quote the code.
     """
     index = handbook.code_index()
     names = sorted(index, key=len, reverse=True)
@@ -100,7 +100,7 @@ def rejected_by_standard(rejections: Iterable[Rejection], handbook: Handbook) ->
         if isinstance(named, str) and named in index:
             found[index[named].code] += 1
             continue
-        match = pattern.search(rejection.message)
+        match = pattern.search(" ".join(str(value) for _name, value in rejection.fields))
         if match:
             found[index[match.group(1)].code] += 1
     return found
