@@ -20,13 +20,13 @@ def active(book: Workbook) -> Worksheet:
     return sheet
 
 
-def header(ws: Worksheet) -> HeaderFooterItem:
+def page_header(ws: Worksheet) -> HeaderFooterItem:
     """The page header of odd pages (the one every page shows unless a sheet sets others)."""
     assert ws.oddHeader is not None, f"{ws.title} has no page header"
     return ws.oddHeader
 
 
-def footer(ws: Worksheet) -> HeaderFooterItem:
+def page_footer(ws: Worksheet) -> HeaderFooterItem:
     """The page footer of odd pages."""
     assert ws.oddFooter is not None, f"{ws.title} has no page footer"
     return ws.oddFooter

@@ -10,9 +10,7 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 from report_fixtures import SAMPLE_ROUND, assessment, sample_assessment
-from sheet_types import footer as page_footer
-from sheet_types import header as page_header
-from sheet_types import page_setup_properties
+from sheet_types import page_footer, page_header, page_setup_properties
 
 from checker.report import write_reports
 from checker.report.dispatch import header_row
