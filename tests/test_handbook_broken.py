@@ -13,11 +13,19 @@ import pytest
 import yaml
 
 from checker.errors import HandbookError, PackProblem
-from checker.handbook.loader import load_handbook
-from checker.handbook.yamlsafe import MAX_DEPTH, LoadedYaml, load_yaml
+from checker.handbook.codes import CODES as HANDBOOK_CODES
+from checker.handbook.loader import MAX_PACK_BYTES, MAX_PACK_FILES, load_handbook
+from checker.handbook.yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, MAX_PACK_NODES, LoadedYaml, load_yaml
 
 BROKEN = Path(__file__).parent / "fixtures" / "packs" / "broken"
 CASES = sorted(p.name for p in BROKEN.iterdir() if (p / "expected.yaml").is_file())
+
+
+# Limits too large for a fixture folder: those packs are written by the test (test_a_pack_past_a_limit).
+GENERATED = {"yaml-too-big", "pack-too-big", "pack-too-many-files", "yaml-too-many-nodes"}
+# Codes no pack can cause: the YAML composer hands over nothing but scalars, sequences and mappings; a file
+# that exists but cannot be read needs a file system that refuses its owner (tested in test_handbook_*).
+UNREACHABLE = {"yaml-node", "yaml-unreadable"}
 
 
 def _problems(pack: Path) -> list[PackProblem]:
@@ -26,32 +34,48 @@ def _problems(pack: Path) -> list[PackProblem]:
     return caught.value.problems
 
 
+def _file(problem: PackProblem, case: Path) -> str:
+    """The problem's file as expected.yaml names it: a problem of the whole pack names its folder."""
+    where = Path(problem.file)
+    return where.relative_to(case).as_posix() if where.is_absolute() else problem.file
+
+
 def test_there_is_a_case_for_every_rule() -> None:
-    codes = {
+    found = {
         item["code"]
         for case in CASES
         for item in yaml.safe_load((BROKEN / case / "expected.yaml").read_text(encoding="utf-8"))["problems"]
     }
-    assert {
-        "unknown-key",
-        "duplicate-code",
-        "unknown-site-type",
-        "unknown-department",
-        "out-of-range",
-        "weights-sum",
-        "method-block-missing",
-        "method-block-foreign",
-        "thresholds-order",
-        "bands-order",
-        "shares-order",
-        "data-metric",
-        "yaml-alias",
-        "yaml-duplicate-key",
-        "yaml-tag",
-        "yaml-tab",
-        "yaml-depth",
-        "pack-duplicate-key",
-    } <= codes
+    pack_codes = {c.code for c in HANDBOOK_CODES.values() if c.family != "workbook"}
+    assert pack_codes - UNREACHABLE - GENERATED <= found, "a handbook code without a broken-pack case"
+    assert found <= set(HANDBOOK_CODES)
+
+
+def _write_tiny(folder: Path, name: str = "pack.yaml") -> None:
+    tiny = (Path(__file__).parent / "fixtures" / "packs" / "tiny" / "pack.yaml").read_text(encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(tiny, encoding="utf-8")
+
+
+def _pack_past(limit: str, folder: Path) -> None:
+    _write_tiny(folder)
+    if limit == "yaml-too-big":  # one file over MAX_FILE_BYTES
+        (folder / "notes.yaml").write_text("# x\n" * (MAX_FILE_BYTES // 4 + 1), encoding="utf-8")
+    elif limit == "pack-too-big":  # files under their own limit, together over MAX_PACK_BYTES
+        for n in range(MAX_PACK_BYTES // MAX_FILE_BYTES + 1):
+            (folder / f"notes-{n}.yaml").write_text("# x\n" * (MAX_FILE_BYTES // 4 - 1), encoding="utf-8")
+    elif limit == "pack-too-many-files":
+        for n in range(MAX_PACK_FILES):
+            (folder / f"extra-{n:03}.yaml").write_text(f"extra_{n}: []\n", encoding="utf-8")
+    else:  # yaml-too-many-nodes: small text, more values than MAX_PACK_NODES
+        (folder / "values.yaml").write_text("values: [" + "0," * MAX_PACK_NODES + "0]\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("limit", sorted(GENERATED))
+def test_a_pack_past_a_limit_is_refused_with_its_code(limit: str, tmp_path: Path) -> None:
+    _pack_past(limit, tmp_path / "pack")
+    problems = _problems(tmp_path / "pack")
+    assert [p.code for p in problems] == [limit]
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -61,12 +85,14 @@ def test_broken_pack_reports_every_problem_where_it_is(
     monkeypatch.chdir(tmp_path)  # a YAML tag that ran a shell command would leave a file here
     expected = yaml.safe_load((BROKEN / case / "expected.yaml").read_text(encoding="utf-8"))["problems"]
     problems = _problems(BROKEN / case / "pack")
-    assert sorted((p.code, p.file, p.line) for p in problems) == sorted(
+    assert sorted((p.code, _file(p, BROKEN / case), p.line) for p in problems) == sorted(
         (e["code"], e["file"], e["line"]) for e in expected
     )
     for item in expected:
         match = next(
-            p for p in problems if (p.code, p.file, p.line) == (item["code"], item["file"], item["line"])
+            p
+            for p in problems
+            if (p.code, _file(p, BROKEN / case), p.line) == (item["code"], item["file"], item["line"])
         )
         assert item["path"] in match.path
         assert match.message

@@ -281,6 +281,7 @@ def _preflight(workbook: Path) -> list[PackProblem]:
     """The evidence preflight on a handbook spreadsheet, before any of its XML is parsed: the zip's
     directory, sizes and ratios, DTDs and entities, each sheet's used range and text (docs/evidence.md §6).
     A file the preflight cannot open is left to the importer to report as unreadable."""
+    from checker.handbook.codes import WORKBOOK_UNCHECKED
     from checker.intake.codes import message_en
     from checker.intake.limits import DEFAULT_LIMITS
     from checker.intake.preflight import PreflightError, preflight_xlsx
@@ -300,7 +301,7 @@ def _preflight(workbook: Path) -> list[PackProblem]:
                 workbook.name,
                 0,
                 "",
-                "workbook-unchecked",
+                WORKBOOK_UNCHECKED,
                 "the workbook's sheets are too big or too unusual to check before reading "
                 f"({DEFAULT_LIMITS.describe('scan_bytes')})",
             )

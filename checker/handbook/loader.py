@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from checker.errors import HandbookError, PackProblem, UsageError
+from checker.handbook import codes
 from checker.handbook.model import Handbook
 
 # RawPack and format_path are re-exported: the spreadsheet import builds packs with them.
@@ -84,11 +85,11 @@ def read_raw(path: Path) -> tuple[RawPack, list[PackProblem]]:
     problems: list[PackProblem] = []
     files = pack_files(path)
     if not files:
-        problems.append(PackProblem(str(path), 0, "", "pack-empty", "no .yaml files in the pack"))
+        problems.append(PackProblem(str(path), 0, "", codes.PACK_EMPTY, "no .yaml files in the pack"))
         return raw, problems
     if len(files) > MAX_PACK_FILES:
         problems.append(
-            PackProblem(str(path), 0, "", "pack-too-many-files", f"more than {MAX_PACK_FILES} files")
+            PackProblem(str(path), 0, "", codes.PACK_TOO_MANY_FILES, f"more than {MAX_PACK_FILES} files")
         )
         return raw, problems
     try:
@@ -98,7 +99,11 @@ def read_raw(path: Path) -> tuple[RawPack, list[PackProblem]]:
     if total > MAX_PACK_BYTES:
         problems.append(
             PackProblem(
-                str(path), 0, "", "pack-too-big", f"its files hold {total:,} bytes (limit {MAX_PACK_BYTES:,})"
+                str(path),
+                0,
+                "",
+                codes.PACK_TOO_BIG,
+                f"its files hold {total:,} bytes (limit {MAX_PACK_BYTES:,})",
             )
         )
         return raw, problems
@@ -121,7 +126,9 @@ def _merge(raw: RawPack, doc: LoadedYaml) -> list[PackProblem]:
         return problems
     if not isinstance(doc.data, dict):
         return [
-            PackProblem(doc.file, doc.line_of(()), "", "pack-not-mapping", "a pack file must be a mapping")
+            PackProblem(
+                doc.file, doc.line_of(()), "", codes.PACK_NOT_MAPPING, "a pack file must be a mapping"
+            )
         ]
     for key, value in doc.data.items():
         key_line = doc.lines.get((key,), 1)
@@ -130,7 +137,7 @@ def _merge(raw: RawPack, doc: LoadedYaml) -> list[PackProblem]:
                 continue
             if not isinstance(value, list):
                 problems.append(
-                    PackProblem(doc.file, key_line, key, "invalid-value", f"{key!r} must be a list")
+                    PackProblem(doc.file, key_line, key, codes.INVALID_VALUE, f"{key!r} must be a list")
                 )
                 continue
             existing = raw.data.setdefault(key, [])
@@ -148,7 +155,7 @@ def _merge(raw: RawPack, doc: LoadedYaml) -> list[PackProblem]:
                     doc.file,
                     key_line,
                     key,
-                    "pack-duplicate-key",
+                    codes.PACK_DUPLICATE_KEY,
                     f"{key!r} is already set in {first_file}:{first_line}",
                 )
             )
@@ -161,12 +168,12 @@ def _merge(raw: RawPack, doc: LoadedYaml) -> list[PackProblem]:
 
 
 _PYDANTIC_CODES = {
-    "extra_forbidden": "unknown-key",
-    "missing": "missing-key",
-    "greater_than": "out-of-range",
-    "greater_than_equal": "out-of-range",
-    "less_than_equal": "out-of-range",
-    "less_than": "out-of-range",
+    "extra_forbidden": codes.UNKNOWN_KEY,
+    "missing": codes.MISSING_KEY,
+    "greater_than": codes.OUT_OF_RANGE,
+    "greater_than_equal": codes.OUT_OF_RANGE,
+    "less_than_equal": codes.OUT_OF_RANGE,
+    "less_than": codes.OUT_OF_RANGE,
 }
 
 
@@ -183,7 +190,7 @@ def structure_problems(raw: RawPack) -> tuple[Handbook | None, list[PackProblem]
             # A list whose items failed also reports "too short"; the items' own errors say more.
             if err["type"] == "too_short" and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs):
                 continue
-            code = _PYDANTIC_CODES.get(err["type"], "invalid-value")
+            code = _PYDANTIC_CODES.get(err["type"], codes.INVALID_VALUE)
             message = err["msg"]
             if err["type"] == "extra_forbidden":
                 message = f"unknown key {loc[-1]!r}"
@@ -211,6 +218,6 @@ def load_handbook(name_or_path: str | os.PathLike[str]) -> Handbook:
         handbook = None
     if problems or handbook is None:
         raise HandbookError(
-            problems or [PackProblem(str(path), 0, "", "pack-empty", "the pack holds no data")]
+            problems or [PackProblem(str(path), 0, "", codes.PACK_EMPTY, "the pack holds no data")]
         )
     return handbook

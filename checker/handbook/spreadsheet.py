@@ -30,6 +30,7 @@ from typing import Any
 
 from checker.errors import HandbookError, PackProblem, UsageError
 from checker.files import atomic_path, refuse_existing, replace_folder
+from checker.handbook import codes
 from checker.handbook.loader import RawPack, format_path, load_handbook, structure_problems
 from checker.handbook.model import MATERIAL_KIND_LABELS_ZH, METHOD_LABELS_ZH, Handbook, Standard
 from checker.handbook.packfiles import pack_documents, write_pack_folder
@@ -441,7 +442,7 @@ class _Sheet:
                     book,
                     0,
                     name,
-                    "header-missing",
+                    codes.HEADER_MISSING,
                     f"sheet {name!r}: no header row with {'、'.join(required)}",
                 )
             )
@@ -458,7 +459,7 @@ class _Sheet:
                         book,
                         self.header_row,
                         f"{name} row {self.header_row}",
-                        "column-missing",
+                        codes.COLUMN_MISSING,
                         f"sheet {name!r} has no column {header!r}",
                     )
                 )
@@ -537,7 +538,7 @@ class _Row:
         try:
             parsed = float(text)
         except ValueError:
-            self.problem(header, "not-a-number", f"{str(value)!r} is not a number")
+            self.problem(header, codes.NOT_A_NUMBER, f"{str(value)!r} is not a number")
             return None
         return int(parsed) if parsed.is_integer() and re.fullmatch(r"[-+]?\d+", text) else parsed
 
@@ -546,7 +547,7 @@ class _Row:
         if number is None:
             return None
         if not float(number).is_integer():
-            self.problem(header, "not-an-integer", f"{number!r} is not a whole number")
+            self.problem(header, codes.NOT_AN_INTEGER, f"{number!r} is not a whole number")
             return None
         return int(number)
 
@@ -561,7 +562,7 @@ class _Row:
             return True
         if key in _FALSE:
             return False
-        self.problem(header, "not-a-flag", f"{str(value)!r} is not 是 or 否")
+        self.problem(header, codes.NOT_A_FLAG, f"{str(value)!r} is not 是 or 否")
         return None
 
 
@@ -585,7 +586,7 @@ def _read_standard(r: _Row, pack: _SheetPack) -> dict[str, Any]:
     if label and method is None:
         r.problem(
             "测评方法",
-            "unknown-method",
+            codes.UNKNOWN_METHOD,
             f"unknown method {label!r}; use one of {'、'.join(METHOD_LABELS_ZH.values())}",
         )
     for header, owners in _METHOD_COLUMNS.items():
@@ -593,7 +594,7 @@ def _read_standard(r: _Row, pack: _SheetPack) -> dict[str, Any]:
             names = "、".join(METHOD_LABELS_ZH[m] for m in owners)
             r.problem(
                 header,
-                "column-not-for-method",
+                codes.COLUMN_NOT_FOR_METHOD,
                 f"{header} is only for {names} standards; this one is {METHOD_LABELS_ZH[method]}",
             )
     standard = _compact(
@@ -644,7 +645,7 @@ def _read_standard(r: _Row, pack: _SheetPack) -> dict[str, Any]:
         direction_text = r.text("方向")
         direction = _DIRECTION.get(direction_text.replace(" ", "")) if direction_text else None
         if direction_text and direction is None:
-            r.problem("方向", "unknown-direction", f"{direction_text!r} is not ≥ or ≤")
+            r.problem("方向", codes.UNKNOWN_DIRECTION, f"{direction_text!r} is not ≥ or ≤")
         data = _compact(
             {
                 "indicator": r.text("数据指标"),
@@ -704,7 +705,7 @@ def _read_standards(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]
             if not code and not name:
                 previous = last[level]
                 if previous is None:
-                    r.problem(name_col, "missing-value", f"{name_col} is empty and there is no row above")
+                    r.problem(name_col, codes.MISSING_VALUE, f"{name_col} is empty and there is no row above")
                     placed = False
                     break
                 code, name = previous
@@ -716,7 +717,7 @@ def _read_standards(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]
             known = nodes[level].get(code)
             if known is None:
                 if not name:
-                    r.problem(name_col, "missing-value", f"{name_col} is empty for the new code {code!r}")
+                    r.problem(name_col, codes.MISSING_VALUE, f"{name_col} is empty for the new code {code!r}")
                     placed = False
                     break
                 node: dict[str, Any] = {"code": code, "name": name, child_key: []}
@@ -732,7 +733,7 @@ def _read_standards(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]
                 if path[:-2] != parent_path:
                     r.problem(
                         code_col,
-                        "level-conflict",
+                        codes.LEVEL_CONFLICT,
                         f"{name_col} {code!r} already belongs to another parent (row {pack.where[path][1]})",
                     )
                     placed = False
@@ -740,7 +741,7 @@ def _read_standards(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]
                 if name and name != node["name"]:
                     r.problem(
                         name_col,
-                        "level-conflict",
+                        codes.LEVEL_CONFLICT,
                         f"{code!r} is named {node['name']!r} on row {pack.where[path][1]}, here {name!r}",
                     )
             last[level] = (code, node["name"])
@@ -790,7 +791,7 @@ def _read_settings(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem])
         r = _Row(sheet, number, values, problems)
         key = r.text("键")
         if not key:
-            r.problem("键", "missing-value", "the key is empty")
+            r.problem("键", codes.MISSING_VALUE, "the key is empty")
             continue
         parts = tuple(key.split("."))
         value: Any
@@ -801,18 +802,18 @@ def _read_settings(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem])
         elif parts[0] == "settings" and len(parts) > 1:
             value = r.number("值")
         else:
-            r.problem("键", "unknown-key", f"unknown setting {key!r}")
+            r.problem("键", codes.UNKNOWN_KEY, f"unknown setting {key!r}")
             continue
         target = pack.data
         for depth, part in enumerate(parts[:-1]):
             child = target.setdefault(part, {})
             if not isinstance(child, dict):
-                r.problem("键", "invalid-value", f"{'.'.join(parts[: depth + 1])} is not a group")
+                r.problem("键", codes.INVALID_VALUE, f"{'.'.join(parts[: depth + 1])} is not a group")
                 break
             target = child
         else:
             if parts[-1] in target:
-                r.problem("键", "duplicate-key", f"{key!r} is given twice (row {pack.where[parts][1]})")
+                r.problem("键", codes.DUPLICATE_KEY, f"{key!r} is given twice (row {pack.where[parts][1]})")
                 continue
             if value not in (None, ""):
                 target[parts[-1]] = value
@@ -833,13 +834,15 @@ def read_workbook(path: Path) -> tuple[_SheetPack, list[PackProblem]]:
         size = path.stat().st_size
         if size > MAX_WORKBOOK_BYTES:
             problems.append(
-                PackProblem(book, 0, "", "workbook-too-big", f"{size:,} bytes (limit {MAX_WORKBOOK_BYTES:,})")
+                PackProblem(
+                    book, 0, "", codes.WORKBOOK_TOO_BIG, f"{size:,} bytes (limit {MAX_WORKBOOK_BYTES:,})"
+                )
             )
             return pack, problems
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
         problems.append(
-            PackProblem(book, 0, "", "workbook-unreadable", f"cannot read the workbook as .xlsx: {exc}")
+            PackProblem(book, 0, "", codes.WORKBOOK_UNREADABLE, f"cannot read the workbook as .xlsx: {exc}")
         )
         return pack, problems
     try:
@@ -852,7 +855,7 @@ def read_workbook(path: Path) -> tuple[_SheetPack, list[PackProblem]]:
                         book,
                         0,
                         name,
-                        "sheet-missing",
+                        codes.SHEET_MISSING,
                         f"no sheet {name!r} (the workbook has: {'、'.join(workbook.sheetnames)})",
                     )
                 )
@@ -862,7 +865,9 @@ def read_workbook(path: Path) -> tuple[_SheetPack, list[PackProblem]]:
             except (SyntaxError, ValueError, KeyError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
                 # Damaged sheet XML (an undefined entity …); ParseError is a SyntaxError.
                 problems.append(
-                    PackProblem(book, 0, name, "workbook-unreadable", f"sheet {name!r} cannot be read: {exc}")
+                    PackProblem(
+                        book, 0, name, codes.WORKBOOK_UNREADABLE, f"sheet {name!r} cannot be read: {exc}"
+                    )
                 )
                 continue
             sheets[name] = _Sheet(book, name, rows, problems)

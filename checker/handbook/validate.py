@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from checker.errors import PackProblem
+from checker.handbook import codes
 from checker.handbook.model import METHODS
 from checker.handbook.raw import RawPack
 from checker.handbook.yamlsafe import PathKey
@@ -52,7 +53,7 @@ def _names(raw: RawPack, section: str, problems: list[PackProblem], extra: tuple
                 first_file, first_line = raw.locate(seen[label])
                 problems.append(
                     raw.problem(
-                        path, "duplicate-name", f"{label!r} is already used at {first_file}:{first_line}"
+                        path, codes.DUPLICATE_NAME, f"{label!r} is already used at {first_file}:{first_line}"
                     )
                 )
             seen.setdefault(label, path)
@@ -69,7 +70,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
     def check_department(path: PathKey, value: Any) -> None:
         if isinstance(value, str) and value and value not in departments:
             problems.append(
-                raw.problem(path, "unknown-department", f"department {value!r} is not in the pack")
+                raw.problem(path, codes.UNKNOWN_DEPARTMENT, f"department {value!r} is not in the pack")
             )
 
     # Codes of Ⅰ/Ⅱ/Ⅲ levels, and of standards with their aliases, are unique pack-wide.
@@ -86,7 +87,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
             if isinstance(code, str) and code in level_codes:
                 file, line = raw.locate(level_codes[code])
                 problems.append(
-                    raw.problem(path, "duplicate-code", f"code {code!r} is already used at {file}:{line}")
+                    raw.problem(path, codes.DUPLICATE_CODE, f"code {code!r} is already used at {file}:{line}")
                 )
             elif isinstance(code, str):
                 level_codes[code] = path
@@ -103,7 +104,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
             if code in standard_codes:
                 file, line = raw.locate(standard_codes[code])
                 problems.append(
-                    raw.problem(path, "duplicate-code", f"code {code!r} is already used at {file}:{line}")
+                    raw.problem(path, codes.DUPLICATE_CODE, f"code {code!r} is already used at {file}:{line}")
                 )
             else:
                 standard_codes[code] = path
@@ -120,7 +121,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
                 problems.append(
                     raw.problem(
                         (*spath, "method"),
-                        "method-block-missing",
+                        codes.METHOD_BLOCK_MISSING,
                         f"method is {method!r} but the standard has no '{method}:' block",
                     )
                 )
@@ -129,7 +130,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
                     problems.append(
                         raw.problem(
                             (*spath, other),
-                            "method-block-foreign",
+                            codes.METHOD_BLOCK_FOREIGN,
                             f"'{other}:' block on a standard whose method is {method!r}",
                         )
                     )
@@ -140,7 +141,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
                     problems.append(
                         raw.problem(
                             (*spath, "field", "site_types", j),
-                            "unknown-site-type",
+                            codes.UNKNOWN_SITE_TYPE,
                             f"site type {st!r} is not in the pack",
                         )
                     )
@@ -153,7 +154,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
                 problems.append(
                     raw.problem(
                         (*spath, "data"),
-                        "data-metric",
+                        codes.DATA_METRIC,
                         "a data standard needs either 'indicator' or both 'numerator' and 'denominator'",
                     )
                 )
@@ -173,7 +174,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
                 problems.append(
                     raw.problem(
                         ("negative_list", i, "code"),
-                        "duplicate-code",
+                        codes.DUPLICATE_CODE,
                         f"negative-list code {code!r} is repeated",
                     )
                 )
@@ -189,7 +190,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
                 problems.append(
                     raw.problem(
                         ("settings", "method_weights"),
-                        "weights-sum",
+                        codes.WEIGHTS_SUM,
                         f"method weights add up to {sum(values):g}, not the total of {total:g}",
                     )
                 )
@@ -208,7 +209,7 @@ def _check_shares(raw: RawPack, path: PathKey, value: Any, problems: list[PackPr
     if len(shares) == len(given) and shares != sorted(shares, reverse=True):
         got = ", ".join(f"{k} {v:g}" for k, v in zip(defaults, shares, strict=True))
         problems.append(
-            raw.problem(path, "shares-order", f"grade shares must satisfy A ≥ B ≥ C ≥ C# (got {got})")
+            raw.problem(path, codes.SHARES_ORDER, f"grade shares must satisfy A ≥ B ≥ C ≥ C# (got {got})")
         )
 
 
@@ -219,7 +220,7 @@ def _check_thresholds(raw: RawPack, path: PathKey, value: Any, problems: list[Pa
     if all(isinstance(v, int) for v in (a, b, c)) and not a <= b <= c:
         problems.append(
             raw.problem(
-                path, "thresholds-order", f"grade thresholds must satisfy a ≤ b ≤ c (got {a}, {b}, {c})"
+                path, codes.THRESHOLDS_ORDER, f"grade thresholds must satisfy a ≤ b ≤ c (got {a}, {b}, {c})"
             )
         )
 
@@ -230,5 +231,5 @@ def _check_bands(raw: RawPack, path: PathKey, value: Any, problems: list[PackPro
     b, c = value.get("b", 0.05), value.get("c", 0.10)
     if isinstance(b, int | float) and isinstance(c, int | float) and not b <= c:
         problems.append(
-            raw.problem(path, "bands-order", f"shortfall bands must satisfy b ≤ c (got {b}, {c})")
+            raw.problem(path, codes.BANDS_ORDER, f"shortfall bands must satisfy b ≤ c (got {b}, {c})")
         )

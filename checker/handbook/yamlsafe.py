@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from checker.errors import PackProblem
+from checker.handbook import codes
 
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 32
@@ -100,20 +101,20 @@ class _StrictComposer(yaml.SafeLoader):
         try:
             here = tuple(self._path)
             if isinstance(event, yaml.AliasEvent):
-                raise YamlTrap(line, "yaml-alias", "YAML aliases (*name) are not allowed", here)
+                raise YamlTrap(line, codes.YAML_ALIAS, "YAML aliases (*name) are not allowed", here)
             if getattr(event, "anchor", None):
-                raise YamlTrap(line, "yaml-alias", "YAML anchors (&name) are not allowed", here)
+                raise YamlTrap(line, codes.YAML_ALIAS, "YAML anchors (&name) are not allowed", here)
             self._budget.left -= 1
             if self._budget.left < 0:
                 raise YamlTrap(
                     line,
-                    "yaml-too-many-nodes",
+                    codes.YAML_TOO_MANY_NODES,
                     f"the pack holds more than {MAX_PACK_NODES:,} YAML values (all its files together)",
                     here,
                 )
             self._depth += 1
             if self._depth > MAX_DEPTH:
-                raise YamlTrap(line, "yaml-depth", f"nesting deeper than {MAX_DEPTH} levels", here)
+                raise YamlTrap(line, codes.YAML_DEPTH, f"nesting deeper than {MAX_DEPTH} levels", here)
             try:
                 return super().compose_node(parent, index)
             finally:
@@ -199,7 +200,7 @@ def _scalar(node: yaml.ScalarNode, path: PathKey) -> Any:
         if not ok:
             raise YamlTrap(
                 node.start_mark.line + 1,
-                "yaml-tag",
+                codes.YAML_TAG,
                 f"{value!r} is not a valid {_EXPLICIT[node.tag]} for its tag {node.tag!r}",
                 path,
             )
@@ -212,11 +213,13 @@ def _scalar(node: yaml.ScalarNode, path: PathKey) -> Any:
 def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], depth: int) -> Any:
     if depth > MAX_DEPTH:
         raise YamlTrap(
-            node.start_mark.line + 1, "yaml-depth", f"nesting deeper than {MAX_DEPTH} levels", path
+            node.start_mark.line + 1, codes.YAML_DEPTH, f"nesting deeper than {MAX_DEPTH} levels", path
         )
     allowed = _EXPLICIT if isinstance(node, _TaggedScalar) else _SAFE_TAGS
     if node.tag not in allowed:
-        raise YamlTrap(node.start_mark.line + 1, "yaml-tag", f"YAML tag {node.tag!r} is not allowed", path)
+        raise YamlTrap(
+            node.start_mark.line + 1, codes.YAML_TAG, f"YAML tag {node.tag!r} is not allowed", path
+        )
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node, path)
     if isinstance(node, yaml.SequenceNode):
@@ -230,24 +233,24 @@ def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], depth: int
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlTrap(
-                    key_node.start_mark.line + 1, "yaml-key", "mapping keys must be plain text", path
+                    key_node.start_mark.line + 1, codes.YAML_KEY, "mapping keys must be plain text", path
                 )
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
             if key == "<<":
-                raise YamlTrap(line, "yaml-alias", "YAML merge keys (<<) are not allowed", path)
+                raise YamlTrap(line, codes.YAML_ALIAS, "YAML merge keys (<<) are not allowed", path)
             if key in out:
                 first = lines.get((*path, key), 0)
                 raise YamlTrap(
                     line,
-                    "yaml-duplicate-key",
+                    codes.YAML_DUPLICATE_KEY,
                     f"duplicate key {key!r} (first at line {first})",
                     (*path, key),
                 )
             lines[(*path, key)] = line
             out[key] = _build(value_node, (*path, key), lines, depth + 1)
         return out
-    raise YamlTrap(node.start_mark.line + 1, "yaml-node", "unsupported YAML node")  # pragma: no cover
+    raise YamlTrap(node.start_mark.line + 1, codes.YAML_NODE, "unsupported YAML node")  # pragma: no cover
 
 
 def load_yaml(
@@ -262,13 +265,15 @@ def load_yaml(
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             return PackProblem(
-                name, 0, "", "yaml-too-big", f"file is {size:,} bytes (limit {MAX_FILE_BYTES:,})"
+                name, 0, "", codes.YAML_TOO_BIG, f"file is {size:,} bytes (limit {MAX_FILE_BYTES:,})"
             )
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return PackProblem(name, 0, "", "yaml-encoding", f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+        return PackProblem(
+            name, 0, "", codes.YAML_ENCODING, f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+        )
     except OSError as exc:
-        return PackProblem(name, 0, "", "yaml-unreadable", f"cannot read file: {exc.strerror}")
+        return PackProblem(name, 0, "", codes.YAML_UNREADABLE, f"cannot read file: {exc.strerror}")
     loader = _StrictComposer(text, budget if budget is not None else NodeBudget())
     try:
         node = loader.get_single_node()
@@ -284,17 +289,17 @@ def load_yaml(
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         detail = exc.problem or str(exc)
-        code = "yaml-syntax"
+        code = codes.YAML_SYNTAX
         source_lines = text.splitlines()
         here = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
         indent = here[: len(here) - len(here.lstrip())]
         if "\t" in indent or "'\\t'" in detail:
-            code = "yaml-tab"
+            code = codes.YAML_TAB
             detail = "a tab character indents this line; YAML indentation must use spaces"
         return PackProblem(name, line, "", code, f"YAML syntax error: {detail}")
     except RecursionError:  # pragma: no cover - the composer stops at MAX_DEPTH long before this
-        return PackProblem(name, 0, "", "yaml-depth", f"nesting deeper than {MAX_DEPTH} levels")
+        return PackProblem(name, 0, "", codes.YAML_DEPTH, f"nesting deeper than {MAX_DEPTH} levels")
     except yaml.YAMLError as exc:
-        return PackProblem(name, 0, "", "yaml-syntax", f"YAML error: {exc}")
+        return PackProblem(name, 0, "", codes.YAML_SYNTAX, f"YAML error: {exc}")
     finally:
         loader.dispose()
