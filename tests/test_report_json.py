@@ -41,9 +41,18 @@ def test_schema_catches_a_wrong_document(tmp_path: Path) -> None:
         jsonschema.validate(document, report_json_schema())
 
 
+def test_schema_refuses_a_rejection_code_intake_does_not_have(tmp_path: Path) -> None:
+    document = _load(tmp_path)
+    jsonschema.validate(document, report_json_schema())
+    for made_up in ("E-DATE", "skipped-material"):  # invented; a skipped file's code, not a row's
+        document["rejected_rows"][0]["code"] = made_up
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(document, report_json_schema())
+
+
 def test_stable_names_and_values(tmp_path: Path) -> None:
     document = _load(tmp_path)
-    assert document["schema_version"] == "1.4"  # 1.1 reason_args …, 1.2 tracking, 1.4 generation
+    assert document["schema_version"] == "1.5"  # 1.1 reason_args …, 1.2 tracking, 1.4 generation, 1.5 fields
     assert document["skipped"] == []  # 1.3: the files of the folder not read (none in this fixture)
     assert document["total"] == {
         "score": 69.5,

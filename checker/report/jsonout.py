@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
+from checker.intake.codes import CODES
 from checker.report import tables
 from checker.scoring.rankings import RANKING_COLUMNS
 from checker.scoring.tracking import ACCOUNTABILITY_COLUMNS
@@ -22,8 +23,9 @@ if TYPE_CHECKING:
     from checker.scoring.assessment import Assessment
 
 # 1.1: reason_args, reason_code, plan note_code / note_args; 1.2: key, tracking; 1.3: skipped (the files of
-# the evidence folder that were not read)
-SCHEMA_VERSION = "1.4"
+# the evidence folder that were not read); 1.4: generation; 1.5: fields (and problems) of rejected rows and
+# skipped files, their message in the report's language, their codes enumerated
+SCHEMA_VERSION = "1.5"
 SCHEMA_ID = "https://civcheck.example/report.schema.json"
 
 STANDARD_FIELDS = (
@@ -357,6 +359,12 @@ _REASON_ARGS = {
 }
 
 
+# The codes intake rejects a file, a sheet or a row with, and skips a file of the folder with.
+_REJECTION_CODES = {
+    "type": "string",
+    "enum": sorted(c for c, e in CODES.items() if e.level in ("file", "sheet", "row")),
+}
+_SKIPPED_CODES = {"type": "string", "enum": sorted(c for c, e in CODES.items() if e.level == "skipped")}
 # The values of a coded problem's message by name (rendered in the report's language as ``message``).
 _FIELDS = {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
 # A row with several problems: each one's column, code and fields (optional; absent with one problem).
@@ -364,7 +372,7 @@ _PROBLEMS = {
     "type": "array",
     "items": {
         "type": "object",
-        "properties": {"column": _STR, "code": _STR, "fields": _FIELDS},
+        "properties": {"column": _STR, "code": _REJECTION_CODES, "fields": _FIELDS},
         "required": ["column", "code", "fields"],
         "additionalProperties": False,
     },
@@ -378,7 +386,7 @@ def _rejected_row() -> dict[str, Any]:
             "sheet": _STR,
             "row": {"type": "integer", "minimum": 0},
             "column": _STR,
-            "code": _STR,
+            "code": _REJECTION_CODES,
             "message": _STR,
             "standard": _STR,
             "fields": _FIELDS,
@@ -613,7 +621,7 @@ def report_json_schema() -> dict[str, Any]:
                     "items": _object(
                         {
                             "file": _STR,
-                            "code": {"type": "string", "pattern": "^skipped-"},
+                            "code": _SKIPPED_CODES,
                             "message": _STR,
                             "fields": _FIELDS,
                         }
