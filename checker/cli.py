@@ -32,6 +32,15 @@ PackOption = Annotated[
     str, typer.Option("--handbook", "-H", help="Pack id (bundled) or path to a pack folder / YAML file.")
 ]
 DEFAULT_PACK = "wenming-city"
+LangOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lang",
+        help="Language of the messages and outputs: zh or en "
+        "(default: $CIVCHECK_LANG, else the campaign's setting, else zh).",
+        show_default=False,
+    ),
+]
 QuietOption = typer.Option("--quiet", "-q", help="Print nothing but errors; the exit code tells the result.")
 VerboseOption = typer.Option(
     "--verbose", "-v", help="Also print the files read and how long each phase took (on stderr)."
@@ -59,42 +68,46 @@ def _root(
 @handbook_app.command("list")
 def handbook_list(
     path: Annotated[Path | None, typer.Argument(help="Also list packs found under this folder.")] = None,
+    lang: LangOption = None,
 ) -> None:
     """List bundled packs (and packs under PATH)."""
     from checker.commands.handbook import run_list
 
-    raise typer.Exit(run_list(path))
+    raise typer.Exit(run_list(path, lang))
 
 
 @handbook_app.command("show")
 def handbook_show(
     code: Annotated[str, typer.Argument(help="Standard code or alias, e.g. Ⅲ-1-1.")],
     handbook: PackOption = DEFAULT_PACK,
+    lang: LangOption = None,
 ) -> None:
     """Show one standard with all its fields."""
     from checker.commands.handbook import run_show
 
-    raise typer.Exit(run_show(handbook, code))
+    raise typer.Exit(run_show(handbook, code, lang))
 
 
 @handbook_app.command("validate")
 def handbook_validate(
     path: Annotated[str, typer.Argument(help="Pack folder, YAML file or bundled id.")],
+    lang: LangOption = None,
 ) -> None:
     """Validate a pack; every problem is listed with file, line and path."""
     from checker.commands.handbook import run_validate
 
-    raise typer.Exit(run_validate(path))
+    raise typer.Exit(run_validate(path, lang))
 
 
 @handbook_app.command("summary")
 def handbook_summary(
     path: Annotated[str, typer.Argument(help="Pack folder or bundled id.")] = DEFAULT_PACK,
+    lang: LangOption = None,
 ) -> None:
     """Summarise a pack: levels, methods, points, site types, departments."""
     from checker.commands.handbook import run_summary
 
-    raise typer.Exit(run_summary(path))
+    raise typer.Exit(run_summary(path, lang))
 
 
 @handbook_app.command("schema")
@@ -102,11 +115,12 @@ def handbook_schema(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write to a file instead of stdout.")
     ] = None,
+    lang: LangOption = None,
 ) -> None:
     """Print the JSON Schema of the pack format (for editors)."""
     from checker.commands.handbook import run_schema
 
-    raise typer.Exit(run_schema(output))
+    raise typer.Exit(run_schema(output, lang))
 
 
 @handbook_app.command("import")
@@ -114,11 +128,12 @@ def handbook_import(
     workbook: Annotated[Path, typer.Argument(help="Handbook spreadsheet (.xlsx).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Folder to write the pack into.")],
     force: Annotated[bool, typer.Option("--force", help="Replace an existing pack folder.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Import a handbook spreadsheet (操作手册) into a YAML pack."""
     from checker.commands.handbook import run_import
 
-    raise typer.Exit(run_import(workbook, output, force))
+    raise typer.Exit(run_import(workbook, output, force, lang))
 
 
 @handbook_app.command("export")
@@ -126,11 +141,12 @@ def handbook_export(
     pack: Annotated[str, typer.Argument(help="Pack id or folder.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="The .xlsx to write.")],
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Export a pack as a handbook spreadsheet."""
     from checker.commands.handbook import run_export
 
-    raise typer.Exit(run_export(pack, output, force))
+    raise typer.Exit(run_export(pack, output, force, lang))
 
 
 # -- evidence -----------------------------------------------------------------------------------------
@@ -144,11 +160,12 @@ def template(
         bool, typer.Option("--by-department", help="One workbook per responsible department.")
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Write blank evidence workbooks with headers and drop-down lists."""
     from checker.commands.generate import run_template
 
-    raise typer.Exit(run_template(handbook, output, by_department, force))
+    raise typer.Exit(run_template(handbook, output, by_department, force, lang))
 
 
 @app.command("sample")
@@ -166,23 +183,25 @@ def sample(
         bool,
         typer.Option("--clean", help="Leave out the few bad rows and missing evidence a real round has."),
     ] = False,
+    lang: LangOption = None,
 ) -> None:
     """Generate a deterministic synthetic round of evidence for a fictional district."""
     from checker.commands.generate import run_sample
 
-    raise typer.Exit(run_sample(handbook, output, sites, seed, inspections, csv, force, clean))
+    raise typer.Exit(run_sample(handbook, output, sites, seed, inspections, csv, force, clean, lang))
 
 
 @app.command("read")
 def read(
     evidence: Annotated[Path, typer.Argument(help="Evidence folder (searched recursively) or one file.")],
     handbook: PackOption = DEFAULT_PACK,
-    lang: Annotated[str, typer.Option("--lang", help="Language of the messages: zh or en.")] = "zh",
+    lang: LangOption = None,
 ) -> None:
     """Read a round of evidence and account for every row (no scoring)."""
     from checker.commands.evidence import run_read
+    from checker.commands.options import resolve_lang
 
-    raise typer.Exit(run_read(handbook, evidence, lang))
+    raise typer.Exit(run_read(handbook, evidence, resolve_lang(lang)))
 
 
 # -- check --------------------------------------------------------------------------------------------
@@ -220,7 +239,7 @@ def check(
         str | None,
         typer.Option("--format", "-f", help="Comma-separated: terminal, json, xlsx, html, text."),
     ] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="Language of the outputs: zh or en.")] = None,
+    lang: LangOption = None,
     detail: Annotated[bool, typer.Option("--detail", help="Terminal: list every standard.")] = False,
     dispatch: Annotated[
         bool, typer.Option("--dispatch", help="Write one 交办单 workbook per department.")
@@ -288,11 +307,12 @@ def init(
     district: Annotated[str, typer.Option("--district", help="The district's name (区名).")],
     handbook: PackOption = DEFAULT_PACK,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing civcheck.toml.")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Create a campaign folder: settings (civcheck.toml), the ledger, folders for rounds and replies."""
     from checker.commands.campaign import run_init
 
-    raise typer.Exit(run_init(folder, district, handbook, force))
+    raise typer.Exit(run_init(folder, district, handbook, force, lang))
 
 
 @app.command("reply")
@@ -303,7 +323,7 @@ def reply(
         str | None, typer.Option("--received", help="Day the replies came in (default: today).")
     ] = None,
     handbook: Annotated[str | None, typer.Option("--handbook", "-H", help="Pack id or path.")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="zh or en.")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Record departments' replies (整改反馈) from returned 交办单 into the ledger."""
     from checker.commands.campaign import run_reply
@@ -324,7 +344,7 @@ def diff(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Folder for diff.json / 轮次对比.xlsx.")
     ] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="zh or en.")] = None,
+    lang: LangOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
 ) -> None:
     """Compare two rounds: totals, Ⅰ items, problems new / fixed / persisting / recurred, units."""
@@ -356,7 +376,7 @@ def history(
             help="Target cycle score: what the open years must reach (default: the campaign's target).",
         ),
     ] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="zh or en.")] = None,
+    lang: LangOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
 ) -> None:
     """Trends over the recorded rounds (total, Ⅰ items, methods, departments) and the cycle score."""
@@ -385,11 +405,12 @@ def round_add(
         str | None, typer.Option("--date", help="Date of the result (default: 31 December).")
     ] = None,
     campaign: CampaignOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Enter a round by its result alone (no evidence, no findings), e.g. a year's official result."""
     from checker.commands.history import run_round_add
 
-    raise typer.Exit(run_round_add(campaign, name, year, score, low, high, official, on))
+    raise typer.Exit(run_round_add(campaign, name, year, score, low, high, official, on, lang))
 
 
 @round_app.command("mark")
@@ -400,11 +421,12 @@ def round_mark(
     ] = True,
     year: Annotated[int | None, typer.Option("--year", help="The year the round counts for.")] = None,
     campaign: CampaignOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Mark a recorded round as its year's official result (or not), or set the year it counts for."""
     from checker.commands.history import run_round_mark
 
-    raise typer.Exit(run_round_mark(campaign, name, official, year))
+    raise typer.Exit(run_round_mark(campaign, name, official, year, lang))
 
 
 @app.command("city")
@@ -433,7 +455,7 @@ def city(
     formats: Annotated[
         str, typer.Option("--format", "-f", help="Comma-separated: terminal, json, xlsx, html.")
     ] = "terminal,json,xlsx,html",
-    lang: Annotated[str | None, typer.Option("--lang", help="zh or en.")] = None,
+    lang: LangOption = None,
     force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
 ) -> None:
     """The city's view: districts ranked, the Ⅰ items where the city loses most, departments summed."""
@@ -445,22 +467,23 @@ def city(
 
 
 @ledger_app.command("check")
-def ledger_check(campaign: CampaignOption = None) -> None:
+def ledger_check(campaign: CampaignOption = None, lang: LangOption = None) -> None:
     """Check the ledger's integrity and schema version."""
     from checker.commands.campaign import run_ledger_check
 
-    raise typer.Exit(run_ledger_check(campaign))
+    raise typer.Exit(run_ledger_check(campaign, lang))
 
 
 @ledger_app.command("backup")
 def ledger_backup(
     target: Annotated[Path, typer.Argument(help="The backup file to write (must not exist).")],
     campaign: CampaignOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Copy the ledger with SQLite's online backup (safe while another civcheck records)."""
     from checker.commands.campaign import run_ledger_backup
 
-    raise typer.Exit(run_ledger_backup(campaign, target))
+    raise typer.Exit(run_ledger_backup(campaign, target, lang))
 
 
 @ledger_app.command("decide")
@@ -472,11 +495,12 @@ def ledger_decide(
     note: Annotated[str, typer.Option("--note", help="The office's note.")] = "",
     on: Annotated[str | None, typer.Option("--on", help="Day of the decision (default: today).")] = None,
     campaign: CampaignOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Record the office's decision on a 无法整改 / 有异议 reply."""
     from checker.commands.campaign import run_ledger_decide
 
-    raise typer.Exit(run_ledger_decide(campaign, problem, decision, note, on))
+    raise typer.Exit(run_ledger_decide(campaign, problem, decision, note, on, lang))
 
 
 @app.command("report-schema")

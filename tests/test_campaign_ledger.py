@@ -506,7 +506,7 @@ def test_backup_opens_as_the_same_ledger_and_check_reports_the_schema(
     assert "already exists" in capsys.readouterr().err
     assert _sha(target) == made
 
-    assert _civcheck("ledger", "check", "--campaign", camp) == 0
+    assert _civcheck("ledger", "check", "--campaign", camp, "--lang", "en") == 0
     out = capsys.readouterr().out
     assert f"schema version: {SCHEMA_VERSION} (civcheck {SCHEMA_VERSION})" in out
     assert "R1" in out and "integrity ok" in out

@@ -49,3 +49,58 @@ def test_verbose_names_the_files_read_and_times_each_phase(
     without = capsys.readouterr().err
     assert main(["check", EVIDENCE, "--test-date", "2026-07-15", "-f", "json", "-o", "out3"]) == 0
     assert "秒" not in capsys.readouterr().err and "秒" in without
+
+
+def _commands() -> list[tuple[str, object]]:
+    """Every leaf command of the app, by its full name."""
+    import typer.main
+
+    found: list[tuple[str, object]] = []
+
+    def walk(prefix: str, command: object) -> None:
+        subcommands = getattr(command, "commands", None)
+        if subcommands:
+            for name, sub in subcommands.items():
+                walk(f"{prefix} {name}".strip(), sub)
+        else:
+            found.append((prefix, command))
+
+    from checker.cli import app
+
+    walk("", typer.main.get_command(app))
+    return found
+
+
+def test_every_command_that_says_something_takes_lang() -> None:
+    silent = {"report-schema"}  # prints the JSON Schema only
+    commands = _commands()
+    assert len(commands) > 20
+    for name, command in commands:
+        options = {opt for param in command.params for opt in param.opts}  # type: ignore[attr-defined]
+        assert ("--lang" in options) != (name in silent), name
+
+
+def test_the_commands_own_messages_follow_the_language(
+    place: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert main(["init", "camp", "--district", "Riverside", "--lang", "en"]) == 0
+    assert "campaign ready" in capsys.readouterr().err
+    monkeypatch.chdir(place / "camp")
+    monkeypatch.setenv("CIVCHECK_LANG", "en")
+    assert main(["ledger", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "integrity ok" in out and not CJK.search(out.replace(str(place), ""))
+    assert main(["ledger", "check", "--lang", "zh"]) == 0  # the option wins over the environment
+    assert "完整" in capsys.readouterr().out
+    monkeypatch.delenv("CIVCHECK_LANG")
+    assert main(["round", "add", "--year", "2025", "--score", "81.2", "--round", "R1"]) == 0
+    assert "已录入轮次" in capsys.readouterr().err
+    assert main(["round", "mark", "R1", "--lang", "en"]) == 0
+    assert capsys.readouterr().err.strip() == "✓ R1: official"
+    assert main(["handbook", "summary", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "Standards by method" in out and "测评方法" not in out
+    assert main(["handbook", "show", "Ⅲ-999-9", "--lang", "en"]) == 2
+    assert "no standard" in capsys.readouterr().err
+    assert main(["template", "-o", str(place / "blank"), "--lang", "en"]) == 0
+    assert capsys.readouterr().out.startswith("wrote ")

@@ -75,6 +75,17 @@ BROKEN = [
     ["handbook", "export", "wenming-city", "-o", "{file}/sub.xlsx"],
     ["handbook", "schema", "-o", "{file}/sub.json"],
     ["report-schema", "--bogus"],
+    ["template", "-o", "blank", "--lang", "fr"],
+    ["sample", "-o", "x", "--lang", "fr"],
+    ["init", "camp", "--district", "某某区", "--lang", "fr"],
+    ["reply", "no-such.xlsx", "--lang", "fr"],
+    ["diff", "--lang", "fr"],
+    ["round", "mark", "R9", "--lang", "fr"],
+    ["ledger", "check", "--lang", "fr"],
+    ["handbook", "list", "--lang", "fr"],
+    ["handbook", "show", "Ⅲ-1-1", "--lang", "fr"],
+    ["handbook", "summary", "--lang"],
+    ["city", "-e", "甲区=x", "-o", "out", "--lang", "fr"],
     ["no-such-command"],
 ]
 

@@ -17,6 +17,7 @@ TINY = FIXTURES / "tiny"
 @pytest.fixture(autouse=True)
 def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "200")  # rich tables must not wrap the values the tests look for
+    monkeypatch.setenv("CIVCHECK_LANG", "en")  # the messages below in English; `--lang zh` where Chinese
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -27,7 +28,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 def test_show_prints_every_part_of_a_standard(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "show", "Ⅲ-1-1", "--handbook", str(TINY))
+    code, out, _ = run(capsys, "show", "Ⅲ-1-1", "--handbook", str(TINY), "--lang", "zh")
     assert code == 0
     for part in (
         "Ⅰ-1 公共环境",
@@ -55,7 +56,7 @@ def test_show_prints_every_part_of_a_standard(capsys: pytest.CaptureFixture[str]
     ],
 )
 def test_show_each_method(capsys: pytest.CaptureFixture[str], code: str, parts: list[str]) -> None:
-    exit_code, out, _ = run(capsys, "show", code, "-H", str(TINY))
+    exit_code, out, _ = run(capsys, "show", code, "-H", str(TINY), "--lang", "zh")
     assert exit_code == 0
     for part in parts:
         assert part in out, part
@@ -78,6 +79,8 @@ def test_show_on_a_broken_pack_lists_its_problems(capsys: pytest.CaptureFixture[
 def test_validate_good_and_broken(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "validate", str(TINY))
     assert code == 0 and "valid" in out
+    code, out, _ = run(capsys, "validate", str(TINY), "--lang", "zh")
+    assert code == 0 and "4 条测评标准，有效" in out
     code, _, err = run(capsys, "validate", str(FIXTURES / "broken" / "many-problems" / "pack"))
     assert code == 2
     assert "8 problems" in err

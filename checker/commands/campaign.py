@@ -89,8 +89,11 @@ def ledger_of(settings: Settings | None) -> Ledger:
     return open_ledger(settings.ledger)
 
 
-def run_init(folder: Path, district: str, handbook: str, force: bool) -> int:
+def run_init(folder: Path, district: str, handbook: str, force: bool, lang: str | None = None) -> int:
     from checker.campaign.ledger import create_ledger
+    from checker.commands.options import pick, resolve_lang
+
+    lang = resolve_lang(lang)
     from checker.campaign.settings import load_settings, write_campaign
     from checker.handbook.loader import load_handbook
 
@@ -102,7 +105,7 @@ def run_init(folder: Path, district: str, handbook: str, force: bool) -> int:
         written.append(settings.ledger)
     for path in written:
         _say(str(path))
-    _say(f"✓ 创建台账已就绪 / campaign ready: {folder}")
+    _say(pick(lang, f"✓ 创建台账已就绪：{folder}", f"✓ campaign ready: {folder}"))
     return 0
 
 
@@ -134,20 +137,39 @@ def record_check(
         recorded = record_round(ledger, assessment, handbook, name, replace=replace_round)
     for warning in recorded.warnings:
         _say(f"⚠ {warning}")
-    _say(f"✓ 已记录轮次 {recorded.name} / recorded round {recorded.name!r} in {ledger.path}")
+    _say(
+        _pick(
+            lang,
+            f"✓ 已记录轮次 {recorded.name}：{ledger.path}",
+            f"✓ recorded round {recorded.name!r} in {ledger.path}",
+        )
+    )
     gaps = assessment.gaps
     if recorded.renamed:
         gaps = gaps.assign(id=gaps["id"].astype(str).replace(recorded.renamed).astype("string"))
     return replace(assessment, gaps=gaps, tracking=recorded.tracking)
 
 
+def _pick(lang: str, zh: str, en: str) -> str:
+    from checker.commands.options import pick
+
+    return pick(lang, zh, en)
+
+
+def _row_place(lang: str, row: int | None) -> str:
+    if not row:
+        return ""
+    return _pick(lang, f" 第{row}行", f" row {row}")
+
+
 def _report_replies(outcome: ReplyOutcome, lang: str) -> None:
+    n, bad, dup = outcome.accepted, len(outcome.rejected), outcome.duplicates
     _say(
-        f"整改反馈 / replies: 接受 accepted {outcome.accepted} · 拒绝 rejected {len(outcome.rejected)}"
-        + (f" · 重复 duplicates {outcome.duplicates}" if outcome.duplicates else "")
+        _pick(lang, f"整改反馈：接受 {n} · 拒绝 {bad}", f"replies: {n} accepted · {bad} rejected")
+        + (_pick(lang, f" · 重复 {dup}", f" · {dup} duplicates") if dup else "")
     )
     for r in outcome.rejected:
-        where = f"{r.file}" + (f" {r.sheet}" if r.sheet else "") + (f" 第{r.row}行" if r.row else "")
+        where = f"{r.file}" + (f" {r.sheet}" if r.sheet else "") + _row_place(lang, r.row)
         _say(f"  {where} [{r.column}] {r.code}: {r.text(lang)}")
 
 
@@ -156,11 +178,12 @@ def run_reply(
 ) -> int:
     """Read returned 交办单 (any format intake reads) and record their replies."""
     from checker.campaign.replies import record_replies
+    from checker.commands.options import resolve_lang
     from checker.handbook.loader import load_handbook
     from checker.intake.reader import read_evidence
 
     settings = campaign_settings(campaign)
-    lang = lang or (settings.lang if settings else "zh")
+    lang = resolve_lang(lang, settings.lang if settings else None)
     try:
         day = _date(received, "--received") if received else date.today()
     except ValueError as exc:
@@ -175,17 +198,21 @@ def run_reply(
                 raise UsageError(f"no such file or folder: {path}", zh=f"没有这个文件或文件夹：{path}")
             evidence = read_evidence(path, pack)
             for r in evidence.rejected:
-                _say(f"  {r.file} {r.sheet} 第{r.row}行 [{r.column}] {r.code}: {r.text(lang)}")
+                _say(f"  {r.file} {r.sheet}{_row_place(lang, r.row)} [{r.column}] {r.code}: {r.text(lang)}")
             rejected += len(evidence.rejected)
             replies = evidence.frame("replies")
             if replies.empty:
-                _say(f"⚠ {path}: 没有整改反馈行 / no reply rows found")
+                _say(_pick(lang, f"⚠ {path}：没有整改反馈行", f"⚠ {path}: no reply rows found"))
                 continue
             outcome = record_replies(ledger, replies, received=day, today=date.today())
             _report_replies(outcome, lang)
             accepted += outcome.accepted
             rejected += len(outcome.rejected)
-    _say(f"✓ 共接受 {accepted} 条，拒绝 {rejected} 条 / {accepted} accepted, {rejected} rejected")
+    _say(
+        _pick(
+            lang, f"✓ 共接受 {accepted} 条，拒绝 {rejected} 条", f"✓ {accepted} accepted, {rejected} rejected"
+        )
+    )
     return 0 if accepted or not rejected else 2
 
 
@@ -198,42 +225,56 @@ def _date(text: str, option: str) -> date:
     return parsed.date()
 
 
-def run_ledger_check(campaign: Path | None) -> int:
-    from checker.campaign.ledger import SCHEMA_VERSION
+def _campaign_lang(campaign: Path | None, lang: str | None) -> tuple[Settings | None, str]:
+    """The campaign's settings and the run's language (the option, $CIVCHECK_LANG, the setting, zh)."""
+    from checker.commands.options import resolve_lang
 
     settings = campaign_settings(campaign)
+    return settings, resolve_lang(lang, settings.lang if settings else None)
+
+
+def run_ledger_check(campaign: Path | None, lang: str | None = None) -> int:
+    from checker.campaign.ledger import SCHEMA_VERSION
+
+    settings, lang = _campaign_lang(campaign, lang)
     with ledger_of(settings) as ledger:
         problems = ledger.integrity()
         rounds = ledger.rounds()
-        print(f"台账 / ledger: {ledger.path}")
-        print(f"结构版本 / schema version: {ledger.version()} (civcheck {SCHEMA_VERSION})")
-        print(f"轮次 / rounds: {len(rounds)}" + (f" ({', '.join(r.name for r in rounds)})" if rounds else ""))
+        names = f" ({', '.join(r.name for r in rounds)})" if rounds else ""
+        print(_pick(lang, f"台账：{ledger.path}", f"ledger: {ledger.path}"))
+        version = f"{ledger.version()} (civcheck {SCHEMA_VERSION})"
+        print(_pick(lang, f"结构版本：{version}", f"schema version: {version}"))
+        print(_pick(lang, f"轮次：{len(rounds)}", f"rounds: {len(rounds)}") + names)
         count = ledger.conn.execute("SELECT count(*) FROM problems").fetchone()[0]
         replies = ledger.conn.execute("SELECT count(*) FROM replies").fetchone()[0]
-        print(f"问题 / problems: {count} · 整改反馈 / replies: {replies}")
+        print(_pick(lang, f"问题：{count} · 整改反馈：{replies}", f"problems: {count} · replies: {replies}"))
         for p in problems:
             print(f"✗ {p}")
-        print("✓ 完整 / integrity ok" if not problems else f"✗ {len(problems)} problem(s)")
+        n = len(problems)
+        ok = _pick(lang, "✓ 完整", "✓ integrity ok")
+        print(ok if not problems else _pick(lang, f"✗ {n} 个问题", f"✗ {n} problem(s)"))
     return 0 if not problems else 2
 
 
-def run_ledger_backup(campaign: Path | None, target: Path) -> int:
-    settings = campaign_settings(campaign)
+def run_ledger_backup(campaign: Path | None, target: Path, lang: str | None = None) -> int:
+    settings, lang = _campaign_lang(campaign, lang)
     with ledger_of(settings) as ledger:
         written = ledger.backup(target)
-    _say(f"✓ {written}")
+    _say(_pick(lang, f"✓ 已备份：{written}", f"✓ backed up to {written}"))
     return 0
 
 
-def run_ledger_decide(campaign: Path | None, problem: str, decision: str, note: str, on: str | None) -> int:
+def run_ledger_decide(
+    campaign: Path | None, problem: str, decision: str, note: str, on: str | None, lang: str | None = None
+) -> int:
     from checker.campaign.replies import record_decision
 
-    settings = campaign_settings(campaign)
+    settings, lang = _campaign_lang(campaign, lang)
     try:
         day = _date(on, "--on") if on else date.today()
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     with ledger_of(settings) as ledger:
         pid = record_decision(ledger, problem, decision, note, day)
-    _say(f"✓ {pid}: {decision}")
+    _say(_pick(lang, f"✓ {pid}：已记录决定 {decision}", f"✓ {pid}: decision {decision} recorded"))
     return 0

@@ -55,7 +55,11 @@ def run_diff(
             f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}",
             zh=f"未知的输出格式 “{unknown[0]}”，可选 {', '.join(FORMATS)}",
         )
-    lang = lang or "zh"
+    from checker.commands.campaign import campaign_settings
+    from checker.commands.options import resolve_lang
+
+    settings = campaign_settings(campaign)
+    lang = resolve_lang(lang, settings.lang if settings else None)
     result = _snapshots(campaign, before, after)
     if "json" in wanted and output is None:
         print(json.dumps(result, ensure_ascii=False, indent=1))

@@ -12,6 +12,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from checker.commands.options import pick, resolve_lang
 from checker.errors import HandbookError, PackProblem, UsageError
 from checker.handbook.loader import bundled_criteria_dirs, find_packs, load_handbook, read_raw
 from checker.handbook.model import (
@@ -25,46 +26,56 @@ from checker.handbook.model import (
 )
 
 
-def _print_problems(label: str, exc: HandbookError) -> None:
+def _print_problems(label: str, exc: HandbookError, lang: str) -> None:
     err = Console(stderr=True, highlight=False)
     count = len(exc.problems)
-    err.print(f"[bold red]✗[/] {label}: {count} problem{'s' if count != 1 else ''}", markup=True)
+    what = pick(lang, f"{count} 个问题", f"{count} problem{'s' if count != 1 else ''}")
+    err.print("[bold red]✗[/] ", end="", markup=True)
+    err.print(f"{label}: {what}", markup=False)
     for problem in exc.problems:
         err.print(f"  {problem}", markup=False)
 
 
-def run_validate(path: str) -> int:
+def run_validate(path: str, lang: str | None = None) -> int:
     """Validate a pack: 0 when valid, 2 with every problem listed otherwise."""
+    lang = resolve_lang(lang)
     console = Console(highlight=False)
     try:
         handbook = load_handbook(path)
     except HandbookError as exc:
-        _print_problems(path, exc)
+        _print_problems(path, exc, lang)
         return 2
-    console.print(
-        f"[green]✓[/] {path}: {handbook.name} ({handbook.edition}), {len(handbook.standards)} standards — valid"
-    )
+    n, what = len(handbook.standards), f"{path}: {handbook.name} ({handbook.edition})"
+    console.print("[green]✓[/] ", end="")
+    console.print(pick(lang, f"{what}，{n} 条测评标准，有效", f"{what}, {n} standards — valid"), markup=False)
     return 0
 
 
-def run_summary(path: str) -> int:
+def run_summary(path: str, lang: str | None = None) -> int:
     """Summarise a pack: levels, standards per method, points, site types, departments."""
+    lang = resolve_lang(lang)
     handbook = load_handbook(path)
     console = Console(highlight=False)
-    console.print(f"[bold]{handbook.name}[/]  edition {handbook.edition}  (id: {handbook.id})")
+    edition = pick(lang, f"版本 {handbook.edition}", f"edition {handbook.edition}")
+    console.print(Text(handbook.name, style="bold"), f" {edition}  (id: {handbook.id})")
     console.print(handbook.description, markup=False)
     rows = list(handbook.iter_standards())
     by_method = Counter(s.method for *_, s in rows)
     points: Counter[str] = Counter()
     for *_, s in rows:
         points[s.method] += int(s.points * 100)
-    table = Table(title="测评标准 by method")
-    for col in ("method", "standards", "points", "weight"):
-        table.add_column(col, justify="right" if col != "method" else "left")
+    table = Table(title=pick(lang, "各测评方法的测评标准", "Standards by method"))
+    columns = (
+        ("测评方法", "标准数", "分值", "权重")
+        if lang == "zh"
+        else ("method", "standards", "points", "weight")
+    )
+    for i, col in enumerate(columns):
+        table.add_column(col, justify="right" if i else "left")
     weights = handbook.settings.method_weights
     for method in ("document", "data", "field", "survey"):
         table.add_row(
-            f"{METHOD_LABELS_ZH[method]} ({method})",
+            METHOD_LABELS_ZH[method] if lang == "zh" else method,
             str(by_method[method]),
             f"{points[method] / 100:g}",
             f"{weights.for_method(method):g}",
@@ -72,20 +83,36 @@ def run_summary(path: str) -> int:
     console.print(table)
     n_ind = sum(len(p.indicators) for p in handbook.projects)
     n_con = sum(len(i.contents) for p in handbook.projects for i in p.indicators)
+    counts = (len(handbook.projects), n_ind, n_con, len(rows), len(handbook.site_types))
+    more = (len(handbook.departments), len(handbook.negative_list))
+    names = (
+        ("Ⅰ 测评项目", "Ⅱ 指标", "Ⅲ 测评内容", "测评标准", "点位类型", "责任单位", "负面清单")
+        if lang == "zh"
+        else (
+            "Ⅰ projects",
+            "Ⅱ indicators",
+            "Ⅲ contents",
+            "standards",
+            "site types",
+            "departments",
+            "negative list",
+        )
+    )
     console.print(
-        f"Ⅰ 测评项目 {len(handbook.projects)} · Ⅱ 指标 {n_ind} · Ⅲ 测评内容 {n_con} · 测评标准 {len(rows)} · "
-        f"点位类型 {len(handbook.site_types)} · 责任单位 {len(handbook.departments)} · 负面清单 {len(handbook.negative_list)}"
+        " · ".join(f"{name} {n}" for name, n in zip(names, counts + more, strict=True)), markup=False
     )
     return 0
 
 
-def _pack_row(origin: str, folder: Path) -> tuple[str, ...]:
+def _pack_row(origin: str, folder: Path, lang: str) -> tuple[str, ...]:
     try:
         handbook = load_handbook(folder)
     except HandbookError as exc:
         raw, _ = read_raw(folder)
         count = len(exc.problems)
-        status = f"invalid ({count} problem{'s' if count != 1 else ''})"
+        status = pick(
+            lang, f"无效（{count} 个问题）", f"invalid ({count} problem{'s' if count != 1 else ''})"
+        )
         ident = str(raw.data.get("id", "?"))
         return (origin, ident, str(raw.data.get("name", "")), str(raw.data.get("edition", "")), "", status)
     return (
@@ -94,7 +121,7 @@ def _pack_row(origin: str, folder: Path) -> tuple[str, ...]:
         handbook.name,
         handbook.edition,
         str(len(handbook.standards)),
-        "valid",
+        pick(lang, "有效", "valid"),
     )
 
 
@@ -106,30 +133,32 @@ def _display_path(folder: Path) -> str:
         return str(folder)
 
 
-def run_list(path: Path | None) -> int:
+def run_list(path: Path | None, lang: str | None = None) -> int:
     """List bundled packs and packs found under ``path``; a pack that fails to load shows its problem count."""
+    lang = resolve_lang(lang)
     found: list[tuple[str, Path]] = []
     for base in bundled_criteria_dirs():
-        found += [("bundled", folder) for folder in find_packs(base)]
+        found += [(pick(lang, "内置", "bundled"), folder) for folder in find_packs(base)]
     if path is not None:
         if not path.exists():
-            raise UsageError(f"{path} does not exist")
+            raise UsageError(f"{path} does not exist", zh=f"{path} 不存在")
         found += [(str(path), folder) for folder in find_packs(path)]
     console = Console(highlight=False)
     if not found:
-        console.print("no handbook packs found", markup=False)
+        console.print(pick(lang, "没有找到测评体系", "no handbook packs found"), markup=False)
         return 0
-    table = Table(title="测评体系 packs")
-    table.add_column("source", overflow="fold")
+    table = Table(title=pick(lang, "测评体系", "Handbook packs"))
+    zh = lang == "zh"
+    table.add_column("来源" if zh else "source", overflow="fold")
     table.add_column("id", no_wrap=True)
-    table.add_column("name", overflow="fold")
-    table.add_column("edition", overflow="fold")
-    table.add_column("standards", justify="right", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("path", overflow="fold")
+    table.add_column("名称" if zh else "name", overflow="fold")
+    table.add_column("版本" if zh else "edition", overflow="fold")
+    table.add_column("标准数" if zh else "standards", justify="right", no_wrap=True)
+    table.add_column("状态" if zh else "status", no_wrap=True)
+    table.add_column("路径" if zh else "path", overflow="fold")
     for origin, folder in found:
-        origin_label, ident, name, edition, count, status = _pack_row(origin, folder)
-        style = "green" if status == "valid" else "red"
+        origin_label, ident, name, edition, count, status = _pack_row(origin, folder, lang)
+        style = "green" if status == pick(lang, "有效", "valid") else "red"
         table.add_row(
             Text(origin_label),
             Text(ident),
@@ -213,22 +242,47 @@ def _method_block(handbook: Handbook, standard: Standard) -> Table | Text:
     return Text("(no method block)")  # pragma: no cover - validation requires one
 
 
-def run_show(handbook: str, code: str) -> int:
+# The fields of `handbook show`: (zh, en).
+SHOW_LABELS = {
+    "Ⅰ 测评项目": ("Ⅰ 测评项目", "Ⅰ project"),
+    "Ⅱ 指标": ("Ⅱ 指标", "Ⅱ indicator"),
+    "Ⅲ 测评内容": ("Ⅲ 测评内容", "Ⅲ content"),
+    "别名": ("别名", "aliases"),
+    "测评标准": ("测评标准", "standard"),
+    "测评方法": ("测评方法", "method"),
+    "分值": ("分值", "points"),
+    "评分": ("评分", "grading"),
+    "牵头单位": ("牵头单位", "lead unit"),
+    "责任单位": ("责任单位", "responsible units"),
+    "整改建议": ("整改建议", "advice"),
+}
+
+
+def run_show(handbook: str, code: str, lang: str | None = None) -> int:
     """Show one standard (by code or alias) with every field; an unknown code suggests close matches."""
+    lang = resolve_lang(lang)
     try:
         pack = load_handbook(handbook)
     except HandbookError as exc:
-        _print_problems(handbook, exc)
+        _print_problems(handbook, exc, lang)
         return 2
     index = pack.code_index()
     key = code.strip()
     standard = index.get(key)
     if standard is None:
         err = Console(stderr=True, highlight=False)
-        err.print(f"no standard {key!r} in {pack.id} ({len(pack.standards)} standards)", markup=False)
+        n = len(pack.standards)
+        err.print(
+            pick(
+                lang,
+                f"{pack.id} 中没有测评标准 “{key}”（共 {n} 条）",
+                f"no standard {key!r} in {pack.id} ({n} standards)",
+            ),
+            markup=False,
+        )
         close = difflib.get_close_matches(key, list(index), n=5, cutoff=0.6)
         if close:
-            err.print("did you mean: " + ", ".join(close), markup=False)
+            err.print(pick(lang, "是否要找：", "did you mean: ") + ", ".join(close), markup=False)
         return 2
     project, indicator, content = _locate(pack, standard)
     rows = Table.grid(padding=(0, 2))
@@ -236,15 +290,18 @@ def run_show(handbook: str, code: str) -> int:
     rows.add_column()
 
     def add(label: str, value: str) -> None:
-        rows.add_row(label, Text(value))
+        rows.add_row(SHOW_LABELS[label][lang == "en"], Text(value))
 
     add("Ⅰ 测评项目", f"{project.code} {project.name}")
     add("Ⅱ 指标", f"{indicator.code} {indicator.name}")
     add("Ⅲ 测评内容", f"{content.code} {content.name}")
     if standard.aliases:
-        add("别名 aliases", "、".join(standard.aliases))
+        add("别名", "、".join(standard.aliases))
     add("测评标准", standard.text)
-    add("测评方法", f"{METHOD_LABELS_ZH[standard.method]} ({standard.method})")
+    add(
+        "测评方法",
+        f"{METHOD_LABELS_ZH[standard.method]} ({standard.method})" if lang == "zh" else standard.method,
+    )
     add("分值", f"{standard.points:g}")
     add("评分", _grading(pack, standard))
     add("牵头单位", standard.lead)
@@ -256,7 +313,7 @@ def run_show(handbook: str, code: str) -> int:
     return 0
 
 
-def run_schema(output: Path | None) -> int:
+def run_schema(output: Path | None, lang: str | None = None) -> int:
     """Print the pack JSON Schema, or write it to ``output`` together with the per-file schema beside it."""
     from checker.files import write_text
     from checker.handbook.schema import file_schema, pack_schema
@@ -264,16 +321,27 @@ def run_schema(output: Path | None) -> int:
     def dumps(schema: dict[str, object]) -> str:
         return json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
 
+    lang = resolve_lang(lang)
     if output is None:
         print(dumps(pack_schema()), end="")
         return 0
     if output.is_dir():
-        raise UsageError(f"{output} is a folder; give a file name such as handbook.schema.json")
+        raise UsageError(
+            f"{output} is a folder; give a file name such as handbook.schema.json",
+            zh=f"{output} 是文件夹，请给出文件名，例如 handbook.schema.json",
+        )
     per_file = output.with_name(f"{output.stem}.file{output.suffix or '.json'}")
     for target, schema in ((output, pack_schema()), (per_file, file_schema())):
         write_text(target, dumps(schema))
     console = Console(highlight=False)
-    console.print(f"wrote {output} (whole pack) and {per_file} (one file of a pack)", markup=False)
+    console.print(
+        pick(
+            lang,
+            f"已写入 {output}（整个测评体系）和 {per_file}（测评体系中的单个文件）",
+            f"wrote {output} (whole pack) and {per_file} (one file of a pack)",
+        ),
+        markup=False,
+    )
     return 0
 
 
@@ -309,37 +377,46 @@ def _preflight(workbook: Path) -> list[PackProblem]:
     return []
 
 
-def run_import(workbook: Path, output: Path, force: bool) -> int:
+def run_import(workbook: Path, output: Path, force: bool, lang: str | None = None) -> int:
     """Import a handbook spreadsheet into a YAML pack folder (validated before anything is written)."""
     from checker.handbook.spreadsheet import import_workbook
 
+    lang = resolve_lang(lang)
     if not workbook.is_file():
-        raise UsageError(f"{workbook} is not a file")
+        raise UsageError(f"{workbook} is not a file", zh=f"{workbook} 不是文件")
     try:
         handbook = import_workbook(workbook, output, force, check=_preflight)
     except HandbookError as exc:
-        _print_problems(str(workbook), exc)
+        _print_problems(str(workbook), exc, lang)
         return 2
+    what, n = f"✓ {workbook} → {output}: {handbook.name} ({handbook.edition})", len(handbook.standards)
     Console(highlight=False).print(
-        f"✓ {workbook} → {output}: {handbook.name} ({handbook.edition}), {len(handbook.standards)} standards",
-        markup=False,
+        pick(lang, f"{what}，{n} 条测评标准", f"{what}, {n} standards"), markup=False
     )
     return 0
 
 
-def run_export(pack: str, output: Path, force: bool) -> int:
+def run_export(pack: str, output: Path, force: bool, lang: str | None = None) -> int:
     """Export a pack as a handbook spreadsheet (.xlsx)."""
     from checker.handbook.spreadsheet import export_workbook
 
+    lang = resolve_lang(lang)
     if output.suffix.lower() != ".xlsx":
-        raise UsageError(f"{output}: the handbook spreadsheet must be an .xlsx file")
+        raise UsageError(
+            f"{output}: the handbook spreadsheet must be an .xlsx file",
+            zh=f"{output}：操作手册须为 .xlsx 文件",
+        )
     try:
         handbook = load_handbook(pack)
     except HandbookError as exc:
-        _print_problems(pack, exc)
+        _print_problems(pack, exc, lang)
         return 2
     export_workbook(handbook, output, force)
+    n = len(handbook.standards)
     Console(highlight=False).print(
-        f"✓ {handbook.id} → {output}: {len(handbook.standards)} standards", markup=False
+        pick(
+            lang, f"✓ {handbook.id} → {output}：{n} 条测评标准", f"✓ {handbook.id} → {output}: {n} standards"
+        ),
+        markup=False,
     )
     return 0

@@ -31,9 +31,10 @@ def _formats(text: str) -> set[str]:
 
 
 def _lang(lang: str | None, settings: Settings | None) -> str:
-    from checker.report.labels import check_lang
+    """The option, else $CIVCHECK_LANG, else the campaign's setting, else zh."""
+    from checker.commands.options import resolve_lang
 
-    return check_lang(lang or (settings.lang if settings else "zh"))
+    return resolve_lang(lang, settings.lang if settings else None)
 
 
 def _handbook(settings: Settings) -> Handbook:
@@ -139,12 +140,14 @@ def run_round_add(
     high: float | None,
     official: bool,
     on: str | None,
+    lang: str | None = None,
 ) -> int:
     """Enter a round by its result alone (an assessment civcheck never saw the evidence of)."""
     from checker.campaign.ledger import LedgerError, now_text
     from checker.commands.campaign import _date, campaign_settings, ledger_of
 
     settings = campaign_settings(campaign)
+    lang = _lang(lang, settings)
     year = _year(year)
     with ledger_of(settings) as ledger:
         assert settings is not None
@@ -178,15 +181,19 @@ def run_round_add(
                  score, low, high, top, int(official), year),
             )  # fmt: skip
             ledger.event("enter", f"{name}: {score:g}" + (" official" if official else ""), cursor.lastrowid)
-    print(f"✓ 已录入轮次 {name}（{year} 年，{score:g} 分）/ entered round {name!r}", file=sys.stderr)
+    done = f"✓ 已录入轮次 {name}（{year} 年，{score:g} 分）"
+    print(done if lang == "zh" else f"✓ entered round {name!r} ({year}, {score:g})", file=sys.stderr)
     return 0
 
 
-def run_round_mark(campaign: Path | None, name: str, official: bool, year: int | None) -> int:
+def run_round_mark(
+    campaign: Path | None, name: str, official: bool, year: int | None, lang: str | None = None
+) -> int:
     """Mark a recorded round as its year's official result (or not), or set the year it counts for."""
     from checker.commands.campaign import campaign_settings, ledger_of
 
     settings = campaign_settings(campaign)
+    lang = _lang(lang, settings)
     with ledger_of(settings) as ledger:
         info = ledger.round_named(name)
         with ledger.transaction() as conn:
@@ -195,5 +202,6 @@ def run_round_mark(campaign: Path | None, name: str, official: bool, year: int |
                 conn.execute("UPDATE rounds SET year = ? WHERE round_id = ?", (_year(year), info.round_id))
             ledger.event("mark", f"{name}: official={int(official)}" + (f" year={year}" if year else ""),
                          info.round_id)  # fmt: skip
-    print(f"✓ {name}: {'正式测评 / official' if official else '自查 / self-check'}", file=sys.stderr)
+    kind = ("正式测评", "official") if official else ("自查", "self-check")
+    print(f"✓ {name}: {kind[lang == 'en']}", file=sys.stderr)
     return 0

@@ -28,6 +28,18 @@ def run_lang(option: str | None, setting: str | None = None) -> str:
     return option or os.environ.get(LANG_ENV) or setting or "zh"
 
 
+def resolve_lang(option: str | None, setting: str | None = None) -> str:
+    """The language of a run (see :func:`run_lang`), checked: ``zh`` or ``en``, a usage error otherwise."""
+    from checker.report.labels import check_lang
+
+    return check_lang(run_lang(option, setting))
+
+
+def pick(lang: str, zh: str, en: str) -> str:
+    """A command's own message in the run's language."""
+    return en if lang == "en" else zh
+
+
 def say_error(command: str, error: UsageError | str, lang: str) -> int:
     """Print ``civcheck COMMAND: message`` on stderr in the run's language; the exit code 2."""
     text = error.text(lang) if isinstance(error, UsageError) else error

@@ -100,20 +100,42 @@ class SampleSummary:
     bad_rows: list[tuple[str, int, str]] = field(default_factory=list)  # (file, sheet row, intake code)
     left_out: list[str] = field(default_factory=list)  # standards without any evidence (codes)
 
-    def _flaws(self) -> str:
-        line = f"  flaws     {len(self.bad_rows)} rows the reader rejects"
-        if self.bad_rows:
-            line += f" ({', '.join(sorted({c for _, _, c in self.bad_rows}))})"
-        if self.left_out:
-            line += f"; no evidence for {', '.join(self.left_out)}"
-        return line
+    def _flaws(self, lang: str) -> str:
+        codes = ", ".join(sorted({c for _, _, c in self.bad_rows}))
+        missing = ", ".join(self.left_out)
+        if lang == "en":
+            line = f"  flaws     {len(self.bad_rows)} rows the reader rejects"
+            line += f" ({codes})" if self.bad_rows else ""
+            return line + (f"; no evidence for {missing}" if self.left_out else "")
+        line = f"  瑕疵      {len(self.bad_rows)} 行将被退回"
+        line += f"（{codes}）" if self.bad_rows else ""
+        return line + (f"；无任何证据的标准：{missing}" if self.left_out else "")
 
-    def describe(self) -> str:
+    def describe(self, lang: str = "en") -> str:
+        """What was written, in ``lang``."""
         rate = self.problems / self.inspections if self.inspections else 0.0
+        flaws = [self._flaws(lang)] if self.bad_rows or self.left_out else []
+        day = f"{self.test_date:%Y-%m-%d}"
+        if lang != "en":
+            return "\n".join(
+                [
+                    f"已为{DISTRICT}生成一轮样例证据：{self.output}"
+                    f"（随机种子 {self.seed}，测评日期 {day}），共 {len(self.files)} 个文件",
+                    f"  点位台账  {self.sites} 个点位，{self.site_types} 类，分布于 {len(STREETS)} 个街道，"
+                    f"{self.uninspected_sites} 个未考察",
+                    f"  实地考察  {self.inspections} 行，{self.inspection_files} 个文件，"
+                    f"{self.problems} 行有问题（{rate:.1%}），{self.cases} 个案例",
+                    f"  材料      {self.documents} 行，对应 {self.materials_required} 项必备材料"
+                    f"（缺 {self.materials_missing} 项，{self.materials_outdated} 项超出时间窗）",
+                    f"  问卷 {self.survey_questions} 题 · 数据指标 {self.indicators} 项 · 负面清单 {self.incidents} 起",
+                    *flaws,
+                    f"  检查：civcheck check {self.output} --test-date {day}",
+                ]
+            )
         return "\n".join(
             [
                 f"wrote a sample round for {DISTRICT} to {self.output} "
-                f"(seed {self.seed}, test date {self.test_date:%Y-%m-%d}): {len(self.files)} files",
+                f"(seed {self.seed}, test date {day}): {len(self.files)} files",
                 f"  点位台账  {self.sites} sites of {self.site_types} types in {len(STREETS)} streets, "
                 f"{self.uninspected_sites} not inspected",
                 f"  实地考察  {self.inspections} rows in {self.inspection_files} files, "
@@ -121,8 +143,8 @@ class SampleSummary:
                 f"  材料      {self.documents} rows for {self.materials_required} required materials "
                 f"({self.materials_missing} missing, {self.materials_outdated} outside the window)",
                 f"  问卷 {self.survey_questions} questions · 数据指标 {self.indicators} · 负面清单 {self.incidents}",
-                *([self._flaws()] if self.bad_rows or self.left_out else []),
-                f"  check it with: civcheck check {self.output} --test-date {self.test_date:%Y-%m-%d}",
+                *flaws,
+                f"  check it with: civcheck check {self.output} --test-date {day}",
             ]
         )
 
