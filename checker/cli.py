@@ -196,12 +196,36 @@ def read(
     evidence: Annotated[Path, typer.Argument(help="Evidence folder (searched recursively) or one file.")],
     handbook: PackOption = DEFAULT_PACK,
     lang: LangOption = None,
+    formats: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Comma-separated: terminal, json, xlsx (the rejected rows, one workbook per unit).",
+        ),
+    ] = "terminal",
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Folder for the rejected rows (json, xlsx).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing files.")] = False,
+    quiet: Annotated[bool, QuietOption] = False,
+    verbose: Annotated[bool, VerboseOption] = False,
 ) -> None:
-    """Read a round of evidence and account for every row (no scoring)."""
+    """Read a round of evidence and account for every row (no scoring); write the rejected rows to send back."""
     from checker.commands.evidence import run_read
     from checker.commands.options import resolve_lang
 
-    raise typer.Exit(run_read(handbook, evidence, resolve_lang(lang)))
+    code = run_read(
+        handbook,
+        evidence,
+        resolve_lang(lang),
+        formats=formats,
+        output=output,
+        force=force,
+        quiet=quiet,
+        verbose=verbose,
+    )
+    raise typer.Exit(code)
 
 
 # -- check --------------------------------------------------------------------------------------------

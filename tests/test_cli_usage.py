@@ -38,6 +38,12 @@ BROKEN = [
     ["check", EVIDENCE, "--quiet=yes"],
     ["read", "no-such-folder"],
     ["read", EVIDENCE, "--handbook", "no-such-pack"],
+    ["read", EVIDENCE, "--format", "pdf"],
+    ["read", EVIDENCE, "--format", "xlsx"],
+    ["read", EVIDENCE, "-f", "json", "-o", "{file}/sub"],
+    ["read", EVIDENCE, "--lang", "fr"],
+    ["read", EVIDENCE, "-q", "-v"],
+    ["read", EVIDENCE, "-o"],
     ["template", "-o", "{file}/sub"],
     ["sample", "-o", "{file}/sub"],
     ["sample", "-o", "x", "--sites", "3"],
@@ -129,6 +135,8 @@ def test_broken_usage_is_a_message_and_exit_2(
         ["city", "-e", "A=x", "--jobs", "0", "-o", "out"],
         ["city", "-e", "A=no-such-folder", "-o", "out", "-f", "json"],
         ["ledger", "check"],
+        ["read", EVIDENCE, "--format", "xlsx"],
+        ["read", EVIDENCE, "-f", "json", "-o", "{file}/sub"],
     ],
 )
 def test_messages_follow_the_language(

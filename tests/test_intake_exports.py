@@ -418,8 +418,8 @@ def test_every_file_of_the_folder_is_read_rejected_or_listed_as_skipped(
     assert main(["read", str(folder), "--handbook", str(TINY)]) == 0
     out = capsys.readouterr().out
     for line in (
-        "说明.pdf  [跳过 skipped: skipped-not-spreadsheet]",
-        "~$实地考察.xlsx  [跳过 skipped: skipped-lock-file]",
+        "说明.pdf  [跳过: skipped-not-spreadsheet]",
+        "~$实地考察.xlsx  [跳过: skipped-lock-file]",
     ):
         assert line in out
     assert "实地考察.et  [xls]" in out and "模板.xltx  [xlsx]" in out

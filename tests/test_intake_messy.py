@@ -257,7 +257,9 @@ def test_cli_read_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     workbook(good / "台账.xlsx", {"台账": REGISTER})
     assert main(["read", str(good), "--handbook", str(TINY)]) == 0
     out = capsys.readouterr().out
-    assert "台账 → sites" in out and "接受 accepted 2" in out
+    assert "台账 → sites" in out and "接受 2" in out
+    assert main(["read", str(good), "--handbook", str(TINY), "--lang", "en"]) == 0
+    assert "accepted 2" in capsys.readouterr().out
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "x.xlsx").write_bytes(b"")
