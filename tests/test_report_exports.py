@@ -27,5 +27,7 @@ def test_signatures_match_the_brief() -> None:
         "lang",
         "dispatch",
         "force",
+        "progress",  # one call per output written; silent by default
     ]
     assert write.parameters["force"].default is False
+    assert write.parameters["progress"].default is None
