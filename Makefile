@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-floors lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,17 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
+# The same tests on the lowest versions pyproject.toml allows (.ci/floors.txt), in a venv of their own.
+FLOORS := .venv-floors
+$(FLOORS)/.installed-stamp: pyproject.toml .ci/floors.txt
+	$(PYTHON) -m venv $(FLOORS)
+	$(FLOORS)/bin/python -m pip install --quiet --upgrade pip
+	$(FLOORS)/bin/python -m pip install --quiet -c .ci/floors.txt -e '.[dev]'
+	touch $(FLOORS)/.installed-stamp
+
+test-floors: $(FLOORS)/.installed-stamp
+	$(FLOORS)/bin/python -m pytest
+
 # Speed targets live here, not in the unit tests (see benchmarks/README.md). The full size: ROWS=1000000.
 ROWS ?= 100000
 bench: $(STAMP)
@@ -35,4 +46,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_write.py --problems $$(( $(ROWS) / 5 ))
 
 clean:
-	rm -rf $(VENV) out build dist .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(FLOORS) out build dist .pytest_cache .mypy_cache .ruff_cache
