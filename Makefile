@@ -21,6 +21,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy checker
+	$(BIN)/mypy tests
 	$(BIN)/lint-imports
 
 test: lint
