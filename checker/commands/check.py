@@ -55,13 +55,6 @@ def _fail(error: CivcheckError | str, lang: str | None) -> int:
     return say_error("check", error, lang or "zh")
 
 
-def parse_formats(text: str) -> set[str] | str:
-    """The set of formats, or the first unknown name."""
-    wanted = {f.strip().lower() for f in text.split(",") if f.strip()}
-    unknown = sorted(wanted - set(FORMATS))
-    return unknown[0] if unknown else (wanted or {"terminal"})
-
-
 def _with_settings(args: CheckArgs) -> tuple[CheckArgs, object]:
     """Fill what the command line left unset from the campaign's settings (an option given wins)."""
     from dataclasses import replace
@@ -113,7 +106,14 @@ def skipped_line(skipped: Sequence[SkippedFile], lang: str) -> str:
 
 
 def run_check(args: CheckArgs) -> int:
-    from checker.commands.options import check_output, check_quiet_verbose, check_score, parse_day, run_lang
+    from checker.commands.options import (
+        check_output,
+        check_quiet_verbose,
+        check_score,
+        parse_day,
+        parse_formats,
+        run_lang,
+    )
     from checker.report.labels import check_lang
 
     try:
@@ -130,15 +130,10 @@ def run_check(args: CheckArgs) -> int:
     except UsageError as exc:
         return _fail(exc, args.lang if args.lang in ("zh", "en") else "zh")
     lang = args.lang or "zh"
-    formats = parse_formats(args.formats or "terminal")
-    if isinstance(formats, str):
-        return _fail(
-            UsageError(
-                f"unknown format {formats!r}; choose from {', '.join(FORMATS)}",
-                zh=f"未知的输出格式 “{formats}”，可选 {', '.join(FORMATS)}",
-            ),
-            args.lang,
-        )
+    try:
+        formats = parse_formats(args.formats or "terminal", FORMATS)
+    except UsageError as exc:
+        return _fail(exc, args.lang)
     if not args.evidence.exists():
         return _fail(
             UsageError(

@@ -157,7 +157,7 @@ def run_city(
 
     from checker import files
     from checker.campaign.city import city_view, read_districts
-    from checker.commands.options import parse_day
+    from checker.commands.options import parse_day, parse_formats
     from checker.report import city
     from checker.report.labels import check_lang
 
@@ -175,13 +175,7 @@ def run_city(
         from checker.handbook.loader import load_handbook
 
         load_handbook(handbook)  # a wrong --handbook is one usage error, not one failure per district
-    wanted = {f.strip().lower() for f in formats.split(",") if f.strip()} or set(FORMATS)
-    unknown = sorted(wanted - set(FORMATS))
-    if unknown:
-        raise UsageError(
-            f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}",
-            zh=f"未知的输出格式 “{unknown[0]}”，可选 {', '.join(FORMATS)}",
-        )
+    wanted = parse_formats(formats, FORMATS, default=frozenset(FORMATS))
     stem = "全市汇总" if lang == "zh" else "city"
     targets = {"json": output / "city.json", "xlsx": output / f"{stem}.xlsx", "html": output / f"{stem}.html"}
     files.refuse_existing([p for f, p in targets.items() if f in wanted], force=force)

@@ -48,13 +48,9 @@ def run_diff(
     lang: str | None,
     force: bool,
 ) -> int:
-    wanted = {f.strip().lower() for f in formats.split(",") if f.strip()} or {"terminal"}
-    unknown = sorted(wanted - set(FORMATS))
-    if unknown:
-        raise UsageError(
-            f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}",
-            zh=f"未知的输出格式 “{unknown[0]}”，可选 {', '.join(FORMATS)}",
-        )
+    from checker.commands.options import parse_formats
+
+    wanted = parse_formats(formats, FORMATS)
     from checker.commands.campaign import campaign_settings
     from checker.commands.options import resolve_lang
 

@@ -34,13 +34,13 @@ def run_read(
     verbose: bool = False,
 ) -> int:
     """Print what was read; the messages of warnings, skipped files and rejected rows in ``lang``."""
-    from checker.commands.options import Phases, check_output, check_quiet_verbose
-    from checker.commands.rejected import parse_formats, write_rejected
+    from checker.commands.options import Phases, check_output, check_quiet_verbose, parse_formats
+    from checker.commands.rejected import FORMATS, write_rejected
     from checker.handbook.loader import load_handbook
     from checker.intake.reader import read_evidence
 
     check_quiet_verbose(quiet, verbose)
-    wanted = parse_formats(formats)
+    wanted = parse_formats(formats, FORMATS)
     if wanted - {"terminal"}:
         if output is None:
             raise UsageError(

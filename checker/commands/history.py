@@ -19,17 +19,6 @@ if TYPE_CHECKING:
 FORMATS = ("terminal", "json", "xlsx", "html")
 
 
-def _formats(text: str) -> set[str]:
-    wanted = {f.strip().lower() for f in text.split(",") if f.strip()} or {"terminal"}
-    unknown = sorted(wanted - set(FORMATS))
-    if unknown:
-        raise UsageError(
-            f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}",
-            zh=f"未知的输出格式 “{unknown[0]}”，可选 {', '.join(FORMATS)}",
-        )
-    return wanted
-
-
 def _lang(lang: str | None, settings: Settings | None) -> str:
     """The option, else $CIVCHECK_LANG, else the campaign's setting, else zh."""
     from checker.commands.options import resolve_lang
@@ -81,8 +70,9 @@ def run_history(
     force: bool,
 ) -> int:
     from checker.commands.campaign import campaign_settings
+    from checker.commands.options import parse_formats
 
-    wanted = _formats(formats)
+    wanted = parse_formats(formats, FORMATS)
     lang = _lang(lang, campaign_settings(campaign))
     if wanted & {"xlsx", "html"} and output is None:
         raise UsageError(

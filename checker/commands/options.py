@@ -47,6 +47,20 @@ def say_error(command: str, error: UsageError | str, lang: str) -> int:
     return 2
 
 
+def parse_formats(
+    text: str, allowed: tuple[str, ...], default: frozenset[str] = frozenset({"terminal"})
+) -> set[str]:
+    """The comma-separated formats asked for (``default`` when none); a usage error naming an unknown one."""
+    wanted = {f.strip().lower() for f in text.split(",") if f.strip()} or set(default)
+    unknown = sorted(wanted - set(allowed))
+    if unknown:
+        raise UsageError(
+            f"unknown format {unknown[0]!r}; choose from {', '.join(allowed)}",
+            zh=f"未知的输出格式 “{unknown[0]}”，可选 {', '.join(allowed)}",
+        )
+    return wanted
+
+
 def parse_day(text: str, option: str) -> date:
     """A date option in any form the evidence accepts; a usage error otherwise."""
     from checker.intake.values import parse_date

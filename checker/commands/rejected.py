@@ -17,8 +17,6 @@ from dataclasses import asdict, dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from checker.errors import UsageError
-
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
@@ -50,18 +48,6 @@ class RejectedRow:
     code: str
     message: str
     value: str
-
-
-def parse_formats(text: str) -> set[str]:
-    """The formats asked for; a usage error for an unknown one."""
-    wanted = {f.strip().lower() for f in text.split(",") if f.strip()} or {"terminal"}
-    unknown = sorted(wanted - set(FORMATS))
-    if unknown:
-        raise UsageError(
-            f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}",
-            zh=f"未知的输出格式 “{unknown[0]}”，可选 {', '.join(FORMATS)}",
-        )
-    return wanted
 
 
 def _units(evidence: Evidence) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
