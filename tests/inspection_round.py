@@ -3,6 +3,8 @@ system-export fixtures repeat: title on row 1, header on row 3, a blank row 12. 
 
 from __future__ import annotations
 
+from checker.intake.evidence import Evidence
+
 EXPECTED_REJECTED = [
     (8, "A 点位编号", "site-not-registered"),
     (9, "C 测评标准", "unknown-standard"),
@@ -19,3 +21,23 @@ EXPECTED_ACCEPTED = [
     (6, "S003", "Ⅲ-1-1", "fail", 1, "2023-05-05", "农贸市场", "区市场监管局", True, False),
     (7, "S001", "Ⅲ-1-1", "pass", 0, "2023-06-01", "农贸市场", "区市场监管局", True, True),
 ]
+
+
+def accepted_rows(evidence: Evidence) -> list[tuple[object, ...]]:
+    """The accepted inspection rows as the EXPECTED_ACCEPTED tuples say them, in row order."""
+    frame = evidence.frame("inspections").sort_values("_row")
+    return [
+        (
+            int(r["_row"]),
+            r["site_id"],
+            r["standard"],
+            r["result"],
+            int(r["cases"]),
+            r["date"].strftime("%Y-%m-%d"),
+            r["site_type"],
+            r["department"],
+            bool(r["counts"]),
+            bool(r["duplicate"]),
+        )
+        for r in frame.to_dict("records")
+    ]

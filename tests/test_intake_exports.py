@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from inspection_round import EXPECTED_ACCEPTED, EXPECTED_REJECTED
+from inspection_round import EXPECTED_ACCEPTED, EXPECTED_REJECTED, accepted_rows
 
 from checker.handbook.loader import load_handbook
 from checker.handbook.model import Handbook
@@ -62,25 +62,6 @@ def _digest(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
-def _accepted(evidence: Evidence) -> list[tuple[object, ...]]:
-    frame = evidence.frame("inspections").sort_values("_row")
-    return [
-        (
-            int(r["_row"]),
-            r["site_id"],
-            r["standard"],
-            r["result"],
-            int(r["cases"]),
-            r["date"].strftime("%Y-%m-%d"),
-            r["site_type"],
-            r["department"],
-            bool(r["counts"]),
-            bool(r["duplicate"]),
-        )
-        for r in frame.to_dict("records")
-    ]
-
-
 def _score(tiny: Handbook, evidence: Evidence) -> tuple[float, float, float]:
     total = evaluate(tiny, evidence, Options(test_date=date(2023, 7, 1))).total
     return (total.score, total.low, total.high)
@@ -115,7 +96,7 @@ def test_the_same_round_in_every_format_gives_the_same_rows_and_score(
     assert [(r.file, r.sheet, r.row, r.column, r.code) for r in evidence.rejected] == [
         (source.name, sheet, row, column, code) for row, column, code in EXPECTED_REJECTED
     ]
-    assert _accepted(evidence) == EXPECTED_ACCEPTED
+    assert accepted_rows(evidence) == EXPECTED_ACCEPTED
     assert _score(tiny, evidence) == xlsx_score
 
 
@@ -168,7 +149,7 @@ def test_a_big_export_parsed_in_a_worker_reads_the_same(tiny: Handbook, tmp_path
         here = read_evidence(folder, tiny, limits=Limits(isolate="never"))
         there = read_evidence(folder, tiny, limits=Limits(isolate="always"))
         assert there.rejected == here.rejected
-        assert _accepted(there) == _accepted(here)
+        assert accepted_rows(there) == accepted_rows(here)
         assert len(here.frame("inspections")) == 4
 
 

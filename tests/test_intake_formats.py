@@ -8,11 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from inspection_round import EXPECTED_ACCEPTED, EXPECTED_REJECTED
+from inspection_round import EXPECTED_ACCEPTED, EXPECTED_REJECTED, accepted_rows
 
 from checker.handbook.loader import load_handbook
 from checker.handbook.model import Handbook
-from checker.intake.evidence import Evidence
 from checker.intake.reader import read_evidence
 
 FIXTURES = Path(__file__).parent / "fixtures" / "evidence" / "lo"
@@ -40,25 +39,6 @@ def _round(tmp_path: Path, name: str) -> Path:
     return round_dir
 
 
-def _accepted(evidence: Evidence) -> list[tuple[object, ...]]:
-    frame = evidence.frame("inspections").sort_values("_row")
-    return [
-        (
-            int(r["_row"]),
-            r["site_id"],
-            r["standard"],
-            r["result"],
-            int(r["cases"]),
-            r["date"].strftime("%Y-%m-%d"),
-            r["site_type"],
-            r["department"],
-            bool(r["counts"]),
-            bool(r["duplicate"]),
-        )
-        for r in frame.to_dict("records")
-    ]
-
-
 @pytest.mark.parametrize(
     ("name", "fmt", "encoding"),
     [
@@ -83,7 +63,7 @@ def test_every_format_reads_the_same_rows(
     assert info.sha256 == hashlib.sha256((round_dir / "inspections" / name).read_bytes()).hexdigest()
     assert [(r.row, r.column, r.code) for r in evidence.rejected] == EXPECTED_REJECTED
     assert all(r.file == f"inspections/{name}" for r in evidence.rejected)
-    assert _accepted(evidence) == EXPECTED_ACCEPTED
+    assert accepted_rows(evidence) == EXPECTED_ACCEPTED
     assert any("重复" in w and "7行" in w for w in info.warning_texts())
     sites = evidence.frame("sites")
     assert list(sites["site_type"]) == ["农贸市场", "背街小巷", "农贸市场"]
