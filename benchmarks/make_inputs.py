@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python benchmarks/make_inputs.py                 # 10k, 100k (xlsx) and 1m (CSV)
     .venv/bin/python benchmarks/make_inputs.py 100k --xlsx     # only 100k, inspections as xlsx
     .venv/bin/python benchmarks/make_inputs.py 1m --xlsx       # 1M rows as xlsx (slow: ~65 s, 350 MB peak)
+    .venv/bin/python benchmarks/make_inputs.py 1m --xlsx --sites 250000   # the same rows over a 250k-site register
 
 Each round is a full ``civcheck sample`` of the bundled pack (site register, inspections, documents,
 surveys, indicators) with the register grown until the inspections reach the size; the seed is fixed,
@@ -35,6 +36,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("sizes", nargs="*", metavar="SIZE", help=f"any of {', '.join(SIZES)} (default: all)")
     parser.add_argument("--xlsx", action="store_true", help="inspections as xlsx even for 1m")
     parser.add_argument("--csv", action="store_true", help="inspections as CSV even for 10k and 100k")
+    parser.add_argument(
+        "--sites", type=int, default=0,
+        help="register at least this many sites (the rows are then drawn from all their pairs, so many sites"
+        " stay uninspected); the folder is named SIZE-SITES-FORMAT",
+    )  # fmt: skip
     parser.add_argument("--handbook", default="wenming-city")
     parser.add_argument("--out", type=Path, default=HERE / "data")
     args = parser.parse_args(argv)
@@ -45,10 +51,20 @@ def main(argv: list[str] | None = None) -> int:
     for size in args.sizes or list(SIZES):
         rows = SIZES[size]
         as_csv = args.csv or (rows >= 1_000_000 and not args.xlsx)
-        target = args.out / f"{size}-{'csv' if as_csv else 'xlsx'}"
+        register = f"-{args.sites // 1000}k-sites" if args.sites else ""
+        target = args.out / f"{size}{register}-{'csv' if as_csv else 'xlsx'}"
         started = time.perf_counter()
         summary = write_sample(
-            pack, target, SampleOptions(seed=SEED, inspections=rows, csv=as_csv, flaws=False), force=True
+            pack,
+            target,
+            SampleOptions(
+                seed=SEED,
+                inspections=rows,
+                csv=as_csv,
+                flaws=False,
+                sites=max(args.sites, SampleOptions.sites),
+            ),
+            force=True,
         )
         took = time.perf_counter() - started
         print(f"{target}: {summary.inspections:,} rows, {summary.sites:,} sites, {took:.1f} s")

@@ -1,0 +1,128 @@
+"""Text assembled column by column: each distinct value of a column rendered once, the rows joined in Arrow.
+
+The big outputs (the gap records of report.json, the rows of the problem sheets) repeat a few thousand
+distinct values hundreds of thousands of times: a department, a standard, a deadline. Rendering value by
+value in Python — ``json.dumps`` of a 400k-element list of dicts, or one xlsxwriter call per cell — spends
+its time on the repeats. Here every column is factorised, each distinct value is rendered by the same
+Python function the slow path would call (so the text is byte for byte the same), and the rows are
+assembled from the rendered pieces by Arrow's string kernels, a block of rows at a time so that memory
+stays flat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+BLOCK_ROWS = 32_768  # rows assembled at once: a few MB of text per column
+
+
+def factorize(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Codes (-1 for None/NaN/NA/NaT) and the distinct values of ``values``, in order of first appearance.
+
+    ``values`` is a list of plain values or a typed pandas column. Values are told apart by type as well
+    as by equality, so that ``1``, ``1.0`` and ``True`` (equal in Python) stay three values, each
+    rendered in its own way: a column that mixes them is factorised value by value.
+    """
+    import pandas as pd
+
+    data = values if isinstance(values, pd.Series) else np.asarray(values, dtype=object)
+    if isinstance(data, np.ndarray) and data.ndim != 1:  # a list of tuples would become a 2-D array
+        data = np.empty(len(values), dtype=object)
+        data[:] = list(values)
+    if isinstance(data, np.ndarray) and pd.api.types.infer_dtype(data, skipna=True).startswith("mixed"):
+        return _factorize_by_type(values)
+    codes, found = pd.factorize(data, use_na_sentinel=True)
+    uniques = found.tolist() if isinstance(found, np.ndarray) else list(found.astype(object))
+    return np.asarray(codes, dtype=np.int64), uniques
+
+
+def _factorize_by_type(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
+    import pandas as pd
+
+    codes = np.empty(len(values), dtype=np.int64)
+    seen: dict[tuple[type, Any], int] = {}
+    uniques: list[Any] = []
+    for i, value in enumerate(values):
+        if (
+            value is None
+            or value is pd.NA
+            or value is pd.NaT
+            or (isinstance(value, float) and value != value)
+        ):
+            codes[i] = -1
+            continue
+        key = (type(value), value)
+        found = seen.get(key)
+        if found is None:
+            found = seen[key] = len(uniques)
+            uniques.append(value)
+        codes[i] = found
+    return codes, uniques
+
+
+def rendered(
+    values: Sequence[Any], render: Callable[[Any], str | None], missing: str | None
+) -> tuple[np.ndarray, pa.Array]:
+    """``(codes, texts)``: ``texts[codes[i]]`` is ``render(values[i])``, computed once per distinct value.
+
+    A missing value (None, NaN, NA, NaT) gets ``missing``; ``render`` may return None too. The last
+    element of ``texts`` is the missing text, and missing values point at it.
+    """
+    codes, uniques = factorize(values)
+    texts = [render(u) for u in uniques]
+    texts.append(missing)
+    codes[codes < 0] = len(uniques)
+    return codes, pa.array(texts, type=pa.large_string())
+
+
+class Column:
+    """One column's rendered pieces, to be taken row by row: ``piece(rows)`` for a block of rows."""
+
+    def __init__(self, codes: np.ndarray, texts: pa.Array) -> None:
+        self.codes = codes
+        self.texts = texts
+
+    @classmethod
+    def of(cls, values: Sequence[Any], render: Callable[[Any], str | None], missing: str | None) -> Column:
+        return cls(*rendered(values, render, missing))
+
+    def piece(self, start: int, stop: int) -> pa.Array:
+        return self.texts.take(pa.array(self.codes[start:stop]))
+
+
+def join(parts: Sequence[pa.Array | str], *, skip_nulls: bool = False) -> pa.Array:
+    """Row-wise concatenation of arrays and constant strings (a null piece makes the row null, unless
+    ``skip_nulls``: then it counts as empty)."""
+    args = [pa.scalar(p, pa.large_string()) if isinstance(p, str) else p for p in parts]
+    empty = pa.scalar("", pa.large_string())
+    if skip_nulls:
+        return pc.binary_join_element_wise(*args, empty, null_handling="replace", null_replacement="")
+    return pc.binary_join_element_wise(*args, empty)
+
+
+def blocks(length: int, size: int | None = None) -> Iterator[tuple[int, int]]:
+    """``(start, stop)`` of consecutive blocks covering ``range(length)`` (``BLOCK_ROWS`` rows each)."""
+    size = size or BLOCK_ROWS
+    for start in range(0, length, size):
+        yield start, min(length, start + size)
+
+
+def numbers_text(start: int, stop: int) -> pa.Array:
+    """The decimal text of ``start … stop - 1``."""
+    return pc.cast(pa.array(np.arange(start, stop, dtype=np.int64)), pa.large_string())
+
+
+def lines(rows: pa.Array, sep: str) -> str:
+    """The rows of a block joined with ``sep``, as one string (one Arrow kernel, one decode)."""
+    if isinstance(rows, pa.ChunkedArray):
+        rows = rows.combine_chunks()
+    if rows.type != pa.large_string():
+        rows = rows.cast(pa.large_string())
+    nested = pa.LargeListArray.from_arrays(pa.array([0, len(rows)], type=pa.int64()), rows)
+    joined: str = pc.binary_join(nested, pa.scalar(sep, pa.large_string()))[0].as_py()
+    return joined
