@@ -36,7 +36,9 @@ def _frame() -> pd.DataFrame:
             ),
             "points_lost": [0.0, -0.0, float("nan"), float("inf"), 1e-17],
             "cases": [1, 0, 3, 1, 2],
-            "deadline": pd.to_datetime(pd.Series(["2026-07-12", None, "2026-07-12", "2026-07-13", "2026-07-12"])),
+            "deadline": pd.to_datetime(
+                pd.Series(["2026-07-12", None, "2026-07-12", "2026-07-13", "2026-07-12"])
+            ),
             "extra": ["x", "y", None, "x", "y"],
         }
     )

@@ -71,3 +71,12 @@ def test_sheet_titles_are_valid_and_unique(names: list[str]) -> None:
     for title in titles:
         assert 1 <= len(title) <= 31
         assert not set(title) & set("[]:*?/\\")
+
+
+def test_text_xlsxwriter_would_take_for_rich_text_is_neutralised() -> None:
+    # xlsxwriter (constant memory) writes a string that starts with <r> and ends with </r> into the sheet
+    # as raw XML: submitted text could smuggle a formula past the neutraliser that way.
+    hostile = "<r><t>a</t></r></is><f>HYPERLINK(1)</f><is><r><t>b</t></r>"
+    assert cell_text(hostile) == "'" + hostile
+    assert cell_text("<r>\nx</r>") == "'<r>\nx</r>"
+    assert cell_text("<r>x") == "<r>x"

@@ -68,7 +68,7 @@ def render_city(view: dict[str, Any], lang: str) -> None:
 
 
 def write_city_workbook(view: dict[str, Any], path: Path, lang: str) -> None:
-    from checker.report.workbook import SheetWriter, new_book
+    from checker.report.workbook import SheetWriter, close_book, new_book
 
     book = new_book(path)
     taken: set[str] = set()
@@ -83,7 +83,7 @@ def write_city_workbook(view: dict[str, Any], path: Path, lang: str) -> None:
                 sheet.cell(sheet.row, col, value, fmt)
             sheet.row += 1
         sheet.finish()
-    book.close()
+    close_book(book)
 
 
 def render_city_html(view: dict[str, Any], lang: str) -> str:

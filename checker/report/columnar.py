@@ -56,7 +56,7 @@ def _factorize_by_type(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
         ):
             codes[i] = -1
             continue
-        key = (type(value), value)
+        key = (type(value), value if value.__hash__ is not None else repr(value))
         found = seen.get(key)
         if found is None:
             found = seen[key] = len(uniques)
@@ -66,18 +66,28 @@ def _factorize_by_type(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
 
 
 def rendered(
-    values: Sequence[Any], render: Callable[[Any], str | None], missing: str | None
+    values: Sequence[Any],
+    render: Callable[[Any], str | None],
+    missing: str | None,
+    render_all: Callable[[list[Any]], pa.Array | None] | None = None,
 ) -> tuple[np.ndarray, pa.Array]:
     """``(codes, texts)``: ``texts[codes[i]]`` is ``render(values[i])``, computed once per distinct value.
 
     A missing value (None, NaN, NA, NaT) gets ``missing``; ``render`` may return None too. The last
-    element of ``texts`` is the missing text, and missing values point at it.
+    element of ``texts`` is the missing text, and missing values point at it. ``render_all``, when given,
+    renders all the distinct values at once (in Arrow) and must agree with ``render``; it may decline by
+    returning None (a value it cannot handle), and ``render`` is used instead.
     """
     codes, uniques = factorize(values)
-    texts = [render(u) for u in uniques]
-    texts.append(missing)
     codes[codes < 0] = len(uniques)
-    return codes, pa.array(texts, type=pa.large_string())
+    if render_all is not None and len(uniques) > 64:
+        texts = render_all(uniques)
+        if texts is not None:
+            tail = pa.array([missing], type=pa.large_string())
+            return codes, pa.concat_arrays([texts.cast(pa.large_string()), tail])
+    listed = [render(u) for u in uniques]
+    listed.append(missing)
+    return codes, pa.array(listed, type=pa.large_string())
 
 
 class Column:
@@ -88,8 +98,14 @@ class Column:
         self.texts = texts
 
     @classmethod
-    def of(cls, values: Sequence[Any], render: Callable[[Any], str | None], missing: str | None) -> Column:
-        return cls(*rendered(values, render, missing))
+    def of(
+        cls,
+        values: Sequence[Any],
+        render: Callable[[Any], str | None],
+        missing: str | None,
+        render_all: Callable[[list[Any]], pa.Array | None] | None = None,
+    ) -> Column:
+        return cls(*rendered(values, render, missing, render_all))
 
     def piece(self, start: int, stop: int) -> pa.Array:
         return self.texts.take(pa.array(self.codes[start:stop]))
@@ -117,12 +133,22 @@ def numbers_text(start: int, stop: int) -> pa.Array:
     return pc.cast(pa.array(np.arange(start, stop, dtype=np.int64)), pa.large_string())
 
 
-def lines(rows: pa.Array, sep: str) -> str:
-    """The rows of a block joined with ``sep``, as one string (one Arrow kernel, one decode)."""
+def _joined(rows: pa.Array, sep: str) -> pa.Scalar:
     if isinstance(rows, pa.ChunkedArray):
         rows = rows.combine_chunks()
     if rows.type != pa.large_string():
         rows = rows.cast(pa.large_string())
     nested = pa.LargeListArray.from_arrays(pa.array([0, len(rows)], type=pa.int64()), rows)
-    joined: str = pc.binary_join(nested, pa.scalar(sep, pa.large_string()))[0].as_py()
+    return pc.binary_join(nested, pa.scalar(sep, pa.large_string()))[0]
+
+
+def lines(rows: pa.Array, sep: str) -> str:
+    """The rows of a block joined with ``sep``, as one string (one Arrow kernel, one decode)."""
+    joined: str = _joined(rows, sep).as_py()
     return joined
+
+
+def lines_utf8(rows: pa.Array, sep: str) -> pa.Buffer:
+    """The rows of a block joined with ``sep``, as UTF-8 bytes in an Arrow buffer (no copy into Python)."""
+    buffer: pa.Buffer = _joined(rows, sep).as_buffer()
+    return buffer

@@ -65,7 +65,7 @@ def render_diff(result: dict[str, Any], lang: str, console: Console | None = Non
 
 
 def write_diff_workbook(result: dict[str, Any], path: Path, lang: str) -> None:
-    from checker.report.workbook import SheetWriter, new_book
+    from checker.report.workbook import SheetWriter, close_book, new_book
 
     book = new_book(path)
     taken: set[str] = set()
@@ -101,4 +101,4 @@ def write_diff_workbook(result: dict[str, Any], path: Path, lang: str) -> None:
     for col, k in enumerate(("new", "fixed", "persisting", "recurred", "not_reinspected")):
         for row, pid in enumerate(result[k], start=1):
             problems.cell(row, col, pid)
-    book.close()
+    close_book(book)

@@ -17,12 +17,21 @@ from typing import TYPE_CHECKING, Any
 from checker.files import inside, unique_name
 from checker.intake.kinds import KINDS, REPLY_STATUSES
 from checker.numbers import num, pct, with_unit
-from checker.report import tables
+from checker.report import columnar, sheetxml, tables
 from checker.report.history import HISTORY_COLUMNS, dispatch_order, gaps_with_history, lifecycle_text
 from checker.report.labels import column_label, kind_label, label
 from checker.report.reasons import localise_gap_table
 from checker.report.sanitize import inline_text
-from checker.report.workbook import SheetWriter, formats_of, new_book, row_height
+from checker.report.workbook import (
+    SheetWriter,
+    add_bulk,
+    cell_rules,
+    close_book,
+    formats_of,
+    new_book,
+    row_height,
+    row_heights,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -182,31 +191,10 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str, *, mark: 
     empty: list[Any] = [None] * table.length
     columns = [table.data.get(c, empty) if c is not None else empty for c in layout]
     states = table.data.get("lifecycle", empty)
-    row = 1
-    for values, state in zip(zip(*columns, strict=True), states, strict=True):
-        alert = state in ALERT_STATES
-        cells: list[tuple[int, Any, str | None]] = []
-        for col, (column, value) in enumerate(zip(layout, values, strict=True)):
-            if column is None:
-                continue
-            fmt = _fmt(column) if col >= printed else _box(column)
-            if column == "kind" and value is not None:
-                value = kinds.get(value, value)
-            elif column == "lifecycle":
-                value, fmt = lifecycle_text(value, lang), ("box_alert" if alert else "box")
-            elif column == "deadline" and state == "overdue":
-                fmt = "box_overdue"  # 逾期: the missed deadline in red
-            cells.append((col, value, fmt))
-        # Constant-memory mode: a row's height is set before its cells are written.
-        ws.set_row(
-            row, row_height([(v, widths[c]) for c, v, _ in cells if c < printed and isinstance(v, str)])
-        )
-        for col, value, fmt in cells:
-            if fmt is not None and fmt.startswith("box"):
-                _boxed(sheet, formats, row, col, value, fmt)
-            else:
-                sheet.cell(row, col, value, fmt)
-        row += 1
+    if table.length >= sheetxml.BULK_ROWS:
+        row = _bulk_rows(sheet, layout, columns, states, kinds, widths, printed, lang)
+    else:
+        row = _cell_rows(sheet, formats, layout, columns, states, kinds, widths, printed, lang)
     last = max(row - 1, 1)
     ws.data_validation(
         1,
@@ -280,7 +268,87 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str, *, mark: 
         note.sheet.set_row(note.row, 24)  # room to write by hand
         note.pair(label(key, lang), None, "reply")
     note.sheet.fit_to_pages(1, 0)
-    book.close()
+    close_book(book)
+
+
+def _cell_rows(
+    sheet: SheetWriter,
+    formats: dict[str, Any],
+    layout: list[str | None],
+    columns: list[list[Any]],
+    states: list[Any],
+    kinds: dict[str, str],
+    widths: list[float],
+    printed: int,
+    lang: str,
+) -> int:
+    """The problems of a short 交办单, cell by cell; returns the next free row."""
+    ws = sheet.sheet
+    row = 1
+    for values, state in zip(zip(*columns, strict=True), states, strict=True):
+        alert = state in ALERT_STATES
+        cells: list[tuple[int, Any, str | None]] = []
+        for col, (column, value) in enumerate(zip(layout, values, strict=True)):
+            if column is None:
+                continue
+            fmt = _fmt(column) if col >= printed else _box(column)
+            if column == "kind" and value is not None:
+                value = kinds.get(value, value)
+            elif column == "lifecycle":
+                value, fmt = lifecycle_text(value, lang), ("box_alert" if alert else "box")
+            elif column == "deadline" and state == "overdue":
+                fmt = "box_overdue"  # 逾期: the missed deadline in red
+            cells.append((col, value, fmt))
+        # Constant-memory mode: a row's height is set before its cells are written.
+        ws.set_row(
+            row, row_height([(v, widths[c]) for c, v, _ in cells if c < printed and isinstance(v, str)])
+        )
+        for col, value, fmt in cells:
+            if fmt is not None and fmt.startswith("box"):
+                _boxed(sheet, formats, row, col, value, fmt)
+            else:
+                sheet.cell(row, col, value, fmt)
+        row += 1
+    return row
+
+
+def _bulk_rows(
+    sheet: SheetWriter,
+    layout: list[str | None],
+    columns: list[list[Any]],
+    states: list[Any],
+    kinds: dict[str, str],
+    widths: list[float],
+    printed: int,
+    lang: str,
+) -> int:
+    """The problems of a long 交办单 as the same cells, rendered column by column (:mod:`sheetxml`)."""
+    length = len(states)
+    bulk: list[sheetxml.BulkColumn] = []
+    for col, (column, values) in enumerate(zip(layout, columns, strict=True)):
+        if column is None:
+            continue
+        base: str | None = _fmt(column) if col >= printed else _box(column)
+        fmt: str | list[str | None] | None = base
+        if column == "kind":
+            values = _mapped(values, lambda v: kinds.get(v, v))
+        elif column == "lifecycle":
+            values = _mapped(values, lambda v: lifecycle_text(v, lang))
+            fmt = ["box_alert" if s in ALERT_STATES else "box" for s in states]
+        elif column == "deadline":
+            fmt = ["box_overdue" if s == "overdue" else base for s in states]
+        bulk.append(sheetxml.BulkColumn(col, values, fmt))
+    heights = row_heights([(c.values, widths[c.col]) for c in bulk if c.col < printed], length)
+    rules = cell_rules(sheet.book, lang)
+    add_bulk(sheet.book, sheet.sheet, sheetxml.Bulk(0, 1, length, bulk, rules, heights))
+    return 1 + length
+
+
+def _mapped(values: list[Any], convert: Any) -> list[Any]:
+    """``convert`` of every value but None, called once per distinct value."""
+    codes, uniques = columnar.factorize(values)
+    mapped = [convert(u) for u in uniques] + [None]
+    return [mapped[c] for c in codes.tolist()]
 
 
 def _page_setup(ws: Any, lang: str, unit: str, issued: date | None, reply_by: date | None) -> None:

@@ -49,7 +49,8 @@ def cell_text(value: object) -> str:
     text = clean_text(value)
     if not text:
         return text
-    if _FORMULA_START.match(text):
+    if _FORMULA_START.match(text) or (text.startswith("<r>") and text.endswith("</r>")):
+        # A formula, or text xlsxwriter would take for rich-text XML and write into the sheet unescaped.
         text = NEUTRALISER + text
     if len(text) > EXCEL_CELL_MAX:
         text = text[: EXCEL_CELL_MAX - len(TRUNCATED_MARK)] + TRUNCATED_MARK

@@ -194,6 +194,9 @@ def column_values(frame: pd.DataFrame, column: str) -> list[Any]:
         return [int(v) for v in series.tolist()]
     if pd.api.types.is_float_dtype(series):
         return [None if v != v else float(v) for v in series.tolist()]
+    if isinstance(series.dtype, pd.StringDtype):  # str or missing: no value needs plain()
+        texts: list[Any] = series.astype(object).where(series.notna(), None).tolist()
+        return texts
     return [plain(v) for v in series.astype(object).tolist()]
 
 

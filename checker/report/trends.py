@@ -202,7 +202,7 @@ def render_history(history: History, lang: str, local: bool, console: Console | 
 
 
 def write_history_workbook(history: History, path: Path, lang: str, local: bool) -> None:
-    from checker.report.workbook import SheetWriter, new_book
+    from checker.report.workbook import SheetWriter, close_book, new_book
 
     book = new_book(path)
     taken: set[str] = set()
@@ -306,7 +306,7 @@ def write_history_workbook(history: History, path: Path, lang: str, local: bool)
             part.cell(part.row, col, value, "points" if col in (3, 4, 5) else None)
         part.row += 1
     part.finish()
-    book.close()
+    close_book(book)
 
 
 # -- page -----------------------------------------------------------------------------------------------

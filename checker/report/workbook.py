@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker.report import tables
+from checker.report import columnar, sheetxml, tables
 from checker.report.history import (
     HISTORY_COLUMNS,
     TRACKING_LISTS,
@@ -96,6 +96,68 @@ def row_height(cells: Sequence[tuple[Any, float]]) -> float:
         need = sum(max(1, math.ceil(display_width(part) / usable)) for part in value.split("\n"))
         lines = max(lines, need)
     return lines * LINE_POINTS + ROW_PADDING
+
+
+def _wide_table() -> Any:
+    """For every code point of the Basic Multilingual Plane: is it East Asian wide or full-width?"""
+    import numpy as np
+
+    global _WIDE
+    if _WIDE is None:
+        _WIDE = np.fromiter(
+            (unicodedata.east_asian_width(chr(c)) in "WF" for c in range(0x10000)), dtype=bool, count=0x10000
+        )
+    return _WIDE
+
+
+_WIDE: Any = None
+_VECTOR_CHARS = 64  # texts up to this long are measured together in NumPy; longer ones one by one
+
+
+def display_widths(texts: Sequence[str]) -> list[int]:
+    """:func:`display_width` of many texts: short BMP texts measured together, the rest one by one."""
+    import numpy as np
+
+    out = [0] * len(texts)
+    short = [i for i, t in enumerate(texts) if len(t) <= _VECTOR_CHARS and "\x00" not in t]
+    if short:
+        chars = np.array([texts[i] for i in short], dtype=str)
+        points = chars.view(np.uint32).reshape(len(short), -1)
+        bmp: list[bool] = np.asarray((points < 0x10000).all(axis=1)).tolist()
+        wide = _wide_table()[np.where(points < 0x10000, points, 0)]
+        widths = (points != 0).sum(axis=1) + wide.sum(axis=1)
+        for i, n, ok in zip(short, widths.tolist(), bmp, strict=True):
+            out[i] = n if ok else display_width(texts[i])
+    for i in set(range(len(texts))) - set(short):
+        out[i] = display_width(texts[i])
+    return out
+
+
+def row_heights(columns: Sequence[tuple[Sequence[Any], float]], length: int) -> list[float]:
+    """:func:`row_height` of every row of a table, the columns given as (values, width); each distinct
+    value of a column measured once."""
+    import numpy as np
+
+    from checker.report import columnar
+
+    lines = np.ones(length, dtype=np.int64)
+    for values, width in columns:
+        usable = max(1.0, width * 1.1 - 1)
+        codes, uniques = columnar.factorize(values)
+        texts = [u for u in uniques if isinstance(u, str) and u and "\n" not in u]
+        widths = dict(zip(texts, display_widths(texts), strict=True))
+        need = []
+        for u in uniques:
+            if not isinstance(u, str) or not u:
+                need.append(1)
+            elif u in widths:
+                need.append(max(1, math.ceil(widths[u] / usable)))
+            else:
+                need.append(sum(max(1, math.ceil(display_width(p) / usable)) for p in u.split("\n")))
+        need.append(1)
+        codes[codes < 0] = len(uniques)
+        lines = np.maximum(lines, np.asarray(need, dtype=np.int64)[codes])
+    return (lines * LINE_POINTS + ROW_PADDING).tolist()  # type: ignore[no-any-return]
 
 
 def printed_first(table: tables.Table, printed: Sequence[str]) -> tuple[tables.Table, int]:
@@ -234,6 +296,26 @@ class SheetWriter:
             column_fmt = [f or "top" for f in column_fmt]
         converters = [translate.get(c) for c in table.columns]
         fill_at = table.columns.index(fills) if fills in table.columns else None
+        if table.length >= sheetxml.BULK_ROWS:
+            row = self._bulk_table(table, converters, column_fmt, fill_at, wrap_at, head)
+        else:
+            row = self._cell_table(table, converters, column_fmt, fill_at, wrap_at, head)
+        self.row = row
+        if main and table.columns:
+            self.sheet.autofilter(head, 0, max(head, row - 1), len(table.columns) - 1)
+            self.sheet.freeze_panes(head + 1, 0)
+            self.sheet.repeat_rows(head)
+
+    def _cell_table(
+        self,
+        table: tables.Table,
+        converters: list[Any],
+        column_fmt: list[str | None],
+        fill_at: int | None,
+        wrap_at: dict[int, float],
+        head: int,
+    ) -> int:
+        """The rows of a short table, cell by cell through xlsxwriter; returns the next free row."""
         sheet_cell = self.cell
         row = self.row
         for values in table.rows():
@@ -254,11 +336,81 @@ class SheetWriter:
                         convert = converters[col]
                         self._fit(col, value if convert is None else str(convert(value)))
             row += 1
-        self.row = row
-        if main and table.columns:
-            self.sheet.autofilter(head, 0, max(head, row - 1), len(table.columns) - 1)
-            self.sheet.freeze_panes(head + 1, 0)
-            self.sheet.repeat_rows(head)
+        return row
+
+    def _bulk_table(
+        self,
+        table: tables.Table,
+        converters: list[Any],
+        column_fmt: list[str | None],
+        fill_at: int | None,
+        wrap_at: dict[int, float],
+        head: int,
+    ) -> int:
+        """The rows of a long table, rendered column by column and spliced in when the book is closed
+        (:mod:`checker.report.sheetxml`): the same cells, formats, heights and fitted widths."""
+        data = []
+        for column, convert in zip(table.columns, converters, strict=True):
+            values = table.data[column]
+            if convert is not None:
+                codes, uniques = columnar.factorize(values)
+                mapped = [convert(u) for u in uniques] + [None]
+                values = [mapped[c] for c in codes.tolist()]
+            data.append(values)
+        columns = []
+        for col, values in enumerate(data):
+            fmt: str | list[str | None] | None = column_fmt[col]
+            if col == fill_at:
+                fills = {f"fill_{v}" for v in set(table.data[table.columns[col]]) if v is not None}
+                named = {f: f if f in self.formats else column_fmt[col] for f in fills}
+                fmt = [
+                    named[f"fill_{v}"] if v is not None else column_fmt[col]
+                    for v in table.data[table.columns[col]]
+                ]
+            columns.append(sheetxml.BulkColumn(col, values, fmt))
+        heights = None
+        if wrap_at:
+            heights = row_heights([(data[c], w) for c, w in wrap_at.items()], table.length)
+        for n, values in enumerate(table.rows()):
+            if n >= WIDTH_SAMPLE:
+                break
+            for col, value in enumerate(values):
+                if isinstance(value, str):
+                    self._fit(col, value if converters[col] is None else str(data[col][n]))
+        rules = cell_rules(self.book, self.lang)
+        add_bulk(self.book, self.sheet, sheetxml.Bulk(0, self.row, table.length, columns, rules, heights))
+        return self.row + table.length
+
+
+def cell_rules(book: Any, lang: str) -> sheetxml.CellRules:
+    """How :meth:`SheetWriter.cell` turns values into cells, for the bulk tables of ``book``."""
+    formats = formats_of(book)
+
+    def xf(name: str | None) -> int:
+        return int(formats[name]._get_xf_index()) if name else 0
+
+    return sheetxml.CellRules(xf, label("yes", lang), label("no", lang), label("reason.name_sep", lang))
+
+
+def add_bulk(book: Any, sheet: Any, bulk: sheetxml.Bulk) -> None:
+    """Keep ``bulk`` to be spliced into ``sheet`` when :func:`close_book` closes ``book``."""
+    bulk.sheet = book.worksheets().index(sheet) + 1
+    # xlsxwriter numbers a format (its xf index) when first used and writes styles.xml at close: the
+    # formats of the bulk's cells are numbered now, before the rows are rendered after the close.
+    names: set[str | None] = {"date"}
+    for column in bulk.columns:
+        names.update([column.fmt] if column.fmt is None or isinstance(column.fmt, str) else column.fmt)
+    for name in names:
+        if name is not None:
+            bulk.rules.xf(name)
+    pending: list[sheetxml.Bulk] = book.__dict__.setdefault("_civcheck_bulk", [])
+    pending.append(bulk)
+
+
+def close_book(book: Any) -> None:
+    """Close the xlsxwriter workbook, then splice in its bulk tables."""
+    book.close()
+    sheetxml.splice(Path(book.filename), book.__dict__.get("_civcheck_bulk", []))
 
 
 def _column_format(column: str) -> str | None:
@@ -400,7 +552,7 @@ def write_workbook(assessment: Assessment, path: Path, lang: str, *, mark: str =
         _tracking_sheets(assessment, book, taken, lang, sheets)
     for sheet in sheets.values():
         sheet.finish()
-    book.close()
+    close_book(book)
 
 
 def _tracking_sheets(
