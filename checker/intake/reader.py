@@ -15,8 +15,8 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable
-from concurrent.futures import Executor, ThreadPoolExecutor
-from dataclasses import replace
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +54,7 @@ from checker.intake.preflight import (
 )
 from checker.intake.rows import SheetContext, SheetRows, read_rows
 from checker.intake.sheets import FileCells, ReadError, read_csv, read_workbook, utf16_without_bom
-from checker.intake.sniff import EXTENSIONS, sniff
+from checker.intake.sniff import EXTENSIONS, Sniffed, sniff
 from checker.intake.spreadsheetml import read_spreadsheetml
 from checker.intake.values import distinct
 
@@ -204,6 +204,20 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+PARSE_AHEAD = 1  # files parsed ahead of the one whose rows are being checked (each in its own worker)
+
+
+@dataclass
+class Parsed:
+    """One file sniffed, scanned and parsed (or the error that stopped it), its hash on the way."""
+
+    digest: Future[str]
+    sniffed: Sniffed | None
+    pre: Preflight | None
+    cells: FileCells | None
+    error: Exception | None
+
+
 class _Round:
     """Accumulates what the files of a round yield."""
 
@@ -221,13 +235,31 @@ class _Round:
         info.format = code if not info.format or info.format in ("", "?") else info.format
         self.rejected.append(Rejection(info.file, "", 0, "", code, fields_of(fields)))
 
-    def read_file(self, path: Path, rel: str) -> None:
-        # The file is hashed on another thread while it is read (hashlib releases the GIL).
+    def parse(self, path: Path) -> Parsed:
+        """Sniff, scan and parse one file into cells — no round state touched, so that the next file can
+        be parsed (in its worker process) while this one's rows are checked. Errors are kept, not raised:
+        :meth:`read_file` reports them in the files' order."""
         digest = self.background.submit(sha256, path)
+        try:
+            sniffed = sniff(path, self.limits)
+            if not sniffed.ok:
+                return Parsed(digest, sniffed, None, None, None)
+            try:
+                pre = self._preflight(path, sniffed.format)
+                return Parsed(digest, sniffed, pre, self._cells(path, sniffed.format, pre), None)
+            except Exception as exc:  # reported by _read_file: a coded failure, else one unreadable file
+                return Parsed(digest, sniffed, None, None, exc)
+        except OSError as exc:
+            return Parsed(digest, None, None, None, exc)
+
+    def read_file(self, path: Path, rel: str, parsed: Parsed | None = None) -> None:
+        # The file is hashed on another thread while it is read (hashlib releases the GIL).
+        parsed = parsed or self.parse(path)
+        digest = parsed.digest
         info = InputFile(file=rel, sha256="", format="")
         self.inputs.append(info)
         try:
-            self._read_file(path, rel, info)
+            self._read_file(path, rel, info, parsed)
         except OSError as exc:
             # Permission denied, a file that vanished or an I/O error while it is read: one rejected file.
             self.refuse(info, "unreadable", {"detail": _os_detail(exc)})
@@ -237,8 +269,11 @@ class _Round:
             if not any(r.file == rel and r.row == 0 for r in self.rejected[-1:]):
                 self.refuse(info, "unreadable", {"detail": _os_detail(exc)})
 
-    def _read_file(self, path: Path, rel: str, info: InputFile) -> None:
-        sniffed = sniff(path, self.limits)
+    def _read_file(self, path: Path, rel: str, info: InputFile, parsed: Parsed) -> None:
+        sniffed = parsed.sniffed
+        if sniffed is None:  # the file could not even be opened
+            assert isinstance(parsed.error, OSError)
+            raise parsed.error
         if not sniffed.ok:
             info.format = sniffed.code
             self.refuse(info, sniffed.code, dict(sniffed.fields))
@@ -248,15 +283,15 @@ class _Round:
             info.warnings.append(
                 FileWarning("extension-mismatch", fields_of(ext=shown_name(path.suffix), actual=fmt), rel)
             )
-        try:
-            pre = self._preflight(path, fmt)
-            cells = self._cells(path, fmt, pre)
-        except (PreflightError, ReadError, isolate.WorkerFailure) as exc:
+        exc = parsed.error
+        if isinstance(exc, (PreflightError, ReadError, isolate.WorkerFailure)):
             self.refuse(info, exc.code, dict(exc.fields))
             return
-        except Exception as exc:  # a parser failing in a way nobody foresaw is still one rejected file
+        if exc is not None:  # a parser failing in a way nobody foresaw is still one rejected file
             self.refuse(info, "unreadable", {"detail": f"{type(exc).__name__}: {exc}"[:200]})
             return
+        pre, cells = parsed.pre, parsed.cells
+        assert pre is not None and cells is not None
         info.encoding = cells.encoding
         if cells.single_column:
             info.warnings.append(FileWarning("single-column", (), rel))
@@ -538,13 +573,22 @@ def read_evidence(
     """Read every evidence file under ``path`` (or the one file ``path``) against ``handbook``."""
     limits = limits or DEFAULT_LIMITS
     root, files, skipped = discover_all(Path(path))
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="civcheck-background") as background:
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="civcheck-background") as background,
+        ThreadPoolExecutor(max_workers=PARSE_AHEAD, thread_name_prefix="civcheck-parse") as parsing,
+    ):
         state = _Round(HandbookIndex.of(handbook), limits, background)
+        # Pipelined: the next files are parsed (each in its worker process, on the other cores) while this
+        # file's rows are checked here. The files are still taken in order, so the outputs do not change.
+        ahead: dict[int, Future[Parsed]] = {}
         for done, file in enumerate(files):
+            for upcoming in range(done, min(done + 1 + PARSE_AHEAD, len(files))):
+                if upcoming not in ahead:
+                    ahead[upcoming] = parsing.submit(state.parse, files[upcoming])
             rel = shown_name(file.relative_to(root).as_posix())
             if progress is not None:
                 progress(done, len(files), rel)
-            state.read_file(file, rel)
+            state.read_file(file, rel, ahead.pop(done).result())
     if progress is not None:
         progress(len(files), len(files), "")
     evidence = state.finish(root)
