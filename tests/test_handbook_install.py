@@ -39,17 +39,20 @@ def test_bundled_packs_load_after_a_plain_install(tmp_path: Path) -> None:
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
     python = venv / "bin" / "python"
+    # The installed package only: a PYTHONPATH pointing at a checkout would be imported first.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", str(ROOT)],
         capture_output=True,
         text=True,
         timeout=900,
+        env=env,
     )
     if done.returncode != 0:
         if any(sign in done.stderr + done.stdout for sign in NETWORK_SIGNS):
             pytest.skip("pip install needs the network to build civcheck")
         pytest.fail(done.stderr[-3000:])
-    run = subprocess.run([str(python), "-c", PROBE], capture_output=True, text=True, cwd=tmp_path)
+    run = subprocess.run([str(python), "-c", PROBE], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert run.returncode == 0, run.stderr
     loaded = dict(line.split() for line in run.stdout.splitlines())
     expected = {p.name for p in (ROOT / "criteria").iterdir() if (p / "pack.yaml").is_file()}
