@@ -13,12 +13,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import pandas as pd
+from pydantic import BaseModel
 from rich.console import Console
 
 from checker.intake.evidence import InputFile, Rejection
+from checker.report.jsonmodel import ReportDocument
 from checker.report.jsonout import report_json
 from checker.report.narrative import render_text
 from checker.report.terminal import render_terminal
@@ -672,3 +674,114 @@ SAMPLE_OUTPUTS: dict[str, Callable[[], str]] = {
     "sample.shortcomings.en.txt": lambda: render_text(sample_assessment(), "en"),
     "sample.terminal.zh.txt": sample_terminal,
 }
+
+
+# -- report.json against its models (checker.report.jsonmodel) -------------------------------------------
+
+
+def tracked_assessment() -> Assessment:
+    """The fixture as a round recorded in a ledger (hand-built tracking: each gap's history, the lists, the
+    accountability table), with a row rejected for two problems and a file of the folder not read."""
+    from checker.intake.evidence import SkippedFile
+    from checker.scoring.tracking import ACCOUNTABILITY_COLUMNS, Tracking
+
+    base = assessment()
+    ids = base.gaps["id"].astype(str).tolist()
+    replied = ids[0]
+    states = pd.DataFrame(
+        {
+            "lifecycle": ["false_claim" if i == replied else "new" for i in ids],
+            "first_seen": ["R1" if i == replied else "R2" for i in ids],
+            "rounds_open": [2 if i == replied else 1 for i in ids],
+            "dispatches": [2 if i == replied else 1 for i in ids],
+            "last_status": ["已整改" if i == replied else None for i in ids],
+            "last_measure": ["已清理" if i == replied else None for i in ids],
+            "last_completed": pd.to_datetime(
+                pd.Series(["2024-05-20" if i == replied else None for i in ids])
+            ).to_numpy(),
+        },
+        index=pd.Index(ids, name="problem_id"),
+    )
+    counts = [3, 1, 0, 0, 1, 0, 1, 1 / 3, 0.0, 0.0, 1]
+    track = Tracking(
+        round="R2",
+        previous="R1",
+        as_of=date(2024, 5, 25),
+        states=states,
+        closed=(),
+        false_claim=(replied,),
+        recurred=(),
+        overdue=(ids[1],),
+        still_open=(replied, ids[1]),
+        accountability=pd.DataFrame([["区城管局", *counts]], columns=list(ACCOUNTABILITY_COLUMNS)),
+    )
+    two_problems = Rejection(
+        "实地.xlsx",
+        "实地考察",
+        17,
+        "检查日期、问题数",
+        "bad-date",
+        (("header", "检查日期"), ("value", "昨天")),
+        problems=(
+            ("检查日期", "bad-date", (("header", "检查日期"), ("value", "昨天"))),
+            ("问题数", "bad-number", (("header", "问题数"), ("value", "两处"), ("expected", "count"))),
+        ),
+    )
+    return replace(
+        base,
+        tracking=track,
+        rejected=[*base.rejected, two_problems],
+        skipped=[SkippedFile("~$实地.xlsx", "skipped-lock-file")],
+    )
+
+
+def record_models() -> set[type[BaseModel]]:
+    """Every model of report.json's records, from the document down."""
+    found: set[type[BaseModel]] = set()
+
+    def visit(model: type[BaseModel]) -> None:
+        if model not in found:
+            found.add(model)
+            for info in model.model_fields.values():
+                inner = _model_in(info.annotation)
+                if inner is not None:
+                    visit(inner)
+
+    visit(ReportDocument)
+    return found
+
+
+def _model_in(annotation: object) -> type[BaseModel] | None:
+    """The record model a field's type holds (``list[X]``, ``X | None``), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def written_keys(document: dict[str, object]) -> dict[type[BaseModel], set[str]]:
+    """The keys a document writes, by the model of each record; fails on a key that is not a model field or
+    keys out of the model's order (the serializer and the models list the same fields in the same order)."""
+    seen: dict[type[BaseModel], set[str]] = {}
+
+    def walk(model: type[BaseModel], value: object) -> None:
+        if value is None:
+            return
+        if isinstance(value, list):
+            for item in value:
+                walk(model, item)
+            return
+        assert isinstance(value, dict), (model.__name__, value)
+        fields = list(model.model_fields)
+        assert list(value) == [f for f in fields if f in value], (model.__name__, list(value))
+        seen.setdefault(model, set()).update(value)
+        for name, info in model.model_fields.items():
+            inner = _model_in(info.annotation)
+            if inner is not None and name in value:
+                walk(inner, value[name])
+
+    walk(ReportDocument, document)
+    return seen

@@ -8,10 +8,14 @@ import json
 import shutil
 from pathlib import Path
 
+import jsonschema
 import openpyxl
 import pytest
+from report_fixtures import written_keys
 
 from checker.cli import main
+from checker.report import report_json_schema
+from checker.report.jsonmodel import ReportDocument
 
 # The sample inspects from May to 10 June; each round is issued after its last inspection.
 ISSUED = {"R1": "2026-06-12", "R2": "2026-06-28", "R3": "2026-07-10"}
@@ -143,6 +147,17 @@ def test_round_one_is_all_new(campaign: dict) -> None:  # type: ignore[type-arg]
     assert all(g["first_seen"] == "R1" and g["rounds_open"] == 1 for g in report["gaps"])
     assert report["district"] == "临江区"
     assert report["tracking"]["previous"] is None
+
+
+def test_recorded_rounds_validate_against_the_report_schema(campaign: dict) -> None:  # type: ignore[type-arg]
+    """What a recorded round adds (gaps' history, departments' counts, tracking, accountability) is in the
+    schema, and every key written is a field of its record's model."""
+    validator = jsonschema.Draft202012Validator(
+        report_json_schema(), format_checker=jsonschema.FormatChecker()
+    )
+    for report in campaign["reports"]:
+        validator.validate(report)
+        assert "tracking" in written_keys(report)[ReportDocument]
 
 
 def test_round_two_closes_true_fixes_and_catches_the_false_claim(campaign: dict) -> None:  # type: ignore[type-arg]

@@ -8,9 +8,14 @@ from pathlib import Path
 import jsonschema
 import pandas as pd
 import pytest
-from report_fixtures import assessment
+from pydantic import BaseModel
+from report_fixtures import assessment, record_models, tracked_assessment, written_keys
 
+from checker.intake.codes import CODES
 from checker.report import report_json_schema, write_reports
+from checker.report.jsonout import report_document
+
+GOLDEN = Path(__file__).parent / "golden"
 
 
 def _load(tmp_path: Path, **kw: bool) -> dict:  # type: ignore[type-arg]
@@ -119,3 +124,53 @@ def test_an_empty_gap_list_is_valid_json(tmp_path: Path) -> None:
     document = _load(tmp_path, no_gaps=True)
     assert document["gaps"] == []
     jsonschema.validate(document, report_json_schema())
+
+
+def test_schema_enumerates_intake_codes_and_refuses_a_tracking_state_that_does_not_exist(
+    tmp_path: Path,
+) -> None:
+    schema = report_json_schema()
+    defs = schema["$defs"]
+    rejection = sorted(c for c, e in CODES.items() if e.level in ("file", "sheet", "row"))
+    assert defs["RejectedRow"]["properties"]["code"]["enum"] == rejection
+    assert defs["RowProblem"]["properties"]["code"]["enum"] == rejection
+    assert defs["SkippedRecord"]["properties"]["code"]["enum"] == sorted(
+        c for c, e in CODES.items() if e.level == "skipped"
+    )
+    document = report_document(tracked_assessment(), lang="zh")
+    jsonschema.validate(document, schema)
+    document["gaps"][0]["lifecycle"] = "fixed"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema)
+
+
+@pytest.mark.parametrize("name", ["report.json", "sample.report.json"])
+def test_golden_documents_validate(name: str) -> None:
+    """The golden files hold only codes that exist (the schema enumerates them) and every documented field."""
+    document = json.loads((GOLDEN / name).read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(report_json_schema(), format_checker=jsonschema.FormatChecker()).validate(
+        document
+    )
+
+
+def test_serializer_writes_exactly_the_model_fields_in_their_order() -> None:
+    """Every key report.json writes is a field of its record's model, in the model's order, and every model
+    field is written by one of the fixture's documents (plain, recorded in a ledger, from a check run)."""
+    generation = {
+        "run_id": "r-1",
+        "written_at": "2024-06-01T08:00:00+00:00",
+        "inputs": {"实地.xlsx": "ab" * 32},
+    }
+    seen: dict[type[BaseModel], set[str]] = {}
+    for document in (
+        report_document(assessment(veto=True), lang="en"),
+        report_document(tracked_assessment(), generation=generation, lang="zh"),
+    ):
+        jsonschema.Draft202012Validator(
+            report_json_schema(), format_checker=jsonschema.FormatChecker()
+        ).validate(document)
+        for model, keys in written_keys(document).items():
+            seen.setdefault(model, set()).update(keys)
+    assert {m.__name__: seen.get(m, set()) for m in record_models()} == {
+        m.__name__: set(m.model_fields) for m in record_models()
+    }

@@ -8,6 +8,7 @@ references — is collected and raised together in one :class:`HandbookError`.
 
 from __future__ import annotations
 
+import importlib.resources
 import os
 from pathlib import Path
 
@@ -24,14 +25,23 @@ from checker.handbook.yamlsafe import LoadedYaml, NodeBudget, PathKey, load_yaml
 
 LIST_SECTIONS = ("site_types", "departments", "negative_list", "projects")
 MAX_PACK_FILES = 200
+BUNDLED_DATA = "_criteria"  # the bundled packs' folder inside the installed package
 MAX_PACK_BYTES = 4_000_000  # all the YAML files of a pack together (the largest bundled pack: 133 KB)
 
 
 def bundled_criteria_dirs() -> list[Path]:
-    """Where bundled packs live: the source tree's ``criteria/`` or the installed ``checker/_criteria``."""
-    here = Path(__file__).resolve().parent.parent
-    candidates = [here.parent / "criteria", here / "_criteria"]
-    return [c for c in candidates if c.is_dir()]
+    """The folder of the bundled packs (a list of one, or empty when there is none).
+
+    An installed wheel carries the repository's ``criteria/`` as the package data ``checker/_criteria``
+    (``force-include`` in pyproject.toml), found with :func:`importlib.resources.files`; a source checkout
+    (or an editable install) has no such folder and uses ``criteria/`` beside the package. The packs are
+    read as files, so a package imported from a zip archive has none.
+    """
+    installed = importlib.resources.files("checker") / BUNDLED_DATA
+    if isinstance(installed, Path) and installed.is_dir():
+        return [installed]
+    checkout = Path(__file__).resolve().parent.parent.parent / "criteria"
+    return [checkout] if checkout.is_dir() else []
 
 
 def resolve_pack(name_or_path: str | os.PathLike[str]) -> Path:

@@ -5,7 +5,7 @@ The public surface is three functions; everything else is private to this packag
 
 from __future__ import annotations
 
-from checker.report.jsonout import report_json_schema
+from checker.report.jsonmodel import report_json_schema
 from checker.report.terminal import render_terminal
 from checker.report.writer import write_reports
 

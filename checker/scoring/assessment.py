@@ -33,6 +33,7 @@ ReasonValue = str | int | float | bool | None | tuple[str, ...]
 ReasonArgs = tuple[tuple[str, ReasonValue], ...]
 
 GapKind = Literal["site_problem", "coverage", "material", "survey", "data", "negative", "standard"]
+RollupLevel = Literal["project", "indicator", "content", "method"]
 
 # Columns of Assessment.gaps — one row per gap, sorted by total_recoverable, points_recoverable (desc), id.
 GAP_COLUMNS = (
@@ -113,7 +114,7 @@ class StandardResult:
 class Rollup:
     """A Ⅰ/Ⅱ/Ⅲ level or method total: raw points and score of the standards under it."""
 
-    level: Literal["project", "indicator", "content", "method"]
+    level: RollupLevel
     code: str
     name: str
     points: float  # maximum, not-applicable standards excluded
