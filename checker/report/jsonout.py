@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from checker.intake.codes import CODES
 from checker.report import tables
+from checker.report.reasons import gap_texts, plan_note_text, reason_text, veto_texts
 from checker.scoring.rankings import RANKING_COLUMNS
 from checker.scoring.tracking import ACCOUNTABILITY_COLUMNS
 
@@ -113,12 +114,20 @@ def _records(items: list[Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{f: _json_value(getattr(item, f, None)) for f in names} for item in items]
 
 
-def _standard_records(assessment: Assessment) -> list[dict[str, Any]]:
-    """The standards, with reason_args as an object {name: value} (the values of reason_code's text)."""
+def _standard_records(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
+    """The standards, the reason in ``lang`` and reason_args as an object {name: value} (the values of
+    reason_code's text)."""
     records = _records(assessment.standards, STANDARD_FIELDS)
     for record, result in zip(records, assessment.standards, strict=True):
+        record["reason"] = reason_text(result, lang)
         record["reason_args"] = _args(result.reason_args)
     return records
+
+
+def _gap_texts(assessment: Assessment, gaps: Any, lang: str) -> dict[str, list[Any]]:
+    """The description and required of every gap in ``lang`` (what the engine says by reason_code)."""
+    description, required = gap_texts(assessment, gaps, lang)
+    return {"description": description, "required": required}
 
 
 def _args(args: Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -140,22 +149,22 @@ def _json_column(frame: Any, column: str) -> list[Any]:
     return [_json_value(v) for v in values]
 
 
-def _iter_records(frame: Any, preferred: tuple[str, ...]) -> Iterator[dict[str, Any]]:
-    """Like :func:`_frame_records`, one record at a time (columns are converted once, up front)."""
+def _iter_records(
+    frame: Any, preferred: tuple[str, ...], texts: dict[str, list[Any]] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Like :func:`_frame_records`, one record at a time (columns are converted once, up front); a column
+    in ``texts`` takes its values from there (the gaps' texts in the report's language)."""
     columns = tables.ordered_columns(frame, preferred, known=preferred)
     if not columns:
         return iter(())
-    data = [_json_column(frame, c) for c in columns]
+    given = texts or {}
+    data = [given[c] if c in given else _json_column(frame, c) for c in columns]
     return (dict(zip(columns, row, strict=True)) for row in zip(*data, strict=True))
 
 
 def _frame_records(frame: Any, preferred: tuple[str, ...]) -> list[dict[str, Any]]:
     """Rows of a frame under its column names: documented ones first, any the engine added after."""
-    columns = tables.ordered_columns(frame, preferred, known=preferred)
-    if not columns:
-        return []
-    data = [_json_column(frame, c) for c in columns]
-    return [dict(zip(columns, row, strict=True)) for row in zip(*data, strict=True)]
+    return list(_iter_records(frame, preferred))
 
 
 def _with_reply(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
@@ -171,13 +180,13 @@ def _with_reply(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def _tracked(assessment: Assessment, lazy: bool) -> dict[str, Any]:
+def _tracked(assessment: Assessment, lazy: bool, lang: str) -> dict[str, Any]:
     """What a recorded round adds: gaps' history, the tracking lists, departments' accountability."""
     from checker.report.history import gaps_with_history
 
     track = assessment.tracking
     gaps = gaps_with_history(assessment)
-    records = _with_reply(_iter_records(gaps, tables.GAP_ORDER))
+    records = _with_reply(_iter_records(gaps, tables.GAP_ORDER, _gap_texts(assessment, gaps, lang)))
     out: dict[str, Any] = {"gaps": records if lazy else list(records)}
     if track is None:
         return out
@@ -216,17 +225,24 @@ def report_document(
     (run id, time, the inputs' SHA-256, as ``civcheck-generation.json`` has them) is written second,
     after ``schema_version``, when the report is one output of a ``check`` run. The messages of rejected
     rows, warnings and skipped files are in ``lang``; their ``code`` and ``fields`` hold them in any language.
+    So are the engine's sentences — a standard's ``reason``, a gap's ``description`` and ``required`` where
+    it has a ``reason_code``, the plan's ``note``, the total's ``veto_reasons`` — written from their codes
+    and values (``reason_code``/``reason_args``, ``note_code``/``note_args``, the negative events).
     """
     document = _plain_document(assessment, lazy=lazy, lang=lang)
     if generation is not None:
         document = {"schema_version": document.pop("schema_version"), "generation": generation, **document}
     if assessment.tracking is not None:
-        document.update(_tracked(assessment, lazy))
+        document.update(_tracked(assessment, lazy, lang))
     return document
 
 
 def _plain_document(assessment: Assessment, *, lazy: bool, lang: str) -> dict[str, Any]:
     options = assessment.options
+    total = {f: _json_value(getattr(assessment.total, f, None)) for f in TOTAL_FIELDS}
+    total["veto_reasons"] = veto_texts(assessment, lang)
+    records = _iter_records(assessment.gaps, tables.GAP_ORDER, _gap_texts(assessment, assessment.gaps, lang))
+    gaps: Any = records if lazy else list(records)
     return {
         "schema_version": SCHEMA_VERSION,
         "handbook": {
@@ -242,17 +258,15 @@ def _plain_document(assessment: Assessment, *, lazy: bool, lang: str) -> dict[st
             "issued": _json_value(assessment.issued),
         },
         "window": {"start": assessment.window[0].isoformat(), "end": assessment.window[1].isoformat()},
-        "total": {f: _json_value(getattr(assessment.total, f)) for f in TOTAL_FIELDS},
+        "total": total,
         "rollups": _records(assessment.rollups, ROLLUP_FIELDS),
-        "standards": _standard_records(assessment),
+        "standards": _standard_records(assessment, lang),
         "negative_events": _records(assessment.negative_events, EVENT_FIELDS),
-        "gaps": _iter_records(assessment.gaps, tables.GAP_ORDER)
-        if lazy
-        else _frame_records(assessment.gaps, tables.GAP_ORDER),
+        "gaps": gaps,
         "departments": _frame_records(assessment.departments, ("department", *RANKING_FIELDS)),
         "streets": _frame_records(assessment.streets, ("street", *RANKING_FIELDS)),
         "plan": {
-            "note": assessment.plan_note,
+            "note": plan_note_text(assessment, lang),
             "steps": _frame_records(assessment.plan, tables.PLAN_COLUMNS),
             "note_code": assessment.plan_note_code,
             "note_args": _args(assessment.plan_note_args),
