@@ -86,6 +86,7 @@ def build(problems: int, departments: int):  # type: ignore[no-untyped-def]
         }
     )
     frame["total_recoverable"] = (frame["points_recoverable"] * 0.27).round(6)
+    frame["key"] = frame["kind"] + "|" + frame["standard"] + "|" + frame["site"] + "|" + frame["id"]
     for column in ("id", "kind", "standard", "project", "method", "site", "site_name", "site_type", "street",
                    "department", "description", "required", "photo", "evidence", "reason_code"):  # fmt: skip
         frame[column] = frame[column].astype("string")

@@ -198,20 +198,32 @@ def plan_note_text(assessment: Assessment, lang: str) -> str:
 # -- gaps -------------------------------------------------------------------------------------------
 
 
-def gap_texts(assessment: Assessment, gaps: pd.DataFrame, lang: str) -> tuple[list[Any], list[Any]]:
+def gap_texts(
+    assessment: Assessment,
+    gaps: pd.DataFrame,
+    lang: str,
+    columns: Mapping[str, list[Any]] | None = None,
+) -> tuple[list[Any], list[Any]]:
     """The ``description`` and ``required`` columns of ``gaps`` (rows of ``assessment.gaps``) in ``lang``.
 
     Evidence text (a site problem's description, a standard's text, a material's name) is kept as written.
     What the engine says itself is written here from the gap's ``reason_code``: a standard's reason
     (joined by the gap's standard), a material's (its name in ``required``), a coverage gap's, a
     negative-list event's (found by its evidence; its deduction in ``points_lost``). Per code, not per row:
-    one code's rows get their text at once, so 400k coverage gaps cost one array assignment.
+    one code's rows get their text at once, so 400k coverage gaps cost one array assignment. ``columns``
+    may hold the two columns already converted (a table built from ``gaps``), so they are not read twice.
     """
     n = len(gaps)
+    given = columns or {}
     description = np.empty(n, dtype=object)
     required = np.empty(n, dtype=object)
-    description[:] = tables.column_values(gaps, "description") if "description" in gaps.columns else None
-    required[:] = tables.column_values(gaps, "required") if "required" in gaps.columns else None
+    for name, values in (("description", description), ("required", required)):
+        if name in given:
+            values[:] = given[name]
+        elif name in gaps.columns:
+            values[:] = tables.column_values(gaps, name)
+        else:
+            values[:] = None
     if not n or "reason_code" not in gaps.columns:
         return description.tolist(), required.tolist()
     codes, uniques = pd.factorize(gaps["reason_code"].astype(object).fillna("").to_numpy())
@@ -271,7 +283,7 @@ def localise_gap_table(assessment: Assessment, table: tables.Table, gaps: pd.Dat
     if not table.length:
         return
     if "description" in table.data or "required" in table.data:
-        description, required = gap_texts(assessment, gaps, lang)
+        description, required = gap_texts(assessment, gaps, lang, table.data)
         if "description" in table.data:
             table.data["description"] = description
         if "required" in table.data:
