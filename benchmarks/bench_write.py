@@ -67,7 +67,10 @@ def build(problems: int, departments: int):  # type: ignore[no-untyped-def]
             "site_type": np.array(site_types, dtype=object)[site % 8],
             "street": np.array(streets, dtype=object)[site % 12],
             "department": np.array(units, dtype=object)[rng.integers(0, departments, n)],
-            "description": np.array(texts, dtype=object)[rng.integers(0, len(texts), n)],
+            # Evidence text on site problems; coverage and material gaps say theirs by reason_code.
+            "description": np.where(
+                kind == "site_problem", np.array(texts, dtype=object)[rng.integers(0, len(texts), n)], ""
+            ),
             "required": "环境整洁有序，设施完好",
             "cases": np.where(kind == "site_problem", rng.integers(1, 4, n), 0),
             "photo": np.where(
@@ -77,10 +80,13 @@ def build(problems: int, departments: int):  # type: ignore[no-untyped-def]
             "points_recoverable": np.round(rng.random(n) * 0.3, 6),
             "deadline": pd.Timestamp("2024-06-30"),
             "evidence": np.char.add("实地考察.xlsx › 实地考察 › ", (np.arange(n) + 2).astype(str)),
-            "reason_code": np.where(kind == "material", "material.missing", ""),
+            "reason_code": np.select(
+                [kind == "material", kind == "coverage"], ["material.missing", "coverage.not_inspected"], ""
+            ),
         }
     )
     frame["total_recoverable"] = (frame["points_recoverable"] * 0.27).round(6)
+    frame["key"] = frame["kind"] + "|" + frame["standard"] + "|" + frame["site"] + "|" + frame["id"]
     for column in ("id", "kind", "standard", "project", "method", "site", "site_name", "site_type", "street",
                    "department", "description", "required", "photo", "evidence", "reason_code"):  # fmt: skip
         frame[column] = frame[column].astype("string")
@@ -105,7 +111,18 @@ def build(problems: int, departments: int):  # type: ignore[no-untyped-def]
             p_full=0.2,
             lead=units[i % departments],
             departments=(units[i % departments],),
-            reason="样本内有问题",
+            reason_code="field.partial",
+            reason_args=(
+                ("draw", "random"),
+                ("sample", 10),
+                ("expected", 0.66),
+                ("p_full", 0.2),
+                ("inspected", 300),
+                ("failing", 40),
+                ("cases", 60),
+                ("short", False),
+                ("uncovered", 0),
+            ),
             sites_inspected=300,
             sites_failing=40,
             cases=60,
@@ -147,7 +164,8 @@ def build(problems: int, departments: int):  # type: ignore[no-untyped-def]
         departments=ranking,
         streets=street_rank,
         plan=plan,
-        plan_note="按计划整改前500项可达 85 分。",
+        plan_note_code="plan.greedy_reached",
+        plan_note_args=(("steps", 500), ("score", 85.0), ("target", 85.0)),
         inputs=[InputFile(f"dept{i}.xlsx", "0" * 64, "xlsx", 25_000, 24_990, 10) for i in range(departments)],
         rejected=[
             Rejection(f"dept{i % 40}.xlsx", "实地考察", i + 2, "检查日期", "E-DATE", "无法识别的日期")

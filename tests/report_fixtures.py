@@ -60,7 +60,6 @@ def _standard(
         "p_full": 1.0 if status == "pass" else (0.25 if status == "partial" else 0.0),
         "lead": "区文明办",
         "departments": ("区城管局",),
-        "reason": f"{code}: 观察到的情况与要求",
     }
     values.update(kw)
     return StandardResult(**values)  # type: ignore[arg-type]
@@ -94,7 +93,27 @@ def standards() -> list[StandardResult]:
                 ("uncovered", 2),
             ),
         ),
-        _standard("Ⅲ-1-2", "field", "Ⅰ-1", 3.0, "pass", sites_inspected=10, sample=3),
+        _standard(
+            "Ⅲ-1-2",
+            "field",
+            "Ⅰ-1",
+            3.0,
+            "pass",
+            sites_inspected=10,
+            sample=3,
+            reason_code="field.pass",
+            reason_args=(
+                ("draw", "random"),
+                ("sample", 3),
+                ("expected", 1.0),
+                ("p_full", 1.0),
+                ("inspected", 10),
+                ("failing", 0),
+                ("cases", 0),
+                ("short", False),
+                ("uncovered", 0),
+            ),
+        ),
         _standard(
             "Ⅲ-1-3",
             "field",
@@ -107,6 +126,18 @@ def standards() -> list[StandardResult]:
             sample=4,
             sample_short=False,
             departments=(DOT_DEPT,),
+            reason_code="field.fail",
+            reason_args=(
+                ("draw", "random"),
+                ("sample", 4),
+                ("expected", 0.0),
+                ("p_full", 0.0),
+                ("inspected", 8),
+                ("failing", 6),
+                ("cases", 9),
+                ("short", False),
+                ("uncovered", 0),
+            ),
         ),
         _standard(
             "Ⅲ-2-1",
@@ -166,6 +197,16 @@ def standards() -> list[StandardResult]:
             target=0.9,
             respondents=60,
             small_sample=True,
+            reason_code="survey.met",
+            reason_args=(
+                ("question", "Q02"),
+                ("rate", 0.95),
+                ("low", 0.9),
+                ("high", 0.98),
+                ("respondents", 60),
+                ("target", 0.9),
+                ("min_sample", 100),
+            ),
         ),
         _standard(
             "Ⅲ-4-1",
@@ -195,6 +236,8 @@ def standards() -> list[StandardResult]:
             p_full=None,
             score=0.0,
             expected_share=0.0,
+            reason_code="data.none",
+            reason_args=(("indicators", ("公厕数量",)),),
         ),
     ]
 
@@ -289,7 +332,7 @@ def gaps() -> pd.DataFrame:
             "",
             "",
             "区文明办",
-            "知晓率 82%，目标 90%",
+            "",  # the engine says it by reason_code
             "知晓率≥90%",
             0,
             "",
@@ -309,7 +352,7 @@ def gaps() -> pd.DataFrame:
             "",
             "",
             "区城管局",
-            "垃圾分类覆盖率 41%，目标 60%",
+            "",  # the engine says it by reason_code
             "≥60%",
             0,
             "",
@@ -329,7 +372,7 @@ def gaps() -> pd.DataFrame:
             "",
             "",
             "区文明办",
-            "缺少材料：工作方案",
+            "",  # the engine says it by reason_code
             "年度工作方案",
             0,
             "",
@@ -369,7 +412,7 @@ def gaps() -> pd.DataFrame:
             "学校",
             "城东街道",
             "区教育局",
-            "未检查该点位",
+            "",  # the engine says it by reason_code
             "全覆盖检查",
             0,
             "",
@@ -389,7 +432,7 @@ def gaps() -> pd.DataFrame:
             "学校",
             "城西街道",
             "区教育局",
-            "未检查该点位",
+            "",  # the engine says it by reason_code
             "全覆盖检查",
             0,
             "",
@@ -429,7 +472,7 @@ def gaps() -> pd.DataFrame:
             "",
             "",
             "区应急局",
-            "发生较大安全生产事故",
+            "",  # the engine says it by reason_code
             "",
             0,
             "",
@@ -469,7 +512,7 @@ def gaps() -> pd.DataFrame:
             "",
             "",
             "区文明办",
-            "没有任何材料",
+            "",  # the engine says it by reason_code
             "会议纪要",
             0,
             "",
@@ -570,7 +613,6 @@ def assessment(*, veto: bool = False, no_gaps: bool = False) -> Assessment:
             max_reachable=0.0 if veto else 99.0,
             deductions=1.0,
             veto=veto,
-            veto_reasons=("N-3 较大安全生产事故（2024-03-02）",) if veto else (),  # as the engine writes it
         ),
         standards=results,
         rollups=rollups(results),
@@ -583,10 +625,6 @@ def assessment(*, veto: bool = False, no_gaps: bool = False) -> Assessment:
         departments=departments(),
         streets=streets(),
         plan=plan(),
-        plan_note=(
-            "贪心排序：每步选使总分增加最多的点位问题（并重新计算该标准的抽查期望）；"
-            "列出 3 项后总分为 73.42，未达到目标 75"
-        ),
         plan_note_code="plan.greedy_short",
         plan_note_args=(("steps", 3), ("score", 73.42), ("target", 75.0)),
         inputs=[

@@ -13,7 +13,8 @@ from checker.report import write_reports
 
 def _html(tmp_path: Path, **kw: object) -> str:
     a = assessment()
-    a.gaps.loc[0, "description"] = '<script>alert("x")</script><img src=x onerror=1>'
+    site_problem = a.gaps.index[a.gaps["kind"] == "site_problem"][0]  # evidence text, shown as submitted
+    a.gaps.loc[site_problem, "description"] = '<script>alert("x")</script><img src=x onerror=1>'
     a.district = '示例区 <b onmouseover="x">'
     write_reports(a, tmp_path, {"html"}, **kw)  # type: ignore[arg-type]
     name = "report.html"

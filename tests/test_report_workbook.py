@@ -149,8 +149,9 @@ def test_no_formula_anywhere_and_a_chart_on_the_summary(tmp_path: Path) -> None:
 )
 def test_any_submitted_text_is_stored_as_a_string(tmp_path: Path, payload: str) -> None:
     a = assessment()
-    a.gaps.loc[0, "description"] = payload
-    a.gaps.loc[0, "department"] = payload
+    first = a.gaps.index[a.gaps["kind"] == "site_problem"][0]  # the first row of the 问题清单 sheet
+    a.gaps.loc[first, "description"] = payload
+    a.gaps.loc[first, "department"] = payload
     out = tmp_path / "run"
     paths = write_reports(a, out, {"xlsx"}, dispatch=True, force=True)
     problems = openpyxl.load_workbook(paths[0])["问题清单"]

@@ -75,5 +75,7 @@ def test_case(case: dict[str, Any]) -> None:
             problems.append(f"gaps[{key}]: got {got}, expected {want}")
     steps = case["expect"].get("plan_steps")
     if steps is not None and len(a.plan) != steps:
-        problems.append(f"plan: {len(a.plan)} steps, expected {steps} ({a.plan_note})")
+        problems.append(
+            f"plan: {len(a.plan)} steps, expected {steps} ({a.plan_note_code}: {dict(a.plan_note_args)})"
+        )
     assert not problems, "\n".join(problems)

@@ -21,11 +21,10 @@ def test_a_result_takes_its_status_from_its_grade_and_an_ungraded_one_must_name_
     standard = handbook.standards[0]
     place = places(handbook)[standard.code]
     graded = {
-        g: result(standard, place, grade=g, score=0.0, reason="", reason_code="x").status
-        for g in ("A", "B", "C#")
+        g: result(standard, place, grade=g, score=0.0, reason_code="x").status for g in ("A", "B", "C#")
     }
     assert graded == {"A": "pass", "B": "partial", "C#": "fail"}
-    unscored = result(standard, place, status="no_evidence", reason="", reason_code="x")
+    unscored = result(standard, place, status="no_evidence", reason_code="x")
     assert (unscored.grade, unscored.score, unscored.status) == (None, 0.0, "no_evidence")
     with pytest.raises(ValueError, match="needs a status"):
-        result(standard, place, reason="", reason_code="x")
+        result(standard, place, reason_code="x")

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from checker.campaign.ledger import Ledger, LedgerError, handbook_hash, inputs_hash, now_text
+from checker.report.reasons import gap_texts
 from checker.scoring import gaps as gapmod
 from checker.scoring.tracking import Tracking, tracking
 
@@ -241,6 +242,9 @@ def record_round(
         rounds, earlier, replies, decisions = ledger.tracking_frames()
         departments = gaps["department"].astype(str).tolist()
         deadlines = _iso(gaps["deadline"])
+        # What each finding says, in zh as the ledger has always stored it: the evidence's text, or the
+        # sentence the report layer writes from the gap's reason_code (the engine keeps only the code).
+        descriptions = ["" if d is None else str(d) for d in gap_texts(assessment, gaps, "zh")[0]]
         conn.executemany(
             "INSERT INTO findings(round_id, problem_id, outcome, observed_on, department, street, site_name, "
             "description, cases, points_recoverable, total_recoverable, deadline) "
@@ -252,7 +256,7 @@ def record_round(
                 departments,
                 gaps["street"].astype(str).tolist(),
                 gaps["site_name"].astype(str).tolist(),
-                gaps["description"].astype(str).tolist(),
+                descriptions,
                 gaps["cases"].astype(int).tolist(),
                 gaps["points_recoverable"].astype(float).tolist(),
                 gaps["total_recoverable"].astype(float).tolist(),

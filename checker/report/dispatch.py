@@ -118,7 +118,7 @@ class DispatchTarget:
     department: str  # as the engine names it ("" when no unit could be found)
     path: Path
     gaps: pd.DataFrame
-    assessment: Assessment | None = None  # to put the engine-made gap texts into the report's language
+    assessment: Assessment | None = None  # to write what the engine says by code in the report's language
 
 
 def targets(assessment: Assessment, folder: Path, lang: str) -> list[DispatchTarget]:

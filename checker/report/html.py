@@ -402,7 +402,7 @@ def render_html(assessment: Assessment, lang: str, *, mark: str = "") -> str:
     plan_note = (
         f"<h2>{_e(label('sheet.plan', lang))}</h2>\n<p>{_e(plan_note_text(assessment, lang))}</p>\n"
         + _plan_steps(assessment, lang)
-        if assessment.plan_note
+        if assessment.plan_note_code
         else ""
     )
     html_lang = "en" if lang == "en" else "zh-CN"

@@ -25,6 +25,7 @@ from checker.report.jsonmodel import (
     TotalRecord,
     field_names,
 )
+from checker.report.reasons import gap_texts, plan_note_text, reason_text, veto_texts
 from checker.scoring.rankings import RANKING_COLUMNS
 from checker.scoring.tracking import ACCOUNTABILITY_COLUMNS
 
@@ -70,12 +71,20 @@ def _records(items: list[Any], fields: tuple[str, ...]) -> list[dict[str, Any]]:
     return [{f: _json_value(getattr(item, f, None)) for f in names} for item in items]
 
 
-def _standard_records(assessment: Assessment) -> list[dict[str, Any]]:
-    """The standards, with reason_args as an object {name: value} (the values of reason_code's text)."""
+def _standard_records(assessment: Assessment, lang: str) -> list[dict[str, Any]]:
+    """The standards, the reason in ``lang`` and reason_args as an object {name: value} (the values of
+    reason_code's text)."""
     records = _records(assessment.standards, STANDARD_FIELDS)
     for record, result in zip(records, assessment.standards, strict=True):
+        record["reason"] = reason_text(result, lang)
         record["reason_args"] = _args(result.reason_args)
     return records
+
+
+def _gap_texts(assessment: Assessment, gaps: Any, lang: str) -> dict[str, list[Any]]:
+    """The description and required of every gap in ``lang`` (what the engine says by reason_code)."""
+    description, required = gap_texts(assessment, gaps, lang)
+    return {"description": description, "required": required}
 
 
 def _args(args: Iterable[tuple[str, Any]]) -> dict[str, Any]:
@@ -97,22 +106,22 @@ def _json_column(frame: Any, column: str) -> list[Any]:
     return [_json_value(v) for v in values]
 
 
-def _iter_records(frame: Any, preferred: tuple[str, ...]) -> Iterator[dict[str, Any]]:
-    """Like :func:`_frame_records`, one record at a time (columns are converted once, up front)."""
+def _iter_records(
+    frame: Any, preferred: tuple[str, ...], texts: dict[str, list[Any]] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Like :func:`_frame_records`, one record at a time (columns are converted once, up front); a column
+    in ``texts`` takes its values from there (the gaps' texts in the report's language)."""
     columns = tables.ordered_columns(frame, preferred, known=preferred)
     if not columns:
         return iter(())
-    data = [_json_column(frame, c) for c in columns]
+    given = texts or {}
+    data = [given[c] if c in given else _json_column(frame, c) for c in columns]
     return (dict(zip(columns, row, strict=True)) for row in zip(*data, strict=True))
 
 
 def _frame_records(frame: Any, preferred: tuple[str, ...]) -> list[dict[str, Any]]:
     """Rows of a frame under its column names: documented ones first, any the engine added after."""
-    columns = tables.ordered_columns(frame, preferred, known=preferred)
-    if not columns:
-        return []
-    data = [_json_column(frame, c) for c in columns]
-    return [dict(zip(columns, row, strict=True)) for row in zip(*data, strict=True)]
+    return list(_iter_records(frame, preferred))
 
 
 REPLY_COLUMNS = ("last_status", "last_completed", "last_measure", "dispatches")
@@ -127,8 +136,16 @@ class RecordLines:
     the gaps of a 1M-row round this way takes a fraction of dumping 400k dicts one by one.
     """
 
-    def __init__(self, frame: Any, preferred: tuple[str, ...], *, reply: bool = False) -> None:
+    def __init__(
+        self,
+        frame: Any,
+        preferred: tuple[str, ...],
+        *,
+        reply: bool = False,
+        texts: dict[str, list[Any]] | None = None,
+    ) -> None:
         self.frame = frame
+        self.texts = texts or {}
         self.columns = tables.ordered_columns(frame, preferred, known=preferred)
         self.reply = reply and "last_status" in self.columns
         if reply:
@@ -141,7 +158,7 @@ class RecordLines:
         """The record lines, a block at a time, each block's lines joined with ``sep``."""
         from checker.report import columnar
 
-        pieces = [(f"{_dumps(c)}: ", _json_texts(self.frame, c)) for c in self.columns]
+        pieces = [(f"{_dumps(c)}: ", self._column(c)) for c in self.columns]
         reply = self._reply_texts() if self.reply else None
         for start, stop in columnar.blocks(len(self)):
             parts: list[Any] = ["{"]
@@ -151,6 +168,13 @@ class RecordLines:
                 parts += [", " if pieces else "", '"last_reply": ', reply(start, stop)]
             parts.append("}")
             yield columnar.lines(columnar.join(parts), sep)
+
+    def _column(self, column: str) -> Any:
+        from checker.report import columnar
+
+        if column in self.texts:  # given as plain values (the gaps' texts in the report's language)
+            return columnar.Column.of(self.texts[column], _dump_value, "null")
+        return _json_texts(self.frame, column)
 
     def _reply_texts(self) -> Any:
         """``last_reply`` of each record: null, or the last reply's status, date and measure."""
@@ -179,6 +203,10 @@ class RecordLines:
             return pc.if_else(missing[start:stop], "null", whole)
 
         return texts
+
+
+def _dump_value(value: Any) -> str:
+    return _quote(value) if type(value) is str else _dumps(value)
 
 
 def _json_texts(frame: Any, column: str) -> Any:
@@ -224,16 +252,17 @@ def _with_reply(records: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         yield record
 
 
-def _tracked(assessment: Assessment, lazy: bool) -> dict[str, Any]:
+def _tracked(assessment: Assessment, lazy: bool, lang: str) -> dict[str, Any]:
     """What a recorded round adds: gaps' history, the tracking lists, departments' accountability."""
     from checker.report.history import gaps_with_history
 
     track = assessment.tracking
     gaps = gaps_with_history(assessment)
+    texts = _gap_texts(assessment, gaps, lang)
     out: dict[str, Any] = {
-        "gaps": RecordLines(gaps, tables.GAP_ORDER, reply=True)
+        "gaps": RecordLines(gaps, tables.GAP_ORDER, reply=True, texts=texts)
         if lazy
-        else list(_with_reply(_iter_records(gaps, tables.GAP_ORDER)))
+        else list(_with_reply(_iter_records(gaps, tables.GAP_ORDER, texts)))
     }
     if track is None:
         return out
@@ -272,17 +301,28 @@ def report_document(
     (run id, time, the inputs' SHA-256, as ``civcheck-generation.json`` has them) is written second,
     after ``schema_version``, when the report is one output of a ``check`` run. The messages of rejected
     rows, warnings and skipped files are in ``lang``; their ``code`` and ``fields`` hold them in any language.
+    So are the engine's sentences — a standard's ``reason``, a gap's ``description`` and ``required`` where
+    it has a ``reason_code``, the plan's ``note``, the total's ``veto_reasons`` — written from their codes
+    and values (``reason_code``/``reason_args``, ``note_code``/``note_args``, the negative events).
     """
     document = _plain_document(assessment, lazy=lazy, lang=lang)
     if generation is not None:
         document = {"schema_version": document.pop("schema_version"), "generation": generation, **document}
     if assessment.tracking is not None:
-        document.update(_tracked(assessment, lazy))
+        document.update(_tracked(assessment, lazy, lang))
     return document
 
 
 def _plain_document(assessment: Assessment, *, lazy: bool, lang: str) -> dict[str, Any]:
     options = assessment.options
+    total = {f: _json_value(getattr(assessment.total, f, None)) for f in TOTAL_FIELDS}
+    total["veto_reasons"] = veto_texts(assessment, lang)
+    texts = _gap_texts(assessment, assessment.gaps, lang)
+    gaps: Any = (
+        RecordLines(assessment.gaps, tables.GAP_ORDER, texts=texts)
+        if lazy
+        else list(_iter_records(assessment.gaps, tables.GAP_ORDER, texts))
+    )
     return {
         "schema_version": SCHEMA_VERSION,
         "handbook": {
@@ -298,17 +338,15 @@ def _plain_document(assessment: Assessment, *, lazy: bool, lang: str) -> dict[st
             "issued": _json_value(assessment.issued),
         },
         "window": {"start": assessment.window[0].isoformat(), "end": assessment.window[1].isoformat()},
-        "total": {f: _json_value(getattr(assessment.total, f)) for f in TOTAL_FIELDS},
+        "total": total,
         "rollups": _records(assessment.rollups, ROLLUP_FIELDS),
-        "standards": _standard_records(assessment),
+        "standards": _standard_records(assessment, lang),
         "negative_events": _records(assessment.negative_events, EVENT_FIELDS),
-        "gaps": RecordLines(assessment.gaps, tables.GAP_ORDER)
-        if lazy
-        else _frame_records(assessment.gaps, tables.GAP_ORDER),
+        "gaps": gaps,
         "departments": _frame_records(assessment.departments, ("department", *RANKING_FIELDS)),
         "streets": _frame_records(assessment.streets, ("street", *RANKING_FIELDS)),
         "plan": {
-            "note": assessment.plan_note,
+            "note": plan_note_text(assessment, lang),
             "steps": _frame_records(assessment.plan, tables.PLAN_COLUMNS),
             "note_code": assessment.plan_note_code,
             "note_args": _args(assessment.plan_note_args),

@@ -486,8 +486,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "veto_with_reasons": ("{veto}：{reasons}", "{veto}: {reasons}"),
     "gap_at_site": ("{site}：{what}", "{site}: {what}"),
     "meta_pair": ("{key}：{value}", "{key}: {value}"),
-    # -- reasons (StandardResult.reason_code → template, filled from reason_args by checker.report.reasons).
-    # The zh templates reproduce the engine's own zh sentence (StandardResult.reason) exactly.
+    # -- reasons (StandardResult.reason_code → template, filled from reason_args by checker.report.reasons):
+    # the one place these sentences are written; the engine keeps only the code and the values.
     "reason.sep": ("；", "; "),
     "reason.list_sep": ("，", ", "),
     "reason.name_sep": ("、", ", "),
@@ -561,7 +561,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "material.missing": ("未提交", "not submitted"),
     "material.out_of_window": ("日期不在时间范围内", "dated outside the window"),
     "material.file_unresolved": ("文件无法打开", "file cannot be opened"),
-    # -- gap texts the engine writes (gap reason_code), and veto reasons
+    # -- what a gap says when the engine describes it (gap reason_code), and veto reasons
     "gap.material": ("{material}：{why}", "{material}: {why}"),
     "gap.coverage.not_inspected": ("该点位未检查此标准", "this site was not inspected for this standard"),
     "gap.negative": ("{code} {text}：{note}", "{code} {text}: {note}"),

@@ -1,18 +1,27 @@
-"""Reasons, engine-made gap texts and the plan note in the report's language, from codes and values."""
+"""The sentences of the engine's coded results, in the report's language, from their codes and values.
+
+The engine (checker.scoring) writes no sentence: a standard's reason is ``reason_code`` + ``reason_args``,
+a gap's is its ``reason_code`` + the values in its columns, the plan note is ``plan_note_code`` +
+``plan_note_args``, a veto is its negative-list event. Every renderer — terminal, text, HTML, workbook,
+交办单, report.json, and the ledger's zh ``description`` of each finding — asks this module, and this
+module fills the one template per code that :mod:`checker.report.labels` holds in zh and en. An unknown
+code, or values that do not fit its template, is a programming error (KeyError), never a raw code shown.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import pandas as pd
+
 from checker.numbers import num, pct, with_unit
 from checker.report import tables
 from checker.report.labels import label
 
 if TYPE_CHECKING:
-    import pandas as pd
-
-    from checker.scoring.assessment import Assessment, ReasonArgs, StandardResult
+    from checker.scoring.assessment import Assessment, StandardResult
 
 Args = Mapping[str, Any]
 
@@ -122,36 +131,17 @@ REASONS: dict[str, Callable[[Args, str], str]] = {
 }
 
 
-def _format(
-    code: str, args: ReasonArgs, lang: str, table: Mapping[str, Callable[[Args, str], str]]
-) -> str | None:
-    """The text of ``code`` from ``args``; None for an unknown code or values that do not fit it."""
-    formatter = table.get(code)
-    if formatter is None:
-        return None
-    try:
-        return formatter(dict(args), lang)
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
 def reason_text(result: StandardResult, lang: str) -> str:
-    """The one-sentence reason of a standard in ``lang``; the engine's ``reason`` for an unknown code."""
-    text = _format(result.reason_code, result.reason_args, lang, REASONS)
-    return result.reason if text is None else text
+    """The one-sentence reason of a standard (why this status: observed against required) in ``lang``."""
+    return REASONS[result.reason_code](dict(result.reason_args), lang)
 
 
 # -- the total's veto reasons and the plan note --------------------------------------------------------
 
 
 def veto_texts(assessment: Assessment, lang: str) -> list[str]:
-    """Why the total is vetoed: the engine's reasons in zh, rebuilt from the veto events otherwise."""
-    engine = list(assessment.total.veto_reasons)
-    if lang == "zh":
-        return engine
+    """Why the total is vetoed: one text per veto event of the negative list, in date order."""
     events = [e for e in assessment.negative_events if e.veto]
-    if len(events) != len(engine):  # the events do not explain the reasons: keep the engine's text
-        return engine
     return [_t("veto_reason", lang, code=e.code, text=e.text, date=e.date.isoformat()) for e in events]
 
 
@@ -195,56 +185,91 @@ PLAN_NOTES: dict[str, Callable[[Args, str], str]] = {
 
 
 def plan_note_text(assessment: Assessment, lang: str) -> str:
-    """The plan note in ``lang``; the engine's ``plan_note`` for an unknown code."""
-    if assessment.plan_note_code == "plan.veto":
+    """The plan note (整改计划说明) in ``lang``; "" when the assessment has none (no plan_note_code)."""
+    code = assessment.plan_note_code
+    if not code:
+        return ""
+    if code == "plan.veto":
         reasons = label("reason.sep", lang).join(veto_texts(assessment, lang))
         return _t("plan.veto", lang, reasons=reasons)
-    text = _format(assessment.plan_note_code, assessment.plan_note_args, lang, PLAN_NOTES)
-    return assessment.plan_note if text is None else text
+    return PLAN_NOTES[code](dict(assessment.plan_note_args), lang)
 
 
 # -- gaps -------------------------------------------------------------------------------------------
 
 
-def gap_texts(assessment: Assessment, gaps: pd.DataFrame, lang: str) -> tuple[list[Any], list[Any]]:
-    """The ``description`` and ``required`` columns of ``gaps`` in ``lang``.
+def gap_texts(
+    assessment: Assessment,
+    gaps: pd.DataFrame,
+    lang: str,
+    columns: Mapping[str, list[Any]] | None = None,
+) -> tuple[list[Any], list[Any]]:
+    """The ``description`` and ``required`` columns of ``gaps`` (rows of ``assessment.gaps``) in ``lang``.
 
-    Evidence text (site problems, standard text, material names) stays as written. What the engine wrote
-    itself is rebuilt from the gap's ``reason_code``: a standard's reason (joined by the gap's standard),
-    a material's reason, a coverage gap, a negative-list event. In zh the engine's own text is kept.
+    Evidence text (a site problem's description, a standard's text, a material's name) is kept as written.
+    What the engine says itself is written here from the gap's ``reason_code``: a standard's reason
+    (joined by the gap's standard), a material's (its name in ``required``), a coverage gap's, a
+    negative-list event's (found by its evidence; its deduction in ``points_lost``). Per code, not per row:
+    one code's rows get their text at once, so 400k coverage gaps cost one array assignment. ``columns``
+    may hold the two columns already converted (a table built from ``gaps``), so they are not read twice.
     """
-    blank: list[Any] = [None] * len(gaps)
-    description = tables.column_values(gaps, "description") if "description" in gaps.columns else blank
-    required = tables.column_values(gaps, "required") if "required" in gaps.columns else list(blank)
-    if lang == "zh" or "reason_code" not in gaps.columns or not len(gaps):
-        return description, required
-    codes = tables.column_values(gaps, "reason_code")
-    standards = {s.code: s for s in assessment.standards}
-    standard_of = tables.column_values(gaps, "standard")
-    evidence = tables.column_values(gaps, "evidence") if "evidence" in gaps.columns else [None] * len(gaps)
-    events = {e.evidence: e for e in assessment.negative_events}
-    points = tables.column_values(gaps, "points_lost")
-    for i, code in enumerate(codes):
+    n = len(gaps)
+    given = columns or {}
+    description = np.empty(n, dtype=object)
+    required = np.empty(n, dtype=object)
+    for name, values in (("description", description), ("required", required)):
+        if name in given:
+            values[:] = given[name]
+        elif name in gaps.columns:
+            values[:] = tables.column_values(gaps, name)
+        else:
+            values[:] = None
+    if not n or "reason_code" not in gaps.columns:
+        return description.tolist(), required.tolist()
+    codes, uniques = pd.factorize(gaps["reason_code"].astype(object).fillna("").to_numpy())
+    for k, code in enumerate(uniques):
         if not code:  # evidence text: most rows (site problems), left alone
             continue
-        if code.startswith("material."):
-            material = required[i] or ""
-            description[i] = _t("gap.material", lang, material=material, why=label(code, lang))
-        elif code == "coverage.not_inspected":
-            description[i] = label("gap.coverage.not_inspected", lang)
+        at = np.flatnonzero(codes == k)
+        if code == "coverage.not_inspected":
+            description[at] = label("gap.coverage.not_inspected", lang)
+        elif code.startswith("material."):
+            why = label(code, lang)
+            description[at] = [_t("gap.material", lang, material=m or "", why=why) for m in required[at]]
         elif code in ("negative.veto", "negative.deduction"):
-            event = events.get(str(evidence[i] or ""))
-            if event is not None:
-                key = "gap.negative" if event.note else "gap.negative_plain"
-                description[i] = _t(key, lang, code=event.code, text=event.text, note=event.note)
-            required[i] = (
-                label("gap.negative.veto", lang)
-                if code == "negative.veto"
-                else _t("gap.negative.deduction", lang, points=num(float(points[i] or 0.0)))
-            )
-        elif standard_of[i] in standards:
-            description[i] = reason_text(standards[standard_of[i]], lang)
-    return description, required
+            _negative(assessment, gaps, at, code, lang, description, required)
+        else:  # a standard's own reason: one text per standard
+            standards = {s.code: s for s in assessment.standards}
+            texts: dict[str, str] = {}
+            for i, standard in zip(at, gaps["standard"].to_numpy()[at], strict=True):
+                if standard not in texts:
+                    texts[standard] = reason_text(standards[standard], lang)
+                description[i] = texts[standard]
+    return description.tolist(), required.tolist()
+
+
+def _negative(
+    assessment: Assessment,
+    gaps: pd.DataFrame,
+    at: np.ndarray,
+    code: str,
+    lang: str,
+    description: np.ndarray,
+    required: np.ndarray,
+) -> None:
+    """A negative-list event's gap: the event (by its evidence) and its effect, into the two arrays."""
+    events = {e.evidence: e for e in assessment.negative_events}
+    evidence = gaps["evidence"].to_numpy()[at] if "evidence" in gaps.columns else [""] * len(at)
+    points = gaps["points_lost"].to_numpy()[at] if "points_lost" in gaps.columns else [0.0] * len(at)
+    for i, source, lost in zip(at, evidence, points, strict=True):
+        event = events[str(source)]
+        key = "gap.negative" if event.note else "gap.negative_plain"
+        description[i] = _t(key, lang, code=event.code, text=event.text, note=event.note)
+        required[i] = (
+            label("gap.negative.veto", lang)
+            if code == "negative.veto"
+            else _t("gap.negative.deduction", lang, points=num(float(lost or 0.0)))
+        )
 
 
 def street_text(street: Any, lang: str) -> Any:
@@ -254,13 +279,14 @@ def street_text(street: Any, lang: str) -> Any:
 
 
 def localise_gap_table(assessment: Assessment, table: tables.Table, gaps: pd.DataFrame, lang: str) -> None:
-    """Put the engine-made texts of a table built from ``gaps`` (same rows) into ``lang``, in place."""
-    if lang == "zh" or not table.length:
+    """Write the engine's texts of a table built from ``gaps`` (same rows) in ``lang``, in place."""
+    if not table.length:
         return
-    description, required = gap_texts(assessment, gaps, lang)
-    if "description" in table.data:
-        table.data["description"] = description
-    if "required" in table.data:
-        table.data["required"] = required
-    if "street" in table.data:
+    if "description" in table.data or "required" in table.data:
+        description, required = gap_texts(assessment, gaps, lang, table.data)
+        if "description" in table.data:
+            table.data["description"] = description
+        if "required" in table.data:
+            table.data["required"] = required
+    if "street" in table.data and lang != "zh":
         table.data["street"] = [street_text(s, lang) for s in table.data["street"]]

@@ -8,7 +8,7 @@ are carried after the documented ones, under their own names.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -217,8 +217,13 @@ def frame_table(frame: pd.DataFrame, preferred: Sequence[str], known: Sequence[s
     return Table(columns, {c: column_values(frame, c) for c in columns}, len(frame))
 
 
-def record_table(records: Sequence[object], columns: Sequence[str]) -> Table:
-    data = {c: [plain(getattr(r, c)) for r in records] for c in columns}
+def record_table(
+    records: Sequence[object], columns: Sequence[str], computed: Mapping[str, list[Any]] | None = None
+) -> Table:
+    """The records' attributes as columns; a column in ``computed`` takes its values from there instead
+    (a text the report writes, such as a standard's reason in the report's language)."""
+    given = computed or {}
+    data = {c: given[c] if c in given else [plain(getattr(r, c)) for r in records] for c in columns}
     return Table(list(columns), data, len(records))
 
 

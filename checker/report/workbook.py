@@ -503,8 +503,8 @@ def write_workbook(assessment: Assessment, path: Path, lang: str, *, mark: str =
     _summary(assessment, sheets["summary"], book, lang)
     if mark:  # which run made this workbook: the other outputs of the round name the same generation
         sheets["summary"].pair(label("generation_key", lang), mark)
-    standards = tables.record_table(assessment.standards, tables.STANDARD_COLUMNS)
-    standards.data["reason"] = [reason_text(s, lang) for s in assessment.standards]
+    reasons = [reason_text(s, lang) for s in assessment.standards]
+    standards = tables.record_table(assessment.standards, tables.STANDARD_COLUMNS, {"reason": reasons})
     standards, printed = printed_first(standards, PRINTED_STANDARDS)
     sheets["standards"].table(
         standards, translate=translate, fills="status", wrap=WRAPPED_STANDARDS, printed=printed
@@ -537,7 +537,7 @@ def write_workbook(assessment: Assessment, path: Path, lang: str, *, mark: str =
         translate={"street": lambda value: street_text(value, lang)},
     )
     plan = sheets["plan"]
-    if assessment.plan_note:
+    if assessment.plan_note_code:
         plan.pair(label("plan_note", lang), plan_note_text(assessment, lang))
         plan.blank()
     steps = tables.frame_table(assessment.plan, tables.PLAN_COLUMNS)
@@ -603,8 +603,8 @@ def _summary(assessment: Assessment, sheet: SheetWriter, book: Any, lang: str) -
     sheet.pair(label("max_reachable", lang), total.max_reachable, "points")
     sheet.pair(label("deductions", lang), total.deductions, "points")
     veto = label("veto_yes" if total.veto else "veto_none", lang)
-    if total.veto_reasons:
-        reasons = label("reason.sep", lang).join(veto_texts(assessment, lang))
+    if total.veto and (events := veto_texts(assessment, lang)):
+        reasons = label("reason.sep", lang).join(events)
         veto = label("veto_with_reasons", lang).format(veto=veto, reasons=reasons)
     sheet.pair(label("veto", lang), veto)
     sheet.pair(label("total_range", lang), label("range_note", lang))

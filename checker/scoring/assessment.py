@@ -47,8 +47,10 @@ GAP_COLUMNS = (
     "site_type",
     "street",  # 所属街道
     "department",  # the responsible unit it is dispatched to
-    "description",  # what was observed (problem text, missing material name, rate vs target …)
-    "required",  # what the standard requires (standard text, or target)
+    # What was observed: the evidence's own text (site problems); "" where the engine describes the gap
+    # itself — its reason_code and values say it, and the report layer writes the sentence.
+    "description",
+    "required",  # what the standard requires: its text, or the material's name; "" for negative events
     "cases",  # int; problem cases at the site (site_problem), else 0
     "photo",
     "points_lost",  # for standard/survey/data/material gaps: points the standard loses now
@@ -56,10 +58,11 @@ GAP_COLUMNS = (
     "total_recoverable",  # the same on the scale of the weighted total (× the method group's factor)
     "deadline",  # date: issue date (交办日期) + the pack's days for the method, never on/after the test date
     "evidence",  # "file › sheet › row" of the evidence row, when there is one
-    # The stable code of the text the engine wrote into description/required,
-    # "" when they are evidence text (site problems). material.missing / material.out_of_window /
-    # material.file_unresolved, coverage.not_inspected, negative.veto / negative.deduction, and for
-    # standard/survey/data gaps the standard's own reason_code (its values: StandardResult.reason_args).
+    # The stable code of what the gap says, "" when description is evidence text (site problems):
+    # material.missing / material.out_of_window / material.file_unresolved (values: the material, in
+    # required), coverage.not_inspected, negative.veto / negative.deduction (values: the negative event with
+    # this evidence, the deduction in points_lost), and for standard/survey/data gaps the standard's own
+    # reason_code (values: StandardResult.reason_args). checker.report.reasons renders them in zh or en.
     "reason_code",
     # The key the id is derived from, "kind|standard|site|detail";
     # the ledger matches problems across rounds on it (see docs/ledger.md).
@@ -85,7 +88,6 @@ class StandardResult:
     p_full: float | None  # chance of full marks (field standards under the draw); 1/0 for deterministic ones
     lead: str
     departments: tuple[str, ...]
-    reason: str  # one sentence: why this status (observed vs required)
     # Evidence counts
     rows: int = 0  # accepted evidence rows used
     sites_inspected: int = 0
@@ -103,7 +105,9 @@ class StandardResult:
     respondents: int | None = None
     small_sample: bool = False
     interval_below_target: bool = False
-    reason_code: str = ""  # stable code of the reason, for renderers that translate (see docs/scoring.md)
+    # Why this status (observed vs required), as a stable code: the report layer writes the sentence from
+    # it and reason_args, in zh or en (checker.report.reasons; the codes: docs/scoring.md)
+    reason_code: str = ""
     grade_probabilities: tuple[float, float, float, float] | None = None  # P(A), P(B), P(C), P(C#)
     excluded_sites: int = 0  # inspected sites whose type is not one of the standard's site types
     # The values the reason_code's template needs, by name
@@ -155,8 +159,7 @@ class Total:
     high: float  # no-evidence standards at full marks
     max_reachable: float  # max minus deductions; 0 when vetoed
     deductions: float
-    veto: bool
-    veto_reasons: tuple[str, ...] = ()
+    veto: bool  # a veto event of the negative list (Assessment.negative_events, veto=True) happened
 
 
 @dataclass(frozen=True)
@@ -186,12 +189,12 @@ class Assessment:
     plan: (
         pd.DataFrame
     )  # the fixes, in order: gap id, standard, site, department, points_recoverable, cumulative_score
-    plan_note: str  # reached / cannot be reached from site fixes alone, and what else is missing
     inputs: list[InputFile] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     district: str = ""
     issued: date | None = None  # the issue date the deadlines were counted from
-    # plan_note as a stable code and its values, for renderers that translate
+    # The plan note (整改计划说明) as a stable code and its values: reached / cannot be reached, and what
+    # else is missing. The report layer writes the sentence (checker.report.reasons.plan_note_text).
     plan_note_code: str = ""
     plan_note_args: ReasonArgs = ()
     # Every counted inspection of a field standard — standard, site, date,

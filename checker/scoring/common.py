@@ -34,7 +34,6 @@ def result(
     standard: Standard,
     place: Place,
     *,
-    reason: str,
     reason_code: str,
     grade: str | None = None,
     score: float = 0.0,
@@ -44,7 +43,8 @@ def result(
     """A StandardResult with the standard's own fields filled in.
 
     A graded result takes its status from the grade unless one is given (field standards judge theirs
-    from the expected score); a result without a grade scores 0 and must say why (its status).
+    from the expected score); a result without a grade scores 0 and must say why (its status). The reason is
+    its code and values (``reason_args`` among ``counts``): the report layer writes the sentence.
     """
     if status is None:
         if grade is None:
@@ -65,7 +65,6 @@ def result(
         p_full=counts.pop("p_full", None if grade is None else (1.0 if grade == "A" else 0.0)),
         lead=standard.lead,
         departments=standard.departments,
-        reason=reason,
         reason_code=reason_code,
         **counts,
     )

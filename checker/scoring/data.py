@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 
 from checker.handbook.model import Handbook, Standard
-from checker.numbers import with_unit
 from checker.scoring.assessment import ReasonArgs, StandardResult
 from checker.scoring.common import Place, normalise_name, normalise_series, result
 from checker.scoring.grades import bands_for, grade_for_shortfall
@@ -51,19 +50,12 @@ def evaluate_data(
     if missing:
         args: ReasonArgs
         if not had_rows and rejected:
-            status, code, why = "invalid", "data.invalid", f"指标的 {rejected} 行全部被拒收"
-            args = (("rejected", rejected),)
+            status, code, args = "invalid", "data.invalid", (("rejected", rejected),)
         elif had_rows:
-            status, code = "no_evidence", "data.out_of_window"
-            why = f"{'、'.join(missing)} 没有时间范围内的数值"
-            args = (("indicators", tuple(missing)),)
+            status, code, args = "no_evidence", "data.out_of_window", (("indicators", tuple(missing)),)
         else:
-            status, code, why = "no_evidence", "data.none", f"未提供指标 {'、'.join(missing)}"
-            args = (("indicators", tuple(missing)),)
-        return result(
-            standard, place, status=status, reason=why, reason_code=code,
-            reason_args=args, target=spec.target,
-        )  # fmt: skip
+            status, code, args = "no_evidence", "data.none", (("indicators", tuple(missing)),)
+        return result(standard, place, status=status, reason_code=code, reason_args=args, target=spec.target)
     if spec.indicator:
         value = float(values[0] or 0.0)
     else:
@@ -73,7 +65,6 @@ def evaluate_data(
                 standard,
                 place,
                 status="invalid",
-                reason=f"{spec.denominator} 为 0，无法计算比率",
                 reason_code="data.zero_denominator",
                 reason_args=(("denominator", spec.denominator or ""),),
                 target=spec.target,
@@ -86,14 +77,10 @@ def evaluate_data(
         shortfall = excess / spec.target if spec.target else (float("inf") if excess > 0 else 0.0)
     grade = grade_for_shortfall(shortfall, bands_for(handbook, spec.bands), standard.binary)
     score = standard.points * handbook.settings.grade_shares.share(grade)
-    unit = spec.unit
-    why = (
-        f"{'/'.join(names)} = {with_unit(value, unit)}，目标 {spec.direction} {with_unit(spec.target, unit)}"
-    )
     args = (
         ("indicator", "/".join(names)),
         ("value", value),
-        ("unit", unit),
+        ("unit", spec.unit),
         ("direction", spec.direction),
         ("target", spec.target),
     )
@@ -102,7 +89,6 @@ def evaluate_data(
         place,
         grade=grade,
         score=score,
-        reason=why,
         reason_code="data.met" if grade == "A" else "data.short",
         reason_args=args,
         rows=len(names),

@@ -18,8 +18,6 @@ MISSING = "missing"  # no row names it
 OUT_OF_WINDOW = "out_of_window"  # rows exist, none dated inside the window
 FILE_UNRESOLVED = "file_unresolved"  # rows inside the window, none whose file resolves
 
-REASON_ZH = {MISSING: "未提交", OUT_OF_WINDOW: "日期不在时间范围内", FILE_UNRESOLVED: "文件无法打开"}
-
 
 @dataclass(frozen=True)
 class MaterialGap:
@@ -68,17 +66,14 @@ def evaluate_document(
     if rows.empty:
         args: ReasonArgs
         if rejected:
-            status, code, why = "invalid", "document.invalid", f"该标准的 {rejected} 行材料记录全部被拒收"
-            args = (("rejected", rejected),)
+            status, code, args = "invalid", "document.invalid", (("rejected", rejected),)
         else:
-            status, code, why = "no_evidence", "document.none", f"未提交任何材料（需 {len(materials)} 项）"
-            args = (("required", len(materials)),)
+            status, code, args = "no_evidence", "document.none", (("required", len(materials)),)
         none = [MaterialGap(m.name, MISSING, "", standard.lead) for m in materials]
         res = result(
             standard,
             place,
             status=status,
-            reason=why,
             reason_code=code,
             reason_args=args,
             missing_materials=tuple(m.name for m in materials),
@@ -110,17 +105,14 @@ def evaluate_document(
     score = standard.points * shares.share(grade)
     better = standard.points * shares.share(grade_for_count(max(0, missing - 1), thresholds))
     if missing:
-        why = "缺少或不合格材料：" + "；".join(f"{g.material}（{REASON_ZH[g.reason]}）" for g in gaps)
         args = (("materials", tuple(g.material for g in gaps)), ("why", tuple(g.reason for g in gaps)))
     else:
-        why = f"{len(materials)} 项要求材料均在时间范围内且文件可打开"
         args = (("required", len(materials)),)
     res = result(
         standard,
         place,
         grade=grade,
         score=score,
-        reason=why,
         reason_code="document.complete" if not missing else "document.missing",
         reason_args=args,
         rows=len(rows),

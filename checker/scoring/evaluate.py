@@ -111,7 +111,6 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
         departments=departments,
         streets=streets,
         plan=plan,
-        plan_note=note.text,
         plan_note_code=note.code,
         plan_note_args=note.args,
         inputs=list(evidence.inputs),

@@ -16,7 +16,6 @@ import pandas as pd
 
 from checker.handbook.model import Handbook, Standard, Thresholds
 from checker.intake.kinds import RESULT_FAIL, RESULT_NA, RESULT_NONE, RESULT_PASS
-from checker.numbers import pct
 from checker.scoring.assessment import ReasonArgs, StandardResult
 from checker.scoring.common import Place, result
 from checker.scoring.draw import FloatArray, combine, stratum_distribution
@@ -311,23 +310,16 @@ def evaluate_field(
         only_na = any_rows and bool((res[res != 3] == 2).all()) and bool((res != 3).any())
         args: ReasonArgs
         if not any_rows and rejected:
-            status, code, why = "invalid", "field.invalid", f"该标准的 {rejected} 行检查记录全部被拒收"
-            args = (("rejected", rejected),)
+            status, code, args = "invalid", "field.invalid", (("rejected", rejected),)
         elif only_na:
-            status, code, why, args = "not_applicable", "field.all_na", "所有检查记录均为不适用", ()
+            status, code, args = "not_applicable", "field.all_na", ()
         elif not any_rows and len(reg) and not of_types.any():
-            status, code = "not_applicable", "field.no_sites"
-            why = f"点位台账中没有{'、'.join(types)}类点位"
-            args = (("site_types", tuple(types)),)
+            status, code, args = "not_applicable", "field.no_sites", (("site_types", tuple(types)),)
         else:
             status, code = "no_evidence", "field.no_inspection"
-            why = f"没有对{'、'.join(types)}的有效检查记录（应抽查 {sample} 个点位）"
             args = (("site_types", tuple(types)), ("sample", sample))
         counts["sample_short"] = status == "no_evidence"
-        res_ = result(
-            standard, place, status=status, reason=why, reason_code=code,
-            reason_args=args, **counts,
-        )  # fmt: skip
+        res_ = result(standard, place, status=status, reason_code=code, reason_args=args, **counts)
         return empty(res_, None, none_rows, [], uncovered)
 
     positions = at[in_draw & (cases > 0)]
@@ -362,13 +354,6 @@ def evaluate_field(
         keys = list(zip(fail_st.tolist(), fail_val.tolist(), strict=True))
         grade = GRADES[int(np.argmax(probs[::-1]) * -1 + 3)]  # most likely; ties → the lower grade
     score = min(standard.points, max(0.0, score))
-    if observed:
-        why_head = f"按实际抽查计：{sites_inspected} 个点位共 {total_cases} 处问题"
-    else:
-        why_head = (
-            f"抽查 {sample} 个点位的期望得分率 {pct(score / standard.points)}，满分概率 {pct(probs[0])}："
-            f"已查 {sites_inspected} 个点位中 {sites_failing} 个不符合，共 {total_cases} 处问题"
-        )
     draw_args: ReasonArgs = (
         ("draw", "observed" if observed else "random"),
         ("sample", sample),
@@ -386,19 +371,12 @@ def evaluate_field(
         status, code = "fail", "field.fail"
     else:
         status, code = "partial", "field.partial"
-    extras = []
-    if short:
-        extras.append("已查点位少于抽查数")
-    if len(uncovered):
-        extras.append(f"{len(uncovered)} 个登记点位未检查")
-    why = why_head + ("；" + "，".join(extras) if extras else "")
     res_ = result(
         standard,
         place,
         status=status,
         grade=grade,
         score=score,
-        reason=why,
         reason_code=code,
         reason_args=draw_args,
         p_full=float(probs[0]),

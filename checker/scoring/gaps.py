@@ -25,10 +25,9 @@ import pandas as pd
 
 from checker.handbook.model import Handbook, Standard
 from checker.intake.values import map_distinct_text
-from checker.numbers import num
 from checker.scoring.assessment import GAP_COLUMNS, NegativeEvent, Options, StandardResult
 from checker.scoring.common import places
-from checker.scoring.document import REASON_ZH, DocumentOutcome
+from checker.scoring.document import DocumentOutcome
 from checker.scoring.field import FieldOutcome, Prepared
 
 _TEXT = ("id", "key", "kind", "standard", "project", "method", "site", "site_name", "site_type", "street",
@@ -282,7 +281,6 @@ def coverage_gaps(
             "site_type": reg["site_type"].to_numpy(),
             "street": reg["street"].to_numpy(),
             "department": department.fillna(pd.Series(lead, dtype="string")).to_numpy(),
-            "description": "该点位未检查此标准",
             "reason_code": "coverage.not_inspected",
             "required": np.repeat(np.array([text[c] for c in codes], dtype=object), counts),
             "cases": 0,
@@ -342,7 +340,6 @@ def material_gaps(
                     key=f"material|{code}|{g.material}",
                     kind="material",
                     department=g.department,
-                    description=f"{g.material}：{REASON_ZH[g.reason]}",
                     reason_code=f"material.{g.reason}",
                     required=g.material,
                     points_lost=r.points - r.score,
@@ -365,15 +362,16 @@ def standard_gaps(handbook: Handbook, due: Due, ordered: list[StandardResult]) -
         kind = r.method if r.method in ("survey", "data") else "standard"
         rows.append(
             _one_gap(
-                maps, s, key=f"{kind}|{r.code}", kind=kind, description=r.reason, reason_code=r.reason_code,
-                points_lost=lost, points_recoverable=lost,
+                maps, s, key=f"{kind}|{r.code}", kind=kind, reason_code=r.reason_code, points_lost=lost,
+                points_recoverable=lost,
             )
         )  # fmt: skip
     return _records(rows, due)
 
 
 def negative_gaps(handbook: Handbook, events: list[NegativeEvent]) -> pd.DataFrame:
-    """One gap per event, dispatched to the negative-list item's lead unit ("" when it names none)."""
+    """One gap per event, dispatched to the negative-list item's lead unit ("" when it names none). What it
+    says is the event itself (found by its evidence) and its deduction (points_lost), by reason_code."""
     leads = {n.code: n.lead or "" for n in handbook.negative_list}
     rows = []
     for e in events:
@@ -382,8 +380,6 @@ def negative_gaps(handbook: Handbook, events: list[NegativeEvent]) -> pd.DataFra
                 "key": f"negative|{e.code}|{e.date.isoformat()}|{e.evidence}",
                 "kind": "negative",
                 "department": leads.get(e.code, ""),
-                "description": f"{e.code} {e.text}：{e.note}" if e.note else f"{e.code} {e.text}",
-                "required": "一票否决" if e.veto else f"扣 {num(e.deduction)} 分",
                 "reason_code": "negative.veto" if e.veto else "negative.deduction",
                 "points_lost": e.deduction,
                 "points_recoverable": 0.0,

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import pandas as pd
 
 from checker.handbook.model import Handbook, PlanCosts
-from checker.numbers import num
 from checker.scoring.assessment import Options, ReasonArgs, StandardResult, Total
 from checker.scoring.field import DrawModel, FieldOutcome, ObservedModel
 from checker.scoring.gaps import stable_ids
@@ -137,9 +136,9 @@ def greedy(
 
 @dataclass(frozen=True)
 class PlanNote:
-    """The plan note (整改计划说明): the zh text, its stable code and the values a renderer needs."""
+    """The plan note (整改计划说明): its stable code and the values by name; the report layer writes the
+    sentence (checker.report.reasons.plan_note_text). plan.veto has no values: the veto events say why."""
 
-    text: str
     code: str
     args: ReasonArgs = ()
 
@@ -156,18 +155,12 @@ def make_plan(
 ) -> tuple[pd.DataFrame, PlanNote]:
     empty = pd.DataFrame({c: pd.Series(dtype="string") for c in PLAN_COLUMNS})
     if options.target is None:
-        return empty, PlanNote("未设定目标分（--target），未生成整改计划", "plan.no_target")
+        return empty, PlanNote("plan.no_target")
     target = options.target
     if the_total.veto:
-        return empty, PlanNote(
-            "存在一票否决事项，无法通过整改达到目标：" + "；".join(the_total.veto_reasons), "plan.veto"
-        )
+        return empty, PlanNote("plan.veto")
     if the_total.score >= target:
-        return empty, PlanNote(
-            f"当前得分 {the_total.score:.2f} 已达到目标 {num(target)}",
-            "plan.reached",
-            (("score", the_total.score), ("target", target)),
-        )
+        return empty, PlanNote("plan.reached", (("score", the_total.score), ("target", target)))
     ids = stable_ids("site_problem|" + fails["standard"] + "|" + fails["site_id"])
     fails = fails.assign(id=ids.to_numpy()).sort_values(
         ["standard", "cases", "id"], ascending=[True, False, True], kind="stable"
@@ -197,21 +190,12 @@ def make_plan(
     )
     if best < target - 1e-12:
         others = _other_shortfalls([r for r in ordered if r.code not in planned], gw)
-        return empty, PlanNote(
-            f"全部问题整改到位最多可达 {best:.2f} 分，达不到目标 {num(target)}；" + _others_zh(others),
-            "plan.unreachable",
-            (("best", best), ("target", target), *others),
-        )
+        return empty, PlanNote("plan.unreachable", (("best", best), ("target", target), *others))
     plan, final, reached = greedy(
         candidates, weighted_now, the_total.deductions, target, flat=flat, field_cost=costs.field
     )
-    rule = "按单位成本增加总分最多的顺序排列整改（点位问题、材料、问卷、数据指标）"
     args: ReasonArgs = (("steps", len(plan)), ("score", final), ("target", target))
-    if reached:
-        text = f"{rule}；完成前 {len(plan)} 项后总分达到 {final:.2f}（目标 {num(target)}）"
-        return plan, PlanNote(text, "plan.greedy_reached", args)
-    text = f"{rule}；列出 {len(plan)} 项后总分为 {final:.2f}，未达到目标 {num(target)}"
-    return plan, PlanNote(text, "plan.greedy_short", args)
+    return plan, PlanNote("plan.greedy_reached" if reached else "plan.greedy_short", args)
 
 
 def _flat_fixes(
@@ -247,17 +231,10 @@ def _flat_fixes(
     return fixes
 
 
-# What else loses points besides site problems, in the order the plan note names them (zh labels).
-SHORTFALL_ZH = {
-    "document": "材料失分",
-    "data": "数据指标失分",
-    "survey": "问卷失分",
-    "field_unknown": "无有效检查记录的实地标准",
-}
-
-
 def _other_shortfalls(ordered: list[StandardResult], gw: GroupWeights) -> ReasonArgs:
-    """What the total loses outside site problems, per kind, on the total's scale (only kinds losing)."""
+    """What the total loses outside site problems, per kind, on the total's scale (only kinds losing), in
+    the order the plan note names them: document, data, survey, field_unknown (field standards without a
+    valid inspection)."""
     parts: list[tuple[str, float]] = []
     for method in ("document", "data", "survey"):
         lost = sum(
@@ -275,8 +252,3 @@ def _other_shortfalls(ordered: list[StandardResult], gw: GroupWeights) -> Reason
     if unknown > 1e-9:
         parts.append(("field_unknown", unknown))
     return tuple(parts)
-
-
-def _others_zh(others: ReasonArgs) -> str:
-    parts = [f"{SHORTFALL_ZH[k]} {float(v):.2f}" for k, v in others if isinstance(v, (int, float))]
-    return "另需补齐：" + "，".join(parts) if parts else "其余各项已无可挽回分值"

@@ -9,7 +9,6 @@ import unicodedata
 import pandas as pd
 
 from checker.handbook.model import Handbook, Standard
-from checker.numbers import pct
 from checker.scoring.assessment import ReasonArgs, StandardResult
 from checker.scoring.common import Place, result
 from checker.scoring.grades import bands_for, grade_for_shortfall
@@ -59,20 +58,14 @@ def evaluate_survey(
     if n <= 0:
         args: ReasonArgs
         if key not in tallies.index and rejected:
-            status, code, why = (
-                "invalid",
-                "survey.invalid",
-                f"题号 {spec.question} 的 {rejected} 行全部被拒收",
-            )
+            status, code = "invalid", "survey.invalid"
             args = (("question", spec.question), ("rejected", rejected))
         else:
-            status, code, why = "no_evidence", "survey.none", f"没有题号 {spec.question} 的有效样本"
-            args = (("question", spec.question),)
+            status, code, args = "no_evidence", "survey.none", (("question", spec.question),)
         return result(
             standard,
             place,
             status=status,
-            reason=why,
             reason_code=code,
             reason_args=args,
             target=spec.target,
@@ -88,10 +81,7 @@ def evaluate_survey(
     score = standard.points * handbook.settings.grade_shares.share(grade)
     small = n < handbook.settings.survey_min_sample
     below = high < spec.target
-    why = f"{spec.question} 肯定率 {pct(rate)}（95% 区间 {pct(low)}–{pct(high)}，样本 {n}），目标 {pct(spec.target)}"
     minimum = handbook.settings.survey_min_sample
-    if small:
-        why += f"；样本少于 {minimum}"
     args = (
         ("question", spec.question),
         ("rate", rate),
@@ -106,7 +96,6 @@ def evaluate_survey(
         place,
         grade=grade,
         score=score,
-        reason=why,
         reason_code="survey.met" if grade == "A" else "survey.short",
         reason_args=args,
         rows=int(tallies.at[key, "rows"]),  # type: ignore[arg-type]

@@ -102,7 +102,7 @@ def weighted(results: Iterable[StandardResult], gw: GroupWeights, *, high: bool 
 def total(results: list[StandardResult], events: list[NegativeEvent], gw: GroupWeights) -> Total:
     maximum = sum(w for g, w in gw.weight.items() if gw.points[g] > 0)
     deductions = sum(e.deduction for e in events)
-    veto_reasons = tuple(f"{e.code} {e.text}（{e.date.isoformat()}）" for e in events if e.veto)
+    veto = any(e.veto for e in events)
     score = max(0.0, weighted(results, gw) - deductions)
     high = max(0.0, weighted(results, gw, high=True) - deductions)
     return Total(
@@ -110,8 +110,7 @@ def total(results: list[StandardResult], events: list[NegativeEvent], gw: GroupW
         max=maximum,
         low=score,
         high=high,
-        max_reachable=0.0 if veto_reasons else max(0.0, maximum - deductions),
+        max_reachable=0.0 if veto else max(0.0, maximum - deductions),
         deductions=deductions,
-        veto=bool(veto_reasons),
-        veto_reasons=veto_reasons,
+        veto=veto,
     )
