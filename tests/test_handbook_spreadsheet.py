@@ -11,7 +11,9 @@ from openpyxl import load_workbook
 from checker.errors import HandbookError, UsageError
 from checker.handbook.loader import bundled_criteria_dirs, find_packs, load_handbook
 from checker.handbook.model import Handbook
-from checker.handbook.spreadsheet import SHEETS, export_workbook, import_workbook
+from checker.handbook.sheet_columns import SHEETS
+from checker.handbook.sheet_export import export_workbook
+from checker.handbook.sheet_import import import_workbook
 
 TINY = Path(__file__).parent / "fixtures" / "packs" / "tiny"
 BUNDLED = [folder for base in bundled_criteria_dirs() for folder in find_packs(base)]

@@ -379,7 +379,7 @@ def _preflight(workbook: Path) -> list[PackProblem]:
 
 def run_import(workbook: Path, output: Path, force: bool, lang: str | None = None) -> int:
     """Import a handbook spreadsheet into a YAML pack folder (validated before anything is written)."""
-    from checker.handbook.spreadsheet import import_workbook
+    from checker.handbook.sheet_import import import_workbook
 
     lang = resolve_lang(lang)
     if not workbook.is_file():
@@ -398,7 +398,7 @@ def run_import(workbook: Path, output: Path, force: bool, lang: str | None = Non
 
 def run_export(pack: str, output: Path, force: bool, lang: str | None = None) -> int:
     """Export a pack as a handbook spreadsheet (.xlsx)."""
-    from checker.handbook.spreadsheet import export_workbook
+    from checker.handbook.sheet_export import export_workbook
 
     lang = resolve_lang(lang)
     if output.suffix.lower() != ".xlsx":
