@@ -14,6 +14,7 @@ from typing import Any
 
 from checker.errors import PackProblem
 from checker.handbook import codes
+from checker.handbook.codes import fields_of
 from checker.handbook.model import METHODS
 from checker.handbook.raw import RawPack
 from checker.handbook.yamlsafe import PathKey
@@ -53,7 +54,7 @@ def _names(raw: RawPack, section: str, problems: list[PackProblem], extra: tuple
                 first_file, first_line = raw.locate(seen[label])
                 problems.append(
                     raw.problem(
-                        path, codes.DUPLICATE_NAME, f"{label!r} is already used at {first_file}:{first_line}"
+                        path, codes.DUPLICATE_NAME, fields_of(name=label, at=f"{first_file}:{first_line}")
                     )
                 )
             seen.setdefault(label, path)
@@ -69,9 +70,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
 
     def check_department(path: PathKey, value: Any) -> None:
         if isinstance(value, str) and value and value not in departments:
-            problems.append(
-                raw.problem(path, codes.UNKNOWN_DEPARTMENT, f"department {value!r} is not in the pack")
-            )
+            problems.append(raw.problem(path, codes.UNKNOWN_DEPARTMENT, fields_of(name=value)))
 
     # Codes of Ⅰ/Ⅱ/Ⅲ levels, and of standards with their aliases, are unique pack-wide.
     level_codes: dict[str, PathKey] = {}
@@ -87,7 +86,9 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
             if isinstance(code, str) and code in level_codes:
                 file, line = raw.locate(level_codes[code])
                 problems.append(
-                    raw.problem(path, codes.DUPLICATE_CODE, f"code {code!r} is already used at {file}:{line}")
+                    raw.problem(
+                        path, codes.DUPLICATE_CODE, fields_of(variant="used", code=code, at=f"{file}:{line}")
+                    )
                 )
             elif isinstance(code, str):
                 level_codes[code] = path
@@ -104,7 +105,9 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
             if code in standard_codes:
                 file, line = raw.locate(standard_codes[code])
                 problems.append(
-                    raw.problem(path, codes.DUPLICATE_CODE, f"code {code!r} is already used at {file}:{line}")
+                    raw.problem(
+                        path, codes.DUPLICATE_CODE, fields_of(variant="used", code=code, at=f"{file}:{line}")
+                    )
                 )
             else:
                 standard_codes[code] = path
@@ -122,7 +125,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
                     raw.problem(
                         (*spath, "method"),
                         codes.METHOD_BLOCK_MISSING,
-                        f"method is {method!r} but the standard has no '{method}:' block",
+                        fields_of(method=method),
                     )
                 )
             for other in METHODS:
@@ -131,7 +134,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
                         raw.problem(
                             (*spath, other),
                             codes.METHOD_BLOCK_FOREIGN,
-                            f"'{other}:' block on a standard whose method is {method!r}",
+                            fields_of(block=other, method=method),
                         )
                     )
         field = standard.get("field")
@@ -142,7 +145,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
                         raw.problem(
                             (*spath, "field", "site_types", j),
                             codes.UNKNOWN_SITE_TYPE,
-                            f"site type {st!r} is not in the pack",
+                            fields_of(name=st),
                         )
                     )
         data_block = standard.get("data")
@@ -155,7 +158,6 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
                     raw.problem(
                         (*spath, "data"),
                         codes.DATA_METRIC,
-                        "a data standard needs either 'indicator' or both 'numerator' and 'denominator'",
                     )
                 )
         _check_thresholds(raw, (*spath, "grades"), standard.get("grades"), problems)
@@ -175,7 +177,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
                     raw.problem(
                         ("negative_list", i, "code"),
                         codes.DUPLICATE_CODE,
-                        f"negative-list code {code!r} is repeated",
+                        fields_of(variant="negative", code=code),
                     )
                 )
             neg_codes.setdefault(code, i)
@@ -191,7 +193,7 @@ def semantic_problems(raw: RawPack) -> list[PackProblem]:
                     raw.problem(
                         ("settings", "method_weights"),
                         codes.WEIGHTS_SUM,
-                        f"method weights add up to {sum(values):g}, not the total of {total:g}",
+                        fields_of(sum=sum(values), total=total),
                     )
                 )
         _check_thresholds(raw, ("settings", "thresholds"), settings.get("thresholds"), problems)
@@ -207,10 +209,8 @@ def _check_shares(raw: RawPack, path: PathKey, value: Any, problems: list[PackPr
     given = [value.get(k, value.get("C_sharp", d) if k == "C#" else d) for k, d in defaults.items()]
     shares = [float(v) for v in given if isinstance(v, int | float)]
     if len(shares) == len(given) and shares != sorted(shares, reverse=True):
-        got = ", ".join(f"{k} {v:g}" for k, v in zip(defaults, shares, strict=True))
-        problems.append(
-            raw.problem(path, codes.SHARES_ORDER, f"grade shares must satisfy A ≥ B ≥ C ≥ C# (got {got})")
-        )
+        a, b, c, c_sharp = shares
+        problems.append(raw.problem(path, codes.SHARES_ORDER, fields_of(a=a, b=b, c=c, c_sharp=c_sharp)))
 
 
 def _check_thresholds(raw: RawPack, path: PathKey, value: Any, problems: list[PackProblem]) -> None:
@@ -218,11 +218,7 @@ def _check_thresholds(raw: RawPack, path: PathKey, value: Any, problems: list[Pa
         return
     a, b, c = (value.get(k, d) for k, d in (("a", 0), ("b", 1), ("c", 2)))
     if all(isinstance(v, int) for v in (a, b, c)) and not a <= b <= c:
-        problems.append(
-            raw.problem(
-                path, codes.THRESHOLDS_ORDER, f"grade thresholds must satisfy a ≤ b ≤ c (got {a}, {b}, {c})"
-            )
-        )
+        problems.append(raw.problem(path, codes.THRESHOLDS_ORDER, fields_of(a=a, b=b, c=c)))
 
 
 def _check_bands(raw: RawPack, path: PathKey, value: Any, problems: list[PackProblem]) -> None:
@@ -230,6 +226,4 @@ def _check_bands(raw: RawPack, path: PathKey, value: Any, problems: list[PackPro
         return
     b, c = value.get("b", 0.05), value.get("c", 0.10)
     if isinstance(b, int | float) and isinstance(c, int | float) and not b <= c:
-        problems.append(
-            raw.problem(path, codes.BANDS_ORDER, f"shortfall bands must satisfy b ≤ c (got {b}, {c})")
-        )
+        problems.append(raw.problem(path, codes.BANDS_ORDER, fields_of(b=b, c=c)))
