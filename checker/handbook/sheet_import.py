@@ -17,9 +17,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from checker.errors import HandbookError, PackProblem, UsageError
+from checker.errors import Fields, HandbookError, PackProblem, UsageError
 from checker.files import refuse_existing, replace_folder
 from checker.handbook import codes
+from checker.handbook.codes import fields_of
 from checker.handbook.loader import RawPack, format_path, load_handbook, structure_problems
 from checker.handbook.model import MATERIAL_KIND_LABELS_ZH, METHOD_LABELS_ZH, Handbook
 from checker.handbook.packfiles import pack_documents, write_pack_folder
@@ -108,17 +109,18 @@ class _SheetPack(RawPack):
         self.cells[path] = (sheet, row, header, letter)
         self.where.setdefault(path, (sheet, row))
 
-    def problem(self, path: PathKey, code: str, message: str) -> PackProblem:
+    def problem(self, path: PathKey, code: str, fields: Fields = ()) -> PackProblem:
         probe = path
         while probe and probe not in self.cells:
             probe = probe[:-1]
         if any(path[: len(bad)] == bad for bad in self.muted):
             code = _MUTED
         if not probe:
-            return PackProblem(self.book, 0, format_path(path, self.data), code, message)
+            return PackProblem(self.book, 0, format_path(path, self.data), code, fields)
         sheet, row, header, letter = self.cells[probe]
-        where = f"{sheet}!{letter}{row} {header}" if header else f"{sheet} row {row}"
-        return PackProblem(self.book, row, f"{where} · {format_path(path, self.data)}", code, message)
+        cell = f"{letter}{row}" if header else ""
+        place = {"sheet": sheet, "cell": cell, "column": header}
+        return PackProblem(self.book, row, format_path(path, self.data), code, fields, **place)
 
 
 _MUTED = "already-reported"
@@ -147,9 +149,10 @@ class _Sheet:
                 PackProblem(
                     book,
                     0,
-                    name,
+                    "",
                     codes.HEADER_MISSING,
-                    f"sheet {name!r}: no header row with {'、'.join(required)}",
+                    fields_of(sheet=name, headers=tuple(required)),
+                    sheet=name,
                 )
             )
             return
@@ -164,9 +167,10 @@ class _Sheet:
                     PackProblem(
                         book,
                         self.header_row,
-                        f"{name} row {self.header_row}",
+                        "",
                         codes.COLUMN_MISSING,
-                        f"sheet {name!r} has no column {header!r}",
+                        fields_of(sheet=name, column=header),
+                        sheet=name,
                     )
                 )
 
@@ -202,12 +206,11 @@ class _Row:
         self.problems = problems
         self.bad: set[str] = set()
 
-    def where(self, header: str) -> str:
-        return f"{self.sheet.name}!{self.sheet.letter(header)}{self.line} {header}"
-
-    def problem(self, header: str, code: str, message: str) -> None:
+    def problem(self, header: str, code: str, fields: Fields = ()) -> None:
         self.bad.add(header)
-        self.problems.append(PackProblem(self.sheet.book, self.line, self.where(header), code, message))
+        cell = f"{self.sheet.letter(header)}{self.line}"
+        place = {"sheet": self.sheet.name, "cell": cell, "column": header}
+        self.problems.append(PackProblem(self.sheet.book, self.line, "", code, fields, **place))
 
     def filled(self, header: str) -> bool:
         return not _is_blank(self.values.get(header))
@@ -244,7 +247,7 @@ class _Row:
         try:
             parsed = float(text)
         except ValueError:
-            self.problem(header, codes.NOT_A_NUMBER, f"{str(value)!r} is not a number")
+            self.problem(header, codes.NOT_A_NUMBER, fields_of(value=str(value)))
             return None
         return int(parsed) if parsed.is_integer() and re.fullmatch(r"[-+]?\d+", text) else parsed
 
@@ -253,7 +256,7 @@ class _Row:
         if number is None:
             return None
         if not float(number).is_integer():
-            self.problem(header, codes.NOT_AN_INTEGER, f"{number!r} is not a whole number")
+            self.problem(header, codes.NOT_AN_INTEGER, fields_of(value=number))
             return None
         return int(number)
 
@@ -268,7 +271,7 @@ class _Row:
             return True
         if key in _FALSE:
             return False
-        self.problem(header, codes.NOT_A_FLAG, f"{str(value)!r} is not 是 or 否")
+        self.problem(header, codes.NOT_A_FLAG, fields_of(value=str(value)))
         return None
 
 
@@ -293,15 +296,14 @@ def _read_standard(r: _Row, pack: _SheetPack) -> dict[str, Any]:
         r.problem(
             "测评方法",
             codes.UNKNOWN_METHOD,
-            f"unknown method {label!r}; use one of {'、'.join(METHOD_LABELS_ZH.values())}",
+            fields_of(value=label, allowed=tuple(METHOD_LABELS_ZH.values())),
         )
     for header, owners in _METHOD_COLUMNS.items():
         if method is not None and method not in owners and r.filled(header):
-            names = "、".join(METHOD_LABELS_ZH[m] for m in owners)
             r.problem(
                 header,
                 codes.COLUMN_NOT_FOR_METHOD,
-                f"{header} is only for {names} standards; this one is {METHOD_LABELS_ZH[method]}",
+                fields_of(column=header, for_methods=tuple(owners), this_method=method),
             )
     standard = _compact(
         {
@@ -351,7 +353,7 @@ def _read_standard(r: _Row, pack: _SheetPack) -> dict[str, Any]:
         direction_text = r.text("方向")
         direction = _DIRECTION.get(direction_text.replace(" ", "")) if direction_text else None
         if direction_text and direction is None:
-            r.problem("方向", codes.UNKNOWN_DIRECTION, f"{direction_text!r} is not ≥ or ≤")
+            r.problem("方向", codes.UNKNOWN_DIRECTION, fields_of(value=direction_text))
         data = _compact(
             {
                 "indicator": r.text("数据指标"),
@@ -411,7 +413,9 @@ def _read_standards(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]
             if not code and not name:
                 previous = last[level]
                 if previous is None:
-                    r.problem(name_col, codes.MISSING_VALUE, f"{name_col} is empty and there is no row above")
+                    r.problem(
+                        name_col, codes.MISSING_VALUE, fields_of(variant="no-row-above", column=name_col)
+                    )
                     placed = False
                     break
                 code, name = previous
@@ -423,7 +427,11 @@ def _read_standards(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]
             known = nodes[level].get(code)
             if known is None:
                 if not name:
-                    r.problem(name_col, codes.MISSING_VALUE, f"{name_col} is empty for the new code {code!r}")
+                    r.problem(
+                        name_col,
+                        codes.MISSING_VALUE,
+                        fields_of(variant="new-code", column=name_col, code=code),
+                    )
                     placed = False
                     break
                 node: dict[str, Any] = {"code": code, "name": name, child_key: []}
@@ -440,7 +448,7 @@ def _read_standards(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]
                     r.problem(
                         code_col,
                         codes.LEVEL_CONFLICT,
-                        f"{name_col} {code!r} already belongs to another parent (row {pack.where[path][1]})",
+                        fields_of(variant="parent", column=name_col, code=code, row=pack.where[path][1]),
                     )
                     placed = False
                     break
@@ -448,7 +456,9 @@ def _read_standards(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]
                     r.problem(
                         name_col,
                         codes.LEVEL_CONFLICT,
-                        f"{code!r} is named {node['name']!r} on row {pack.where[path][1]}, here {name!r}",
+                        fields_of(
+                            variant="name", code=code, first=node["name"], row=pack.where[path][1], name=name
+                        ),
                     )
             last[level] = (code, node["name"])
             parent_path = path
@@ -497,7 +507,7 @@ def _read_settings(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem])
         r = _Row(sheet, number, values, problems)
         key = r.text("键")
         if not key:
-            r.problem("键", codes.MISSING_VALUE, "the key is empty")
+            r.problem("键", codes.MISSING_VALUE, fields_of(variant="key"))
             continue
         parts = tuple(key.split("."))
         value: Any
@@ -508,18 +518,19 @@ def _read_settings(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem])
         elif parts[0] == "settings" and len(parts) > 1:
             value = r.number("值")
         else:
-            r.problem("键", codes.UNKNOWN_KEY, f"unknown setting {key!r}")
+            r.problem("键", codes.UNKNOWN_KEY, fields_of(variant="setting", key=key))
             continue
         target = pack.data
         for depth, part in enumerate(parts[:-1]):
             child = target.setdefault(part, {})
             if not isinstance(child, dict):
-                r.problem("键", codes.INVALID_VALUE, f"{'.'.join(parts[: depth + 1])} is not a group")
+                group = ".".join(parts[: depth + 1])
+                r.problem("键", codes.INVALID_VALUE, fields_of(variant="not-a-group", key=group))
                 break
             target = child
         else:
             if parts[-1] in target:
-                r.problem("键", codes.DUPLICATE_KEY, f"{key!r} is given twice (row {pack.where[parts][1]})")
+                r.problem("键", codes.DUPLICATE_KEY, fields_of(key=key, row=pack.where[parts][1]))
                 continue
             if value not in (None, ""):
                 target[parts[-1]] = value
@@ -541,14 +552,14 @@ def read_workbook(path: Path) -> tuple[_SheetPack, list[PackProblem]]:
         if size > MAX_WORKBOOK_BYTES:
             problems.append(
                 PackProblem(
-                    book, 0, "", codes.WORKBOOK_TOO_BIG, f"{size:,} bytes (limit {MAX_WORKBOOK_BYTES:,})"
+                    book, 0, "", codes.WORKBOOK_TOO_BIG, fields_of(size=size, limit=MAX_WORKBOOK_BYTES)
                 )
             )
             return pack, problems
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
         problems.append(
-            PackProblem(book, 0, "", codes.WORKBOOK_UNREADABLE, f"cannot read the workbook as .xlsx: {exc}")
+            PackProblem(book, 0, "", codes.WORKBOOK_UNREADABLE, fields_of(variant="book", detail=str(exc)))
         )
         return pack, problems
     try:
@@ -560,9 +571,10 @@ def read_workbook(path: Path) -> tuple[_SheetPack, list[PackProblem]]:
                     PackProblem(
                         book,
                         0,
-                        name,
+                        "",
                         codes.SHEET_MISSING,
-                        f"no sheet {name!r} (the workbook has: {'、'.join(workbook.sheetnames)})",
+                        fields_of(sheet=name, sheets=tuple(workbook.sheetnames)),
+                        sheet=name,
                     )
                 )
                 continue
@@ -572,7 +584,12 @@ def read_workbook(path: Path) -> tuple[_SheetPack, list[PackProblem]]:
                 # Damaged sheet XML (an undefined entity …); ParseError is a SyntaxError.
                 problems.append(
                     PackProblem(
-                        book, 0, name, codes.WORKBOOK_UNREADABLE, f"sheet {name!r} cannot be read: {exc}"
+                        book,
+                        0,
+                        "",
+                        codes.WORKBOOK_UNREADABLE,
+                        fields_of(variant="sheet", sheet=name, detail=str(exc)),
+                        sheet=name,
                     )
                 )
                 continue

@@ -15,6 +15,7 @@ from typing import Any
 
 from checker.errors import PackProblem
 from checker.handbook import codes
+from checker.handbook.codes import fields_of
 from checker.handbook.model import METHODS
 from checker.handbook.raw import RawPack
 from checker.handbook.yamlsafe import PathKey
@@ -75,7 +76,7 @@ def duplicate_names(raw: RawPack) -> Iterator[PackProblem]:
             if label in seen and seen[label][:2] != path[:2]:
                 first_file, first_line = raw.locate(seen[label])
                 yield raw.problem(
-                    path, codes.DUPLICATE_NAME, f"{label!r} is already used at {first_file}:{first_line}"
+                    path, codes.DUPLICATE_NAME, fields_of(name=label, at=f"{first_file}:{first_line}")
                 )
             seen.setdefault(label, path)
 
@@ -95,7 +96,7 @@ def duplicate_level_codes(raw: RawPack) -> Iterator[PackProblem]:
             if isinstance(code, str) and code in level_codes:
                 file, line = raw.locate(level_codes[code])
                 yield raw.problem(
-                    path, codes.DUPLICATE_CODE, f"code {code!r} is already used at {file}:{line}"
+                    path, codes.DUPLICATE_CODE, fields_of(variant="used", code=code, at=f"{file}:{line}")
                 )
             elif isinstance(code, str):
                 level_codes[code] = path
@@ -115,7 +116,7 @@ def duplicate_standard_codes(raw: RawPack) -> Iterator[PackProblem]:
             if code in standard_codes:
                 file, line = raw.locate(standard_codes[code])
                 yield raw.problem(
-                    path, codes.DUPLICATE_CODE, f"code {code!r} is already used at {file}:{line}"
+                    path, codes.DUPLICATE_CODE, fields_of(variant="used", code=code, at=f"{file}:{line}")
                 )
             else:
                 standard_codes[code] = path
@@ -136,7 +137,7 @@ def unknown_departments(raw: RawPack) -> Iterator[PackProblem]:
     ]
     for path, value in named:
         if isinstance(value, str) and value and value not in departments:
-            yield raw.problem(path, codes.UNKNOWN_DEPARTMENT, f"department {value!r} is not in the pack")
+            yield raw.problem(path, codes.UNKNOWN_DEPARTMENT, fields_of(name=value))
 
 
 def missing_method_blocks(raw: RawPack) -> Iterator[PackProblem]:
@@ -148,7 +149,7 @@ def missing_method_blocks(raw: RawPack) -> Iterator[PackProblem]:
             yield raw.problem(
                 (*spath, "method"),
                 codes.METHOD_BLOCK_MISSING,
-                f"method is {method!r} but the standard has no '{method}:' block",
+                fields_of(method=method),
             )
 
 
@@ -164,7 +165,7 @@ def foreign_method_blocks(raw: RawPack) -> Iterator[PackProblem]:
                 yield raw.problem(
                     (*spath, other),
                     codes.METHOD_BLOCK_FOREIGN,
-                    f"'{other}:' block on a standard whose method is {method!r}",
+                    fields_of(block=other, method=method),
                 )
 
 
@@ -181,7 +182,7 @@ def unknown_site_types(raw: RawPack) -> Iterator[PackProblem]:
                 yield raw.problem(
                     (*spath, "field", "site_types", j),
                     codes.UNKNOWN_SITE_TYPE,
-                    f"site type {st!r} is not in the pack",
+                    fields_of(name=st),
                 )
 
 
@@ -196,11 +197,7 @@ def data_metrics(raw: RawPack) -> Iterator[PackProblem]:
         has_ratio = bool(data_block.get("numerator")) and bool(data_block.get("denominator"))
         half_ratio = bool(data_block.get("numerator")) != bool(data_block.get("denominator"))
         if has_indicator == has_ratio or half_ratio:
-            yield raw.problem(
-                (*spath, "data"),
-                codes.DATA_METRIC,
-                "a data standard needs either 'indicator' or both 'numerator' and 'denominator'",
-            )
+            yield raw.problem((*spath, "data"), codes.DATA_METRIC)
 
 
 def thresholds_order(raw: RawPack) -> Iterator[PackProblem]:
@@ -216,9 +213,7 @@ def thresholds_order(raw: RawPack) -> Iterator[PackProblem]:
             continue
         a, b, c = (value.get(k, d) for k, d in (("a", 0), ("b", 1), ("c", 2)))
         if all(isinstance(v, int) for v in (a, b, c)) and not a <= b <= c:
-            yield raw.problem(
-                path, codes.THRESHOLDS_ORDER, f"grade thresholds must satisfy a ≤ b ≤ c (got {a}, {b}, {c})"
-            )
+            yield raw.problem(path, codes.THRESHOLDS_ORDER, fields_of(a=a, b=b, c=c))
 
 
 def bands_order(raw: RawPack) -> Iterator[PackProblem]:
@@ -237,7 +232,7 @@ def bands_order(raw: RawPack) -> Iterator[PackProblem]:
             continue
         b, c = value.get("b", 0.05), value.get("c", 0.10)
         if isinstance(b, int | float) and isinstance(c, int | float) and not b <= c:
-            yield raw.problem(path, codes.BANDS_ORDER, f"shortfall bands must satisfy b ≤ c (got {b}, {c})")
+            yield raw.problem(path, codes.BANDS_ORDER, fields_of(b=b, c=c))
 
 
 def duplicate_negative_codes(raw: RawPack) -> Iterator[PackProblem]:
@@ -249,7 +244,7 @@ def duplicate_negative_codes(raw: RawPack) -> Iterator[PackProblem]:
             continue
         if code in neg_codes:
             yield raw.problem(
-                ("negative_list", i, "code"), codes.DUPLICATE_CODE, f"negative-list code {code!r} is repeated"
+                ("negative_list", i, "code"), codes.DUPLICATE_CODE, fields_of(variant="negative", code=code)
             )
         neg_codes.add(code)
 
@@ -267,7 +262,7 @@ def weights_sum(raw: RawPack) -> Iterator[PackProblem]:
             yield raw.problem(
                 ("settings", "method_weights"),
                 codes.WEIGHTS_SUM,
-                f"method weights add up to {sum(values):g}, not the total of {total:g}",
+                fields_of(sum=sum(values), total=total),
             )
 
 
@@ -281,11 +276,9 @@ def shares_order(raw: RawPack) -> Iterator[PackProblem]:
     given = [value.get(k, value.get("C_sharp", d) if k == "C#" else d) for k, d in defaults.items()]
     shares = [float(v) for v in given if isinstance(v, int | float)]
     if len(shares) == len(given) and shares != sorted(shares, reverse=True):
-        got = ", ".join(f"{k} {v:g}" for k, v in zip(defaults, shares, strict=True))
+        a, b, c, c_sharp = shares
         yield raw.problem(
-            ("settings", "grade_shares"),
-            codes.SHARES_ORDER,
-            f"grade shares must satisfy A ≥ B ≥ C ≥ C# (got {got})",
+            ("settings", "grade_shares"), codes.SHARES_ORDER, fields_of(a=a, b=b, c=c, c_sharp=c_sharp)
         )
 
 
