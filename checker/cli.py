@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from checker import __version__
-from checker.errors import CivcheckError
+from checker.errors import CivcheckError, HandbookError
 
 app = typer.Typer(
     name="civcheck",
@@ -557,6 +557,11 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as done:  # click's standalone mode ends every run this way (usage errors → 2)
         code = done.code
         return code if isinstance(code, int) else (0 if code is None else 2)
+    except HandbookError as exc:  # each problem rendered from its code's templates, in the run's language
+        from checker.commands.handbook import handbook_error_text
+
+        print(f"civcheck: {handbook_error_text(exc, _lang_of(args))}", file=sys.stderr)
+        return 2
     except CivcheckError as exc:
         print(f"civcheck: {exc.text(_lang_of(args))}", file=sys.stderr)
         return 2

@@ -548,7 +548,7 @@ def test_a_round_is_recorded_once_unless_replaced(
 
     assert _record(a, camp, "R3", tmp_path) == 0
     err = capsys.readouterr().err
-    assert "same input files" in err and "'R2'" in err
+    assert "轮次“R3”的输入文件与轮次“R2”相同" in err  # in the run's language (zh by default)
     with open_ledger(ledger) as opened:
         assert [r.name for r in opened.rounds()] == ["R1", "R2", "R3"]
 

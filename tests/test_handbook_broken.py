@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cjk import CJK, cjk_outside_quotes
 
 from checker.errors import HandbookError, PackProblem
 from checker.handbook.codes import CODES as HANDBOOK_CODES
+from checker.handbook.codes import render, render_problem
 from checker.handbook.loader import MAX_PACK_BYTES, MAX_PACK_FILES, load_handbook
 from checker.handbook.yamlsafe import MAX_DEPTH, MAX_FILE_BYTES, MAX_PACK_NODES, LoadedYaml, load_yaml
 
@@ -95,8 +97,31 @@ def test_broken_pack_reports_every_problem_where_it_is(
             if (p.code, _file(p, BROKEN / case), p.line) == (item["code"], item["file"], item["line"])
         )
         assert item["path"] in match.path
-        assert match.message
     assert list(tmp_path.iterdir()) == []
+
+
+def _english_is_english(problem: PackProblem) -> None:
+    """The problem renders in both languages from its record; the English has no Chinese of its own."""
+    zh, en = render(problem.code, problem.fields, "zh"), render(problem.code, problem.fields, "en")
+    assert zh and en and zh != en, problem
+    assert CJK.search(zh), zh
+    assert not cjk_outside_quotes(en), en
+    line = render_problem(problem, "en")
+    assert line.endswith(f": {en} ({problem.code})")
+    assert not cjk_outside_quotes(line, (problem.file, problem.path)), line
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_broken_pack_renders_in_english_without_chinese_of_its_own(case: str) -> None:
+    for problem in _problems(BROKEN / case / "pack"):
+        _english_is_english(problem)
+
+
+@pytest.mark.parametrize("limit", sorted(GENERATED))
+def test_a_pack_past_a_limit_renders_in_both_languages(limit: str, tmp_path: Path) -> None:
+    _pack_past(limit, tmp_path / "pack")
+    for problem in _problems(tmp_path / "pack"):
+        _english_is_english(problem)
 
 
 def test_several_problems_come_back_in_one_run() -> None:
@@ -152,7 +177,8 @@ def test_a_hundred_thousand_brackets_stop_at_the_depth_cap(tmp_path: Path) -> No
     assert isinstance(problem, PackProblem)
     assert (problem.code, problem.line) == ("yaml-depth", 2)
     assert problem.path.startswith("deep[0]")
-    assert str(MAX_DEPTH) in problem.message
+    assert problem.value("limit") == MAX_DEPTH
+    assert str(MAX_DEPTH) in render(problem.code, problem.fields, "en")
 
 
 def test_an_alias_without_anchor_and_a_merge_key_are_refused(tmp_path: Path) -> None:

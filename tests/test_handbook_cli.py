@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from cjk import CJK, cjk_outside_quotes
 
 from checker.cli import main
+from checker.errors import HandbookError
 from checker.handbook.loader import load_handbook
 
 FIXTURES = Path(__file__).parent / "fixtures" / "packs"
@@ -161,3 +163,69 @@ def test_import_of_an_undefined_entity_is_a_problem_not_a_traceback(
     code, _, err = run(capsys, "import", str(bad), "-o", str(tmp_path / "pack"))
     assert code == 2 and "workbook-unreadable" in err and "undefined entity" in err
     assert "Traceback" not in err
+
+
+BROKEN_CASES = sorted(p.parent.name for p in (FIXTURES / "broken").glob("*/expected.yaml"))
+
+
+@pytest.mark.parametrize("case", BROKEN_CASES)
+def test_validate_a_broken_pack_in_english_has_no_chinese_but_its_evidence(
+    case: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = FIXTURES / "broken" / case / "pack"
+    with pytest.raises(HandbookError) as caught:
+        load_handbook(pack)
+    where = tuple(s for p in caught.value.problems for s in (p.file, p.path))
+    code, out, err = run(capsys, "validate", str(pack), "--lang", "en")
+    assert code == 2 and out == ""
+    assert f"{len(caught.value.problems)} problem" in err
+    text = err.replace("\n", "")
+    assert all(f"({p.code})" in text for p in caught.value.problems)
+    assert not cjk_outside_quotes(text, (str(pack), *where)), err
+    _, _, chinese = run(capsys, "validate", str(pack), "--lang", "zh")
+    assert "个问题" in chinese and CJK.search(chinese.replace(str(pack), ""))
+
+
+def _strings(value: object) -> Iterator[str]:
+    """Every text of the pack's data: names, standards, advice … (evidence the user wrote)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _strings(item)
+
+
+@pytest.mark.parametrize("code", ["Ⅲ-1-1", "Ⅲ-1-2", "Ⅲ-2-1", "Ⅲ-2-2"])
+def test_show_in_english_has_no_chinese_but_the_packs_own_words(
+    code: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = load_handbook(TINY)
+    exit_code, out, _ = run(capsys, "show", code, "-H", str(TINY), "--lang", "en")
+    assert exit_code == 0
+    for label in ("project", "standard", "method", "grading", "lead unit", "advice"):
+        assert label in out, label
+    evidence = tuple(_strings(pack.model_dump(by_alias=True)))
+    text = "\n".join(line.strip(" │╭╮╰╯─") for line in out.splitlines())
+    assert not cjk_outside_quotes(text, evidence), out
+
+
+def test_import_of_a_spoilt_workbook_in_english(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from openpyxl import load_workbook
+
+    workbook = tmp_path / "handbook.xlsx"
+    assert run(capsys, "export", str(TINY), "-o", str(workbook))[0] == 0
+    book = load_workbook(workbook)
+    book["测评标准"]["F3"] = "抽样调查"
+    book["测评标准"]["G4"] = "两分"
+    book["点位类型"]["C2"] = "很多"
+    del book["负面清单"]
+    book.save(workbook)
+    code, _, err = run(capsys, "import", str(workbook), "-o", str(tmp_path / "pack"), "--lang", "en")
+    assert code == 2
+    for wanted in ("sheet-missing", "unknown-method", "not-a-number", "'两分' is not a number"):
+        assert wanted in err, wanted
+    headers = ("测评标准", "点位类型", "测评方法", "分值", "默认抽查数量", "负面清单")
+    assert not cjk_outside_quotes(err.replace("\n", ""), headers), err

@@ -9,9 +9,12 @@ import pytest
 from openpyxl import load_workbook
 
 from checker.errors import HandbookError, UsageError
+from checker.handbook.codes import place
 from checker.handbook.loader import bundled_criteria_dirs, find_packs, load_handbook
 from checker.handbook.model import Handbook
-from checker.handbook.spreadsheet import SHEETS, export_workbook, import_workbook
+from checker.handbook.sheet_columns import SHEETS
+from checker.handbook.sheet_export import export_workbook
+from checker.handbook.sheet_import import import_workbook
 
 TINY = Path(__file__).parent / "fixtures" / "packs" / "tiny"
 BUNDLED = [folder for base in bundled_criteria_dirs() for folder in find_packs(base)]
@@ -89,7 +92,7 @@ def _import_problems(workbook: Path, target: Path) -> list[tuple[str, int, str]]
     with pytest.raises(HandbookError) as caught:
         import_workbook(workbook, target)
     assert not target.exists()  # nothing is written when the workbook has problems
-    return [(p.code, p.line, p.path) for p in caught.value.problems]
+    return [(p.code, p.line, place(p, "en")) for p in caught.value.problems]
 
 
 def test_missing_sheet_is_named(exported: Path, tmp_path: Path) -> None:

@@ -104,7 +104,8 @@ def test_excel_2003_xml_hidden_sheet_comment_and_rich_text(tiny: Handbook, tmp_p
     evidence = read_evidence(_round(tmp_path, EXPORTS / "实地考察-excel2003.xls"), tiny)
     info = {i.file: i for i in evidence.inputs}["实地考察-excel2003.xls"]
     assert info.sheets == ["实地考察 → inspections"]
-    assert info.skipped_sheets == ["旧数据 (隐藏 / hidden)"]
+    assert info.skipped_sheets == ["旧数据 (hidden)"]
+    assert info.skipped_sheet_texts("zh") == ["旧数据（隐藏）"]
     assert "隐藏的工作表“旧数据”未读取" in info.warning_texts()
     frame = evidence.frame("inspections").sort_values("_row")
     # Row 4's site id carries a comment ("李科长:核对点位"): the value is the cell's own data.

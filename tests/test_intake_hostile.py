@@ -650,6 +650,8 @@ def test_a_file_sent_twice_repeats_every_pair_and_the_later_file_counts(
     warnings = [w for w in file_info(evidence, "b.csv").warning_texts() if "200" in w]
     assert len(warnings) == 1
     assert "S000 + Ⅲ-1-1: 计入 b.csv 2行，不计 a.csv 2行" in warnings[0]
+    english = [w for w in file_info(evidence, "b.csv").warning_texts("en") if "200" in w]
+    assert "'S000' + Ⅲ-1-1: counted 'b.csv' row 2, not 'a.csv' row 2" in english[0]
     assert not any("计入" in w for w in file_info(evidence, "a.csv").warning_texts())
 
 

@@ -91,7 +91,8 @@ def test_title_rows_merged_cells_messy_headers_and_symbols(tiny: Handbook, tmp_p
     evidence = read_evidence(tmp_path, tiny)
     info = evidence.inputs[0]
     assert info.sheets == ["检查 → inspections", "台账 → sites"]
-    assert info.skipped_sheets == ["旧表 (隐藏 / hidden)", "隐藏2 (隐藏 / hidden)"]
+    assert info.skipped_sheets == ["旧表 (hidden)", "隐藏2 (hidden)"]
+    assert info.skipped_sheet_texts("en") == info.skipped_sheets
     assert projection(evidence) == [
         ("检查", 8, "C 检查\u200b结果", "bad-result"),
         ("检查", 9, "C 检查\u200b结果", "bad-result"),

@@ -45,6 +45,24 @@ class LedgerError(UsageError):
     """A ledger that cannot be used: not SQLite, corrupt, from a newer civcheck, busy, or a refused recording."""
 
 
+@dataclass(frozen=True)
+class IntegrityProblem:
+    """One problem of SQLite's checks: its own text (``integrity_check``), or a row whose parent is missing
+    (``foreign_key_check``: the table, the row id, the table it refers to). Rendered in a language by :meth:`text`."""
+
+    detail: str = ""
+    table: str = ""
+    row: int | None = None
+    parent: str = ""
+
+    def text(self, lang: str = "zh") -> str:
+        if not self.table:  # SQLite's own words, in English: quoted in a Chinese line
+            return self.detail if lang == "en" else f"SQLite 完整性检查：{self.detail}"
+        if lang == "en":
+            return f"foreign key: table {self.table} row {self.row} → {self.parent}"
+        return f"外键：表 {self.table} 第 {self.row} 行 → {self.parent}（引用的行不存在）"
+
+
 # -- schema ----------------------------------------------------------------------------------------------
 # MIGRATIONS[k] brings a ledger from user_version k to k + 1. Never edit a released step: add one.
 
@@ -472,13 +490,13 @@ class Ledger:
         decisions["decided_on"] = pd.to_datetime(decisions["decided_on"])
         return rounds, findings, replies, decisions
 
-    def integrity(self) -> list[str]:
+    def integrity(self) -> list[IntegrityProblem]:
         """Problems found by SQLite's integrity and foreign-key checks (empty when the ledger is sound)."""
         try:
             found = [str(r[0]) for r in self.conn.execute("PRAGMA integrity_check").fetchall()]
-            problems = [f for f in found if f != "ok"]
+            problems = [IntegrityProblem(f) for f in found if f != "ok"]
             for row in self.conn.execute("PRAGMA foreign_key_check").fetchall():
-                problems.append(f"foreign key: table {row[0]} row {row[1]} → {row[2]}")
+                problems.append(IntegrityProblem(table=str(row[0]), row=row[1], parent=str(row[2])))
         except sqlite3.DatabaseError as exc:  # too damaged for SQLite to even walk it
             raise LedgerError(
                 f"ledger {self.path} is damaged ({exc}); restore a backup — nothing was changed"

@@ -22,12 +22,25 @@ if TYPE_CHECKING:
 SITE_KINDS = ("site_problem", "coverage")
 
 
+@dataclass(frozen=True)
+class RoundWarning:
+    """A caveat on a recorded round: the round, and the earlier round whose input files it repeats."""
+
+    name: str
+    same_as: str
+
+    def text(self, lang: str = "zh") -> str:
+        if lang == "en":
+            return f"round {self.name!r} has the same input files as round {self.same_as!r}"
+        return f"轮次“{self.name}”的输入文件与轮次“{self.same_as}”相同"
+
+
 @dataclass
 class Recorded:
     round_id: int
     name: str
     tracking: Tracking
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[RoundWarning] = field(default_factory=list)
     renamed: dict[str, str] = field(default_factory=dict)  # computed id → the id the ledger knows it by
 
 
@@ -175,7 +188,7 @@ def record_round(
     name = name.strip()
     if not name:
         raise LedgerError("a round needs a name (--round)")
-    warnings: list[str] = []
+    warnings: list[RoundWarning] = []
     issued = assessment.issued or assessment.options.test_date
     gaps = assessment.gaps.drop_duplicates("key")
     with ledger.transaction() as conn:
@@ -192,7 +205,7 @@ def record_round(
             "SELECT name FROM rounds WHERE inputs_hash = ? AND name != ?", (digest, name)
         ).fetchall()
         if same:
-            warnings.append(f"round {name!r} has the same input files as round {same[0][0]!r}")
+            warnings.append(RoundWarning(name, str(same[0][0])))
         dates = assessment.inspected["date"].dropna() if assessment.inspected is not None else pd.Series([])
         total = assessment.total
         values = (

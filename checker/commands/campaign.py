@@ -136,7 +136,7 @@ def record_check(
             _report_replies(outcome, lang)
         recorded = record_round(ledger, assessment, handbook, name, replace=replace_round)
     for warning in recorded.warnings:
-        _say(f"⚠ {warning}")
+        _say(f"⚠ {warning.text(lang)}")
     _say(
         _pick(
             lang,
@@ -249,7 +249,7 @@ def run_ledger_check(campaign: Path | None, lang: str | None = None) -> int:
         replies = ledger.conn.execute("SELECT count(*) FROM replies").fetchone()[0]
         print(_pick(lang, f"问题：{count} · 整改反馈：{replies}", f"problems: {count} · replies: {replies}"))
         for p in problems:
-            print(f"✗ {p}")
+            print(f"✗ {p.text(lang)}")
         n = len(problems)
         ok = _pick(lang, "✓ 完整", "✓ integrity ok")
         print(ok if not problems else _pick(lang, f"✗ {n} 个问题", f"✗ {n} problem(s)"))

@@ -96,7 +96,7 @@ def _print_read(out: Console, result: Evidence, lang: str) -> None:
         out.print(f"\n{info.file}  [{info.format}{encoding}]  {counts}", markup=False)
         for sheet in info.sheets:
             out.print(pick(lang, "  工作表：", "  sheet: ") + sheet, markup=False)
-        for sheet in info.skipped_sheets:
+        for sheet in info.skipped_sheet_texts(lang):
             out.print(pick(lang, "  跳过：", "  skipped: ") + sheet, markup=False)
         for warning in info.warnings:
             out.print(f"  ⚠ {warning.text(lang)}", markup=False, style="yellow")

@@ -26,6 +26,32 @@ from checker.handbook.model import (
 )
 
 
+def problem_line(problem: PackProblem, lang: str) -> str:
+    """One problem of a pack or handbook workbook, rendered in ``lang``: where, message, code. A handbook
+    code has its templates in checker.handbook.codes; the workbook's preflight reports intake's codes."""
+    from checker.handbook.codes import CODES, locate, render_problem
+
+    if problem.code in CODES:
+        return render_problem(problem, lang)
+    from checker.intake.codes import render
+
+    return f"{locate(problem, lang)}: {render(problem.code, problem.fields, lang)} ({problem.code})"
+
+
+def handbook_error_text(exc: HandbookError, lang: str) -> str:
+    """A :class:`HandbookError` as the lines a user reads, in ``lang`` (what ``civcheck`` prints when a
+    command other than ``handbook …`` meets a broken pack)."""
+    count = len(exc.problems)
+    head = pick(
+        lang, f"测评体系有 {count} 个问题：", f"handbook has {count} problem{'s' if count != 1 else ''}:"
+    )
+    return "\n".join([head, *(f"  {problem_line(p, lang)}" for p in exc.problems)])
+
+
+def _joined(names: tuple[str, ...], lang: str) -> str:
+    return pick(lang, "、".join(names), ", ".join(names))
+
+
 def _print_problems(label: str, exc: HandbookError, lang: str) -> None:
     err = Console(stderr=True, highlight=False)
     count = len(exc.problems)
@@ -33,7 +59,7 @@ def _print_problems(label: str, exc: HandbookError, lang: str) -> None:
     err.print("[bold red]✗[/] ", end="", markup=True)
     err.print(f"{label}: {what}", markup=False)
     for problem in exc.problems:
-        err.print(f"  {problem}", markup=False)
+        err.print(f"  {problem_line(problem, lang)}", markup=False)
 
 
 def run_validate(path: str, lang: str | None = None) -> int:
@@ -179,54 +205,82 @@ def _locate(handbook: Handbook, standard: Standard) -> tuple[Project, Indicator,
     raise KeyError(standard.code)  # pragma: no cover - the standard came from this handbook
 
 
-def _grading(handbook: Handbook, standard: Standard) -> str:
+def _grading(handbook: Handbook, standard: Standard, lang: str) -> str:
     settings = handbook.settings
     if standard.binary:
-        return "二值评分：A 或 C#（binary: A or C#）"
+        return pick(lang, "二值评分：A 或 C#", "binary: A or C#")
     if standard.method in ("survey", "data"):
         spec = standard.survey if standard.method == "survey" else standard.data
         own = spec.bands if spec is not None else None
         bands = own or settings.bands
-        origin = "本标准设定" if own is not None else "手册默认"
-        return (
-            f"达到目标 → A；差距 ≤ {bands.b:.0%} → B；≤ {bands.c:.0%} → C；否则 C#（{origin}）"
-            f"  shortfall bands b={bands.b:g}, c={bands.c:g}"
+        origin = (
+            pick(lang, "本标准设定", "set by this standard")
+            if own
+            else pick(lang, "手册默认", "pack default")
+        )
+        return pick(
+            lang,
+            f"达到目标 → A；差距 ≤ {bands.b:.0%} → B；≤ {bands.c:.0%} → C；否则 C#（{origin}）",
+            f"target met → A; shortfall ≤ {bands.b:.0%} → B; ≤ {bands.c:.0%} → C; else C# ({origin})",
         )
     t = standard.grades or settings.thresholds
-    origin = "本标准设定" if standard.grades is not None else "手册默认"
-    return f"问题数 ≤ {t.a} → A；≤ {t.b} → B；≤ {t.c} → C；否则 C#（{origin}）"
+    own_grades = standard.grades is not None
+    origin = (
+        pick(lang, "本标准设定", "set by this standard")
+        if own_grades
+        else pick(lang, "手册默认", "pack default")
+    )
+    return pick(
+        lang,
+        f"问题数 ≤ {t.a} → A；≤ {t.b} → B；≤ {t.c} → C；否则 C#（{origin}）",
+        f"problems ≤ {t.a} → A; ≤ {t.b} → B; ≤ {t.c} → C; else C# ({origin})",
+    )
 
 
-def _method_block(handbook: Handbook, standard: Standard) -> Table | Text:
+def _method_block(handbook: Handbook, standard: Standard, lang: str) -> Table | Text:
+    zh = lang == "zh"
     if standard.field is not None:
         spec = standard.field
-        table = Table(title="实地考察 · site types", title_justify="left", expand=False)
-        table.add_column("点位类型")
-        table.add_column("抽查数量 sample", justify="right")
+        table = Table(title=pick(lang, "实地考察", "field inspection"), title_justify="left", expand=False)
+        table.add_column(pick(lang, "点位类型", "site type"))
+        table.add_column(pick(lang, "抽查数量", "sample"), justify="right")
         table.add_column("")
+        own = pick(lang, "本标准设定", "set by this standard")
+        default = pick(lang, "点位类型默认", "site type default")
         for name in spec.site_types:
             canonical = handbook.site_type_index().get(name, name)
             sample = handbook.sample_size(standard, canonical)
-            table.add_row(
-                Text(name), str(sample), "本标准设定" if spec.sample is not None else "点位类型默认"
-            )
+            table.add_row(Text(name), str(sample), own if spec.sample is not None else default)
         if spec.case_definition:
-            table.caption = f"问题认定: {spec.case_definition}"
+            table.caption = pick(lang, "问题认定：", "what counts as a case: ") + spec.case_definition
         return table
     if standard.document is not None:
         window = handbook.settings.document_window
-        table = Table(title="材料审核 · materials", title_justify="left")
-        table.add_column("材料")
-        table.add_column("类型 kind")
+        table = Table(title=pick(lang, "材料审核", "document review"), title_justify="left")
+        table.add_column(pick(lang, "材料", "material"))
+        table.add_column(pick(lang, "类型", "kind"))
         for material in standard.document.materials:
-            table.add_row(Text(material.name), f"{MATERIAL_KIND_LABELS_ZH[material.kind]} ({material.kind})")
-        table.caption = f"时间窗: 测评前 {window.end_offset_months} 个月截止的 {window.months} 个月内"
+            kind = f"{MATERIAL_KIND_LABELS_ZH[material.kind]} ({material.kind})" if zh else material.kind
+            table.add_row(Text(material.name), kind)
+        months, offset = window.months, window.end_offset_months
+        table.caption = pick(
+            lang,
+            f"时间窗：测评前 {offset} 个月截止的 {months} 个月内",
+            f"time window: the {months} months ending {offset} month(s) before the assessment",
+        )
         return table
     if standard.survey is not None:
         survey = standard.survey
+        head = pick(lang, f"问卷调查 · 题号 {survey.question}：", f"survey · question {survey.question}: ")
+        minimum = handbook.settings.survey_min_sample
         return Text(
-            f"问卷调查 · 题号 {survey.question}: {survey.text}\n"
-            f"目标 target ≥ {survey.target:.0%}；最低有效样本 {handbook.settings.survey_min_sample}"
+            head
+            + survey.text
+            + pick(
+                lang,
+                f"\n目标 ≥ {survey.target:.0%}；最低有效样本 {minimum}",
+                f"\ntarget ≥ {survey.target:.0%}; minimum valid sample {minimum}",
+            )
         )
     if standard.data is not None:
         data = standard.data
@@ -237,9 +291,16 @@ def _method_block(handbook: Handbook, standard: Standard) -> Table | Text:
             if data.scale != 1:
                 metric += f" × {data.scale:g}"
         direction = "≥" if data.direction == ">=" else "≤"
-        local = "（本地设定 local setting）" if data.local_setting else ""
-        return Text(f"数据指标 · metric: {metric}\n目标 target {direction} {data.target:g}{data.unit}{local}")
-    return Text("(no method block)")  # pragma: no cover - validation requires one
+        local = pick(lang, "（本地设定）", " (local setting)") if data.local_setting else ""
+        return Text(
+            pick(lang, "数据指标：", "data indicator: ")
+            + metric
+            + pick(lang, "\n目标 ", "\ntarget ")
+            + f"{direction} {data.target:g}{data.unit}{local}"
+        )
+    return Text(
+        pick(lang, "（没有测评方法配置块）", "(no method block)")
+    )  # pragma: no cover - validation requires one
 
 
 # The fields of `handbook show`: (zh, en).
@@ -296,20 +357,22 @@ def run_show(handbook: str, code: str, lang: str | None = None) -> int:
     add("Ⅱ 指标", f"{indicator.code} {indicator.name}")
     add("Ⅲ 测评内容", f"{content.code} {content.name}")
     if standard.aliases:
-        add("别名", "、".join(standard.aliases))
+        add("别名", _joined(standard.aliases, lang))
     add("测评标准", standard.text)
     add(
         "测评方法",
         f"{METHOD_LABELS_ZH[standard.method]} ({standard.method})" if lang == "zh" else standard.method,
     )
     add("分值", f"{standard.points:g}")
-    add("评分", _grading(pack, standard))
+    add("评分", _grading(pack, standard, lang))
     add("牵头单位", standard.lead)
-    add("责任单位", "、".join(standard.responsible) or "—")
+    add("责任单位", _joined(standard.responsible, lang) or "—")
     add("整改建议", standard.advice)
     title = Text(f"{standard.code}  ·  {pack.name} ({pack.edition})")
     console = Console(highlight=False)
-    console.print(Panel(Group(rows, Text(""), _method_block(pack, standard)), title=title, expand=False))
+    console.print(
+        Panel(Group(rows, Text(""), _method_block(pack, standard, lang)), title=title, expand=False)
+    )
     return 0
 
 
@@ -349,8 +412,8 @@ def _preflight(workbook: Path) -> list[PackProblem]:
     """The evidence preflight on a handbook spreadsheet, before any of its XML is parsed: the zip's
     directory, sizes and ratios, DTDs and entities, each sheet's used range and text (docs/evidence.md §6).
     A file the preflight cannot open is left to the importer to report as unreadable."""
-    from checker.handbook.codes import WORKBOOK_UNCHECKED
-    from checker.intake.codes import message_en
+    from checker.handbook.codes import WORKBOOK_UNCHECKED, fields_of
+    from checker.intake.codes import fields_of as intake_fields
     from checker.intake.limits import DEFAULT_LIMITS
     from checker.intake.preflight import PreflightError, preflight_xlsx
 
@@ -359,7 +422,7 @@ def _preflight(workbook: Path) -> list[PackProblem]:
     except PreflightError as exc:
         if exc.code == "corrupt-zip":
             return []
-        return [PackProblem(workbook.name, 0, "", exc.code, message_en(exc.code, **exc.fields))]
+        return [PackProblem(workbook.name, 0, "", exc.code, intake_fields(exc.fields))]
     except OSError:
         return []  # reported by the importer, which opens the file next
     if not checked.vouched:
@@ -370,8 +433,7 @@ def _preflight(workbook: Path) -> list[PackProblem]:
                 0,
                 "",
                 WORKBOOK_UNCHECKED,
-                "the workbook's sheets are too big or too unusual to check before reading "
-                f"({DEFAULT_LIMITS.describe('scan_bytes')})",
+                fields_of(limit=DEFAULT_LIMITS.describe("scan_bytes")),
             )
         ]
     return []
@@ -379,7 +441,7 @@ def _preflight(workbook: Path) -> list[PackProblem]:
 
 def run_import(workbook: Path, output: Path, force: bool, lang: str | None = None) -> int:
     """Import a handbook spreadsheet into a YAML pack folder (validated before anything is written)."""
-    from checker.handbook.spreadsheet import import_workbook
+    from checker.handbook.sheet_import import import_workbook
 
     lang = resolve_lang(lang)
     if not workbook.is_file():
@@ -398,7 +460,7 @@ def run_import(workbook: Path, output: Path, force: bool, lang: str | None = Non
 
 def run_export(pack: str, output: Path, force: bool, lang: str | None = None) -> int:
     """Export a pack as a handbook spreadsheet (.xlsx)."""
-    from checker.handbook.spreadsheet import export_workbook
+    from checker.handbook.sheet_export import export_workbook
 
     lang = resolve_lang(lang)
     if output.suffix.lower() != ".xlsx":

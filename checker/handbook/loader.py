@@ -11,11 +11,13 @@ from __future__ import annotations
 import importlib.resources
 import os
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
-from checker.errors import HandbookError, PackProblem, UsageError
+from checker.errors import Fields, HandbookError, PackProblem, UsageError
 from checker.handbook import codes
+from checker.handbook.codes import fields_of
 from checker.handbook.model import Handbook
 
 # RawPack and format_path are re-exported: the spreadsheet import builds packs with them.
@@ -95,11 +97,11 @@ def read_raw(path: Path) -> tuple[RawPack, list[PackProblem]]:
     problems: list[PackProblem] = []
     files = pack_files(path)
     if not files:
-        problems.append(PackProblem(str(path), 0, "", codes.PACK_EMPTY, "no .yaml files in the pack"))
+        problems.append(PackProblem(str(path), 0, "", codes.PACK_EMPTY, fields_of(variant="no-files")))
         return raw, problems
     if len(files) > MAX_PACK_FILES:
         problems.append(
-            PackProblem(str(path), 0, "", codes.PACK_TOO_MANY_FILES, f"more than {MAX_PACK_FILES} files")
+            PackProblem(str(path), 0, "", codes.PACK_TOO_MANY_FILES, fields_of(limit=MAX_PACK_FILES))
         )
         return raw, problems
     try:
@@ -113,7 +115,7 @@ def read_raw(path: Path) -> tuple[RawPack, list[PackProblem]]:
                 0,
                 "",
                 codes.PACK_TOO_BIG,
-                f"its files hold {total:,} bytes (limit {MAX_PACK_BYTES:,})",
+                fields_of(size=total, limit=MAX_PACK_BYTES),
             )
         )
         return raw, problems
@@ -135,11 +137,7 @@ def _merge(raw: RawPack, doc: LoadedYaml) -> list[PackProblem]:
     if doc.data in (None, {}):
         return problems
     if not isinstance(doc.data, dict):
-        return [
-            PackProblem(
-                doc.file, doc.line_of(()), "", codes.PACK_NOT_MAPPING, "a pack file must be a mapping"
-            )
-        ]
+        return [PackProblem(doc.file, doc.line_of(()), "", codes.PACK_NOT_MAPPING)]
     for key, value in doc.data.items():
         key_line = doc.lines.get((key,), 1)
         if key in LIST_SECTIONS:
@@ -147,7 +145,9 @@ def _merge(raw: RawPack, doc: LoadedYaml) -> list[PackProblem]:
                 continue
             if not isinstance(value, list):
                 problems.append(
-                    PackProblem(doc.file, key_line, key, codes.INVALID_VALUE, f"{key!r} must be a list")
+                    PackProblem(
+                        doc.file, key_line, key, codes.INVALID_VALUE, fields_of(variant="not-a-list", key=key)
+                    )
                 )
                 continue
             existing = raw.data.setdefault(key, [])
@@ -166,7 +166,7 @@ def _merge(raw: RawPack, doc: LoadedYaml) -> list[PackProblem]:
                     key_line,
                     key,
                     codes.PACK_DUPLICATE_KEY,
-                    f"{key!r} is already set in {first_file}:{first_line}",
+                    fields_of(key=key, at=f"{first_file}:{first_line}"),
                 )
             )
             continue
@@ -201,17 +201,25 @@ def structure_problems(raw: RawPack) -> tuple[Handbook | None, list[PackProblem]
             if err["type"] == "too_short" and any(len(o) > len(loc) and o[: len(loc)] == loc for o in locs):
                 continue
             code = _PYDANTIC_CODES.get(err["type"], codes.INVALID_VALUE)
-            message = err["msg"]
-            if err["type"] == "extra_forbidden":
-                message = f"unknown key {loc[-1]!r}"
-            elif err["type"] == "missing":
-                message = f"required key {loc[-1]!r} is missing"
-            elif err["type"] == "string_type" and isinstance(err.get("input"), int | float):
-                message = f"{message} (got the number {err['input']!r}; put it in quotes)"
-            elif "input" in err and not isinstance(err["input"], dict | list):
-                message = f"{message} (got {err['input']!r})"
-            problems.append(raw.problem(loc, code, message))
+            problems.append(raw.problem(loc, code, _model_fields(err)))
         return None, problems
+
+
+def _model_fields(err: Any) -> Fields:
+    """The values of a pydantic error's message: the key for an unknown or missing one; else pydantic's
+    English message (``detail``), its type and context (rendered in Chinese from them), the value given."""
+    if err["type"] == "extra_forbidden":
+        return fields_of(variant="key", key=err["loc"][-1])
+    if err["type"] == "missing":
+        return fields_of(key=err["loc"][-1])
+    context = {k: v for k, v in (err.get("ctx") or {}).items() if isinstance(v, str | int | float)}
+    variant = "model"
+    if err["type"] == "string_type" and isinstance(err.get("input"), int | float):
+        variant = "model-number"
+    elif "input" in err and not isinstance(err["input"], dict | list):
+        variant = "model-got"
+    got = {"got": err["input"]} if variant != "model" else {}
+    return fields_of(variant=variant, rule=err["type"], detail=err["msg"], **context, **got)
 
 
 def load_handbook(name_or_path: str | os.PathLike[str]) -> Handbook:
@@ -228,6 +236,6 @@ def load_handbook(name_or_path: str | os.PathLike[str]) -> Handbook:
         handbook = None
     if problems or handbook is None:
         raise HandbookError(
-            problems or [PackProblem(str(path), 0, "", codes.PACK_EMPTY, "the pack holds no data")]
+            problems or [PackProblem(str(path), 0, "", codes.PACK_EMPTY, fields_of(variant="no-data"))]
         )
     return handbook

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from checker.errors import PackProblem
+from checker.errors import Fields, PackProblem
 from checker.handbook.yamlsafe import PathKey
 
 
@@ -30,9 +30,9 @@ class RawPack:
             probe = probe[:-1]
         return (self.files[0] if self.files else "", 0)
 
-    def problem(self, path: PathKey, code: str, message: str) -> PackProblem:
+    def problem(self, path: PathKey, code: str, fields: Fields = ()) -> PackProblem:
         file, line = self.locate(path)
-        return PackProblem(file, line, format_path(path, self.data), code, message)
+        return PackProblem(file, line, format_path(path, self.data), code, fields)
 
 
 def format_path(path: PathKey, data: Any = None) -> str:

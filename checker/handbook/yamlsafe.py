@@ -16,8 +16,9 @@ from typing import Any
 
 import yaml
 
-from checker.errors import PackProblem
+from checker.errors import Fields, PackProblem
 from checker.handbook import codes
+from checker.handbook.codes import fields_of
 
 MAX_FILE_BYTES = 2_000_000
 MAX_DEPTH = 32
@@ -46,13 +47,13 @@ _SAFE_TAGS = {
 
 
 class YamlTrap(Exception):
-    """A construct the pack format refuses; carries the 1-based line and the path inside the document."""
+    """A construct the pack format refuses: its code and values, the 1-based line, the path in the document."""
 
-    def __init__(self, line: int, code: str, message: str, path: PathKey = ()) -> None:
-        super().__init__(message)
+    def __init__(self, line: int, code: str, fields: Fields = (), path: PathKey = ()) -> None:
+        super().__init__(code)
         self.line = line
         self.code = code
-        self.message = message
+        self.fields = fields
         self.path = path
 
 
@@ -101,20 +102,20 @@ class _StrictComposer(yaml.SafeLoader):
         try:
             here = tuple(self._path)
             if isinstance(event, yaml.AliasEvent):
-                raise YamlTrap(line, codes.YAML_ALIAS, "YAML aliases (*name) are not allowed", here)
+                raise YamlTrap(line, codes.YAML_ALIAS, fields_of(variant="alias"), here)
             if getattr(event, "anchor", None):
-                raise YamlTrap(line, codes.YAML_ALIAS, "YAML anchors (&name) are not allowed", here)
+                raise YamlTrap(line, codes.YAML_ALIAS, fields_of(variant="anchor"), here)
             self._budget.left -= 1
             if self._budget.left < 0:
                 raise YamlTrap(
                     line,
                     codes.YAML_TOO_MANY_NODES,
-                    f"the pack holds more than {MAX_PACK_NODES:,} YAML values (all its files together)",
+                    fields_of(limit=MAX_PACK_NODES),
                     here,
                 )
             self._depth += 1
             if self._depth > MAX_DEPTH:
-                raise YamlTrap(line, codes.YAML_DEPTH, f"nesting deeper than {MAX_DEPTH} levels", here)
+                raise YamlTrap(line, codes.YAML_DEPTH, fields_of(limit=MAX_DEPTH), here)
             try:
                 return super().compose_node(parent, index)
             finally:
@@ -201,7 +202,7 @@ def _scalar(node: yaml.ScalarNode, path: PathKey) -> Any:
             raise YamlTrap(
                 node.start_mark.line + 1,
                 codes.YAML_TAG,
-                f"{value!r} is not a valid {_EXPLICIT[node.tag]} for its tag {node.tag!r}",
+                fields_of(variant="value", value=value, kind=_EXPLICIT[node.tag], tag=node.tag),
                 path,
             )
         return float(typed) if node.tag == "tag:yaml.org,2002:float" else typed
@@ -212,14 +213,10 @@ def _scalar(node: yaml.ScalarNode, path: PathKey) -> Any:
 
 def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], depth: int) -> Any:
     if depth > MAX_DEPTH:
-        raise YamlTrap(
-            node.start_mark.line + 1, codes.YAML_DEPTH, f"nesting deeper than {MAX_DEPTH} levels", path
-        )
+        raise YamlTrap(node.start_mark.line + 1, codes.YAML_DEPTH, fields_of(limit=MAX_DEPTH), path)
     allowed = _EXPLICIT if isinstance(node, _TaggedScalar) else _SAFE_TAGS
     if node.tag not in allowed:
-        raise YamlTrap(
-            node.start_mark.line + 1, codes.YAML_TAG, f"YAML tag {node.tag!r} is not allowed", path
-        )
+        raise YamlTrap(node.start_mark.line + 1, codes.YAML_TAG, fields_of(variant="tag", tag=node.tag), path)
     if isinstance(node, yaml.ScalarNode):
         return _scalar(node, path)
     if isinstance(node, yaml.SequenceNode):
@@ -232,25 +229,23 @@ def _build(node: yaml.Node, path: PathKey, lines: dict[PathKey, int], depth: int
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlTrap(
-                    key_node.start_mark.line + 1, codes.YAML_KEY, "mapping keys must be plain text", path
-                )
+                raise YamlTrap(key_node.start_mark.line + 1, codes.YAML_KEY, (), path)
             key = str(key_node.value)
             line = key_node.start_mark.line + 1
             if key == "<<":
-                raise YamlTrap(line, codes.YAML_ALIAS, "YAML merge keys (<<) are not allowed", path)
+                raise YamlTrap(line, codes.YAML_ALIAS, fields_of(variant="merge"), path)
             if key in out:
                 first = lines.get((*path, key), 0)
                 raise YamlTrap(
                     line,
                     codes.YAML_DUPLICATE_KEY,
-                    f"duplicate key {key!r} (first at line {first})",
+                    fields_of(key=key, first=first),
                     (*path, key),
                 )
             lines[(*path, key)] = line
             out[key] = _build(value_node, (*path, key), lines, depth + 1)
         return out
-    raise YamlTrap(node.start_mark.line + 1, codes.YAML_NODE, "unsupported YAML node")  # pragma: no cover
+    raise YamlTrap(node.start_mark.line + 1, codes.YAML_NODE)  # pragma: no cover
 
 
 def load_yaml(
@@ -264,16 +259,12 @@ def load_yaml(
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return PackProblem(
-                name, 0, "", codes.YAML_TOO_BIG, f"file is {size:,} bytes (limit {MAX_FILE_BYTES:,})"
-            )
+            return PackProblem(name, 0, "", codes.YAML_TOO_BIG, fields_of(size=size, limit=MAX_FILE_BYTES))
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        return PackProblem(
-            name, 0, "", codes.YAML_ENCODING, f"not UTF-8 text ({exc.reason} at byte {exc.start})"
-        )
+        return PackProblem(name, 0, "", codes.YAML_ENCODING, fields_of(reason=exc.reason, byte=exc.start))
     except OSError as exc:
-        return PackProblem(name, 0, "", codes.YAML_UNREADABLE, f"cannot read file: {exc.strerror}")
+        return PackProblem(name, 0, "", codes.YAML_UNREADABLE, fields_of(detail=exc.strerror))
     loader = _StrictComposer(text, budget if budget is not None else NodeBudget())
     try:
         node = loader.get_single_node()
@@ -284,22 +275,20 @@ def load_yaml(
         data = _build(node, (), lines, 0)
         return LoadedYaml(name, data, lines)
     except YamlTrap as trap:
-        return PackProblem(name, trap.line, dotted(trap.path), trap.code, trap.message)
+        return PackProblem(name, trap.line, dotted(trap.path), trap.code, trap.fields)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         detail = exc.problem or str(exc)
-        code = codes.YAML_SYNTAX
         source_lines = text.splitlines()
         here = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
         indent = here[: len(here) - len(here.lstrip())]
         if "\t" in indent or "'\\t'" in detail:
-            code = codes.YAML_TAB
-            detail = "a tab character indents this line; YAML indentation must use spaces"
-        return PackProblem(name, line, "", code, f"YAML syntax error: {detail}")
+            return PackProblem(name, line, "", codes.YAML_TAB)
+        return PackProblem(name, line, "", codes.YAML_SYNTAX, fields_of(variant="syntax", detail=detail))
     except RecursionError:  # pragma: no cover - the composer stops at MAX_DEPTH long before this
-        return PackProblem(name, 0, "", codes.YAML_DEPTH, f"nesting deeper than {MAX_DEPTH} levels")
+        return PackProblem(name, 0, "", codes.YAML_DEPTH, fields_of(limit=MAX_DEPTH))
     except yaml.YAMLError as exc:
-        return PackProblem(name, 0, "", codes.YAML_SYNTAX, f"YAML error: {exc}")
+        return PackProblem(name, 0, "", codes.YAML_SYNTAX, fields_of(variant="other", detail=str(exc)))
     finally:
         loader.dispose()

@@ -456,10 +456,34 @@ _TERMS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+def _place(where: object, en: bool) -> str:
+    """A row of evidence given as (file, sheet, row): ``a.xlsx 表1!12行`` / ``'a.xlsx' '表1' row 12``."""
+    file, sheet, row = where if isinstance(where, tuple | list) else ("", "", where)
+    if en:
+        return f"'{file}' " + (f"'{sheet}' " if sheet else "") + f"row {row}"
+    return f"{file} " + (f"{sheet}!" if sheet else "") + f"{row}行"
+
+
+def _examples(examples: object, en: bool) -> str:
+    """The examples of ``duplicate-row``: (site, standard, the row that counts, the rows that do not)."""
+    if not isinstance(examples, tuple | list):
+        return str(examples)
+    parts = []
+    for site, standard, counted, lost in examples:
+        others = (", " if en else "、").join(_place(w, en) for w in lost)
+        if en:
+            parts.append(f"'{site}' + {standard}: counted {_place(counted, en)}, not {others}")
+        else:
+            parts.append(f"{site} + {standard}: 计入 {_place(counted, en)}，不计 {others}")
+    return ("; " if en else "；").join(parts)
+
+
 def render(code: str, fields: Fields | Mapping[str, object] = (), lang: str = "zh") -> str:
     """The message of ``code`` in ``lang`` (``zh`` or ``en``) with its template fields filled in."""
     entry = CODES[code]
     values = dict(fields.items() if isinstance(fields, Mapping) else fields)
+    if "examples" in values:
+        values["examples"] = _examples(values["examples"], lang == "en")
     if values.get("ext") == "":
         values["ext"] = _NONE.get(lang, _NONE["zh"])
     en = lang == "en"

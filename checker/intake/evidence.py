@@ -86,13 +86,31 @@ class InputFile:
     rows_rejected: int = 0
     rows_blank: int = 0
     sheets: list[str] = field(default_factory=list)  # "sheet → kind" for each recognised sheet
-    skipped_sheets: list[str] = field(default_factory=list)  # hidden or unrecognised, with the reason
+    # Sheets not read, each as "name (reason)": the reason a key — hidden, instructions — or an intake code.
+    skipped_sheets: list[str] = field(default_factory=list)
     warnings: list[FileWarning] = field(default_factory=list)
     encoding: str | None = None
 
     def warning_texts(self, lang: str = "zh") -> list[str]:
         """The warnings as texts in ``lang``."""
         return [w.text(lang) for w in self.warnings]
+
+    def skipped_sheet_texts(self, lang: str = "zh") -> list[str]:
+        """The skipped sheets with their reason in ``lang``: ``旧表（隐藏）`` / ``旧表 (hidden)``."""
+        texts = []
+        for entry in self.skipped_sheets:
+            name, _, reason = entry.rpartition(" (")
+            reason = reason.removesuffix(")")
+            if not name or reason not in _SHEET_REASONS:
+                texts.append(entry)  # an intake code: the same in both languages
+                continue
+            zh, en = _SHEET_REASONS[reason]
+            texts.append(f"{name} ({en})" if lang == "en" else f"{name}（{zh}）")
+        return texts
+
+
+# Why a sheet was skipped, by the key ``skipped_sheets`` keeps: (zh, en).
+_SHEET_REASONS = {"hidden": ("隐藏", "hidden"), "instructions": ("说明页", "instructions")}
 
 
 @dataclass(frozen=True, slots=True)

@@ -296,7 +296,7 @@ class _Round:
         if cells.single_column:
             info.warnings.append(FileWarning("single-column", (), rel))
         for name in cells.hidden:
-            info.skipped_sheets.append(f"{name} (隐藏 / hidden)")
+            info.skipped_sheets.append(f"{name} (hidden)")
             info.warnings.append(FileWarning("hidden-sheet", fields_of(sheet=name), rel, name))
         scans = {s.name: s for s in pre.sheets}
         header_rows: dict[str, int] = {}
@@ -306,7 +306,7 @@ class _Round:
             if not isinstance(found, Header):
                 if found.code == "unrecognised-sheet" and label.strip() in INSTRUCTION_SHEETS:
                     # The instructions civcheck writes into its templates and 交办单: read past, listed.
-                    info.skipped_sheets.append(f"{label} (说明页 / instructions)")
+                    info.skipped_sheets.append(f"{label} (instructions)")
                     continue
                 info.skipped_sheets.append(f"{label} ({found.code})")
                 if found.code == "unrecognised-sheet":
@@ -482,14 +482,10 @@ class _Round:
             examples = []
             for _, winner in rows.head(3).iterrows():
                 lost = others[others["_group"].to_numpy() == winner["_group"]].head(3)
-                where = "、".join(_where(r) for _, r in lost.iterrows())
-                examples.append(
-                    f"{winner['site_id']} + {winner['standard']}: 计入 {_where(winner)}，不计 {where}"
-                )
+                where = tuple(_where(r) for _, r in lost.iterrows())
+                examples.append((str(winner["site_id"]), str(winner["standard"]), _where(winner), where))
             by_file[str(file)].warnings.append(
-                FileWarning(
-                    "duplicate-row", fields_of(count=len(rows), examples="；".join(examples)), str(file)
-                )
+                FileWarning("duplicate-row", fields_of(count=len(rows), examples=tuple(examples)), str(file))
             )
 
 
@@ -522,9 +518,9 @@ def _os_detail(exc: OSError) -> str:
     return (exc.strerror or type(exc).__name__) + (f" [errno {exc.errno}]" if exc.errno else "")
 
 
-def _where(row: pd.Series) -> str:
-    sheet = f"{row['_sheet']}!" if row["_sheet"] else ""
-    return f"{row['_file']} {sheet}{row['_row']}行"
+def _where(row: pd.Series) -> tuple[str, str, int]:
+    """(file, sheet, row) of a row of evidence: an example of a warning, rendered in its language."""
+    return (str(row["_file"]), str(row["_sheet"] or ""), int(row["_row"]))
 
 
 def _header(column: str) -> str:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from checker.intake import values
+from checker.intake import tally, values
 from checker.intake.codes import Fields, fields_of
 from checker.intake.crosscheck import ROUND_KEYS, HandbookIndex, RoundCodes, keep_codes
 from checker.intake.evidence import FileWarning, Rejection
@@ -124,13 +124,6 @@ def _wrong_method(codes: _Cells, cells: _Cells, method_of: Callable[[str], str |
     def render(positions: np.ndarray) -> list[Fields]:
         pairs = zip(codes.take(positions), cells.take(positions), strict=True)
         return [fields_of(value=c, method=method_of(str(v)), kind=kind) for c, v in pairs]
-
-    return render
-
-
-def _bad_tally(respondents: np.ndarray, favourable: np.ndarray) -> Render:
-    def render(positions: np.ndarray) -> list[Fields]:
-        return [fields_of(favourable=int(favourable[i]), respondents=int(respondents[i])) for i in positions]
 
     return render
 
@@ -428,12 +421,11 @@ def _kind_rules(
         respondents = out["respondents"]
         favourable = out["favourable"]
         assert isinstance(respondents, pd.Series) and isinstance(favourable, pd.Series)
-        over = (favourable > respondents).to_numpy()
         verdicts.reject(
-            over,
+            tally.overcounted(respondents, favourable),
             "bad-tally",
             labels["favourable"],
-            _bad_tally(respondents.to_numpy(), favourable.to_numpy()),
+            tally.overcount_fields(respondents.to_numpy(), favourable.to_numpy()),
         )
         out["source"] = "tally"
     elif kind == "incidents":
@@ -531,7 +523,8 @@ def _responses(
     blank: np.ndarray,
     rows: np.ndarray,
 ) -> SheetRows:
-    """Raw answers, one row per respondent, tallied per question into survey rows (source = responses)."""
+    """Raw answers, one row per respondent: each row accepted or rejected, the accepted ones tallied per
+    question into survey rows (see :func:`checker.intake.tally.tally_responses`)."""
     labels = header.labels
     verdicts.reject(
         cleaned["respondent"].isna().to_numpy() & ~blank,
@@ -540,24 +533,10 @@ def _responses(
         _text("missing-value", header="受访者编号"),
     )
     accepted = ~blank & verdicts.open
-    tallies: list[dict[str, object]] = []
-    header_row = header.row + sheet.first_row
-    for question in header.questions:
-        answers = cleaned[f"q:{question}"][accepted]
-        tallies.append(
-            {
-                "question": question,
-                "respondents": int(answers.notna().sum()),
-                "favourable": int(values.favourable(answers).sum()),
-                "source": "responses",
-                "_file": ctx.file,
-                "_sheet": sheet.name,
-                "_row": header_row,
-            }
-        )
-    from checker.intake.frames import frame_from_records
-
-    frame = frame_from_records("survey", tallies)
+    answers = {question: cleaned[f"q:{question}"] for question in header.questions}
+    frame = tally.tally_responses(
+        header.questions, answers, accepted, file=ctx.file, sheet=sheet.name, row=header.row + sheet.first_row
+    )
     rejected = verdicts.rejections(ctx.file, sheet.name, rows)
     n = len(rows)
     return SheetRows("survey", frame, rejected, n - int(blank.sum()), int(blank.sum()), [], labels)

@@ -1,19 +1,8 @@
-"""The handbook spreadsheet (操作手册 workbook): export a pack to .xlsx, import one back into a YAML pack.
+"""Import an edited handbook spreadsheet (操作手册 workbook) back into a YAML pack (``civcheck handbook import``).
 
-Sheets, in the form offices receive the handbook in:
-
-* 测评标准 — one row per standard: the usual columns (测评项目, 指标, 测评内容, 标准编号, 测评标准, 测评方法,
-  分值, 点位类型, 牵头单位, 责任单位, 整改建议) and, to the right, the columns that carry the rest of the model
-  (Ⅰ/Ⅱ/Ⅲ codes, aliases, thresholds, sample, materials, survey and data fields). Blank hierarchy cells
-  (merged cells) repeat the row above.
-* 点位类型, 责任单位, 负面清单 — one row per site type, department, negative-list item.
-* 设置 — one row per identity field or setting (``键`` is the dotted key, e.g. ``settings.thresholds.b``).
-
-Lists in one cell are separated by ``、`` (or by line breaks when a name itself holds a separator).
-Materials are one per line, written ``名称（类型）``.
-
-``export → import`` gives back an equal :class:`Handbook`. Every import problem names the sheet, the row
-as the spreadsheet shows it and the column; nothing is written unless the whole workbook is valid.
+The sheets and their columns are those of :mod:`checker.handbook.sheet_columns`. Every import problem
+names the sheet, the row as the spreadsheet shows it and the column; nothing is written unless the whole
+workbook is valid.
 """
 
 from __future__ import annotations
@@ -28,107 +17,32 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from checker.errors import HandbookError, PackProblem, UsageError
-from checker.files import atomic_path, refuse_existing, replace_folder
+from checker.errors import Fields, HandbookError, PackProblem, UsageError
+from checker.files import refuse_existing, replace_folder
 from checker.handbook import codes
+from checker.handbook.codes import fields_of
 from checker.handbook.loader import RawPack, format_path, load_handbook, structure_problems
-from checker.handbook.model import MATERIAL_KIND_LABELS_ZH, METHOD_LABELS_ZH, Handbook, Standard
+from checker.handbook.model import MATERIAL_KIND_LABELS_ZH, METHOD_LABELS_ZH, Handbook
 from checker.handbook.packfiles import pack_documents, write_pack_folder
+from checker.handbook.sheet_columns import (
+    COLUMNS,
+    DEPARTMENTS,
+    IDENTITY_KEYS,
+    NEGATIVE,
+    SEPARATORS,
+    SETTINGS,
+    SHEETS,
+    SITE_TYPES,
+    STANDARD_COLUMNS,
+    STANDARDS,
+)
 from checker.handbook.validate import semantic_problems
 from checker.handbook.yamlsafe import PathKey
 
-__all__ = ["export_workbook", "import_workbook", "read_workbook"]
+__all__ = ["import_workbook", "read_workbook"]
 
-STANDARDS = "测评标准"
-SITE_TYPES = "点位类型"
-DEPARTMENTS = "责任单位"
-NEGATIVE = "负面清单"
-SETTINGS = "设置"
-SHEETS = (STANDARDS, SITE_TYPES, DEPARTMENTS, NEGATIVE, SETTINGS)
 MAX_WORKBOOK_BYTES = 50_000_000
 HEADER_SEARCH_ROWS = 10
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a sheet: its header, width, whether an import needs it, and the model path it fills."""
-
-    header: str
-    width: int
-    required: bool = False
-    path: tuple[str, ...] = ()
-    wrap: bool = False
-
-
-# 测评标准: the eleven columns offices know, then the columns that carry the rest of the model.
-STANDARD_COLUMNS: tuple[Column, ...] = (
-    Column("测评项目", 14, True),
-    Column("指标", 14, True),
-    Column("测评内容", 16, True),
-    Column("标准编号", 12, True, ("code",)),
-    Column("测评标准", 48, True, ("text",), wrap=True),
-    Column("测评方法", 10, True, ("method",)),
-    Column("分值", 7, True, ("points",)),
-    Column("点位类型", 22, True, ("field", "site_types"), wrap=True),
-    Column("牵头单位", 16, True, ("lead",)),
-    Column("责任单位", 24, True, ("responsible",), wrap=True),
-    Column("整改建议", 36, True, ("advice",), wrap=True),
-    Column("项目编号", 9),
-    Column("指标编号", 9),
-    Column("内容编号", 9),
-    Column("别名", 12, path=("aliases",)),
-    Column("二值评分", 9, path=("binary",)),
-    Column("阈值A", 7, path=("grades", "a")),
-    Column("阈值B", 7, path=("grades", "b")),
-    Column("阈值C", 7, path=("grades", "c")),
-    Column("抽查数量", 9, path=("field", "sample")),
-    Column("问题认定", 24, path=("field", "case_definition"), wrap=True),
-    Column("要求材料", 36, path=("document", "materials"), wrap=True),
-    Column("问卷题号", 9, path=("survey", "question")),
-    Column("问卷题目", 30, path=("survey", "text"), wrap=True),
-    Column("目标值", 8),
-    Column("差距档B", 8),
-    Column("差距档C", 8),
-    Column("数据指标", 18, path=("data", "indicator")),
-    Column("分子", 16, path=("data", "numerator")),
-    Column("分母", 16, path=("data", "denominator")),
-    Column("倍数", 7, path=("data", "scale")),
-    Column("单位", 7, path=("data", "unit")),
-    Column("方向", 7, path=("data", "direction")),
-    Column("本地设定", 9, path=("data", "local_setting")),
-)
-SITE_TYPE_COLUMNS: tuple[Column, ...] = (
-    Column("名称", 18, True, ("name",)),
-    Column("别名", 24, path=("aliases",)),
-    Column("默认抽查数量", 12, True, ("sample",)),
-    Column("本地设定", 9, path=("local_setting",)),
-    Column("说明", 40, path=("description",), wrap=True),
-)
-DEPARTMENT_COLUMNS: tuple[Column, ...] = (
-    Column("名称", 22, True, ("name",)),
-    Column("简称", 12, path=("short",)),
-    Column("别名", 30, path=("aliases",)),
-)
-NEGATIVE_COLUMNS: tuple[Column, ...] = (
-    Column("编号", 8, True, ("code",)),
-    Column("事项", 48, True, ("text",), wrap=True),
-    Column("扣分", 7, path=("deduction",)),
-    Column("一票否决", 9, path=("veto",)),
-    Column("回溯月数", 9, path=("lookback_months",)),
-    Column("牵头单位", 18, path=("lead",)),
-)
-SETTING_COLUMNS: tuple[Column, ...] = (
-    Column("键", 40, True),
-    Column("说明", 36),
-    Column("值", 60, True, wrap=True),
-)
-COLUMNS: dict[str, tuple[Column, ...]] = {
-    STANDARDS: STANDARD_COLUMNS,
-    SITE_TYPES: SITE_TYPE_COLUMNS,
-    DEPARTMENTS: DEPARTMENT_COLUMNS,
-    NEGATIVE: NEGATIVE_COLUMNS,
-    SETTINGS: SETTING_COLUMNS,
-}
 
 # Method-specific columns of 测评标准, and the methods that may fill them.
 _METHOD_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -150,40 +64,6 @@ _METHOD_COLUMNS: dict[str, tuple[str, ...]] = {
     "本地设定": ("data",),
 }
 
-SETTING_LABELS: dict[str, str] = {
-    "id": "编号（小写字母、数字、连字符）",
-    "name": "名称",
-    "edition": "版本",
-    "description": "说明",
-    "source": "来源",
-    "schema_version": "格式版本",
-    "settings.method_weights.document": "方法权重·材料审核（含数据指标）",
-    "settings.method_weights.field": "方法权重·实地考察",
-    "settings.method_weights.survey": "方法权重·问卷调查",
-    "settings.grade_shares.A": "等级得分率·A",
-    "settings.grade_shares.B": "等级得分率·B",
-    "settings.grade_shares.C": "等级得分率·C",
-    "settings.grade_shares.C#": "等级得分率·C#",
-    "settings.thresholds.a": "默认等级阈值·A（问题数不超过）",
-    "settings.thresholds.b": "默认等级阈值·B（问题数不超过）",
-    "settings.thresholds.c": "默认等级阈值·C（问题数不超过）",
-    "settings.bands.b": "默认差距档·B（差距不超过目标的比例）",
-    "settings.bands.c": "默认差距档·C（差距不超过目标的比例）",
-    "settings.document_window.months": "材料时间窗·月数",
-    "settings.document_window.end_offset_months": "材料时间窗·截止于测评前月数",
-    "settings.survey_min_sample": "问卷最低有效样本",
-    "settings.deadlines.field": "整改时限（天）·实地考察",
-    "settings.deadlines.document": "整改时限（天）·材料审核",
-    "settings.deadlines.survey": "整改时限（天）·问卷调查",
-    "settings.deadlines.data": "整改时限（天）·数据指标",
-    "settings.total_points": "总分",
-    "settings.cycle_weights.1": "创建周期权重·第一年（%）",
-    "settings.cycle_weights.2": "创建周期权重·第二年（%）",
-    "settings.cycle_weights.3": "创建周期权重·第三年（%）",
-    "settings.cycle_weights.local_setting": "创建周期权重·本地设定",
-}
-IDENTITY_KEYS = ("id", "name", "edition", "description", "source", "schema_version")
-
 _METHOD_FROM_LABEL: dict[str, str] = {
     **{label: method for method, label in METHOD_LABELS_ZH.items()},
     **{method: method for method in METHOD_LABELS_ZH},
@@ -203,181 +83,8 @@ _MATERIAL = re.compile(
     r"^(?P<name>.*?)\s*[（(]\s*(?P<kind>" + "|".join(map(re.escape, _KIND_FROM_LABEL)) + r")\s*[）)]$"
 )
 _DIRECTION = {">=": ">=", "≥": ">=", "不低于": ">=", "<=": "<=", "≤": "<=", "不高于": "<="}
-_DIRECTION_LABEL = {">=": "≥", "<=": "≤"}
 _TRUE = {"是", "√", "✓", "y", "yes", "true", "1", "二值"}
 _FALSE = {"否", "×", "✗", "n", "no", "false", "0"}
-_SEPARATORS = re.compile(r"[、，,；;]")
-
-
-# -- export ---------------------------------------------------------------------------------------------
-
-
-def _join(items: tuple[str, ...]) -> str:
-    if any(_SEPARATORS.search(item) for item in items):
-        return "\n".join(items)
-    return "、".join(items)
-
-
-def _number(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else value
-
-
-def _standard_row(codes: tuple[str, str, str], names: tuple[str, str, str], s: Standard) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "测评项目": names[0],
-        "指标": names[1],
-        "测评内容": names[2],
-        "项目编号": codes[0],
-        "指标编号": codes[1],
-        "内容编号": codes[2],
-        "标准编号": s.code,
-        "测评标准": s.text,
-        "测评方法": METHOD_LABELS_ZH[s.method],
-        "分值": _number(s.points),
-        "牵头单位": s.lead,
-        "责任单位": _join(s.responsible),
-        "整改建议": s.advice,
-        "别名": _join(s.aliases),
-        "二值评分": "是" if s.binary else "",
-    }
-    if s.grades is not None:
-        row.update({"阈值A": s.grades.a, "阈值B": s.grades.b, "阈值C": s.grades.c})
-    if s.field is not None:
-        row.update(
-            {
-                "点位类型": _join(s.field.site_types),
-                "抽查数量": s.field.sample,
-                "问题认定": s.field.case_definition,
-            }
-        )
-    if s.document is not None:
-        row["要求材料"] = "\n".join(
-            f"{m.name}（{MATERIAL_KIND_LABELS_ZH[m.kind]}）" for m in s.document.materials
-        )
-    bands = None
-    if s.survey is not None:
-        row.update({"问卷题号": s.survey.question, "问卷题目": s.survey.text, "目标值": s.survey.target})
-        bands = s.survey.bands
-    if s.data is not None:
-        d = s.data
-        row.update(
-            {
-                "数据指标": d.indicator,
-                "分子": d.numerator,
-                "分母": d.denominator,
-                "倍数": _number(d.scale),
-                "单位": d.unit,
-                "方向": _DIRECTION_LABEL[d.direction],
-                "目标值": _number(d.target),
-                "本地设定": "是" if d.local_setting else "",
-            }
-        )
-        bands = d.bands
-    if bands is not None:
-        row.update({"差距档B": bands.b, "差距档C": bands.c})
-    return row
-
-
-def _setting_rows(handbook: Handbook) -> list[dict[str, Any]]:
-    rows = [
-        {"键": key, "说明": SETTING_LABELS.get(key, ""), "值": getattr(handbook, key)}
-        for key in IDENTITY_KEYS
-    ]
-    for group, value in handbook.settings.model_dump(by_alias=True).items():
-        items = value.items() if isinstance(value, dict) else [(None, value)]
-        for sub, item in items:
-            key = f"settings.{group}" + (f".{sub}" if sub else "")
-            rows.append({"键": key, "说明": SETTING_LABELS.get(key, ""), "值": item})
-    return rows
-
-
-def _sheet_rows(handbook: Handbook) -> dict[str, list[dict[str, Any]]]:
-    standards = [
-        _standard_row((p.code, i.code, c.code), (p.name, i.name, c.name), s)
-        for p, i, c, s in handbook.iter_standards()
-    ]
-    site_types = [
-        {
-            "名称": t.name,
-            "别名": _join(t.aliases),
-            "默认抽查数量": t.sample,
-            "本地设定": "是" if t.local_setting else "",
-            "说明": t.description,
-        }
-        for t in handbook.site_types
-    ]
-    departments = [{"名称": d.name, "简称": d.short, "别名": _join(d.aliases)} for d in handbook.departments]
-    negative = [
-        {
-            "编号": n.code,
-            "事项": n.text,
-            "扣分": _number(n.deduction),
-            "一票否决": "是" if n.veto else "否",
-            "回溯月数": n.lookback_months,
-            "牵头单位": n.lead,
-        }
-        for n in handbook.negative_list
-    ]
-    return {
-        STANDARDS: standards,
-        SITE_TYPES: site_types,
-        DEPARTMENTS: departments,
-        NEGATIVE: negative,
-        SETTINGS: _setting_rows(handbook),
-    }
-
-
-def export_workbook(handbook: Handbook, target: Path, force: bool = False) -> None:
-    """Write ``handbook`` as a handbook spreadsheet at ``target`` (atomically; no overwrite unless ``force``)."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.datavalidation import DataValidation
-
-    refuse_existing([target], force=force, kind="file")
-    book = Workbook()
-    header_fill = PatternFill("solid", fgColor="DDEBF7")
-    header_font = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
-    first = True
-    for sheet, rows in _sheet_rows(handbook).items():
-        ws = book.active if first else book.create_sheet()
-        assert ws is not None
-        first = False
-        ws.title = sheet
-        columns = COLUMNS[sheet]
-        for col, column in enumerate(columns, start=1):
-            cell = ws.cell(1, col, column.header)
-            cell.fill = header_fill
-            cell.font = header_font
-            ws.column_dimensions[get_column_letter(col)].width = column.width
-        for r, row in enumerate(rows, start=2):
-            for col, column in enumerate(columns, start=1):
-                value = row.get(column.header)
-                if value is None or value == "":
-                    continue
-                if isinstance(value, str):
-                    cell = ws.cell(r, col, ILLEGAL_CHARACTERS_RE.sub("\ufffd", value))
-                    cell.data_type = "s"  # text is never a formula, whatever it starts with
-                else:
-                    cell = ws.cell(r, col, value)
-                cell.alignment = wrap if column.wrap else top
-        ws.freeze_panes = "A2"
-        last = get_column_letter(len(columns))
-        ws.auto_filter.ref = f"A1:{last}{max(1, len(rows) + 1)}"
-        if sheet == STANDARDS:
-            methods = DataValidation(
-                type="list", formula1='"' + ",".join(METHOD_LABELS_ZH.values()) + '"', allow_blank=False
-            )
-            ws.add_data_validation(methods)
-            methods.add(f"F2:F{max(2, len(rows) + 1)}")
-    with atomic_path(target) as temp:
-        book.save(temp)
-
-
-# -- import ---------------------------------------------------------------------------------------------
 
 
 def _header_key(value: Any) -> str:
@@ -402,17 +109,18 @@ class _SheetPack(RawPack):
         self.cells[path] = (sheet, row, header, letter)
         self.where.setdefault(path, (sheet, row))
 
-    def problem(self, path: PathKey, code: str, message: str) -> PackProblem:
+    def problem(self, path: PathKey, code: str, fields: Fields = ()) -> PackProblem:
         probe = path
         while probe and probe not in self.cells:
             probe = probe[:-1]
         if any(path[: len(bad)] == bad for bad in self.muted):
             code = _MUTED
         if not probe:
-            return PackProblem(self.book, 0, format_path(path, self.data), code, message)
+            return PackProblem(self.book, 0, format_path(path, self.data), code, fields)
         sheet, row, header, letter = self.cells[probe]
-        where = f"{sheet}!{letter}{row} {header}" if header else f"{sheet} row {row}"
-        return PackProblem(self.book, row, f"{where} · {format_path(path, self.data)}", code, message)
+        cell = f"{letter}{row}" if header else ""
+        place = {"sheet": sheet, "cell": cell, "column": header}
+        return PackProblem(self.book, row, format_path(path, self.data), code, fields, **place)
 
 
 _MUTED = "already-reported"
@@ -441,9 +149,10 @@ class _Sheet:
                 PackProblem(
                     book,
                     0,
-                    name,
+                    "",
                     codes.HEADER_MISSING,
-                    f"sheet {name!r}: no header row with {'、'.join(required)}",
+                    fields_of(sheet=name, headers=tuple(required)),
+                    sheet=name,
                 )
             )
             return
@@ -458,9 +167,10 @@ class _Sheet:
                     PackProblem(
                         book,
                         self.header_row,
-                        f"{name} row {self.header_row}",
+                        "",
                         codes.COLUMN_MISSING,
-                        f"sheet {name!r} has no column {header!r}",
+                        fields_of(sheet=name, column=header),
+                        sheet=name,
                     )
                 )
 
@@ -496,12 +206,11 @@ class _Row:
         self.problems = problems
         self.bad: set[str] = set()
 
-    def where(self, header: str) -> str:
-        return f"{self.sheet.name}!{self.sheet.letter(header)}{self.line} {header}"
-
-    def problem(self, header: str, code: str, message: str) -> None:
+    def problem(self, header: str, code: str, fields: Fields = ()) -> None:
         self.bad.add(header)
-        self.problems.append(PackProblem(self.sheet.book, self.line, self.where(header), code, message))
+        cell = f"{self.sheet.letter(header)}{self.line}"
+        place = {"sheet": self.sheet.name, "cell": cell, "column": header}
+        self.problems.append(PackProblem(self.sheet.book, self.line, "", code, fields, **place))
 
     def filled(self, header: str) -> bool:
         return not _is_blank(self.values.get(header))
@@ -525,7 +234,7 @@ class _Row:
         text = self.text(header)
         if text in known:
             return [text]
-        parts = text.splitlines() if "\n" in text else _SEPARATORS.split(text)
+        parts = text.splitlines() if "\n" in text else SEPARATORS.split(text)
         return [p.strip() for p in parts if p.strip()]
 
     def number(self, header: str) -> int | float | None:
@@ -538,7 +247,7 @@ class _Row:
         try:
             parsed = float(text)
         except ValueError:
-            self.problem(header, codes.NOT_A_NUMBER, f"{str(value)!r} is not a number")
+            self.problem(header, codes.NOT_A_NUMBER, fields_of(value=str(value)))
             return None
         return int(parsed) if parsed.is_integer() and re.fullmatch(r"[-+]?\d+", text) else parsed
 
@@ -547,7 +256,7 @@ class _Row:
         if number is None:
             return None
         if not float(number).is_integer():
-            self.problem(header, codes.NOT_AN_INTEGER, f"{number!r} is not a whole number")
+            self.problem(header, codes.NOT_AN_INTEGER, fields_of(value=number))
             return None
         return int(number)
 
@@ -562,7 +271,7 @@ class _Row:
             return True
         if key in _FALSE:
             return False
-        self.problem(header, codes.NOT_A_FLAG, f"{str(value)!r} is not 是 or 否")
+        self.problem(header, codes.NOT_A_FLAG, fields_of(value=str(value)))
         return None
 
 
@@ -587,15 +296,14 @@ def _read_standard(r: _Row, pack: _SheetPack) -> dict[str, Any]:
         r.problem(
             "测评方法",
             codes.UNKNOWN_METHOD,
-            f"unknown method {label!r}; use one of {'、'.join(METHOD_LABELS_ZH.values())}",
+            fields_of(value=label, allowed=tuple(METHOD_LABELS_ZH.values())),
         )
     for header, owners in _METHOD_COLUMNS.items():
         if method is not None and method not in owners and r.filled(header):
-            names = "、".join(METHOD_LABELS_ZH[m] for m in owners)
             r.problem(
                 header,
                 codes.COLUMN_NOT_FOR_METHOD,
-                f"{header} is only for {names} standards; this one is {METHOD_LABELS_ZH[method]}",
+                fields_of(column=header, for_methods=tuple(owners), this_method=method),
             )
     standard = _compact(
         {
@@ -645,7 +353,7 @@ def _read_standard(r: _Row, pack: _SheetPack) -> dict[str, Any]:
         direction_text = r.text("方向")
         direction = _DIRECTION.get(direction_text.replace(" ", "")) if direction_text else None
         if direction_text and direction is None:
-            r.problem("方向", codes.UNKNOWN_DIRECTION, f"{direction_text!r} is not ≥ or ≤")
+            r.problem("方向", codes.UNKNOWN_DIRECTION, fields_of(value=direction_text))
         data = _compact(
             {
                 "indicator": r.text("数据指标"),
@@ -705,7 +413,9 @@ def _read_standards(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]
             if not code and not name:
                 previous = last[level]
                 if previous is None:
-                    r.problem(name_col, codes.MISSING_VALUE, f"{name_col} is empty and there is no row above")
+                    r.problem(
+                        name_col, codes.MISSING_VALUE, fields_of(variant="no-row-above", column=name_col)
+                    )
                     placed = False
                     break
                 code, name = previous
@@ -717,7 +427,11 @@ def _read_standards(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]
             known = nodes[level].get(code)
             if known is None:
                 if not name:
-                    r.problem(name_col, codes.MISSING_VALUE, f"{name_col} is empty for the new code {code!r}")
+                    r.problem(
+                        name_col,
+                        codes.MISSING_VALUE,
+                        fields_of(variant="new-code", column=name_col, code=code),
+                    )
                     placed = False
                     break
                 node: dict[str, Any] = {"code": code, "name": name, child_key: []}
@@ -734,7 +448,7 @@ def _read_standards(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]
                     r.problem(
                         code_col,
                         codes.LEVEL_CONFLICT,
-                        f"{name_col} {code!r} already belongs to another parent (row {pack.where[path][1]})",
+                        fields_of(variant="parent", column=name_col, code=code, row=pack.where[path][1]),
                     )
                     placed = False
                     break
@@ -742,7 +456,9 @@ def _read_standards(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem]
                     r.problem(
                         name_col,
                         codes.LEVEL_CONFLICT,
-                        f"{code!r} is named {node['name']!r} on row {pack.where[path][1]}, here {name!r}",
+                        fields_of(
+                            variant="name", code=code, first=node["name"], row=pack.where[path][1], name=name
+                        ),
                     )
             last[level] = (code, node["name"])
             parent_path = path
@@ -791,7 +507,7 @@ def _read_settings(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem])
         r = _Row(sheet, number, values, problems)
         key = r.text("键")
         if not key:
-            r.problem("键", codes.MISSING_VALUE, "the key is empty")
+            r.problem("键", codes.MISSING_VALUE, fields_of(variant="key"))
             continue
         parts = tuple(key.split("."))
         value: Any
@@ -802,18 +518,19 @@ def _read_settings(sheet: _Sheet, pack: _SheetPack, problems: list[PackProblem])
         elif parts[0] == "settings" and len(parts) > 1:
             value = r.number("值")
         else:
-            r.problem("键", codes.UNKNOWN_KEY, f"unknown setting {key!r}")
+            r.problem("键", codes.UNKNOWN_KEY, fields_of(variant="setting", key=key))
             continue
         target = pack.data
         for depth, part in enumerate(parts[:-1]):
             child = target.setdefault(part, {})
             if not isinstance(child, dict):
-                r.problem("键", codes.INVALID_VALUE, f"{'.'.join(parts[: depth + 1])} is not a group")
+                group = ".".join(parts[: depth + 1])
+                r.problem("键", codes.INVALID_VALUE, fields_of(variant="not-a-group", key=group))
                 break
             target = child
         else:
             if parts[-1] in target:
-                r.problem("键", codes.DUPLICATE_KEY, f"{key!r} is given twice (row {pack.where[parts][1]})")
+                r.problem("键", codes.DUPLICATE_KEY, fields_of(key=key, row=pack.where[parts][1]))
                 continue
             if value not in (None, ""):
                 target[parts[-1]] = value
@@ -835,14 +552,14 @@ def read_workbook(path: Path) -> tuple[_SheetPack, list[PackProblem]]:
         if size > MAX_WORKBOOK_BYTES:
             problems.append(
                 PackProblem(
-                    book, 0, "", codes.WORKBOOK_TOO_BIG, f"{size:,} bytes (limit {MAX_WORKBOOK_BYTES:,})"
+                    book, 0, "", codes.WORKBOOK_TOO_BIG, fields_of(size=size, limit=MAX_WORKBOOK_BYTES)
                 )
             )
             return pack, problems
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
         problems.append(
-            PackProblem(book, 0, "", codes.WORKBOOK_UNREADABLE, f"cannot read the workbook as .xlsx: {exc}")
+            PackProblem(book, 0, "", codes.WORKBOOK_UNREADABLE, fields_of(variant="book", detail=str(exc)))
         )
         return pack, problems
     try:
@@ -854,9 +571,10 @@ def read_workbook(path: Path) -> tuple[_SheetPack, list[PackProblem]]:
                     PackProblem(
                         book,
                         0,
-                        name,
+                        "",
                         codes.SHEET_MISSING,
-                        f"no sheet {name!r} (the workbook has: {'、'.join(workbook.sheetnames)})",
+                        fields_of(sheet=name, sheets=tuple(workbook.sheetnames)),
+                        sheet=name,
                     )
                 )
                 continue
@@ -866,7 +584,12 @@ def read_workbook(path: Path) -> tuple[_SheetPack, list[PackProblem]]:
                 # Damaged sheet XML (an undefined entity …); ParseError is a SyntaxError.
                 problems.append(
                     PackProblem(
-                        book, 0, name, codes.WORKBOOK_UNREADABLE, f"sheet {name!r} cannot be read: {exc}"
+                        book,
+                        0,
+                        "",
+                        codes.WORKBOOK_UNREADABLE,
+                        fields_of(variant="sheet", sheet=name, detail=str(exc)),
+                        sheet=name,
                     )
                 )
                 continue
