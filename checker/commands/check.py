@@ -225,6 +225,8 @@ def run_check(args: CheckArgs) -> int:
         render_terminal(assessment, lang=lang, detail=args.detail)
     if writes_files:
         try:
+            timings: dict[Path, float] = {}
+            phases.restart()
             with writing_progress(lang=lang, quiet=args.quiet) as bar:
                 written = write_reports(
                     assessment,
@@ -233,8 +235,10 @@ def run_check(args: CheckArgs) -> int:
                     lang=lang,
                     dispatch=args.dispatch,
                     force=args.force,
-                    progress=phases.writing(bar),
+                    progress=bar,
+                    timings=timings,
                 )
+            phases.wrote(written, timings)
         except CivcheckError as exc:
             return _fail(exc, args.lang)
         except OSError as exc:  # a full disk, a folder taken away mid-run: the previous outputs stay whole

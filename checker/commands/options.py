@@ -160,6 +160,25 @@ class Phases:
         if self.verbose:
             self._say(f"phase.{phase}", s=seconds)
 
+    def restart(self) -> None:
+        """Time the next phase from now (what came between is not part of any)."""
+        self._lap()
+
+    def wrote(self, written: list[Path], timings: dict[Path, float]) -> None:
+        """The reports are written: each output's own time (outputs may have been written two at once),
+        then the time of the whole writing phase."""
+        seconds = self._lap()
+        if not self.verbose:
+            return
+        for path in written:
+            if path in timings:
+                self._say("phase.write", file=path, s=timings[path])
+        from checker.report.lanes import can_fork
+
+        busy = sum(timings.values())
+        lanes = 2 if can_fork() and busy > seconds * 1.05 else 1
+        self._say("phase.write_all", n=len(written), s=seconds, lanes=lanes)
+
     def writing(self, bar: Callable[[int, int, Path], None]) -> Callable[[int, int, Path], None]:
         """The ``progress`` callback of write_reports: moves ``bar`` and times each output."""
 

@@ -66,6 +66,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     ),
     "phase.evaluate": ("评分：{s:.2f} 秒", "evaluated: {s:.2f} s"),
     "phase.write": ("写入 {file}：{s:.2f} 秒", "wrote {file}: {s:.2f} s"),
+    "phase.write_all": (
+        "写入全部 {n} 个输出：{s:.2f} 秒（{lanes} 个进程同时写）",
+        "wrote all {n} outputs: {s:.2f} s ({lanes} processes at once)",
+    ),
     # -- files of the evidence folder not read (Assessment.skipped; the codes are intake's skipped-…)
     "skipped_files": (
         "跳过 {n} 个非证据文件（{kinds}）：{files}；用 civcheck read 可查看每个文件的原因",

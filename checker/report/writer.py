@@ -17,12 +17,14 @@ from typing import TYPE_CHECKING, Any
 
 from checker import files
 from checker.errors import UsageError
+from checker.report import lanes
 from checker.report.labels import check_lang, label
 
 if TYPE_CHECKING:
     from checker.scoring.assessment import Assessment
 
 FILE_FORMATS = ("xlsx", "json", "html", "text")
+BOOK_COST = 100  # a workbook's fixed cost, in problem rows written
 # "terminal" is rendered by render_terminal; the check command may pass it along with file formats.
 IGNORED_FORMATS = frozenset({"terminal"})
 
@@ -36,12 +38,16 @@ def write_reports(
     dispatch: bool = False,
     force: bool = False,
     progress: Callable[[int, int, Path], None] | None = None,
+    timings: dict[Path, float] | None = None,
 ) -> list[Path]:
     """Write the report files of ``formats`` (xlsx, json, html, text) and, with ``dispatch``, one 交办单
-    workbook per department into ``out_dir/交办单``. Returns the paths written, in writing order.
+    workbook per department into ``out_dir/交办单``. Returns the paths written (the office workbook, report.json,
+    the page, the text, then the 交办单). On Linux with two cores or more, a big round's outputs are written
+    in two processes at once (:mod:`checker.report.lanes`); they are published together either way.
 
-    ``progress(done, total, path)``, when given, is called before each output is written (``path`` the one
-    about to be written, ``done`` the number finished) and once more when all are (``done == total``).
+    ``progress(done, total, path)``, when given, is called once before writing starts (``done`` 0, ``path``
+    the first output) and after each output is finished (``path`` that output, ``done`` the number finished
+    so far). ``timings``, when given, receives the seconds each output took to write, by its path.
 
     Raises :class:`~checker.errors.UsageError` for an unknown format or language, an ``out_dir`` that is
     a file, or an existing report file when ``force`` is false; nothing is written in those cases.
@@ -59,21 +65,28 @@ def write_reports(
 
     generation = _generation(assessment)  # recorded in report.json and civcheck-generation.json
     mark = generation_mark(generation, lang)  # and named in every other output, so files can be matched
-    jobs: list[tuple[Path, Callable[[Path], None]]] = []
+    # Each output with its estimated cost, in rows written (a workbook's fixed cost about 100 rows'): the
+    # lanes are balanced by it.
+    rows = len(assessment.gaps)
+    jobs: list[tuple[Path, Callable[[Path], None], float]] = []
     if "xlsx" in formats:
         jobs.append(
             (
                 out_dir / label("file.xlsx", lang),
                 lambda p: workbook.write_workbook(assessment, p, lang, mark=mark),
+                BOOK_COST + rows,
             )
         )
     if "json" in formats:
-        jobs.append((out_dir / label("file.json", lang), lambda p: _json(p, assessment, generation, lang)))
+        jobs.append(
+            (out_dir / label("file.json", lang), lambda p: _json(p, assessment, generation, lang), rows / 3)
+        )
     if "html" in formats:
         jobs.append(
             (
                 out_dir / label("file.html", lang),
                 lambda p: _text(p, html.render_html(assessment, lang, mark=mark)),
+                BOOK_COST / 2,
             )
         )
     if "text" in formats:
@@ -81,6 +94,7 @@ def write_reports(
             (
                 out_dir / label("file.text", lang),
                 lambda p: _text(p, narrative.render_text(assessment, lang, mark=mark)),
+                BOOK_COST / 2,
             )
         )
     folder = out_dir / label("dir.dispatch", lang)
@@ -89,10 +103,14 @@ def write_reports(
             raise UsageError(f"{folder} is not a folder inside {out_dir}")
         for target in dispatch_books.targets(assessment, folder, lang):
             jobs.append(
-                (target.path, lambda p, t=target: dispatch_books.write_dispatch_book(t, p, lang, mark=mark))  # type: ignore[misc]
+                (
+                    target.path,
+                    lambda p, t=target: dispatch_books.write_dispatch_book(t, p, lang, mark=mark),  # type: ignore[misc]
+                    BOOK_COST + len(target.gaps),
+                )
             )
 
-    files.refuse_existing([path for path, _ in jobs], force=force)
+    files.refuse_existing([path for path, _, _ in jobs], force=force)
     out_dir.mkdir(parents=True, exist_ok=True)
     with _output_lock(out_dir):
         _recover(out_dir)
@@ -102,21 +120,24 @@ def write_reports(
             files.clean_stale_temps(folder)
         stage = Path(tempfile.mkdtemp(dir=out_dir, prefix=f"{files.TEMP_PREFIX}{os.getpid()}-generation-"))
         try:
-            rels = [path.relative_to(out_dir) for path, _ in jobs]
-            for done, ((path, write), rel) in enumerate(zip(jobs, rels, strict=True)):
+            rels = [path.relative_to(out_dir) for path, _, _ in jobs]
+            work = [
+                lanes.Job(path, stage / rel, write, cost)
+                for (path, write, cost), rel in zip(jobs, rels, strict=True)
+            ]
+            finished = 0
+
+            def done(job: lanes.Job, seconds: float) -> None:
+                nonlocal finished
+                finished += 1
+                if timings is not None:
+                    timings[job.path] = seconds
                 if progress is not None:
-                    progress(done, len(jobs), path)
-                staged = stage / rel
-                try:
-                    staged.parent.mkdir(parents=True, exist_ok=True)
-                    write(staged)
-                    _fsync(staged)
-                except (
-                    OSError
-                ) as exc:  # a full disk: named by the output it was writing, not the staging path
-                    raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from None
-            if progress is not None and jobs:
-                progress(len(jobs), len(jobs), jobs[-1][0])
+                    progress(finished, len(work), job.path)
+
+            if progress is not None and work:
+                progress(0, len(work), work[0].path)
+            lanes.run(work, done)
             manifest = _manifest(generation, stage, rels)
             (stage / GENERATION_FILE).write_text(manifest, encoding="utf-8", newline="\n")
             _fsync(stage / GENERATION_FILE)
@@ -125,7 +146,7 @@ def write_reports(
             _publish(stage, out_dir)
         finally:
             shutil.rmtree(stage, ignore_errors=True)
-    return [path for path, _ in jobs]
+    return [path for path, _, _ in jobs]
 
 
 # -- generations ----------------------------------------------------------------------------------------
