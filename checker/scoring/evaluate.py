@@ -147,7 +147,11 @@ def _site_rows(
     rows = prep.rows
     keep = prep.scored & rows["standard"].isin(field_codes).to_numpy(dtype=bool)
     at = np.flatnonzero(keep)
-    sub = rows.take(at)  # scored rows only: at most one per (site, standard)
+    # Scored rows only (at most one per site and standard), and only the columns used here: taking every
+    # column of a 1M-row round copied ~0.5 GB that was dropped again at once.
+    used = ["site_id", "department", "standard", "site_name", "description", "photo", "date", "_file",
+            "_sheet", "_row"]  # fmt: skip
+    sub = rows[[c for c in used if c in rows.columns]].take(at)
     lead = {s.code: s.lead for s in handbook.standards}
     site = sub["site_id"]
     from_register = lookup_columns(site, prep.register, ("department", "site_name", "street"))
