@@ -118,7 +118,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
         issued=due.issued,
         inspected=pd.DataFrame(
             {
-                "standard": site_frame["standard"],
+                "standard": site_frame["standard"].astype("string"),
                 "site": site_frame["site_id"],
                 "date": site_frame["date"],
                 "fail": fail_mask,
@@ -158,23 +158,25 @@ def _site_rows(
     department = sub["department"].astype("string").fillna(from_register["department"])
     department = department.fillna(map_distinct_text(sub["standard"], lead.get))
     types = np.asarray([*prep.type_names, ""], dtype=object)[prep.type_codes[at]]
+    # A row per scored inspection (1M in a big round): the columns of few distinct values are kept as
+    # codes (categorical), the strings made only for the failed rows that become gaps.
     frame = pd.DataFrame(
         {
             "pos": at,
-            "standard": sub["standard"].astype("string"),
+            "standard": sub["standard"].astype("category"),
             "site_id": site.astype("string"),
             "site_name": from_register["site_name"].fillna(sub["site_name"]),
-            "site_type": pd.array(types, dtype="string"),
-            "street": from_register["street"].fillna(UNREGISTERED),
-            "department": department,
+            "site_type": pd.Categorical(types),
+            "street": from_register["street"].fillna(UNREGISTERED).astype("category"),
+            "department": department.astype("category"),
             "description": sub["description"].astype("string"),
             "cases": prep.cases[at],
             "photo": sub["photo"].astype("string"),
             "date": sub["date"],
             "gain": prep.gain[at],
             # Provenance, joined into the gap's evidence text only for the failed rows (see _evidence).
-            "_file": sub["_file"].astype("string"),
-            "_sheet": sub["_sheet"].astype("string"),
+            "_file": sub["_file"].astype("category"),
+            "_sheet": sub["_sheet"].astype("category"),
             "_row": sub["_row"].to_numpy(),
         }
     ).reset_index(drop=True)

@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Mapping
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -137,9 +138,12 @@ def frame(columns: dict[str, object], length: int) -> pd.DataFrame:
     if isinstance(deadline, pd.Timestamp):  # typed here: a column of Timestamp objects is slow to convert
         data["deadline"] = np.full(length, deadline.to_datetime64(), dtype="datetime64[ns]")
     block = pd.DataFrame(data, index=pd.RangeIndex(length))
-    key = columns["key"]
-    values = key.to_numpy(dtype=object) if isinstance(key, pd.Series) else key
-    keys = pd.Series(values, index=block.index, dtype="string")
+    key: Any = columns["key"]
+    keys: pd.Series = (
+        key.astype("string").set_axis(block.index)
+        if isinstance(key, pd.Series)
+        else pd.Series(key, index=block.index, dtype="string")
+    )
     block["id"] = stable_ids(keys)
     block["key"] = keys
     return block
@@ -221,27 +225,32 @@ def _maps(handbook: Handbook) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def site_problem_gaps(handbook: Handbook, due: Due, fails: pd.DataFrame) -> pd.DataFrame:
+    # Columns are handed on as Arrow-backed Series (aligned on a fresh index), never as NumPy object arrays:
+    # that made a Python str of every cell (~200 MB for 166k problems, and the time to make them).
     project, text = _maps(handbook)
+    fails = fails.reset_index(drop=True)
+    coded = ["standard", "site_type", "street", "department", "_file", "_sheet"]
+    fails = fails.astype({c: "string" for c in coded if c in fails.columns})
     return frame(
         {
             "key": "site_problem|" + fails["standard"] + "|" + fails["site_id"],
             "kind": "site_problem",
-            "standard": fails["standard"].to_numpy(),
-            "project": map_distinct_text(fails["standard"], project.get).to_numpy(),
+            "standard": fails["standard"],
+            "project": map_distinct_text(fails["standard"], project.get),
             "method": "field",
-            "site": fails["site_id"].to_numpy(),
-            "site_name": fails["site_name"].to_numpy(),
-            "site_type": fails["site_type"].to_numpy(),
-            "street": fails["street"].to_numpy(),
-            "department": fails["department"].to_numpy(),
-            "description": fails["description"].to_numpy(),
-            "required": map_distinct_text(fails["standard"], text.get).to_numpy(),
-            "cases": fails["cases"].to_numpy(),
-            "photo": fails["photo"].to_numpy(),
+            "site": fails["site_id"],
+            "site_name": fails["site_name"],
+            "site_type": fails["site_type"],
+            "street": fails["street"],
+            "department": fails["department"],
+            "description": fails["description"],
+            "required": map_distinct_text(fails["standard"], text.get),
+            "cases": fails["cases"],
+            "photo": fails["photo"],
             "points_lost": 0.0,
-            "points_recoverable": fails["gain"].to_numpy(),
+            "points_recoverable": fails["gain"],
             "deadline": due("field"),
-            "evidence": _evidence(fails).to_numpy(),
+            "evidence": _evidence(fails),
         },
         len(fails),
     )
@@ -266,6 +275,7 @@ def coverage_gaps(
     at = np.concatenate([field_out[c].uncovered for c in codes])
     reg = prep.register.take(at)
     ids = reg.index.to_series().astype("string").reset_index(drop=True)
+    reg = reg.reset_index(drop=True)  # columns handed on as Series (see site_problem_gaps)
     standard = pd.Series(np.repeat(np.array(codes, dtype=object), counts), dtype="string")
     lead = np.repeat(np.array([index[c].lead for c in codes], dtype=object), counts)
     department = reg["department"].astype("string").reset_index(drop=True)
@@ -273,14 +283,14 @@ def coverage_gaps(
         {
             "key": "coverage|" + standard + "|" + ids,
             "kind": "coverage",
-            "standard": standard.to_numpy(),
+            "standard": standard,
             "project": np.repeat(np.array([project[c] for c in codes], dtype=object), counts),
             "method": "field",
-            "site": ids.to_numpy(),
-            "site_name": reg["site_name"].to_numpy(),
-            "site_type": reg["site_type"].to_numpy(),
-            "street": reg["street"].to_numpy(),
-            "department": department.fillna(pd.Series(lead, dtype="string")).to_numpy(),
+            "site": ids,
+            "site_name": reg["site_name"],
+            "site_type": reg["site_type"],
+            "street": reg["street"],
+            "department": department.fillna(pd.Series(lead, dtype="string")),
             "reason_code": "coverage.not_inspected",
             "required": np.repeat(np.array([text[c] for c in codes], dtype=object), counts),
             "cases": 0,

@@ -161,6 +161,7 @@ def make_plan(
         return empty, PlanNote("plan.veto")
     if the_total.score >= target:
         return empty, PlanNote("plan.reached", (("score", the_total.score), ("target", target)))
+    fails = fails.astype({"standard": "string"})  # scoring keeps it as codes; the plan works on the text
     ids = stable_ids("site_problem|" + fails["standard"] + "|" + fails["site_id"])
     fails = fails.assign(id=ids.to_numpy()).sort_values(
         ["standard", "cases", "id"], ascending=[True, False, True], kind="stable"
