@@ -112,16 +112,20 @@ def bare_read(round_dir: Path) -> dict[str, float]:
 
 
 def _phases(text: str) -> dict[str, float]:
-    """The phase lines of ``--verbose`` (read, evaluate, one line per output written)."""
+    """The phase lines of ``--verbose`` (read, evaluate, one line per output written, all outputs): the
+    name before the colon (a path shortened to its file name), the first seconds figure after it."""
     out: dict[str, float] = {}
     for line in text.splitlines():
-        found = re.match(r"^(.+?)[：:]\s*(?:.*?[，,]\s*)?([\d.]+) ?(?:秒|s)$", line.strip())
-        if not found:
+        head, sep, tail = line.strip().partition("：")
+        if not sep:
+            head, sep, tail = line.strip().partition(": ")
+        seconds = re.search(r"([\d.]+) ?(?:秒|s)\b", tail) or re.search(r"([\d.]+) ?秒", tail)
+        if not sep or seconds is None:
             continue
-        name = found.group(1)
-        if "交办单" in name or "dispatch" in name.lower():
+        name = head.split()[0] + " " + Path(head.split(maxsplit=1)[1]).name if " /" in head else head
+        if "交办单" in head or "dispatch" in head.lower():
             name = "交办单 (all)"
-        out[name] = out.get(name, 0.0) + float(found.group(2))
+        out[name] = out.get(name, 0.0) + float(seconds.group(1))
     return out
 
 

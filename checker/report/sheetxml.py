@@ -35,7 +35,7 @@ import pyarrow as pa
 from checker.report import columnar
 from checker.report.sanitize import cell_text
 
-BULK_ROWS = 5_000  # a table this long is rendered here; shorter ones cell by cell by xlsxwriter
+BULK_ROWS = 500  # a table this long is rendered here; shorter ones cell by cell by xlsxwriter
 COMPRESS_LEVEL = 1  # zlib's fastest: twice as fast as its default (6) on sheet XML, files ~35 % larger
 
 _XF_ESCAPE = re.compile("(_x[0-9a-fA-F]{4}_)")
