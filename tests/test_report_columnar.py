@@ -24,7 +24,9 @@ def _slow(frame: pd.DataFrame, preferred: tuple[str, ...], reply: bool = False) 
 
 
 def _fast(frame: pd.DataFrame, preferred: tuple[str, ...], reply: bool = False) -> str:
-    return "".join(jsonout._chunks({"gaps": jsonout.RecordLines(frame, preferred, reply=reply)}))
+    return "".join(
+        map(jsonout._text, jsonout._chunks({"gaps": jsonout.RecordLines(frame, preferred, reply=reply)}))
+    )
 
 
 def _frame() -> pd.DataFrame:

@@ -154,8 +154,9 @@ class RecordLines:
     def __len__(self) -> int:
         return len(self.frame) if self.columns or self.reply else 0
 
-    def blocks(self, sep: str) -> Iterator[str]:
-        """The record lines, a block at a time, each block's lines joined with ``sep``."""
+    def blocks(self, sep: str) -> Iterator[Any]:
+        """The record lines, a block at a time, each block's lines joined with ``sep``, as UTF-8 in an
+        Arrow buffer (written to a file as it is, no round trip through a Python str)."""
         from checker.report import columnar
 
         pieces = [(f"{_dumps(c)}: ", self._column(c)) for c in self.columns]
@@ -167,7 +168,7 @@ class RecordLines:
             if reply is not None:
                 parts += [", " if pieces else "", '"last_reply": ', reply(start, stop)]
             parts.append("}")
-            yield columnar.lines(columnar.join(parts), sep)
+            yield columnar.lines_utf8(columnar.join(parts), sep)
 
     def _column(self, column: str) -> Any:
         from checker.report import columnar
@@ -392,7 +393,11 @@ def _dumps(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
-def _chunks(document: dict[str, Any]) -> Iterator[str]:
+def _text(chunk: Any) -> str:
+    return chunk if isinstance(chunk, str) else bytes(chunk).decode("utf-8")
+
+
+def _chunks(document: dict[str, Any]) -> Iterator[Any]:
     """The JSON text in pieces: names in documented order, one record per line.
 
     ``json.dumps(indent=…)`` runs the pure-Python encoder (much slower on 200k gaps); writing each record
@@ -406,7 +411,8 @@ def _chunks(document: dict[str, Any]) -> Iterator[str]:
                 return
             first = True
             for block in items.blocks(",\n" + indent):
-                yield ("[\n" if first else ",\n") + indent + block
+                yield ("[\n" if first else ",\n") + indent
+                yield block
                 first = False
             yield "\n" + indent[:-1] + "]"
             return
@@ -437,12 +443,21 @@ def _chunks(document: dict[str, Any]) -> Iterator[str]:
 
 def report_json(assessment: Assessment, generation: dict[str, Any] | None = None, lang: str = "zh") -> str:
     """The JSON text of the report (see :func:`write_report_json` for a file)."""
-    return "".join(_chunks(report_document(assessment, generation=generation, lang=lang)))
+    return "".join(map(_text, _chunks(report_document(assessment, generation=generation, lang=lang))))
 
 
 def write_report_json(
     assessment: Assessment, handle: TextIO, generation: dict[str, Any] | None = None, lang: str = "zh"
 ) -> None:
     """Stream the JSON text to ``handle`` without holding every gap record in memory."""
+    raw = getattr(
+        handle, "buffer", None
+    )  # a text file's bytes underneath: the gap lines go there as they are
     for chunk in _chunks(report_document(assessment, lazy=True, generation=generation, lang=lang)):
-        handle.write(chunk)
+        if isinstance(chunk, str):
+            handle.write(chunk)
+        elif raw is not None:
+            handle.flush()
+            raw.write(chunk)
+        else:
+            handle.write(_text(chunk))
