@@ -204,7 +204,7 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-PARSE_AHEAD = 1  # files parsed ahead of the one whose rows are being checked (each in its own worker)
+PARSE_AHEAD = 2  # files parsed ahead of the one whose rows are being checked (each in its own worker)
 
 
 @dataclass
