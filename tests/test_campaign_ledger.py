@@ -565,3 +565,34 @@ def test_recording_leaves_the_evidence_byte_identical(camp: Path, samples: Sampl
     assert main(_record_args(evidence, camp, "R2", out, "--dispatch", formats="json,xlsx")) == 0
     assert _tree_hashes(evidence) == before
     assert (out / "report.json").exists()
+
+
+# -- 8. what a finding says -------------------------------------------------------------------------------
+
+
+def test_findings_are_described_in_chinese_whatever_the_run_language(
+    camp: Path, samples: Samples, tmp_path: Path
+) -> None:
+    """The ledger stores each finding's description in zh, as written in the zh report (the evidence's
+    text, or the report layer's sentence for an engine code), also when the round is recorded with --lang en."""
+    recorded, plain = tmp_path / "recorded", tmp_path / "plain"
+    assert main(_record_args(samples.b, camp, "R2", recorded, "--lang", "en")) == 0
+    args = ["check", samples.b, "--campaign", camp, "--test-date", TEST_DATE, "-f", "json", "-o", plain]
+    assert _civcheck(*args) == 0
+    en = json.loads((recorded / "report.json").read_text(encoding="utf-8"))["gaps"]
+    zh = {
+        g["id"]: g["description"] or ""
+        for g in json.loads((plain / "report.json").read_text("utf-8"))["gaps"]
+    }
+    assert any(g["reason_code"] and g["description"] != zh[g["id"]] for g in en)  # sentences of the engine
+    conn = sqlite3.connect(camp / LEDGER)
+    try:
+        stored = dict(
+            conn.execute(
+                "SELECT problem_id, description FROM findings JOIN rounds USING (round_id) "
+                "WHERE name = 'R2' AND outcome = 'fail'"
+            ).fetchall()
+        )
+    finally:
+        conn.close()
+    assert stored == zh

@@ -122,6 +122,11 @@ def record_check(
     assessment with its tracking and with the ids the ledger knows the problems by."""
     from checker.campaign.record import record_round
     from checker.campaign.replies import record_replies
+    from checker.report.reasons import gap_texts
+
+    # The ledger stores each finding's description in zh whatever --lang says (its content does not
+    # depend on who ran the check); the report layer writes the sentences of the engine's codes.
+    descriptions = gap_texts(assessment, assessment.gaps, "zh")[0]
 
     name = round_name or (assessment.issued or assessment.options.test_date).isoformat()
     with ledger_of(settings) as ledger:
@@ -134,7 +139,9 @@ def record_check(
                 today=date.today(),
             )
             _report_replies(outcome, lang)
-        recorded = record_round(ledger, assessment, handbook, name, replace=replace_round)
+        recorded = record_round(
+            ledger, assessment, handbook, name, descriptions=descriptions, replace=replace_round
+        )
     for warning in recorded.warnings:
         _say(f"⚠ {warning.text(lang)}")
     _say(
