@@ -194,7 +194,7 @@ def record_round(
     """
     name = name.strip()
     if not name:
-        raise LedgerError("a round needs a name (--round)")
+        raise LedgerError("a round needs a name (--round)", zh="轮次需要名称（--round）")
     if len(descriptions) != len(assessment.gaps):
         raise ValueError(f"{len(descriptions)} descriptions for {len(assessment.gaps)} gaps")
     warnings: list[RoundWarning] = []
@@ -206,10 +206,14 @@ def record_round(
         existing = conn.execute("SELECT round_id, seq FROM rounds WHERE name = ?", (name,)).fetchone()
         last = conn.execute("SELECT max(seq) FROM rounds").fetchone()[0]
         if existing and not replace:
-            raise LedgerError(f"round {name!r} is already recorded; use --replace to record it again")
+            raise LedgerError(
+                f"round {name!r} is already recorded; use --replace to record it again",
+                zh=f"轮次“{name}”已记录；如需重新记录，请加 --replace",
+            )
         if existing and existing[1] != last:
             raise LedgerError(
-                f"round {name!r} has later rounds recorded after it; only the latest round can be replaced"
+                f"round {name!r} has later rounds recorded after it; only the latest round can be replaced",
+                zh=f"轮次“{name}”之后已记录了其他轮次；只能重新记录最近一轮",
             )
         digest = inputs_hash(assessment)
         same = conn.execute(
