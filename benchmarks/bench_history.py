@@ -27,6 +27,7 @@ from checker.campaign.record import record_round  # noqa: E402
 from checker.cli import main  # noqa: E402
 from checker.handbook.loader import load_handbook  # noqa: E402
 from checker.intake.reader import read_evidence  # noqa: E402
+from checker.report.reasons import gap_texts  # noqa: E402
 from checker.scoring.evaluate import Options, evaluate  # noqa: E402
 
 
@@ -55,10 +56,17 @@ def run(rounds: int) -> None:
         assessment = evaluate(pack, evidence, Options(test_date=date(2026, 7, 15)))
         start = time.perf_counter()
         first = date(2024, 1, 10)
+        descriptions = gap_texts(assessment, assessment.gaps, "zh")[0]
         with open_ledger(camp / "ledger.sqlite") as ledger:
             for i in range(rounds):
                 issued = first + timedelta(days=i * 1095 // rounds)
-                record_round(ledger, replace(assessment, issued=issued), pack, f"R{i + 1:02d}")
+                record_round(
+                    ledger,
+                    replace(assessment, issued=issued),
+                    pack,
+                    f"R{i + 1:02d}",
+                    descriptions=descriptions,
+                )
         print(
             f"ledger of {rounds} rounds × {len(assessment.gaps)} gaps built in {time.perf_counter() - start:.1f} s"
         )

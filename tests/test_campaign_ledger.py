@@ -366,7 +366,7 @@ def test_a_damaged_page_is_reported_without_a_traceback(
     capsys.readouterr()
     assert _civcheck("ledger", "check", "--campaign", camp) == 2
     err = capsys.readouterr().err
-    assert "Traceback" not in err and "damaged" in err and LEDGER in err
+    assert "Traceback" not in err and "已损坏" in err and LEDGER in err  # zh, the default
     assert ledger.read_bytes() == data
 
 
@@ -503,7 +503,7 @@ def test_backup_opens_as_the_same_ledger_and_check_reports_the_schema(
     made = _sha(target)
     capsys.readouterr()
     assert _civcheck("ledger", "backup", target, "--campaign", camp) == 2
-    assert "already exists" in capsys.readouterr().err
+    assert "已存在" in capsys.readouterr().err
     assert _sha(target) == made
 
     assert _civcheck("ledger", "check", "--campaign", camp, "--lang", "en") == 0
@@ -524,7 +524,7 @@ def test_a_round_is_recorded_once_unless_replaced(
     capsys.readouterr()
     assert _record(b, camp, "R1", tmp_path) == 2
     err = capsys.readouterr().err
-    assert "already recorded" in err and "--replace" in err and "Traceback" not in err
+    assert "已记录" in err and "--replace" in err and "Traceback" not in err
     assert _state(ledger) == before
 
     out = tmp_path / "replaced"
@@ -543,7 +543,7 @@ def test_a_round_is_recorded_once_unless_replaced(
     before = _state(ledger)
     capsys.readouterr()
     assert _record(a, camp, "R1", tmp_path, "--replace") == 2
-    assert "only the latest round can be replaced" in capsys.readouterr().err
+    assert "只能重新记录最近一轮" in capsys.readouterr().err
     assert _state(ledger) == before
 
     assert _record(a, camp, "R3", tmp_path) == 0
@@ -565,3 +565,34 @@ def test_recording_leaves_the_evidence_byte_identical(camp: Path, samples: Sampl
     assert main(_record_args(evidence, camp, "R2", out, "--dispatch", formats="json,xlsx")) == 0
     assert _tree_hashes(evidence) == before
     assert (out / "report.json").exists()
+
+
+# -- 8. what a finding says -------------------------------------------------------------------------------
+
+
+def test_findings_are_described_in_chinese_whatever_the_run_language(
+    camp: Path, samples: Samples, tmp_path: Path
+) -> None:
+    """The ledger stores each finding's description in zh, as written in the zh report (the evidence's
+    text, or the report layer's sentence for an engine code), also when the round is recorded with --lang en."""
+    recorded, plain = tmp_path / "recorded", tmp_path / "plain"
+    assert main(_record_args(samples.b, camp, "R2", recorded, "--lang", "en")) == 0
+    args = ["check", samples.b, "--campaign", camp, "--test-date", TEST_DATE, "-f", "json", "-o", plain]
+    assert _civcheck(*args) == 0
+    en = json.loads((recorded / "report.json").read_text(encoding="utf-8"))["gaps"]
+    zh = {
+        g["id"]: g["description"] or ""
+        for g in json.loads((plain / "report.json").read_text("utf-8"))["gaps"]
+    }
+    assert any(g["reason_code"] and g["description"] != zh[g["id"]] for g in en)  # sentences of the engine
+    conn = sqlite3.connect(camp / LEDGER)
+    try:
+        stored = dict(
+            conn.execute(
+                "SELECT problem_id, description FROM findings JOIN rounds USING (round_id) "
+                "WHERE name = 'R2' AND outcome = 'fail'"
+            ).fetchall()
+        )
+    finally:
+        conn.close()
+    assert stored == zh

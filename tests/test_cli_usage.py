@@ -146,6 +146,8 @@ def test_broken_usage_is_a_message_and_exit_2(
         ["city", "-e", "A=x", "--jobs", "0", "-o", "out"],
         ["city", "-e", "A=no-such-folder", "-o", "out", "-f", "json"],
         ["ledger", "check"],
+        ["ledger", "decide", "P-2222-2222", "accept", "--on", "someday"],
+        ["reply", "no-such.xlsx", "--received", "someday"],
         ["read", EVIDENCE, "--format", "xlsx"],
         ["read", EVIDENCE, "-f", "json", "-o", "{file}/sub"],
     ],

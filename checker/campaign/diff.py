@@ -47,7 +47,10 @@ def from_report(path: Path) -> Snapshot:
         name = (data.get("tracking") or {}).get("round") or data["options"]["test_date"]
         return Snapshot(str(name), float(data["total"]["score"]), projects, gaps, conformity)
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise LedgerError(f"{path} is not a civcheck report.json ({exc})") from exc
+        raise LedgerError(
+            f"{path} is not a civcheck report.json ({exc})",
+            zh=f"{path} 不是 civcheck 的 report.json（{exc}）",
+        ) from exc
 
 
 def from_ledger(ledger: Ledger, name: str) -> Snapshot:

@@ -243,7 +243,9 @@ def _check_file(path: Path) -> None:
         with open(path, "rb") as handle:
             head = handle.read(len(_SQLITE_MAGIC))
     except OSError as exc:
-        raise LedgerError(f"ledger {path} cannot be read: {exc.strerror}") from exc
+        raise LedgerError(
+            f"ledger {path} cannot be read: {exc.strerror}", zh=f"台账 {path} 无法读取：{exc.strerror}"
+        ) from exc
     if head and head != _SQLITE_MAGIC:
         raise LedgerError(
             f"{path} is not a civcheck ledger (not an SQLite database); nothing was changed",
@@ -268,14 +270,20 @@ def _connect(path: Path, *, timeout_ms: int) -> sqlite3.Connection:
     except sqlite3.DatabaseError as exc:
         if conn is not None:
             conn.close()
-        raise LedgerError(f"ledger {path} cannot be opened: {exc}; nothing was changed") from exc
+        raise LedgerError(
+            f"ledger {path} cannot be opened: {exc}; nothing was changed",
+            zh=f"台账 {path} 无法打开（{exc}）；文件未作任何改动",
+        ) from exc
     except BaseException:
         if conn is not None:
             conn.close()
         raise
     if mode is None or str(mode[0]).lower() != "wal":
         conn.close()
-        raise LedgerError(f"ledger {path} cannot use a write-ahead log on this file system")
+        raise LedgerError(
+            f"ledger {path} cannot use a write-ahead log on this file system",
+            zh=f"台账 {path} 所在的文件系统不支持 SQLite 预写日志（WAL），无法使用",
+        )
     return conn
 
 
@@ -457,10 +465,12 @@ class Ledger:
         for info in self.rounds():
             if info.name == name:
                 return info
-        known = ", ".join(r.name for r in self.rounds()) or "none recorded yet"
+        known = ", ".join(r.name for r in self.rounds())
+        listed = f"rounds: {known}" if known else "rounds: none recorded yet"
+        listed_zh = f"已有：{known}" if known else "尚未记录任何轮次"
         raise LedgerError(
-            f"no round named {name!r} in {self.path} (rounds: {known})",
-            zh=f"台账 {self.path} 中没有名为 “{name}” 的轮次（已有：{known}）",
+            f"no round named {name!r} in {self.path} ({listed})",
+            zh=f"台账 {self.path} 中没有名为 “{name}” 的轮次（{listed_zh}）",
         )
 
     def frame(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
@@ -499,7 +509,8 @@ class Ledger:
                 problems.append(IntegrityProblem(table=str(row[0]), row=row[1], parent=str(row[2])))
         except sqlite3.DatabaseError as exc:  # too damaged for SQLite to even walk it
             raise LedgerError(
-                f"ledger {self.path} is damaged ({exc}); restore a backup — nothing was changed"
+                f"ledger {self.path} is damaged ({exc}); restore a backup — nothing was changed",
+                zh=f"台账 {self.path} 已损坏（{exc}）；请用备份恢复——未作任何改动",
             ) from exc
         return problems
 
@@ -510,7 +521,10 @@ class Ledger:
         """Copy the ledger with SQLite's online backup API (consistent even while another process writes)."""
         target = Path(target)
         if target.exists():
-            raise LedgerError(f"{target} already exists; choose a new file for the backup")
+            raise LedgerError(
+                f"{target} already exists; choose a new file for the backup",
+                zh=f"{target} 已存在；请为备份另选一个文件",
+            )
         target.parent.mkdir(parents=True, exist_ok=True)
         temp = target.with_name(f".civcheck-tmp-{os.getpid()}-{target.name}")
         dest = sqlite3.connect(temp)

@@ -11,11 +11,12 @@ import numpy as np
 import pandas as pd
 
 from checker.campaign.ledger import Ledger, LedgerError, handbook_hash, inputs_hash, now_text
-from checker.report.reasons import gap_texts
 from checker.scoring import gaps as gapmod
 from checker.scoring.tracking import Tracking, tracking
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from checker.handbook.model import Handbook
     from checker.scoring.assessment import Assessment
 
@@ -182,23 +183,37 @@ def record_round(
     handbook: Handbook,
     name: str,
     *,
+    descriptions: Sequence[str | None],
     replace: bool = False,
 ) -> Recorded:
-    """Record ``assessment`` as round ``name`` (one transaction) and return its tracking."""
+    """Record ``assessment`` as round ``name`` (one transaction) and return its tracking.
+
+    ``descriptions`` holds what each row of ``assessment.gaps`` says, in zh, as the ledger has always
+    stored it: the evidence's text, or the sentence the report layer writes from the gap's reason_code
+    (the engine keeps only the code, and this layer does not write sentences). The caller renders them.
+    """
     name = name.strip()
     if not name:
-        raise LedgerError("a round needs a name (--round)")
+        raise LedgerError("a round needs a name (--round)", zh="轮次需要名称（--round）")
+    if len(descriptions) != len(assessment.gaps):
+        raise ValueError(f"{len(descriptions)} descriptions for {len(assessment.gaps)} gaps")
     warnings: list[RoundWarning] = []
     issued = assessment.issued or assessment.options.test_date
-    gaps = assessment.gaps.drop_duplicates("key")
+    first = ~assessment.gaps["key"].duplicated().to_numpy()  # one row per key: the first, as ever
+    gaps = assessment.gaps[first]
+    described = ["" if d is None else str(d) for d, keep in zip(descriptions, first, strict=True) if keep]
     with ledger.transaction() as conn:
         existing = conn.execute("SELECT round_id, seq FROM rounds WHERE name = ?", (name,)).fetchone()
         last = conn.execute("SELECT max(seq) FROM rounds").fetchone()[0]
         if existing and not replace:
-            raise LedgerError(f"round {name!r} is already recorded; use --replace to record it again")
+            raise LedgerError(
+                f"round {name!r} is already recorded; use --replace to record it again",
+                zh=f"轮次“{name}”已记录；如需重新记录，请加 --replace",
+            )
         if existing and existing[1] != last:
             raise LedgerError(
-                f"round {name!r} has later rounds recorded after it; only the latest round can be replaced"
+                f"round {name!r} has later rounds recorded after it; only the latest round can be replaced",
+                zh=f"轮次“{name}”之后已记录了其他轮次；只能重新记录最近一轮",
             )
         digest = inputs_hash(assessment)
         same = conn.execute(
@@ -255,9 +270,6 @@ def record_round(
         rounds, earlier, replies, decisions = ledger.tracking_frames()
         departments = gaps["department"].astype(str).tolist()
         deadlines = _iso(gaps["deadline"])
-        # What each finding says, in zh as the ledger has always stored it: the evidence's text, or the
-        # sentence the report layer writes from the gap's reason_code (the engine keeps only the code).
-        descriptions = ["" if d is None else str(d) for d in gap_texts(assessment, gaps, "zh")[0]]
         conn.executemany(
             "INSERT INTO findings(round_id, problem_id, outcome, observed_on, department, street, site_name, "
             "description, cases, points_recoverable, total_recoverable, deadline) "
@@ -269,7 +281,7 @@ def record_round(
                 departments,
                 gaps["street"].astype(str).tolist(),
                 gaps["site_name"].astype(str).tolist(),
-                descriptions,
+                described,
                 gaps["cases"].astype(int).tolist(),
                 gaps["points_recoverable"].astype(float).tolist(),
                 gaps["total_recoverable"].astype(float).tolist(),

@@ -181,9 +181,14 @@ def record_decision(ledger: Ledger, problem: str, decision: str, note: str, deci
     pid = normalise_id(problem)
     found = ledger.conn.execute("SELECT 1 FROM problems WHERE problem_id = ?", (pid,)).fetchone()
     if not found:
-        raise LedgerError(f"no problem {problem!r} in {ledger.path}")
+        raise LedgerError(
+            f"no problem {problem!r} in {ledger.path}", zh=f"台账 {ledger.path} 中没有编号为“{problem}”的问题"
+        )
     if decision not in ("accept", "reject"):
-        raise LedgerError(f"decision must be accept or reject, not {decision!r}")
+        raise LedgerError(
+            f"decision must be accept or reject, not {decision!r}",
+            zh=f"决定须为 accept（认可）或 reject（不予认可），不能是“{decision}”",
+        )
     with ledger.transaction() as conn:
         conn.execute(
             "INSERT INTO decisions(problem_id, decision, note, decided_on, recorded_at) VALUES (?, ?, ?, ?, ?)",

@@ -122,6 +122,11 @@ def record_check(
     assessment with its tracking and with the ids the ledger knows the problems by."""
     from checker.campaign.record import record_round
     from checker.campaign.replies import record_replies
+    from checker.report.reasons import gap_texts
+
+    # The ledger stores each finding's description in zh whatever --lang says (its content does not
+    # depend on who ran the check); the report layer writes the sentences of the engine's codes.
+    descriptions = gap_texts(assessment, assessment.gaps, "zh")[0]
 
     name = round_name or (assessment.issued or assessment.options.test_date).isoformat()
     with ledger_of(settings) as ledger:
@@ -134,7 +139,9 @@ def record_check(
                 today=date.today(),
             )
             _report_replies(outcome, lang)
-        recorded = record_round(ledger, assessment, handbook, name, replace=replace_round)
+        recorded = record_round(
+            ledger, assessment, handbook, name, descriptions=descriptions, replace=replace_round
+        )
     for warning in recorded.warnings:
         _say(f"⚠ {warning.text(lang)}")
     _say(
@@ -178,16 +185,13 @@ def run_reply(
 ) -> int:
     """Read returned 交办单 (any format intake reads) and record their replies."""
     from checker.campaign.replies import record_replies
-    from checker.commands.options import resolve_lang
+    from checker.commands.options import parse_day, resolve_lang
     from checker.handbook.loader import load_handbook
     from checker.intake.reader import read_evidence
 
     settings = campaign_settings(campaign)
     lang = resolve_lang(lang, settings.lang if settings else None)
-    try:
-        day = _date(received, "--received") if received else date.today()
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    day = parse_day(received, "--received") if received else date.today()
     if day > date.today():
         raise UsageError(f"--received {day} is after today", zh=f"--received {day} 晚于今天")
     pack = load_handbook(handbook or (settings.handbook if settings else "wenming-city"))
@@ -214,15 +218,6 @@ def run_reply(
         )
     )
     return 0 if accepted or not rejected else 2
-
-
-def _date(text: str, option: str) -> date:
-    from checker.intake.values import parse_date
-
-    parsed, _ = parse_date(text)
-    if parsed is None:
-        raise ValueError(f"{option} {text!r} is not a date (YYYY-MM-DD)")
-    return parsed.date()
 
 
 def _campaign_lang(campaign: Path | None, lang: str | None) -> tuple[Settings | None, str]:
@@ -268,12 +263,10 @@ def run_ledger_decide(
     campaign: Path | None, problem: str, decision: str, note: str, on: str | None, lang: str | None = None
 ) -> int:
     from checker.campaign.replies import record_decision
+    from checker.commands.options import parse_day
 
     settings, lang = _campaign_lang(campaign, lang)
-    try:
-        day = _date(on, "--on") if on else date.today()
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    day = parse_day(on, "--on") if on else date.today()
     with ledger_of(settings) as ledger:
         pid = record_decision(ledger, problem, decision, note, day)
     _say(_pick(lang, f"✓ {pid}：已记录决定 {decision}", f"✓ {pid}: decision {decision} recorded"))

@@ -134,7 +134,8 @@ def run_round_add(
 ) -> int:
     """Enter a round by its result alone (an assessment civcheck never saw the evidence of)."""
     from checker.campaign.ledger import LedgerError, now_text
-    from checker.commands.campaign import _date, campaign_settings, ledger_of
+    from checker.commands.campaign import campaign_settings, ledger_of
+    from checker.commands.options import parse_day
 
     settings = campaign_settings(campaign)
     lang = _lang(lang, settings)
@@ -152,10 +153,7 @@ def run_round_add(
                 )
         if not low <= score <= high:
             raise UsageError("--low ≤ --score ≤ --high is required", zh="须满足 --low ≤ --score ≤ --high")
-        try:
-            day = _date(on, "--date") if on else date(year, 12, 31)
-        except ValueError as exc:
-            raise UsageError(str(exc)) from exc
+        day = parse_day(on, "--date") if on else date(year, 12, 31)
         if day.year != year:
             raise UsageError(f"--date {day} is not in {year}", zh=f"--date {day} 不在 {year} 年内")
         name = (name or f"{year}{'年度正式测评' if official else '年度测评'}").strip()
