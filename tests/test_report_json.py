@@ -144,6 +144,20 @@ def test_schema_enumerates_intake_codes_and_refuses_a_tracking_state_that_does_n
         jsonschema.validate(document, schema)
 
 
+def test_schema_enumerates_the_engine_reason_and_plan_note_codes() -> None:
+    from checker.report.reasons import PLAN_NOTES, REASONS
+
+    defs = report_json_schema()["$defs"]
+    assert defs["StandardRecord"]["properties"]["reason_code"]["enum"] == sorted(REASONS)
+    assert defs["PlanRecord"]["properties"]["note_code"]["enum"] == sorted(PLAN_NOTES)
+    gap = defs["GapRecord"]["properties"]["reason_code"]["anyOf"][0]["enum"]
+    assert set(REASONS) < set(gap) and {"", "coverage.not_inspected", "material.missing"} < set(gap)
+    document = report_document(tracked_assessment(), lang="zh")
+    document["standards"][0]["reason_code"] = "field.made_up"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, report_json_schema())
+
+
 @pytest.mark.parametrize("name", ["report.json", "sample.report.json"])
 def test_golden_documents_validate(name: str) -> None:
     """The golden files hold only codes that exist (the schema enumerates them) and every documented field."""

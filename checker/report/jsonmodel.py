@@ -24,7 +24,9 @@ from pydantic.json_schema import SkipJsonSchema
 from checker.handbook.model import Grade, Method
 from checker.intake.codes import CODES
 from checker.intake.kinds import REPLY_STATUSES
+from checker.report.reasons import PLAN_NOTES, REASONS
 from checker.scoring.assessment import GapKind, RollupLevel, Status
+from checker.scoring.document import FILE_UNRESOLVED, MISSING, OUT_OF_WINDOW
 from checker.scoring.tracking import LIFECYCLE
 
 # 1.1: reason_args, reason_code, plan note_code / note_args; 1.2: key, tracking; 1.3: skipped (the files of
@@ -35,6 +37,7 @@ SCHEMA_ID = "https://civcheck.example/report.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _MAJOR = SCHEMA_VERSION.split(".")[0]
 
+MATERIAL_REASONS = (MISSING, OUT_OF_WINDOW, FILE_UNRESOLVED)
 # Intake's levels whose codes reject a file, a sheet or a row (rejected_rows[]), and skip a file (skipped[]).
 REJECTION_LEVELS = ("file", "sheet", "row")
 SKIPPED_LEVELS = ("skipped",)
@@ -49,16 +52,30 @@ def _codes(levels: tuple[str, ...]) -> list[str]:
     return sorted(code for code, entry in CODES.items() if entry.level in levels)
 
 
+def _gap_reasons() -> list[str]:
+    """The reason codes a gap can carry: a standard's own (标准失分 gaps), and those of the gaps the engine
+    describes itself — coverage, a material, a negative-list event; site problems carry none ("")."""
+    engine = {"", "coverage.not_inspected", "negative.veto", "negative.deduction"}
+    engine |= {f"material.{why}" for why in MATERIAL_REASONS}
+    return sorted(engine | set(REASONS))
+
+
 if TYPE_CHECKING:  # the type checker cannot see a Literal built from a registry at run time
     RejectionCode = str
     SkippedCode = str
     Lifecycle = str
     ReplyStatus = str
+    ReasonCode = str
+    GapReasonCode = str
+    PlanNoteCode = str
 else:
     RejectionCode = _one_of(_codes(REJECTION_LEVELS))
     SkippedCode = _one_of(_codes(SKIPPED_LEVELS))
     Lifecycle = _one_of(LIFECYCLE)
     ReplyStatus = _one_of(REPLY_STATUSES)
+    ReasonCode = _one_of(sorted(REASONS))
+    GapReasonCode = _one_of(_gap_reasons())
+    PlanNoteCode = _one_of(sorted(PLAN_NOTES))
 
 Share = Annotated[float, Field(ge=0, le=1)]
 NonNegative = Annotated[float, Field(ge=0)]
@@ -173,7 +190,7 @@ class StandardRecord(_Record):
     respondents: int | None
     small_sample: bool
     interval_below_target: bool
-    reason_code: str
+    reason_code: ReasonCode
     grade_probabilities: list[Share] | None = Field(min_length=4, max_length=4)
     excluded_sites: int
     reason_args: ReasonArgs
@@ -224,7 +241,7 @@ class GapRecord(_Record):
     total_recoverable: NonNegative
     deadline: dt.date | None
     evidence: str | None
-    reason_code: str | None
+    reason_code: GapReasonCode | None
     key: str | Absent = _optional()
     lifecycle: Lifecycle | Absent = _optional()
     first_seen: str | None = None
@@ -287,7 +304,7 @@ class PlanRecord(_Record):
 
     note: str
     steps: list[PlanStep]
-    note_code: str
+    note_code: PlanNoteCode
     note_args: ReasonArgs
 
 
