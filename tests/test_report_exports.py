@@ -28,6 +28,8 @@ def test_signatures_match_the_brief() -> None:
         "dispatch",
         "force",
         "progress",  # one call per output written; silent by default
+        "timings",  # each output's seconds, when asked for
     ]
     assert write.parameters["force"].default is False
     assert write.parameters["progress"].default is None
+    assert write.parameters["timings"].default is None
