@@ -114,10 +114,19 @@ def _problem_ids(ledger: Ledger, gaps: pd.DataFrame, round_id: int) -> pd.Series
     return pd.Series([known[k] for k in key_list], index=gaps.index, dtype=object)
 
 
+def _inspected(assessment: Assessment) -> pd.DataFrame | None:
+    """The scored inspections (standard, site, date, fail) with the standard as text (scoring keeps it as
+    codes)."""
+    inspected = assessment.inspected
+    if inspected is None or "standard" not in inspected.columns:
+        return inspected
+    return inspected.astype({"standard": "string"})
+
+
 def _observed_on(assessment: Assessment, gaps: pd.DataFrame, issued: date) -> pd.Series:
     """The inspection date of each gap: the row's date for a site problem, else the round's 交办日期."""
     day = pd.Series(pd.Timestamp(issued), index=gaps.index)
-    inspected = assessment.inspected
+    inspected = _inspected(assessment)
     if inspected is None or inspected.empty:
         return day
     site_rows = gaps["kind"] == "site_problem"
@@ -153,7 +162,7 @@ def _passes(ledger: Ledger, assessment: Assessment, round_id: int, issued: date)
     results = {s.code: s.status for s in assessment.standards}
     out: list[tuple[object, ...]] = []
     site = known[known["kind"].isin(SITE_KINDS)]
-    inspected = assessment.inspected
+    inspected = _inspected(assessment)
     if len(site) and inspected is not None and len(inspected):
         latest = inspected.sort_values("date", kind="stable").drop_duplicates(
             ["standard", "site"], keep="last"

@@ -164,7 +164,7 @@ def run_check(args: CheckArgs) -> int:
     from checker.commands.campaign import record_check, street_warnings, with_deadlines
     from checker.commands.options import Phases
     from checker.handbook.loader import load_handbook
-    from checker.intake.reader import read_evidence
+    from checker.intake.reader import read_evidence, release_memory
     from checker.report.terminal import reading_progress, writing_progress
     from checker.scoring.assessment import Options
     from checker.scoring.evaluate import evaluate
@@ -218,6 +218,10 @@ def run_check(args: CheckArgs) -> int:
                 )
             except CivcheckError as exc:
                 return _fail(exc, args.lang)
+    # The evidence frames (a 1M-row round's ~0.4 GB) are not needed to write the reports: let them go
+    # before the writers build their tables, so that the two peaks do not stack.
+    del evidence
+    release_memory()
 
     from checker.report import render_terminal, write_reports
 

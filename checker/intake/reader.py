@@ -13,6 +13,7 @@ import html
 import os
 import posixpath
 import re
+import sys
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -592,7 +593,20 @@ def read_evidence(
     for kind in KINDS:
         if kind != "responses" and kind not in evidence.frames:
             evidence.frames[kind] = empty_frame(kind)
+    release_memory()
     return evidence
+
+
+def release_memory() -> None:
+    """Give the memory reading used and freed back to the system: Arrow's pool and the C heap keep freed
+    blocks for reuse, ~0.26 GB after a 1M-row round that scoring would otherwise stack its peak on."""
+    pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the process's C library: glibc has it
+        if trim is not None:
+            trim(0)
 
 
 __all__ = [

@@ -72,9 +72,10 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
 
     field_codes = [s.code for s in standards if s.method == "field"]
     fail_mask, site_frame = _site_rows(handbook, prep, field_codes)
+    fails = _failed(prep, site_frame, fail_mask)
     due = gapmod.Due(handbook, options, gapmod.issue_date(options, evidence.frame("inspections")))
     blocks = [
-        gapmod.site_problem_gaps(handbook, due, site_frame[fail_mask]),
+        gapmod.site_problem_gaps(handbook, due, fails),
         gapmod.coverage_gaps(handbook, due, field_out, prep),
         gapmod.material_gaps(handbook, due, doc_out, results),
     ]
@@ -94,9 +95,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
     departments = with_gaps(rank_by(scored, "department"), gaps, "department")
     streets = with_gaps(rank_by(scored, "street"), gaps, "street")
 
-    plan, note = planmod.make_plan(
-        handbook, options, field_out, site_frame[fail_mask], ordered, the_total, gw, gaps
-    )
+    plan, note = planmod.make_plan(handbook, options, field_out, fails, ordered, the_total, gw, gaps)
     return Assessment(
         handbook_id=handbook.id,
         handbook_name=handbook.name,
@@ -118,7 +117,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
         issued=due.issued,
         inspected=pd.DataFrame(
             {
-                "standard": site_frame["standard"].astype("string"),
+                "standard": site_frame["standard"],  # codes (categorical): 1M strings would peak here
                 "site": site_frame["site_id"],
                 "date": site_frame["date"],
                 "fail": fail_mask,
@@ -143,42 +142,56 @@ def _addresses(sites: pd.DataFrame) -> pd.Series | None:
 def _site_rows(
     handbook: Handbook, prep: Prepared, field_codes: list[str]
 ) -> tuple[npt.NDArray[np.bool_], pd.DataFrame]:
-    """Scored rows (counted pass/fail) of field standards, with department and street resolved."""
+    """Scored rows (counted pass/fail) of field standards, with department and street resolved.
+
+    A row per scored inspection (1M in a big round), so only what every row needs is built here — the
+    columns of few distinct values kept as codes (categorical); the texts a gap shows (site name,
+    description, photo, where the row came from) are added for the failed rows only, by :func:`_failed`.
+    """
     rows = prep.rows
     keep = prep.scored & rows["standard"].isin(field_codes).to_numpy(dtype=bool)
     at = np.flatnonzero(keep)
-    # Scored rows only (at most one per site and standard), and only the columns used here: taking every
-    # column of a 1M-row round copied ~0.5 GB that was dropped again at once.
-    used = ["site_id", "department", "standard", "site_name", "description", "photo", "date", "_file",
-            "_sheet", "_row"]  # fmt: skip
-    sub = rows[[c for c in used if c in rows.columns]].take(at)
     lead = {s.code: s.lead for s in handbook.standards}
-    site = sub["site_id"]
-    from_register = lookup_columns(site, prep.register, ("department", "site_name", "street"))
-    department = sub["department"].astype("string").fillna(from_register["department"])
-    department = department.fillna(map_distinct_text(sub["standard"], lead.get))
+    site = rows["site_id"].take(at)
+    standard = rows["standard"].take(at)
+    from_register = lookup_columns(site, prep.register, ("department", "street"))
+    department = rows["department"].take(at).astype("string").fillna(from_register["department"])
+    department = department.fillna(map_distinct_text(standard, lead.get))
     types = np.asarray([*prep.type_names, ""], dtype=object)[prep.type_codes[at]]
-    # A row per scored inspection (1M in a big round): the columns of few distinct values are kept as
-    # codes (categorical), the strings made only for the failed rows that become gaps.
     frame = pd.DataFrame(
         {
             "pos": at,
-            "standard": sub["standard"].astype("category"),
+            "standard": standard.astype("category"),
             "site_id": site.astype("string"),
-            "site_name": from_register["site_name"].fillna(sub["site_name"]),
             "site_type": pd.Categorical(types),
             "street": from_register["street"].fillna(UNREGISTERED).astype("category"),
             "department": department.astype("category"),
-            "description": sub["description"].astype("string"),
             "cases": prep.cases[at],
-            "photo": sub["photo"].astype("string"),
-            "date": sub["date"],
+            "date": rows["date"].take(at),
             "gain": prep.gain[at],
-            # Provenance, joined into the gap's evidence text only for the failed rows (see _evidence).
-            "_file": sub["_file"].astype("category"),
-            "_sheet": sub["_sheet"].astype("category"),
-            "_row": sub["_row"].to_numpy(),
         }
     ).reset_index(drop=True)
     fail = prep.result_codes[keep] == 1
     return fail, frame
+
+
+def _failed(prep: Prepared, frame: pd.DataFrame, fail: npt.NDArray[np.bool_]) -> pd.DataFrame:
+    """The failed rows of :func:`_site_rows`' frame with the texts their gaps show: the site's name (the
+    register's, else the row's), the description and photo, and the provenance joined into the gap's
+    evidence text (see gaps._evidence)."""
+    fails = frame[fail].reset_index(drop=True)
+    rows = prep.rows
+    at = fails["pos"].to_numpy()
+    site = rows["site_id"].take(at)
+    from_register = lookup_columns(site, prep.register, ("site_name",))
+    texts = {
+        "site_name": from_register["site_name"].fillna(rows["site_name"].take(at)),
+        "description": rows["description"].take(at).astype("string"),
+        "photo": rows["photo"].take(at).astype("string"),
+        "_file": rows["_file"].take(at).astype("string"),
+        "_sheet": rows["_sheet"].take(at).astype("string"),
+        "_row": rows["_row"].take(at),
+    }
+    return fails.assign(
+        **{k: v.to_numpy() if k == "_row" else v.reset_index(drop=True) for k, v in texts.items()}
+    )
