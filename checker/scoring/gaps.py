@@ -300,7 +300,7 @@ def coverage_gaps(
         },
         len(reg),
     )
-    return finish([block])
+    return block  # typed and sorted with the other kinds by evaluate's finish (not twice)
 
 
 def _one_gap(maps: tuple[dict[str, str], dict[str, str]], s: Standard, **values: object) -> dict[str, object]:
