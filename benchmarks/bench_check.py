@@ -25,7 +25,6 @@ Targets: everything ≤ 4× the bare read and ≤ 1.2 GB; JSON only ≤ 2×.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import statistics
 import subprocess
@@ -33,6 +32,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import proctree  # a sibling module of the benchmark scripts
 
 HERE = Path(__file__).resolve().parent
 CIVCHECK = Path(sys.executable).with_name("civcheck")
@@ -57,35 +58,6 @@ print(rows, time.perf_counter() - started)
 """
 
 
-def _tree(root: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(children.get(pid, []))
-    return found
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def _watch(cmd: list[str]) -> tuple[float, float, float, str, str]:
     """Run ``cmd``; wall seconds, peak RSS of its tree and of its largest process (MB), stderr, stdout."""
     started = time.perf_counter()
@@ -93,7 +65,7 @@ def _watch(cmd: list[str]) -> tuple[float, float, float, str, str]:
         proc = subprocess.Popen(cmd, stdout=out, stderr=err)
         tree = one = 0
         while proc.poll() is None:
-            sizes = [_rss_kb(pid) for pid in _tree(proc.pid)]
+            sizes = [proctree.rss_kb(pid) for pid in proctree.tree(proc.pid)]
             tree, one = max(tree, sum(sizes)), max(one, *sizes, 0)
             time.sleep(0.05)
         wall = time.perf_counter() - started

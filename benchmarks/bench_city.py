@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import proctree  # a sibling module of the benchmark scripts
+
 ROOT = Path(__file__).resolve().parent.parent
 CIVCHECK = Path(sys.executable).parent / "civcheck"
 TARGET = 0.7
@@ -43,37 +45,6 @@ def _make_rounds(districts: int, rows: int) -> list[Path]:
     return folders
 
 
-def _tree(root: int) -> list[int]:
-    """``root`` and every process below it (from /proc's parent ids)."""
-    parents: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        parents.setdefault(int(fields[1]), []).append(int(entry))
-    found, todo = [], [root]
-    while todo:
-        pid = todo.pop()
-        found.append(pid)
-        todo.extend(parents.get(pid, []))
-    return found
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as handle:
-            for line in handle:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def _run(folders: list[Path], jobs: int, out: Path) -> dict[str, float]:
     cmd = [str(CIVCHECK), "city", "--jobs", str(jobs), "--test-date", "2026-07-15", "-f", "json",
            "-o", str(out), "--force"]  # fmt: skip
@@ -84,7 +55,7 @@ def _run(folders: list[Path], jobs: int, out: Path) -> dict[str, float]:
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak_tree = peak_one = 0
     while proc.poll() is None:
-        sizes = [_rss_kb(pid) for pid in _tree(proc.pid)]
+        sizes = [proctree.rss_kb(pid) for pid in proctree.tree(proc.pid)]
         peak_tree = max(peak_tree, sum(sizes))
         peak_one = max(peak_one, *sizes, 0)
         time.sleep(0.05)

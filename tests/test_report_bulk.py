@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from report_fixtures import SAMPLE_ROUND, sample_assessment
+from report_fixtures import SAMPLE_ROUND, sample_assessment, tracked_assessment
 
 from checker.report import dispatch, sheetxml, workbook
 from checker.report.sanitize import cell_text
@@ -121,6 +121,21 @@ def test_every_dispatch_book_is_the_same_either_way(
     targets = dispatch.targets(hostile, tmp_path / "交办单", "zh")
     assert len(targets) > 10
     for n, target in enumerate(targets):
+        folder = tmp_path / str(n)
+        folder.mkdir()
+        slow, fast = _both_ways(
+            monkeypatch, folder, lambda p, t=target: dispatch.write_dispatch_book(t, p, "zh", mark="m")
+        )
+        _same(slow, fast)
+
+
+def test_a_recorded_rounds_dispatch_books_are_the_same_either_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With history: the lifecycle column (alerts in red), overdue deadlines, the last reply's columns."""
+    tracked = tracked_assessment()
+    assert tracked.tracking is not None
+    for n, target in enumerate(dispatch.targets(tracked, tmp_path / "交办单", "zh")):
         folder = tmp_path / str(n)
         folder.mkdir()
         slow, fast = _both_ways(

@@ -191,10 +191,7 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str, *, mark: 
     empty: list[Any] = [None] * table.length
     columns = [table.data.get(c, empty) if c is not None else empty for c in layout]
     states = table.data.get("lifecycle", empty)
-    if table.length >= sheetxml.BULK_ROWS:
-        row = _bulk_rows(sheet, layout, columns, states, kinds, widths, printed, lang)
-    else:
-        row = _cell_rows(sheet, formats, layout, columns, states, kinds, widths, printed, lang)
+    row = _problem_rows(sheet, formats, layout, columns, states, kinds, widths, printed, lang)
     last = max(row - 1, 1)
     ws.data_validation(
         1,
@@ -271,7 +268,7 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str, *, mark: 
     close_book(book)
 
 
-def _cell_rows(
+def _problem_rows(
     sheet: SheetWriter,
     formats: dict[str, Any],
     layout: list[str | None],
@@ -282,49 +279,10 @@ def _cell_rows(
     printed: int,
     lang: str,
 ) -> int:
-    """The problems of a short 交办单, cell by cell; returns the next free row."""
-    ws = sheet.sheet
-    row = 1
-    for values, state in zip(zip(*columns, strict=True), states, strict=True):
-        alert = state in ALERT_STATES
-        cells: list[tuple[int, Any, str | None]] = []
-        for col, (column, value) in enumerate(zip(layout, values, strict=True)):
-            if column is None:
-                continue
-            fmt = _fmt(column) if col >= printed else _box(column)
-            if column == "kind" and value is not None:
-                value = kinds.get(value, value)
-            elif column == "lifecycle":
-                value, fmt = lifecycle_text(value, lang), ("box_alert" if alert else "box")
-            elif column == "deadline" and state == "overdue":
-                fmt = "box_overdue"  # 逾期: the missed deadline in red
-            cells.append((col, value, fmt))
-        # Constant-memory mode: a row's height is set before its cells are written.
-        ws.set_row(
-            row, row_height([(v, widths[c]) for c, v, _ in cells if c < printed and isinstance(v, str)])
-        )
-        for col, value, fmt in cells:
-            if fmt is not None and fmt.startswith("box"):
-                _boxed(sheet, formats, row, col, value, fmt)
-            else:
-                sheet.cell(row, col, value, fmt)
-        row += 1
-    return row
-
-
-def _bulk_rows(
-    sheet: SheetWriter,
-    layout: list[str | None],
-    columns: list[list[Any]],
-    states: list[Any],
-    kinds: dict[str, str],
-    widths: list[float],
-    printed: int,
-    lang: str,
-) -> int:
-    """The problems of a long 交办单 as the same cells, rendered column by column (:mod:`sheetxml`)."""
+    """The problems from row 2 on; returns the next free row. Each column's values and formats are decided
+    once; a long 交办单 is then rendered column by column (:mod:`sheetxml`), a short one cell by cell."""
     length = len(states)
-    bulk: list[sheetxml.BulkColumn] = []
+    cells: list[sheetxml.BulkColumn] = []
     for col, (column, values) in enumerate(zip(layout, columns, strict=True)):
         if column is None:
             continue
@@ -336,11 +294,24 @@ def _bulk_rows(
             values = _mapped(values, lambda v: lifecycle_text(v, lang))
             fmt = ["box_alert" if s in ALERT_STATES else "box" for s in states]
         elif column == "deadline":
-            fmt = ["box_overdue" if s == "overdue" else base for s in states]
-        bulk.append(sheetxml.BulkColumn(col, values, fmt))
-    heights = row_heights([(c.values, widths[c.col]) for c in bulk if c.col < printed], length)
-    rules = cell_rules(sheet.book, lang)
-    add_bulk(sheet.book, sheet.sheet, sheetxml.Bulk(0, 1, length, bulk, rules, heights))
+            fmt = [
+                "box_overdue" if s == "overdue" else base for s in states
+            ]  # 逾期: the missed deadline in red
+        cells.append(sheetxml.BulkColumn(col, values, fmt))
+    heights = row_heights([(c.values, widths[c.col]) for c in cells if c.col < printed], length)
+    if length >= sheetxml.BULK_ROWS:
+        rules = cell_rules(sheet.book, lang)
+        add_bulk(sheet.book, sheet.sheet, sheetxml.Bulk(0, 1, length, cells, rules, heights))
+        return 1 + length
+    for n in range(length):
+        row = 1 + n
+        sheet.sheet.set_row(row, heights[n])  # constant memory: a row's height before its cells
+        for c in cells:
+            fmt_n = c.fmt if c.fmt is None or isinstance(c.fmt, str) else c.fmt[n]
+            if fmt_n is not None and fmt_n.startswith("box"):
+                _boxed(sheet, formats, row, c.col, c.values[n], fmt_n)
+            else:
+                sheet.cell(row, c.col, c.values[n], fmt_n)
     return 1 + length
 
 
