@@ -179,3 +179,27 @@ def test_texts_rendered_together_match_one_by_one(texts: list[str]) -> None:
         assert together is not None
         one_by_one = [sheetxml.text_xml(cell_text(t), ' s="3"') if t else blank for t in texts]
         assert together.to_pylist() == one_by_one
+
+
+@pytest.mark.parametrize("rows", [1, 10**9])  # bulk and cell by cell
+def test_a_table_beyond_the_sheet_limit_is_cut_with_a_line_saying_so(
+    hostile: Assessment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: int
+) -> None:
+    monkeypatch.setattr(sheetxml, "BULK_ROWS", rows)
+    monkeypatch.setattr(sheetxml, "EXCEL_MAX_ROWS", 300)  # stands for Excel's 1,048,576
+    office = tmp_path / "office.xlsx"
+    workbook.write_workbook(hostile, office, "zh", mark="m")
+    problems = [r for r in openpyxl.load_workbook(office)["问题清单"].iter_rows(values_only=True)]
+    assert len(problems) == 300  # the header, 298 problems, the line
+    shown = int((hostile.gaps["kind"] == "site_problem").sum())
+    assert (
+        problems[-1][0]
+        == f"另有 {shown - 298} 条未列出：超出每张工作表 1,048,576 行的上限，完整清单见 report.json"
+    )
+    biggest = max(dispatch.targets(hostile, tmp_path / "d", "en"), key=lambda t: len(t.gaps))
+    unit = tmp_path / "unit.xlsx"
+    dispatch.write_dispatch_book(biggest, unit, "en", mark="m")
+    sheet = openpyxl.load_workbook(unit).worksheets[0]
+    last = [c for c in next(sheet.iter_rows(min_row=300, max_row=300, values_only=True)) if c]
+    assert last == [f"{len(biggest.gaps) - 298} more not listed: beyond the limit of 1,048,576 rows per sheet; "
+                    "report.json has them all"]  # fmt: skip

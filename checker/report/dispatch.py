@@ -31,6 +31,7 @@ from checker.report.workbook import (
     new_book,
     row_height,
     row_heights,
+    within_sheet,
 )
 
 if TYPE_CHECKING:
@@ -188,11 +189,14 @@ def write_dispatch_book(target: DispatchTarget, path: Path, lang: str, *, mark: 
         ws.set_column(first_reply + offset, first_reply + offset, REPLY_WIDTHS[column], fmt)
 
     kinds = {k: kind_label(k, lang) for k in tables.DISPATCHED_KINDS}
-    empty: list[Any] = [None] * table.length
-    columns = [table.data.get(c, empty) if c is not None else empty for c in layout]
-    states = table.data.get("lifecycle", empty)
+    listed, cut = within_sheet(table, 1)  # the note and counts below keep the whole table
+    empty: list[Any] = [None] * listed.length
+    columns = [listed.data.get(c, empty) if c is not None else empty for c in layout]
+    states = listed.data.get("lifecycle", empty)
     row = _problem_rows(sheet, formats, layout, columns, states, kinds, widths, printed, lang)
     last = max(row - 1, 1)
+    if cut:
+        ws.write_string(row, 0, label("rows_cut", lang).format(n=cut), formats["alert"])
     ws.data_validation(
         1,
         first_reply,

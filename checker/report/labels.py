@@ -21,6 +21,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "window": ("材料时间窗", "Document window"),
     "inputs_read": ("读取文件", "Files read"),
     "rows_read": ("读取行数", "Rows read"),
+    "rows_cut": (
+        "另有 {n} 条未列出：超出每张工作表 1,048,576 行的上限，完整清单见 report.json",
+        "{n} more not listed: beyond the limit of 1,048,576 rows per sheet; report.json has them all",
+    ),
     "rows_accepted": ("采纳行数", "Rows accepted"),
     "rows_rejected": ("退回行数", "Rows rejected"),
     "total": ("预计总分", "Expected total"),

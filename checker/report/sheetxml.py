@@ -35,6 +35,7 @@ import pyarrow as pa
 from checker.report import columnar
 from checker.report.sanitize import cell_text
 
+EXCEL_MAX_ROWS = 1_048_576  # rows a worksheet holds (Excel, LibreOffice, WPS)
 BULK_ROWS = 500  # a table this long is rendered here; shorter ones cell by cell by xlsxwriter
 COMPRESS_LEVEL = 1  # zlib's fastest: twice as fast as its default (6) on sheet XML, files ~35 % larger
 

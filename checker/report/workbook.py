@@ -296,10 +296,14 @@ class SheetWriter:
             column_fmt = [f or "top" for f in column_fmt]
         converters = [translate.get(c) for c in table.columns]
         fill_at = table.columns.index(fills) if fills in table.columns else None
+        table, cut = within_sheet(table, self.row)
         if table.length >= sheetxml.BULK_ROWS:
             row = self._bulk_table(table, converters, column_fmt, fill_at, wrap_at, head)
         else:
             row = self._cell_table(table, converters, column_fmt, fill_at, wrap_at, head)
+        if cut:
+            self.sheet.write_string(row, 0, label("rows_cut", self.lang).format(n=cut), self.formats["alert"])
+            row += 1
         self.row = row
         if main and table.columns:
             self.sheet.autofilter(head, 0, max(head, row - 1), len(table.columns) - 1)
@@ -380,6 +384,17 @@ class SheetWriter:
         rules = cell_rules(self.book, self.lang)
         add_bulk(self.book, self.sheet, sheetxml.Bulk(0, self.row, table.length, columns, rules, heights))
         return self.row + table.length
+
+
+def within_sheet(table: tables.Table, first_row: int) -> tuple[tables.Table, int]:
+    """``table`` cut to the rows a sheet still holds from 0-based row ``first_row`` (Excel's 1,048,576, one
+    left for the line that says how many were cut), and how many were cut (0: none). A sheet beyond the
+    limit does not open; report.json keeps every row."""
+    room = sheetxml.EXCEL_MAX_ROWS - first_row - 1
+    if table.length <= room:
+        return table, 0
+    kept = {c: v[:room] for c, v in table.data.items()}
+    return tables.Table(table.columns, kept, room), table.length - room
 
 
 def cell_rules(book: Any, lang: str) -> sheetxml.CellRules:
