@@ -135,9 +135,15 @@ def main() -> int:
         peak_tree = max(float(r["tree_mb"]) for r in runs[key])  # type: ignore[arg-type]
         peak_one = max(float(r["one_mb"]) for r in runs[key])  # type: ignore[arg-type]
         ratio = med[key] / bare
-        verdict = "met" if ratio <= target else "NOT met"
-        print(f"  {key:26s} {med[key]:7.2f} s = {ratio:4.2f}× the bare read (target ≤ {target:g}×: {verdict}); "
-              f"peak RSS {peak_tree:6.0f} MB tree, {peak_one:6.0f} MB largest process")  # fmt: skip
+        # The ratio targets are for big rounds; a small one has its own (below), its read being start-up.
+        verdict = "" if args.small else f" (target ≤ {target:g}×: {'met' if ratio <= target else 'NOT met'})"
+        memory = (
+            ""
+            if args.small or key == "json"
+            else f" (target ≤ 1.2 GB: {'met' if peak_one <= 1200 else 'NOT met'})"
+        )
+        print(f"  {key:26s} {med[key]:7.2f} s = {ratio:4.2f}× the bare read{verdict}; "
+              f"peak RSS {peak_tree:6.0f} MB tree, {peak_one:6.0f} MB largest process{memory}")  # fmt: skip
         phases: dict[str, list[float]] = {}
         for r in runs[key]:
             for name, seconds in r["phases"].items():  # type: ignore[attr-defined]
