@@ -297,10 +297,7 @@ class SheetWriter:
         converters = [translate.get(c) for c in table.columns]
         fill_at = table.columns.index(fills) if fills in table.columns else None
         table, cut = within_sheet(table, self.row)
-        if table.length >= sheetxml.BULK_ROWS:
-            row = self._bulk_table(table, converters, column_fmt, fill_at, wrap_at, head)
-        else:
-            row = self._cell_table(table, converters, column_fmt, fill_at, wrap_at, head)
+        row = self._rows(table, converters, column_fmt, fill_at, wrap_at)
         if cut:
             self.sheet.write_string(row, 0, label("rows_cut", self.lang).format(n=cut), self.formats["alert"])
             row += 1
@@ -310,53 +307,21 @@ class SheetWriter:
             self.sheet.freeze_panes(head + 1, 0)
             self.sheet.repeat_rows(head)
 
-    def _cell_table(
+    def _rows(
         self,
         table: tables.Table,
         converters: list[Any],
         column_fmt: list[str | None],
         fill_at: int | None,
         wrap_at: dict[int, float],
-        head: int,
     ) -> int:
-        """The rows of a short table, cell by cell through xlsxwriter; returns the next free row."""
-        sheet_cell = self.cell
-        row = self.row
-        for values in table.rows():
-            if wrap_at:  # constant memory: a row's height is set before its cells are written
-                self.sheet.set_row(row, row_height([(values[c], w) for c, w in wrap_at.items()]))
-            fill = f"fill_{values[fill_at]}" if fill_at is not None else None
-            for col, value in enumerate(values):
-                convert = converters[col]
-                if convert is not None and value is not None:
-                    value = convert(value)
-                fmt = column_fmt[col]
-                if fill is not None and col == fill_at and fill in self.formats:
-                    fmt = fill
-                sheet_cell(row, col, value, fmt)
-            if row - head <= WIDTH_SAMPLE:
-                for col, value in enumerate(values):
-                    if isinstance(value, str):
-                        convert = converters[col]
-                        self._fit(col, value if convert is None else str(convert(value)))
-            row += 1
-        return row
-
-    def _bulk_table(
-        self,
-        table: tables.Table,
-        converters: list[Any],
-        column_fmt: list[str | None],
-        fill_at: int | None,
-        wrap_at: dict[int, float],
-        head: int,
-    ) -> int:
-        """The rows of a long table, rendered column by column and spliced in when the book is closed
-        (:mod:`checker.report.sheetxml`): the same cells, formats, heights and fitted widths."""
+        """The rows of ``table`` from ``self.row`` on; returns the next free row. Each column's values and
+        formats are decided once; a long table is then rendered column by column and spliced in when the
+        book is closed (:mod:`checker.report.sheetxml`), a short one written cell by cell."""
         data = []
         for column, convert in zip(table.columns, converters, strict=True):
             values = table.data[column]
-            if convert is not None:
+            if convert is not None:  # once per distinct value; None stays None
                 codes, uniques = columnar.factorize(values)
                 mapped = [convert(u) for u in uniques] + [None]
                 values = [mapped[c] for c in codes.tolist()]
@@ -364,25 +329,29 @@ class SheetWriter:
         columns = []
         for col, values in enumerate(data):
             fmt: str | list[str | None] | None = column_fmt[col]
-            if col == fill_at:
-                fills = {f"fill_{v}" for v in set(table.data[table.columns[col]]) if v is not None}
-                named = {f: f if f in self.formats else column_fmt[col] for f in fills}
-                fmt = [
-                    named[f"fill_{v}"] if v is not None else column_fmt[col]
-                    for v in table.data[table.columns[col]]
-                ]
+            if col == fill_at:  # the status column takes its status's fill
+                raw = table.data[table.columns[col]]
+                fmt = [f"fill_{v}" if f"fill_{v}" in self.formats else column_fmt[col] for v in raw]
             columns.append(sheetxml.BulkColumn(col, values, fmt))
-        heights = None
-        if wrap_at:
-            heights = row_heights([(data[c], w) for c, w in wrap_at.items()], table.length)
-        for n, values in enumerate(table.rows()):
+        heights = row_heights([(data[c], w) for c, w in wrap_at.items()], table.length) if wrap_at else None
+        for n, values in enumerate(table.rows()):  # widths fitted to the first rows' texts
             if n >= WIDTH_SAMPLE:
                 break
             for col, value in enumerate(values):
                 if isinstance(value, str):
                     self._fit(col, value if converters[col] is None else str(data[col][n]))
-        rules = cell_rules(self.book, self.lang)
-        add_bulk(self.book, self.sheet, sheetxml.Bulk(0, self.row, table.length, columns, rules, heights))
+        if table.length >= sheetxml.BULK_ROWS:
+            rules = cell_rules(self.book, self.lang)
+            add_bulk(self.book, self.sheet, sheetxml.Bulk(0, self.row, table.length, columns, rules, heights))
+            return self.row + table.length
+        for n in range(table.length):
+            row = self.row + n
+            if heights is not None:  # constant memory: a row's height is set before its cells are written
+                self.sheet.set_row(row, heights[n])
+            for c in columns:
+                self.cell(
+                    row, c.col, c.values[n], c.fmt if c.fmt is None or isinstance(c.fmt, str) else c.fmt[n]
+                )
         return self.row + table.length
 
 
