@@ -142,12 +142,6 @@ def _joined(rows: pa.Array, sep: str) -> pa.Scalar:
     return pc.binary_join(nested, pa.scalar(sep, pa.large_string()))[0]
 
 
-def lines(rows: pa.Array, sep: str) -> str:
-    """The rows of a block joined with ``sep``, as one string (one Arrow kernel, one decode)."""
-    joined: str = _joined(rows, sep).as_py()
-    return joined
-
-
 def lines_utf8(rows: pa.Array, sep: str) -> pa.Buffer:
     """The rows of a block joined with ``sep``, as UTF-8 bytes in an Arrow buffer (no copy into Python)."""
     buffer: pa.Buffer = _joined(rows, sep).as_buffer()

@@ -24,7 +24,7 @@ import os
 import re
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from checker.numbers import column_letters
 from checker.report import columnar
 from checker.report.sanitize import cell_text
 
@@ -45,13 +46,8 @@ _EPOCH = datetime(1899, 12, 31)
 
 
 def column_name(col: int) -> str:
-    """``0`` → ``A``, ``26`` → ``AA``."""
-    name = ""
-    col += 1
-    while col:
-        col, rest = divmod(col - 1, 26)
-        name = chr(65 + rest) + name
-    return name
+    """The letters of 0-based column ``col`` (``0`` → ``A``)."""
+    return column_letters(col + 1)
 
 
 def excel_serial(value: date | datetime) -> float:
@@ -175,10 +171,6 @@ class Bulk:
     columns: list[BulkColumn]
     rules: CellRules
     heights: Sequence[float | None] | None = None
-    _last_col: int = field(init=False, default=0)
-
-    def __post_init__(self) -> None:
-        self._last_col = max((c.col for c in self.columns), default=0)
 
     def xml_blocks(self) -> Iterator[bytes | pa.Buffer]:
         """The ``<row>`` elements, a block of rows at a time, as UTF-8."""
@@ -228,7 +220,8 @@ class Bulk:
 
     @property
     def last_col(self) -> int:
-        return self._last_col
+        """0-based index of the table's last column."""
+        return max((c.col for c in self.columns), default=0)
 
 
 _ROW = re.compile(rb'<row r="(\d+)"')
