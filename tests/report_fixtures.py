@@ -413,7 +413,7 @@ def gaps() -> pd.DataFrame:
             "城东街道",
             "区教育局",
             "",  # the engine says it by reason_code
-            "全覆盖检查",
+            "Ⅲ-1-1、Ⅲ-2-1",
             0,
             "",
             0.0,
@@ -433,7 +433,7 @@ def gaps() -> pd.DataFrame:
             "城西街道",
             "区教育局",
             "",  # the engine says it by reason_code
-            "全覆盖检查",
+            "Ⅲ-1-1",
             0,
             "",
             0.0,
@@ -526,6 +526,7 @@ def gaps() -> pd.DataFrame:
         rows, columns=[c for c in GAP_COLUMNS if c not in ("total_recoverable", "reason_code", "key")]
     )
     frame["key"] = frame["kind"] + "|" + frame["standard"] + "|" + frame["site"] + "|" + frame["id"]
+    frame.loc[frame["kind"] == "coverage", "key"] = "coverage|" + frame["site"]  # one problem per site
     # The code of the text the engine writes itself (site problems: evidence text, no code).
     codes = {"survey": "survey.short", "data": "data.short", "document": "material.missing"}
     frame["reason_code"] = (

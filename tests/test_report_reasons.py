@@ -223,9 +223,10 @@ def test_an_unknown_code_or_values_that_do_not_fit_are_a_programming_error() -> 
 
 def test_the_engine_writes_no_sentence() -> None:
     """No string literal of checker.scoring holds Chinese, apart from the names it gives values (a
-    placeholder street, an unknown site type) and the ledger's reply statuses (the vocabulary replies are
-    written in); comments and docstrings may use the domain's words."""
-    allowed = {'"(未登记)"', '"(未知类型)"', '"已整改"', '"整改中"', '"无法整改"', '"有异议"'}
+    placeholder street, an unknown site type), the ledger's reply statuses (the vocabulary replies are
+    written in) and the list separator "、" (a coverage gap's standards); comments and docstrings may use
+    the domain's words."""
+    allowed = {'"(未登记)"', '"(未知类型)"', '"已整改"', '"整改中"', '"无法整改"', '"有异议"', '"、"'}
     found = [f"{path.name}:{line}: {text}" for path in sorted(SCORING.glob("*.py"))
              for line, text in _chinese_literals(path) if text not in allowed]  # fmt: skip
     assert not found, "\n".join(found)
@@ -275,14 +276,14 @@ def test_engine_gap_texts_in_english() -> None:
     en = dict(zip(a.gaps["reason_code"], zip(description, required, strict=True), strict=True))
     assert en["material.out_of_window"][0] == "市场管理制度: dated outside the window"
     assert en["material.missing"][0] == "检查台账: not submitted"
-    assert en["coverage.not_inspected"][0] == "this site was not inspected for this standard"
+    assert en["coverage.not_inspected"][0] == "this site was not inspected for 1 standard"
     assert en["negative.deduction"] == ("N1 发生重大安全生产事故: 某工地", "deduct 3 points")
     assert en["survey.short"][0].startswith("Q01: favourable rate 75%")
     zh_description, zh_required = gap_texts(a, a.gaps, "zh")
     zh = dict(zip(a.gaps["reason_code"], zip(zh_description, zh_required, strict=True), strict=True))
     assert zh["material.out_of_window"][0] == "市场管理制度：日期不在时间范围内"
     assert zh["material.missing"] == ("检查台账：未提交", "检查台账")
-    assert zh["coverage.not_inspected"][0] == "该点位未检查此标准"
+    assert zh["coverage.not_inspected"][0] == "该点位尚有1项标准未检查"
     assert zh["negative.deduction"] == ("N1 发生重大安全生产事故：某工地", "扣 3 分")
     assert zh["survey.short"][0].startswith("Q01 肯定率 75%")
     # The engine's own frame holds no sentence: only the evidence's text, where there is no code.

@@ -197,3 +197,46 @@ def test_flaws_are_rejected_and_unknown_standards_widen_the_range(
     assert total["low"] == pytest.approx(total["score"], abs=1e-9)
     assert total["high"] - total["low"] == pytest.approx(width, abs=1e-9)
     assert total["high"] > total["low"]
+
+
+def test_coverage_is_one_gap_per_site_listing_the_standards_it_missed() -> None:
+    """A registered site is one coverage problem however many field standards of its type it missed: the
+    standards in handbook order in ``required``, the first as ``standard``; counted independently here."""
+    from datetime import date
+
+    from scoring_support import evidence
+
+    from checker.report.reasons import gap_texts
+    from checker.scoring.assessment import Options
+    from checker.scoring.evaluate import evaluate
+
+    handbook = load_handbook("wenming-city")
+    field = [s for s in handbook.standards if s.method == "field" and s.field is not None]
+    site_type = max(
+        {t for s in field for t in s.field.site_types},  # type: ignore[union-attr]
+        key=lambda t: sum(t in s.field.site_types for s in field),  # type: ignore[union-attr]
+    )
+    mine = [s.code for s in field if site_type in s.field.site_types]  # type: ignore[union-attr]
+    assert len(mine) >= 3
+    sites = [{"site_id": f"X{i}", "site_name": f"点位{i}", "site_type": site_type} for i in range(3)]
+    # X0: inspected for every standard of its type; X1: for the first only; X2: never.
+    rows = [{"site_id": "X0", "site_type": site_type, "standard": c, "result": "pass"} for c in mine]
+    rows.append({"site_id": "X1", "site_type": site_type, "standard": mine[0], "result": "pass"})
+    a = evaluate(handbook, evidence(sites=sites, inspections=rows), Options(test_date=date(2026, 6, 15)))
+    coverage = a.gaps[a.gaps["kind"] == "coverage"].set_index("site")
+    assert sorted(coverage.index) == ["X1", "X2"]
+    assert coverage.loc["X2", "required"] == "、".join(mine)
+    assert coverage.loc["X1", "required"] == "、".join(mine[1:])
+    assert coverage.loc["X2", "standard"] == mine[0] and coverage.loc["X1", "standard"] == mine[1]
+    assert coverage.loc["X2", "key"] == "coverage|X2"
+    by_code = {s.code: s for s in a.standards}
+    assert [by_code[c].sites_uncovered for c in mine] == [1] + [2] * (len(mine) - 1)
+    assert not a.gaps[(a.gaps["kind"] == "standard") & a.gaps["standard"].isin(mine)].size
+    description, _ = gap_texts(a, a.gaps, "zh")
+    said = dict(zip(a.gaps["site"], description, strict=True))
+    assert said["X2"] == f"该点位尚有{len(mine)}项标准未检查"
+    en, _ = gap_texts(a, a.gaps, "en")
+    assert (
+        dict(zip(a.gaps["site"], en, strict=True))["X2"]
+        == f"this site was not inspected for {len(mine)} standards"
+    )

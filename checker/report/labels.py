@@ -208,6 +208,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "col.department": ("责任单位", "Department"),
     "col.description": ("问题情况", "Observed"),
     "col.required": ("标准要求", "Required"),
+    "col.missed_standards": ("未检查的标准", "Standards not inspected"),
     "col.photo": ("照片", "Photo"),
     "col.points_lost": ("失分", "Points lost"),
     "col.points_recoverable": ("可挽回分值（标准分）", "Points recoverable (standard)"),
@@ -571,7 +572,11 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "material.file_unresolved": ("文件无法打开", "file cannot be opened"),
     # -- what a gap says when the engine describes it (gap reason_code), and veto reasons
     "gap.material": ("{material}：{why}", "{material}: {why}"),
-    "gap.coverage.not_inspected": ("该点位未检查此标准", "this site was not inspected for this standard"),
+    "gap.coverage.not_inspected": ("该点位尚有1项标准未检查", "this site was not inspected for 1 standard"),
+    "gap.coverage.not_inspected_many": (
+        "该点位尚有{n}项标准未检查",
+        "this site was not inspected for {n} standards",
+    ),
     "gap.negative": ("{code} {text}：{note}", "{code} {text}: {note}"),
     "gap.negative_plain": ("{code} {text}", "{code} {text}"),
     "gap.negative.veto": ("一票否决", "veto"),

@@ -127,9 +127,21 @@ class _Writer:
                     examples=_join(examples, self.lang),
                 )
             )
-        coverage = gaps[gaps["kind"] == "coverage"]
-        if len(coverage):
-            clauses.append(self.t("narr.coverage", n=coverage["site"].nunique()))
+        # A coverage gap is one per site and lists every standard the site missed ("、"-joined in
+        # ``required``): the theme counts the sites that missed one of its own standards.
+        mine = {s.code for s in standards}
+        coverage = self.gaps[self.gaps["kind"] == "coverage"] if "kind" in self.gaps.columns else self.gaps
+        missed = [
+            site
+            for site, listed in zip(
+                tables.column_values(coverage, "site"),
+                tables.column_values(coverage, "required"),
+                strict=True,
+            )
+            if mine.intersection(str(listed or "").split("、"))
+        ]
+        if missed:
+            clauses.append(self.t("narr.coverage", n=len(set(missed))))
         materials = gaps[gaps["kind"] == "material"]
         if len(materials):
             names = list(dict.fromkeys(_short(s) for m in standards for s in m.missing_materials))

@@ -232,7 +232,13 @@ def gap_texts(
             continue
         at = np.flatnonzero(codes == k)
         if code == "coverage.not_inspected":
-            description[at] = label("gap.coverage.not_inspected", lang)
+            # ``required`` lists the site's missing standards, joined by "、": one sentence per count
+            said: dict[int, str] = {}
+            for i in at:
+                n = str(required[i] or "").count("、") + 1
+                if n not in said:
+                    said[n] = _t("gap.coverage.not_inspected" + ("_many" if n > 1 else ""), lang, n=n)
+                description[i] = said[n]
         elif code.startswith("material."):
             why = label(code, lang)
             description[at] = [_t("gap.material", lang, material=m or "", why=why) for m in required[at]]

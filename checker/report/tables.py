@@ -87,9 +87,9 @@ SITE_PROBLEM_COLUMNS = (
     "deadline",
     "evidence",
 )
-COVERAGE_COLUMNS = (
+COVERAGE_COLUMNS = (  # "required" of a coverage gap: the codes of the standards the site missed
     "id",
-    "standard",
+    "required",
     "site",
     "site_name",
     "site_type",
@@ -210,6 +210,12 @@ class Table:
 
     def rows(self) -> Any:
         return zip(*(self.data[c] for c in self.columns), strict=True)
+
+
+def renamed(table: Table, old: str, new: str) -> Table:
+    """``table`` with column ``old`` shown under the name (and heading) ``new``."""
+    data = {new if c == old else c: v for c, v in table.data.items()}
+    return Table([new if c == old else c for c in table.columns], data, table.length)
 
 
 def frame_table(frame: pd.DataFrame, preferred: Sequence[str], known: Sequence[str] = GAP_COLUMNS) -> Table:

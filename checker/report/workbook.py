@@ -504,6 +504,8 @@ def write_workbook(assessment: Assessment, path: Path, lang: str, *, mark: str =
         localise_gap_table(assessment, table, gaps, lang)
         if history:
             table.data["lifecycle"] = [lifecycle_text(v, lang) for v in table.data["lifecycle"]]
+        if key == "coverage":  # one row per site: "required" lists the standards it missed
+            table = tables.renamed(table, "required", "missed_standards")
         if key == "problems":
             table, printed = printed_first(table, PRINTED_PROBLEMS)
             sheets[key].table(table, wrap=WRAPPED_PROBLEMS, printed=printed)

@@ -259,10 +259,15 @@ def site_problem_gaps(handbook: Handbook, due: Due, fails: pd.DataFrame) -> pd.D
 def coverage_gaps(
     handbook: Handbook, due: Due, field_out: dict[str, FieldOutcome], prep: Prepared
 ) -> pd.DataFrame:
-    """One gap per registered site × field standard no inspection covered, as one block: the register's
-    columns are taken once for all standards (not once per standard: 110 standards × 15 columns of a
-    250k-site register was most of the scoring time)."""
-    project, text = _maps(handbook)
+    """One gap per registered site that some field standard's inspections never covered (拉网式全覆盖: the
+    department must visit the site, whatever standards it misses). Its ``standard`` is the first missing
+    standard in handbook order, ``required`` lists every missing standard's code joined by "、"; the
+    per-standard counts stay in each standard's result (``sites_uncovered``).
+
+    One block for all standards: the register's columns are taken once per uncovered site (a 250k-site
+    register with 96k never-visited sites missed 636k site × standard pairs; one row per pair was most of
+    the time and memory of writing the reports)."""
+    project, _ = _maps(handbook)
     index = handbook.code_index()
     codes = [
         code
@@ -271,36 +276,55 @@ def coverage_gaps(
     ]
     if not codes:
         return empty_gaps()
+    order = {s.code: i for i, s in enumerate(handbook.standards)}
+    codes.sort(key=order.__getitem__)
     counts = np.array([len(field_out[c].uncovered) for c in codes], dtype=np.int64)
     at = np.concatenate([field_out[c].uncovered for c in codes])
-    reg = prep.register.take(at)
+    which = np.repeat(np.arange(len(codes), dtype=np.int64), counts)
+    by_site = np.lexsort((which, at))  # per register position, its standards in handbook order
+    at, which = at[by_site], which[by_site]
+    starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
+    sites = at[starts]
+    # The list of missing standards per site: few distinct lists (a site type's standards, mostly), so
+    # each distinct list is joined once.
+    bounds = np.r_[starts, len(at)].tolist()
+    listed = which.tolist()
+    joined: dict[tuple[int, ...], str] = {}
+    required = []
+    for i in range(len(sites)):
+        combo = tuple(listed[bounds[i] : bounds[i + 1]])
+        text = joined.get(combo)
+        if text is None:
+            text = joined[combo] = "、".join(codes[k] for k in combo)
+        required.append(text)
+    first = np.array(codes, dtype=object)[which[starts]]
+    reg = prep.register.take(sites)
     ids = reg.index.to_series().astype("string").reset_index(drop=True)
     reg = reg.reset_index(drop=True)  # columns handed on as Series (see site_problem_gaps)
-    standard = pd.Series(np.repeat(np.array(codes, dtype=object), counts), dtype="string")
-    lead = np.repeat(np.array([index[c].lead for c in codes], dtype=object), counts)
+    standard = pd.Series(first, dtype="string")
+    lead = pd.Series([index[c].lead for c in first.tolist()], dtype="string")
     department = reg["department"].astype("string").reset_index(drop=True)
-    block = frame(
+    return frame(
         {
-            "key": "coverage|" + standard + "|" + ids,
+            "key": "coverage|" + ids,
             "kind": "coverage",
             "standard": standard,
-            "project": np.repeat(np.array([project[c] for c in codes], dtype=object), counts),
+            "project": map_distinct_text(standard, project.get),
             "method": "field",
             "site": ids,
             "site_name": reg["site_name"],
             "site_type": reg["site_type"],
             "street": reg["street"],
-            "department": department.fillna(pd.Series(lead, dtype="string")),
+            "department": department.fillna(lead),
             "reason_code": "coverage.not_inspected",
-            "required": np.repeat(np.array([text[c] for c in codes], dtype=object), counts),
+            "required": pd.Series(required, dtype="string"),
             "cases": 0,
             "points_lost": 0.0,
             "points_recoverable": 0.0,
             "deadline": due("field"),
         },
         len(reg),
-    )
-    return block  # typed and sorted with the other kinds by evaluate's finish (not twice)
+    )  # typed and sorted with the other kinds by evaluate's finish (not twice)
 
 
 def _one_gap(maps: tuple[dict[str, str], dict[str, str]], s: Standard, **values: object) -> dict[str, object]:
