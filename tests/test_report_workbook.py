@@ -92,7 +92,13 @@ def test_sheets_headers_and_key_figures(tmp_path: Path) -> None:
         book["问题清单"].cell(row=2, column=problems[0].index("整改期限") + 1).number_format == "yyyy-mm-dd"
     )
 
-    assert [r[0] for r in _rows(book["未覆盖点位"])[1:]] == ["P-00000000a7", "P-00000000a8"]
+    coverage = _rows(book["未覆盖点位"])
+    assert [r[0] for r in coverage[1:]] == ["P-00000000a7", "P-00000000a8"]
+    assert [r[coverage[0].index("未检查的标准")] for r in coverage[1:]] == ["Ⅲ-1-1、Ⅲ-2-1", "Ⅲ-1-1"]
+    assert [r[coverage[0].index("问题情况")] for r in coverage[1:]] == [
+        "该点位尚有2项标准未检查",
+        "该点位尚有1项标准未检查",
+    ]
     assert [r[0] for r in _rows(book["材料缺失"])[1:]] == ["P-00000000a5", "P-00000000b3"]
     assert [r[0] for r in _rows(book["问卷与数据"])[1:]] == ["Ⅲ-3-1", "Ⅲ-3-2", "Ⅲ-4-1", "Ⅲ-4-2"]
     departments = _rows(book["部门排名"])
