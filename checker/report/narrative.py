@@ -70,6 +70,16 @@ class _Writer:
         self.lang = lang
         gaps = assessment.gaps
         self.gaps = gaps if "kind" in gaps.columns else gaps.iloc[0:0]
+        self._missed: dict[str, int] | None = None
+
+    def sites_missing(self, codes: set[str]) -> int:
+        """How many coverage gaps (one per site) list one of ``codes`` among the standards the site missed
+        (``required``, "、"-joined). Counted per distinct list: a 250k-site register has few of them."""
+        if self._missed is None:
+            coverage = self.gaps[self.gaps["kind"] == "coverage"]
+            counts = coverage["required"].astype(object).fillna("").value_counts(sort=False)
+            self._missed = {str(k): int(v) for k, v in counts.items()}
+        return sum(n for listed, n in self._missed.items() if codes.intersection(listed.split("、")))
 
     def t(self, key: str, **values: Any) -> str:
         return label(key, self.lang).format(**values)
@@ -129,19 +139,9 @@ class _Writer:
             )
         # A coverage gap is one per site and lists every standard the site missed ("、"-joined in
         # ``required``): the theme counts the sites that missed one of its own standards.
-        mine = {s.code for s in standards}
-        coverage = self.gaps[self.gaps["kind"] == "coverage"] if "kind" in self.gaps.columns else self.gaps
-        missed = [
-            site
-            for site, listed in zip(
-                tables.column_values(coverage, "site"),
-                tables.column_values(coverage, "required"),
-                strict=True,
-            )
-            if mine.intersection(str(listed or "").split("、"))
-        ]
+        missed = self.sites_missing({s.code for s in standards})
         if missed:
-            clauses.append(self.t("narr.coverage", n=len(set(missed))))
+            clauses.append(self.t("narr.coverage", n=missed))
         materials = gaps[gaps["kind"] == "material"]
         if len(materials):
             names = list(dict.fromkeys(_short(s) for m in standards for s in m.missing_materials))
