@@ -224,9 +224,14 @@ def _model_fields(err: Any) -> Fields:
 
 def load_handbook(name_or_path: str | os.PathLike[str]) -> Handbook:
     """Load, merge and validate a pack; raise :class:`HandbookError` with every problem found."""
+    from checker.handbook import cache
     from checker.handbook.validate import semantic_problems
 
     path = resolve_pack(name_or_path)
+    files = pack_files(path)
+    key = cache.pack_key(path, files, MAX_PACK_BYTES) if 0 < len(files) <= MAX_PACK_FILES else None
+    if key is not None and (kept := cache.cached(key)) is not None:
+        return kept
     raw, problems = read_raw(path)
     if raw.data:
         handbook, structural = structure_problems(raw)
@@ -238,4 +243,6 @@ def load_handbook(name_or_path: str | os.PathLike[str]) -> Handbook:
         raise HandbookError(
             problems or [PackProblem(str(path), 0, "", codes.PACK_EMPTY, fields_of(variant="no-data"))]
         )
+    if key is not None:
+        cache.store(key, handbook)
     return handbook
