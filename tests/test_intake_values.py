@@ -305,3 +305,14 @@ def test_register_fills_only_blank_site_fields_and_flags_unregistered_sites() ->
     index = HandbookIndex.of(load_handbook(TINY))
     findings = {f.code: list(f.positions) for f in register_checks(filled, sites, index)}
     assert findings == {"site-not-registered": [2]}
+
+
+@pytest.mark.parametrize("value", ["", "a", "实地考察/区城管局 自查表.xlsx", "𠀀 emoji 😀"])
+@pytest.mark.parametrize("n", [0, 1, 3, 1000])
+def test_a_constant_text_column_is_the_value_n_times(value: str, n: int) -> None:
+    from checker.intake.rows import _constant_text
+
+    column = _constant_text(value, n)
+    assert column.dtype == "string" and len(column) == n
+    assert column.tolist() == [value] * n
+    assert column.isna().sum() == 0
