@@ -6,12 +6,16 @@ coverage problem closes when a later round inspects the site for any standard.""
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from checker.campaign import ledger as ledger_module
-from checker.campaign.ledger import MIGRATIONS, SCHEMA_VERSION, Ledger, open_ledger
+from checker.campaign.ledger import MIGRATIONS, SCHEMA_VERSION, Ledger, LedgerError, open_ledger
+from checker.campaign.replies import record_decision, record_replies
+from checker.scoring.gaps import legacy_ids
 
 LEDGER = "ledger.sqlite"
 # Site S001: three coverage problems, recorded in this order (the first is the canonical one).
@@ -117,6 +121,10 @@ def _rows(ledger: Ledger, sql: str, *params: object) -> list[tuple[object, ...]]
     return [tuple(r) for r in ledger.conn.execute(sql, params).fetchall()]
 
 
+def _old_id(key: str) -> str:
+    return str(legacy_ids(pd.Series([key], dtype="string")).iloc[0])
+
+
 def test_version_three_coverage_problems_merge_into_one_per_site(migrated: Path) -> None:
     with open_ledger(migrated) as ledger:
         assert ledger.version() == SCHEMA_VERSION == 4
@@ -180,3 +188,43 @@ def test_version_three_coverage_problems_merge_into_one_per_site(migrated: Path)
         }
     with open_ledger(migrated) as again:  # migrated once: opening again changes nothing
         assert _rows(again, "SELECT count(*) FROM events") == [(1,)]
+
+
+def test_ids_of_merged_problems_still_name_the_site_s_problem(migrated: Path) -> None:
+    """A 交办单 handed out before the merge comes back with the old ids, in whatever form it was typed."""
+    rows = [
+        (SECOND, "measure-a"),
+        ("pccc44444", "measure-b"),  # THIRD: lower case, no dashes
+        ("p－ccc3 3333", "measure-c"),  # SECOND: full-width dash, a space
+        (_old_id(KEYS[THIRD]).upper(), "measure-d"),  # an id of the first releases, of a merged key
+        (_old_id(KEYS[FIRST]), "measure-e"),  # … and of the canonical's own old key
+        (FIRST, "measure-f"),
+        ("P-ZZZZ-ZZZZ", "measure-g"),
+    ]
+    replies = pd.DataFrame(
+        {
+            "problem_id": [pid for pid, _ in rows],
+            "status": ["整改中"] * len(rows),
+            "measure": [measure for _, measure in rows],
+            "date": [pd.NaT] * len(rows),
+            "_file": ["区商务局.xlsx"] * len(rows),
+            "_sheet": ["交办问题"] * len(rows),
+            "_row": list(range(2, 2 + len(rows))),
+        }
+    )
+    with open_ledger(migrated) as ledger:
+        outcome = record_replies(ledger, replies, received=date(2026, 7, 14), today=date(2026, 7, 14))
+        assert [(r.code, r.row) for r in outcome.rejected] == [("unknown-problem", 8)]
+        assert outcome.accepted == 6
+        got = _rows(ledger, "SELECT problem_id, measure FROM replies WHERE reply_id > 2 ORDER BY reply_id")
+        assert got == [(FIRST, f"measure-{c}") for c in "abcdef"]
+
+        assert record_decision(ledger, "p-ccc3-3333", "accept", "", date(2026, 7, 15)) == FIRST
+        assert _rows(ledger, "SELECT problem_id, decision FROM decisions ORDER BY decision_id") == [
+            (FIRST, "reject"),
+            (FIRST, "accept"),
+        ]
+        with pytest.raises(LedgerError) as refused:
+            record_decision(ledger, "P-ZZZZ-ZZZZ", "accept", "", date(2026, 7, 15))
+        assert "没有编号为" in str(refused.value.zh)
+        assert ledger.integrity() == []

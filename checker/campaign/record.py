@@ -88,6 +88,8 @@ def _problem_ids(ledger: Ledger, gaps: pd.DataFrame, round_id: int) -> pd.Series
     own = conn.execute("SELECT key, problem_id FROM problems").fetchall()
     known.update(own)
     taken = {pid for _, pid in own}
+    # The ids of problems merged into others still name them when typed back: never given to a new one.
+    taken.update(pid for (pid,) in conn.execute("SELECT alias_id FROM problem_aliases"))
     fresh = [i for i, k in enumerate(key_list) if k not in known]
     if fresh:
         picked = gaps.iloc[fresh]
