@@ -228,3 +228,45 @@ def test_ids_of_merged_problems_still_name_the_site_s_problem(migrated: Path) ->
             record_decision(ledger, "P-ZZZZ-ZZZZ", "accept", "", date(2026, 7, 15))
         assert "没有编号为" in str(refused.value.zh)
         assert ledger.integrity() == []
+
+
+def test_a_round_recorded_after_the_merge_gives_each_site_one_coverage_finding(tmp_path: Path) -> None:
+    """A campaign of one recorded round, its ledger taken back to version 3 and migrated: recording the
+    same evidence again re-finds every site's coverage problem once, whether scoring gives one coverage gap
+    per site or still one per standard (all of a site's keys name the same problem)."""
+    from checker.cli import main
+
+    evidence, camp = tmp_path / "A", tmp_path / "camp"
+    assert main(["sample", "-o", str(evidence), "--sites", "20", "--csv", "--clean"]) == 0
+    assert main(["init", str(camp), "--district", "临江区"]) == 0
+
+    def record(name: str) -> int:
+        return main([
+            "check", str(evidence), "--campaign", str(camp), "--record", "--round", name,
+            "--test-date", "2026-07-15", "-f", "json", "-o", str(tmp_path / f"out-{name}"),
+        ])  # fmt: skip
+
+    assert record("R1") == 0
+    path = camp / LEDGER
+    conn = sqlite3.connect(path, isolation_level=None)
+    sites = dict(conn.execute("SELECT site, count(*) FROM problems WHERE kind = 'coverage' GROUP BY site"))
+    conn.execute("DROP TABLE problem_aliases")  # what version 3 lacks; per-standard keys as it recorded them
+    conn.execute("PRAGMA user_version = 3")
+    conn.close()
+    assert sites
+    with open_ledger(path) as ledger:
+        coverage = ledger.conn.execute("SELECT site, problem_id FROM problems WHERE kind = 'coverage'")
+        merged = {str(site): str(pid) for site, pid in coverage}
+        assert set(merged) == set(sites)
+    assert record("R2") == 0
+    with open_ledger(path) as ledger:
+        assert ledger.integrity() == []
+        again = _rows(
+            ledger,
+            "SELECT f.problem_id FROM findings f JOIN rounds r USING (round_id) "
+            "WHERE r.name = 'R2' AND f.outcome = 'fail'",
+        )
+        assert {pid for (pid,) in again} >= set(merged.values())
+        assert _rows(
+            ledger, "SELECT count(*) FROM problems WHERE kind = 'coverage' AND first_round != 1"
+        ) == [(0,)]

@@ -276,6 +276,15 @@ def record_round(
         _write_round_tables(ledger, assessment, round_id)
         _alias_keys(ledger, handbook)
         ids = _problem_ids(ledger, gaps, round_id)
+        computed = gaps["id"].astype(str).tolist()
+        renamed = {c: i for c, i in zip(computed, ids.tolist(), strict=True) if c != i}
+        # Two gaps of a round may name one problem: a site's coverage problem answers to the per-standard
+        # keys merged into it (schema 4), and scoring that gives one coverage gap per standard produces them
+        # all. One finding per problem: the first gap's.
+        once = ~ids.duplicated().to_numpy()
+        if not once.all():
+            gaps, ids = gaps[once], ids[once]
+            described = [d for d, keep in zip(described, once, strict=True) if keep]
         observed = _observed_on(assessment, gaps, issued)
         # The tracking reads the earlier rounds back; this round's findings it takes from memory.
         rounds, earlier, replies, decisions = ledger.tracking_frames()
@@ -320,8 +329,6 @@ def record_round(
         findings = pd.concat([earlier, now], ignore_index=True) if len(earlier) else now
         seq_now = int(rounds.loc[rounds["round_id"] == round_id, "seq"].iloc[0])
         track = tracking(rounds, findings, replies, decisions, at_seq=seq_now)
-    computed = gaps["id"].astype(str).tolist()
-    renamed = {c: i for c, i in zip(computed, ids.tolist(), strict=True) if c != i}
     return Recorded(round_id, name, track, warnings, renamed)
 
 
