@@ -8,14 +8,21 @@ from __future__ import annotations
 import sqlite3
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
 
 import pandas as pd
 import pytest
 
 from checker.campaign import ledger as ledger_module
 from checker.campaign.ledger import MIGRATIONS, SCHEMA_VERSION, Ledger, LedgerError, open_ledger
+from checker.campaign.record import _alias_keys, _passes
 from checker.campaign.replies import record_decision, record_replies
 from checker.scoring.gaps import legacy_ids
+
+if TYPE_CHECKING:
+    from checker.handbook.model import Handbook
+    from checker.scoring.assessment import Assessment
 
 LEDGER = "ledger.sqlite"
 # Site S001: three coverage problems, recorded in this order (the first is the canonical one).
@@ -228,6 +235,61 @@ def test_ids_of_merged_problems_still_name_the_site_s_problem(migrated: Path) ->
             record_decision(ledger, "P-ZZZZ-ZZZZ", "accept", "", date(2026, 7, 15))
         assert "没有编号为" in str(refused.value.zh)
         assert ledger.integrity() == []
+
+
+def _v4_ledger(path: Path) -> Ledger:
+    """A new ledger with R1 recorded (every problem failing) and R2 entered, whose passes are asked for."""
+    ledger = open_ledger(path, create=True)
+    conn = ledger.conn
+    _round(conn, 1, "R1", "2026-06-12")
+    _round(conn, 2, "R2", "2026-07-10")
+    problems = [
+        ("P-AAA2-2222", "coverage|S001", "coverage", "Ⅲ-41-1", "S001"),  # S001 inspected for other standards
+        ("P-AAA3-3333", "coverage|S002", "coverage", "Ⅲ-41-1", "S002"),  # S002 not inspected
+        ("P-AAA4-4444", "site_problem|Ⅲ-41-1|S003", "site_problem", "Ⅲ-41-1", "S003"),  # passed
+        ("P-AAA5-5555", "site_problem|Ⅲ-41-1|S001", "site_problem", "Ⅲ-41-1", "S001"),  # not for Ⅲ-41-1
+        ("P-AAA6-6666", "coverage|Ⅲ-41-1|S004", "coverage", "Ⅲ-41-1", "S004"),  # an old key: its own rule
+    ]
+    conn.executemany(
+        "INSERT INTO problems(problem_id, key, kind, standard, site, first_round) VALUES (?, ?, ?, ?, ?, 1)",
+        problems,
+    )
+    conn.executemany(
+        FINDINGS, [_fail(1, pid, "2026-06-12", "区城管局", "2026-06-30") for pid, *_ in problems]
+    )
+    return ledger
+
+
+def test_a_site_s_coverage_problem_closes_when_the_site_is_inspected_for_any_standard(tmp_path: Path) -> None:
+    inspected = pd.DataFrame(
+        {
+            "standard": pd.Categorical(["Ⅲ-44-1", "Ⅲ-50-2", "Ⅲ-41-1", "Ⅲ-44-1", "Ⅲ-44-1"]),
+            "site": pd.Series(["S001", "S001", "S003", "S004", "S001"], dtype="string"),
+            "date": pd.to_datetime(["2026-07-02", "2026-07-06", "2026-07-03", "2026-07-04", "2026-07-01"]),
+            "fail": [False, True, False, False, False],
+        }
+    )
+    assessment = cast("Assessment", SimpleNamespace(standards=[], inspected=inspected))
+    with _v4_ledger(tmp_path / LEDGER) as ledger:
+        passes = _passes(ledger, assessment, 2, date(2026, 7, 10))
+    assert sorted(passes, key=str) == [
+        ("P-AAA2-2222", "2026-07-06"),  # the site's latest inspection, whatever its standard and result
+        ("P-AAA4-4444", "2026-07-03"),
+    ]
+
+
+def test_a_renamed_standard_gives_a_site_s_coverage_problem_no_extra_key(tmp_path: Path) -> None:
+    """Its key names no standard: the new code's key of it would be "coverage|<new code>"."""
+    renamed = SimpleNamespace(code="Ⅲ-41-9", aliases=["Ⅲ-41-1"])
+    handbook = cast("Handbook", SimpleNamespace(standards=[renamed]))
+    with _v4_ledger(tmp_path / LEDGER) as ledger:
+        _alias_keys(ledger, handbook)
+        keys = sorted(_rows(ledger, "SELECT key, problem_id FROM problem_keys"))
+    assert keys == [
+        ("coverage|Ⅲ-41-9|S004", "P-AAA6-6666"),
+        ("site_problem|Ⅲ-41-9|S001", "P-AAA5-5555"),
+        ("site_problem|Ⅲ-41-9|S003", "P-AAA4-4444"),
+    ]
 
 
 def test_a_round_recorded_after_the_merge_gives_each_site_one_coverage_finding(tmp_path: Path) -> None:

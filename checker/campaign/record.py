@@ -12,7 +12,7 @@ import pandas as pd
 
 from checker.campaign.ledger import Ledger, LedgerError, handbook_hash, inputs_hash, now_text
 from checker.scoring import gaps as gapmod
-from checker.scoring.tracking import Tracking, tracking
+from checker.scoring.tracking import Tracking, member, tracking
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -59,10 +59,12 @@ def _alias_keys(ledger: Ledger, handbook: Handbook) -> None:
         return
     marks = ",".join("?" * len(renamed))
     rows = ledger.conn.execute(
-        f"SELECT problem_id, key, standard FROM problems WHERE standard IN ({marks})", tuple(renamed)
+        f"SELECT problem_id, key, standard, site FROM problems WHERE standard IN ({marks})", tuple(renamed)
     ).fetchall()
     extra = []
-    for problem_id, key, standard in rows:
+    for problem_id, key, standard, site in rows:
+        if key == f"coverage|{site}":
+            continue  # a site's coverage problem: its key names no standard, a renamed one leaves it as is
         kind, _, rest = key.split("|", 2) if key.count("|") >= 2 else (*key.split("|", 1), "")
         new_key = f"{kind}|{renamed[standard]}" + (f"|{rest}" if rest else "")
         extra.append((new_key, problem_id))
@@ -145,7 +147,7 @@ def _passes(ledger: Ledger, assessment: Assessment, round_id: int, issued: date)
     and found compliant: (problem_id, date)."""
     open_rows = ledger.conn.execute(
         """
-        SELECT p.problem_id, p.kind, p.standard, p.site
+        SELECT p.problem_id, p.kind, p.standard, p.site, p.key
         FROM problems p
         JOIN (SELECT f.problem_id, f.outcome, max(r.seq) AS seq  -- SQLite: outcome of the latest round
               FROM findings f JOIN rounds r USING (round_id)
@@ -160,11 +162,21 @@ def _passes(ledger: Ledger, assessment: Assessment, round_id: int, issued: date)
     ).fetchall()
     if not open_rows:
         return []
-    known = pd.DataFrame(open_rows, columns=["problem_id", "kind", "standard", "site"])
+    known = pd.DataFrame(open_rows, columns=["problem_id", "kind", "standard", "site", "key"])
     results = {s.code: s.status for s in assessment.standards}
     out: list[tuple[object, ...]] = []
-    site = known[known["kind"].isin(SITE_KINDS)]
     inspected = _inspected(assessment)
+    # A site's coverage problem (key "coverage|<site>") asks for the site to be visited: inspected this round
+    # for any standard and not found again (a gap found again has a finding already, so it is not open here).
+    per_site = (known["kind"] == "coverage") & (known["key"] == "coverage|" + known["site"])
+    visits = known[per_site]
+    if len(visits) and inspected is not None and len(inspected):
+        last_visit = inspected.groupby("site", sort=False, observed=True)["date"].max()
+        visited = member(visits["site"], last_visit.index)
+        when = last_visit.reindex(visits["site"][visited])
+        for pid, day in zip(visits["problem_id"][visited], when, strict=True):
+            out.append((pid, None if pd.isna(day) else pd.Timestamp(day).date().isoformat()))
+    site = known[known["kind"].isin(SITE_KINDS) & ~per_site]
     if len(site) and inspected is not None and len(inspected):
         latest = inspected.sort_values("date", kind="stable").drop_duplicates(
             ["standard", "site"], keep="last"
