@@ -29,7 +29,7 @@ from checker.cli import main
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATE = "2026-07-15"
 LEDGER = "ledger.sqlite"
-TABLES = {"rounds", "results", "problems", "findings", "replies", "decisions", "events"}
+TABLES = {"rounds", "results", "problems", "problem_aliases", "findings", "replies", "decisions", "events"}
 _outputs = itertools.count()
 
 

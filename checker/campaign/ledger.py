@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -222,7 +222,84 @@ ALTER TABLE rounds ADD COLUMN official INTEGER NOT NULL DEFAULT 0 CHECK (officia
 ALTER TABLE rounds ADD COLUMN year INTEGER;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# v4: a coverage gap (a registered site no inspection covered) is one problem per site — 拉网式全覆盖 asks
+# for the site to be visited, not for one visit per standard — keyed "coverage|<site>" instead of one per
+# (standard, site). The coverage problems of a site merge into the one recorded first (the canonical, lowest
+# rowid): per round one finding, failing when any of them failed (its unit and text from the canonical's
+# finding when it failed, else from the first that did; the earliest date of findings of that outcome, the
+# earliest deadline, the largest amounts); their replies, decisions and extra keys follow it; their old
+# keys become extra keys of it (an old 交办单's hex ids are computed from keys) and their ids aliases of it
+# (problem_aliases: an id typed back from a 交办单 handed out before the change still names it). The
+# canonical keeps its standard. Child keys are indexed while problems are deleted (a foreign-key check of
+# an unindexed child is a scan per deleted row); the indexes and temporary tables are dropped after.
+_V4 = """
+CREATE TABLE problem_aliases (
+    alias_id   TEXT PRIMARY KEY,
+    problem_id TEXT NOT NULL REFERENCES problems(problem_id)
+);
+CREATE TEMP TABLE v4_merge (
+    problem_id TEXT PRIMARY KEY,
+    canonical  TEXT NOT NULL,
+    site       TEXT NOT NULL,
+    key        TEXT NOT NULL,
+    nth        INTEGER NOT NULL
+);
+INSERT INTO temp.v4_merge
+    SELECT problem_id,
+           first_value(problem_id) OVER (PARTITION BY site ORDER BY rowid),
+           site, key,
+           row_number() OVER (PARTITION BY site ORDER BY rowid)
+    FROM problems WHERE kind = 'coverage';
+CREATE TEMP TABLE v4_findings AS
+    SELECT round_id, canonical AS problem_id, outcome,
+           CASE outcome WHEN 'fail' THEN fail_on ELSE pass_on END AS observed_on,
+           department, street, site_name, description, cases, points_recoverable, total_recoverable, deadline
+    FROM (
+        SELECT f.round_id, m.canonical, f.outcome, f.department, f.street, f.site_name, f.description,
+               row_number() OVER (PARTITION BY f.round_id, m.canonical
+                                  ORDER BY f.outcome = 'fail' DESC, m.nth) AS pick,
+               min(CASE f.outcome WHEN 'fail' THEN f.observed_on END) OVER whole AS fail_on,
+               min(CASE f.outcome WHEN 'pass' THEN f.observed_on END) OVER whole AS pass_on,
+               min(CASE f.outcome WHEN 'fail' THEN f.deadline END) OVER whole AS deadline,
+               max(f.cases) OVER whole AS cases,
+               max(f.points_recoverable) OVER whole AS points_recoverable,
+               max(f.total_recoverable) OVER whole AS total_recoverable
+        FROM findings f JOIN temp.v4_merge m USING (problem_id)
+        WINDOW whole AS (PARTITION BY f.round_id, m.canonical)
+    )
+    WHERE pick = 1;
+DELETE FROM findings WHERE problem_id IN (SELECT problem_id FROM temp.v4_merge);
+INSERT INTO findings(round_id, problem_id, outcome, observed_on, department, street, site_name, description,
+                     cases, points_recoverable, total_recoverable, deadline)
+    SELECT round_id, problem_id, outcome, observed_on, department, street, site_name, description,
+           cases, points_recoverable, total_recoverable, deadline
+    FROM temp.v4_findings;
+UPDATE replies SET problem_id = (SELECT canonical FROM temp.v4_merge m WHERE m.problem_id = replies.problem_id)
+    WHERE problem_id IN (SELECT problem_id FROM temp.v4_merge WHERE nth > 1);
+UPDATE decisions
+    SET problem_id = (SELECT canonical FROM temp.v4_merge m WHERE m.problem_id = decisions.problem_id)
+    WHERE problem_id IN (SELECT problem_id FROM temp.v4_merge WHERE nth > 1);
+UPDATE problem_keys
+    SET problem_id = (SELECT canonical FROM temp.v4_merge m WHERE m.problem_id = problem_keys.problem_id)
+    WHERE problem_id IN (SELECT problem_id FROM temp.v4_merge WHERE nth > 1);
+CREATE INDEX v4_findings_problem ON findings(problem_id);
+CREATE INDEX v4_decisions_problem ON decisions(problem_id);
+CREATE INDEX v4_keys_problem ON problem_keys(problem_id);
+DELETE FROM problems WHERE problem_id IN (SELECT problem_id FROM temp.v4_merge WHERE nth > 1);
+DROP INDEX v4_findings_problem;
+DROP INDEX v4_decisions_problem;
+DROP INDEX v4_keys_problem;
+INSERT INTO problem_aliases(alias_id, problem_id)
+    SELECT problem_id, canonical FROM temp.v4_merge WHERE nth > 1;
+INSERT OR REPLACE INTO problem_keys(key, problem_id)
+    SELECT key, canonical FROM temp.v4_merge WHERE key != 'coverage|' || site;
+UPDATE problems SET key = 'coverage|' || site
+    WHERE problem_id IN (SELECT problem_id FROM temp.v4_merge WHERE nth = 1);
+DROP TABLE temp.v4_findings;
+DROP TABLE temp.v4_merge;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -499,6 +576,28 @@ class Ledger:
         decisions = self.frame("SELECT decision_id, problem_id, decision, decided_on FROM decisions")
         decisions["decided_on"] = pd.to_datetime(decisions["decided_on"])
         return rounds, findings, replies, decisions
+
+    def resolve_ids(self, ids: Iterable[str]) -> dict[str, str]:
+        """The problem each id (in canonical form, see ``normalise_id``) names: a problem's own id, or the id
+        of the problem an alias was merged into (``problem_aliases``). Ids naming nothing are left out; a
+        problem's own id wins over an alias."""
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):  # SQLite limits the parameters of one statement
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                self.conn.execute(
+                    f"SELECT alias_id, problem_id FROM problem_aliases WHERE alias_id IN ({marks})", chunk
+                ).fetchall()
+            )
+            found.update(
+                (pid, pid)
+                for (pid,) in self.conn.execute(
+                    f"SELECT problem_id FROM problems WHERE problem_id IN ({marks})", chunk
+                )
+            )
+        return found
 
     def integrity(self) -> list[IntegrityProblem]:
         """Problems found by SQLite's integrity and foreign-key checks (empty when the ledger is sound)."""

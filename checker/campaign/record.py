@@ -12,7 +12,7 @@ import pandas as pd
 
 from checker.campaign.ledger import Ledger, LedgerError, handbook_hash, inputs_hash, now_text
 from checker.scoring import gaps as gapmod
-from checker.scoring.tracking import Tracking, tracking
+from checker.scoring.tracking import Tracking, member, tracking
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -59,10 +59,12 @@ def _alias_keys(ledger: Ledger, handbook: Handbook) -> None:
         return
     marks = ",".join("?" * len(renamed))
     rows = ledger.conn.execute(
-        f"SELECT problem_id, key, standard FROM problems WHERE standard IN ({marks})", tuple(renamed)
+        f"SELECT problem_id, key, standard, site FROM problems WHERE standard IN ({marks})", tuple(renamed)
     ).fetchall()
     extra = []
-    for problem_id, key, standard in rows:
+    for problem_id, key, standard, site in rows:
+        if key == f"coverage|{site}":
+            continue  # a site's coverage problem: its key names no standard, a renamed one leaves it as is
         kind, _, rest = key.split("|", 2) if key.count("|") >= 2 else (*key.split("|", 1), "")
         new_key = f"{kind}|{renamed[standard]}" + (f"|{rest}" if rest else "")
         extra.append((new_key, problem_id))
@@ -88,6 +90,8 @@ def _problem_ids(ledger: Ledger, gaps: pd.DataFrame, round_id: int) -> pd.Series
     own = conn.execute("SELECT key, problem_id FROM problems").fetchall()
     known.update(own)
     taken = {pid for _, pid in own}
+    # The ids of problems merged into others still name them when typed back: never given to a new one.
+    taken.update(pid for (pid,) in conn.execute("SELECT alias_id FROM problem_aliases"))
     fresh = [i for i, k in enumerate(key_list) if k not in known]
     if fresh:
         picked = gaps.iloc[fresh]
@@ -143,7 +147,7 @@ def _passes(ledger: Ledger, assessment: Assessment, round_id: int, issued: date)
     and found compliant: (problem_id, date)."""
     open_rows = ledger.conn.execute(
         """
-        SELECT p.problem_id, p.kind, p.standard, p.site
+        SELECT p.problem_id, p.kind, p.standard, p.site, p.key
         FROM problems p
         JOIN (SELECT f.problem_id, f.outcome, max(r.seq) AS seq  -- SQLite: outcome of the latest round
               FROM findings f JOIN rounds r USING (round_id)
@@ -158,11 +162,21 @@ def _passes(ledger: Ledger, assessment: Assessment, round_id: int, issued: date)
     ).fetchall()
     if not open_rows:
         return []
-    known = pd.DataFrame(open_rows, columns=["problem_id", "kind", "standard", "site"])
+    known = pd.DataFrame(open_rows, columns=["problem_id", "kind", "standard", "site", "key"])
     results = {s.code: s.status for s in assessment.standards}
     out: list[tuple[object, ...]] = []
-    site = known[known["kind"].isin(SITE_KINDS)]
     inspected = _inspected(assessment)
+    # A site's coverage problem (key "coverage|<site>") asks for the site to be visited: inspected this round
+    # for any standard and not found again (a gap found again has a finding already, so it is not open here).
+    per_site = (known["kind"] == "coverage") & (known["key"] == "coverage|" + known["site"])
+    visits = known[per_site]
+    if len(visits) and inspected is not None and len(inspected):
+        last_visit = inspected.groupby("site", sort=False, observed=True)["date"].max()
+        visited = member(visits["site"], last_visit.index)
+        when = last_visit.reindex(visits["site"][visited])
+        for pid, day in zip(visits["problem_id"][visited], when, strict=True):
+            out.append((pid, None if pd.isna(day) else pd.Timestamp(day).date().isoformat()))
+    site = known[known["kind"].isin(SITE_KINDS) & ~per_site]
     if len(site) and inspected is not None and len(inspected):
         latest = inspected.sort_values("date", kind="stable").drop_duplicates(
             ["standard", "site"], keep="last"
@@ -274,6 +288,15 @@ def record_round(
         _write_round_tables(ledger, assessment, round_id)
         _alias_keys(ledger, handbook)
         ids = _problem_ids(ledger, gaps, round_id)
+        computed = gaps["id"].astype(str).tolist()
+        renamed = {c: i for c, i in zip(computed, ids.tolist(), strict=True) if c != i}
+        # Two gaps of a round may name one problem: a site's coverage problem answers to the per-standard
+        # keys merged into it (schema 4), and scoring that gives one coverage gap per standard produces them
+        # all. One finding per problem: the first gap's.
+        once = ~ids.duplicated().to_numpy()
+        if not once.all():
+            gaps, ids = gaps[once], ids[once]
+            described = [d for d, keep in zip(described, once, strict=True) if keep]
         observed = _observed_on(assessment, gaps, issued)
         # The tracking reads the earlier rounds back; this round's findings it takes from memory.
         rounds, earlier, replies, decisions = ledger.tracking_frames()
@@ -318,8 +341,6 @@ def record_round(
         findings = pd.concat([earlier, now], ignore_index=True) if len(earlier) else now
         seq_now = int(rounds.loc[rounds["round_id"] == round_id, "seq"].iloc[0])
         track = tracking(rounds, findings, replies, decisions, at_seq=seq_now)
-    computed = gaps["id"].astype(str).tolist()
-    renamed = {c: i for c, i in zip(computed, ids.tolist(), strict=True) if c != i}
     return Recorded(round_id, name, track, warnings, renamed)
 
 

@@ -82,7 +82,9 @@ def record_replies(ledger: Ledger, replies: pd.DataFrame, *, received: date, tod
     raw = replies["problem_id"].astype(str)
     typed = raw.map({v: normalise_id(v) for v in raw.unique()})
     old = typed.map(is_legacy_id).astype(bool)
-    pid = typed.where(~old)
+    # An id of a problem merged into another (problem_aliases) names the problem it was merged into.
+    named = ledger.resolve_ids(typed[~old].unique().tolist())
+    pid = typed.where(~old).map(named)
     if old.any():  # a 交办单 from before the P-XXXX-XXXX ids: its ids are hashes of the problems' keys
         pid = pid.where(~old, typed.map(_legacy_index(ledger)))
     pid = pid.where(member(pid, by_id.index))
@@ -178,9 +180,9 @@ def record_decision(ledger: Ledger, problem: str, decision: str, note: str, deci
     """Record the office's decision on a 无法整改 / 有异议 reply: ``accept`` or ``reject``."""
     from checker.campaign.ledger import LedgerError
 
-    pid = normalise_id(problem)
-    found = ledger.conn.execute("SELECT 1 FROM problems WHERE problem_id = ?", (pid,)).fetchone()
-    if not found:
+    typed = normalise_id(problem)
+    pid = ledger.resolve_ids([typed]).get(typed, "")  # an alias names the problem it was merged into
+    if not pid:
         raise LedgerError(
             f"no problem {problem!r} in {ledger.path}", zh=f"台账 {ledger.path} 中没有编号为“{problem}”的问题"
         )
