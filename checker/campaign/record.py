@@ -290,9 +290,9 @@ def record_round(
         ids = _problem_ids(ledger, gaps, round_id)
         computed = gaps["id"].astype(str).tolist()
         renamed = {c: i for c, i in zip(computed, ids.tolist(), strict=True) if c != i}
-        # Two gaps of a round may name one problem: a site's coverage problem answers to the per-standard
-        # keys merged into it (schema 4), and scoring that gives one coverage gap per standard produces them
-        # all. One finding per problem: the first gap's.
+        # Two gaps of a round may name one problem when one of them is matched through an extra key (a
+        # site's coverage problem answers to the per-standard keys merged into it by schema 4; a renamed
+        # standard's problem to its old code's key). One finding per problem: the first gap's.
         once = ~ids.duplicated().to_numpy()
         if not once.all():
             gaps, ids = gaps[once], ids[once]
