@@ -203,3 +203,22 @@ def test_a_table_beyond_the_sheet_limit_is_cut_with_a_line_saying_so(
     last = [c for c in next(sheet.iter_rows(min_row=300, max_row=300, values_only=True)) if c]
     assert last == [f"{len(biggest.gaps) - 298} more not listed: beyond the limit of 1,048,576 rows per sheet; "
                     "report.json has them all"]  # fmt: skip
+
+
+def test_spliced_members_are_compressed_at_the_fast_level(
+    hostile: Assessment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every member of a spliced book is deflated at COMPRESS_LEVEL (a ZipInfo keeps its own level, so
+    this was silently zlib's default 6: three times the time on a 300 MB sheet): zlib is deterministic,
+    so re-deflating the member at that level gives its stored size exactly."""
+    import zlib
+
+    monkeypatch.setattr(sheetxml, "BULK_ROWS", 1)
+    path = tmp_path / "book.xlsx"
+    workbook.write_workbook(hostile, path, "zh")
+    with zipfile.ZipFile(path) as book:
+        for info in book.infolist():
+            squeeze = zlib.compressobj(sheetxml.COMPRESS_LEVEL, zlib.DEFLATED, -15)
+            data = book.read(info)
+            assert info.compress_type == zipfile.ZIP_DEFLATED, info.filename
+            assert info.compress_size == len(squeeze.compress(data) + squeeze.flush()), info.filename

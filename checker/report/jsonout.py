@@ -230,7 +230,7 @@ def _json_texts(frame: Any, column: str) -> Any:
     count = int(codes.max()) + 1 if len(present) else 0
     first = np.empty(count, dtype=np.int64)
     first[codes[present][::-1]] = present[::-1]  # the first row holding each distinct value
-    sample = frame.iloc[first]
+    sample = frame[[column]].iloc[first]  # this column only: the whole frame cost a take of every column
     quote = _quote
     texts = [quote(v) if type(v) is str else _dumps(v) for v in _json_column(sample, column)]
     texts.append("null")

@@ -278,6 +278,9 @@ def splice(path: Path, bulks: Sequence[Bulk]) -> None:
                 data = source.read(info)
                 entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
                 entry.compress_type = zipfile.ZIP_DEFLATED
+                # A ZipInfo handed to the archive keeps its own level, None (zlib's default, 6) unless set:
+                # the archive's compresslevel applies only to members named by a string.
+                entry._compresslevel = COMPRESS_LEVEL  # type: ignore[attr-defined]  # 3.13: compress_level
                 entry.external_attr = info.external_attr
                 if info.filename not in by_sheet:
                     target.writestr(entry, data)
