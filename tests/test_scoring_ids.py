@@ -67,3 +67,26 @@ def test_normalise_keeps_legacy_ids_and_leaves_other_text_alone() -> None:
     assert gaps.normalise_id("P-4204263E3A") == "P-4204263e3a"
     assert gaps.normalise_id("  hello ") == "hello"
     assert gaps.normalise_id("P-0OIL-1234") == "P-0OIL-1234"  # look-alikes are never part of an id
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([0.0, -0.0, 0.5, 1.25, 3.0]),
+            st.sampled_from([0.0, -0.0, 0.1, 2.0]),
+            st.sampled_from(["P-2222-2222", "P-3333-3333", "P-AAAA-AAAA", "P-2222-22223333"]),
+        ),
+        max_size=40,
+    )
+)
+def test_gaps_are_ranked_as_a_stable_sort_of_recoverable_points_then_id(
+    rows: list[tuple[float, float, str]],
+) -> None:
+    from checker.scoring.gaps import _ranked
+
+    frame = pd.DataFrame(rows, columns=["total_recoverable", "points_recoverable", "id"])
+    frame["id"] = frame["id"].astype("string")
+    expected = frame.sort_values(
+        ["total_recoverable", "points_recoverable", "id"], ascending=[False, False, True], kind="stable"
+    ).index.to_numpy()
+    assert _ranked(frame).tolist() == expected.tolist()

@@ -156,6 +156,8 @@ def finish(blocks: list[pd.DataFrame], factors: Mapping[str, float] | None = Non
     blocks' own values are kept.
     """
     blocks = [b for b in blocks if len(b)]
+    for block in blocks:  # typed per block: one untyped block (None deadlines) made the whole column objects
+        block["deadline"] = pd.to_datetime(block["deadline"]).astype("datetime64[ns]")
     gaps = (
         pd.concat(blocks, ignore_index=True)
         if blocks
@@ -172,10 +174,27 @@ def finish(blocks: list[pd.DataFrame], factors: Mapping[str, float] | None = Non
         )
     gaps["total_recoverable"] = gaps["total_recoverable"].fillna(0.0).astype("float64").round(10)
     gaps["deadline"] = pd.to_datetime(gaps["deadline"]).astype("datetime64[ns]")
-    gaps = gaps.sort_values(
-        ["total_recoverable", "points_recoverable", "id"], ascending=[False, False, True], kind="stable"
+    return gaps[list(GAP_COLUMNS)].take(_ranked(gaps)).reset_index(drop=True)
+
+
+def _ranked(gaps: pd.DataFrame) -> np.ndarray:
+    """The order of the gaps: total_recoverable, then points_recoverable, both descending, then id; a
+    stable sort (Arrow's, on the three columns at once: pandas' factorised the ids and took every column
+    twice)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keys = pa.table(
+        {
+            "total": gaps["total_recoverable"].to_numpy(dtype="float64") + 0.0,  # -0.0 sorts as 0.0
+            "points": gaps["points_recoverable"].to_numpy(dtype="float64") + 0.0,
+            "id": pa.array(gaps["id"].astype("string").array).cast(pa.large_string()),
+        }
     )
-    return gaps[list(GAP_COLUMNS)].reset_index(drop=True)
+    order = pc.sort_indices(
+        keys, sort_keys=[("total", "descending"), ("points", "descending"), ("id", "ascending")]
+    )
+    return order.to_numpy()
 
 
 def issue_date(options: Options, inspections: pd.DataFrame) -> date:

@@ -63,9 +63,13 @@ def with_gaps(ranking: pd.DataFrame, gaps: pd.DataFrame, key: str) -> pd.DataFra
     conformity empty). rank: 1 = least to recover on the total's scale (ties share the rank), then the
     better conformity, then fewer problems, then name for the order.
     """
-    owned = (
-        gaps[gaps[key].fillna("").astype(str).str.strip() != ""] if key in gaps.columns else gaps.iloc[0:0]
-    )
+    # The three columns it needs, not the whole gaps frame (a 366k-gap round copied 21 columns here).
+    needed = [key, "points_recoverable", "total_recoverable"]
+    if key in gaps.columns:
+        named = (gaps[key].astype("string").fillna("").str.strip() != "").to_numpy(dtype=bool)
+        owned = gaps.loc[named, needed]
+    else:
+        owned = gaps.iloc[0:0]
     by_unit = owned.groupby(owned[key].astype(str), sort=True) if len(owned) else None
     units = pd.Index(ranking[key].astype(str)).union(
         pd.Index(list(by_unit.groups)) if by_unit is not None else pd.Index([], dtype=object)
