@@ -194,7 +194,8 @@ def _ranked(gaps: pd.DataFrame) -> np.ndarray:
     order = pc.sort_indices(
         keys, sort_keys=[("total", "descending"), ("points", "descending"), ("id", "ascending")]
     )
-    return order.to_numpy()
+    ranked: np.ndarray = order.to_numpy()
+    return ranked
 
 
 def issue_date(options: Options, inspections: pd.DataFrame) -> date:
