@@ -106,6 +106,9 @@ def skipped_line(skipped: Sequence[SkippedFile], lang: str) -> str:
 
 
 def run_check(args: CheckArgs) -> int:
+    from checker.memory import lean_arrow
+
+    lean_arrow()  # before pyarrow loads (see checker.memory)
     from checker.commands.options import (
         check_output,
         check_quiet_verbose,
@@ -164,7 +167,8 @@ def run_check(args: CheckArgs) -> int:
     from checker.commands.campaign import record_check, street_warnings, with_deadlines
     from checker.commands.options import Phases
     from checker.handbook.loader import load_handbook
-    from checker.intake.reader import read_evidence, release_memory
+    from checker.intake.reader import read_evidence
+    from checker.memory import lean_heap, release_memory
     from checker.report.terminal import reading_progress, writing_progress
     from checker.scoring.assessment import Options
     from checker.scoring.evaluate import evaluate
@@ -199,6 +203,7 @@ def run_check(args: CheckArgs) -> int:
     options = Options(
         test_date=test_date, observed_draw=args.observed_draw, target=args.target, issued=issued
     )
+    lean_heap()  # scoring and writing: where the peak is (see checker.memory)
     assessment = evaluate(handbook, evidence, options)
     phases.done("evaluate")
     if settings is not None:

@@ -2,8 +2,8 @@
 ~0.15 s of every run, reading it back from the model's own JSON ~2 ms.
 
 The cache is keyed by the SHA-256 of everything the result depends on: each pack file's relative path and
-bytes, civcheck's version and the source of :mod:`checker.handbook` (a changed rule never meets an old
-entry). Only a pack that loaded without a problem is stored; a pack with problems is parsed every time, so
+bytes, the source of :mod:`checker.handbook` (a changed rule never meets an old entry) and pydantic's
+version. Only a pack that loaded without a problem is stored; a pack with problems is parsed every time, so
 its problems are always reported. An entry that cannot be read or no longer validates is ignored and
 replaced. Entries are written atomically (a temporary file renamed); a cache that cannot be written is
 simply not used.
@@ -44,9 +44,10 @@ def cache_dir() -> Path | None:
 def _sources() -> str:
     global _source_digest
     if _source_digest is None:
-        from checker import __version__
+        import pydantic
 
-        digest = hashlib.sha256(__version__.encode())
+        # What the result depends on besides the files: this package's rules and pydantic's validation.
+        digest = hashlib.sha256(f"pydantic {pydantic.VERSION}".encode())
         for path in sorted(_SOURCES.glob("*.py")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         _source_digest = digest.hexdigest()

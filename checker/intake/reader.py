@@ -13,7 +13,6 @@ import html
 import os
 import posixpath
 import re
-import sys
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
@@ -58,6 +57,7 @@ from checker.intake.sheets import FileCells, ReadError, read_csv, read_workbook,
 from checker.intake.sniff import EXTENSIONS, Sniffed, sniff
 from checker.intake.spreadsheetml import read_spreadsheetml
 from checker.intake.values import distinct
+from checker.memory import release_memory
 
 Progress = Callable[[int, int, str], None]
 
@@ -595,18 +595,6 @@ def read_evidence(
             evidence.frames[kind] = empty_frame(kind)
     release_memory()
     return evidence
-
-
-def release_memory() -> None:
-    """Give the memory reading used and freed back to the system: Arrow's pool and the C heap keep freed
-    blocks for reuse, ~0.26 GB after a 1M-row round that scoring would otherwise stack its peak on."""
-    pa.default_memory_pool().release_unused()
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        trim = getattr(ctypes.CDLL(None), "malloc_trim", None)  # the process's C library: glibc has it
-        if trim is not None:
-            trim(0)
 
 
 __all__ = [

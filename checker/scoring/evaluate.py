@@ -14,6 +14,7 @@ import pandas as pd
 from checker.handbook.model import METHODS, Handbook
 from checker.intake.evidence import Evidence
 from checker.intake.values import lookup_columns, map_distinct_text
+from checker.memory import release_memory
 from checker.scoring import gaps as gapmod
 from checker.scoring import plan as planmod
 from checker.scoring.assessment import (
@@ -73,6 +74,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
     field_codes = [s.code for s in standards if s.method == "field"]
     fail_mask, site_frame = _site_rows(handbook, prep, field_codes)
     fails = _failed(prep, site_frame, fail_mask)
+    release_memory()  # the million-row temporaries of the two above, before the gaps stack on them
     due = gapmod.Due(handbook, options, gapmod.issue_date(options, evidence.frame("inspections")))
     blocks = [
         gapmod.site_problem_gaps(handbook, due, fails),
