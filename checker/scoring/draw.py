@@ -80,15 +80,17 @@ def _stratum_distribution(counts: tuple[int, ...], k: int, cap: int) -> FloatArr
         if n == 0:
             continue
         new = np.zeros_like(state)
-        denom = _log_comb(lf, np.full_like(r, left), r)
-        for m in range(min(n, k) + 1):
-            # P(m of the r remaining draws fall on this value's n sites | `left` sites remain)
-            logp = _log_comb(lf, np.full_like(r, n), np.full_like(r, m)) + _log_comb(
-                lf, np.full_like(r, left - n), r - m
-            )
-            ok = np.isfinite(logp) & np.isfinite(denom)
-            p = np.zeros(k + 1)
-            p[ok] = np.exp(logp[ok] - denom[ok])
+        # probs[m, r] = P(m of the r remaining draws fall on this value's n sites | `left` sites remain),
+        # for every m at once (one table of log-binomials, not three per m).
+        ms = np.arange(min(n, k) + 1, dtype=np.int64)[:, None]
+        denom = _log_comb(lf, np.full_like(r, left), r)[None, :]
+        logp = _log_comb(lf, np.full_like(ms, n), ms) + _log_comb(lf, np.full((1, k + 1), left - n), r - ms)
+        denom = np.broadcast_to(denom, logp.shape)
+        ok = np.isfinite(logp) & np.isfinite(denom)
+        probs = np.zeros(logp.shape)
+        probs[ok] = np.exp(logp[ok] - denom[ok])
+        for m in range(len(ms)):
+            p = probs[m]
             if not p.any():
                 continue
             moved = state[m:, :] * p[m:, None]  # rows r = m..k → r - m
