@@ -26,6 +26,8 @@ MAX_THEMES = 5
 MAX_NAMES = 3
 MAX_EXAMPLES = 2
 EXAMPLE_CHARS = 30
+NARRATIVE_COLUMNS = ("kind", "project", "site", "department", "description", "required", "cases", "deadline",
+                     "total_recoverable")  # fmt: skip
 # A standard's text usually ends in what it asks ("…达到目标值"); the measure is what comes before.
 _ASKS = ("达到目标值", "达到目标", "符合要求")
 
@@ -69,17 +71,30 @@ class _Writer:
         self.a = assessment
         self.lang = lang
         gaps = assessment.gaps
-        self.gaps = gaps if "kind" in gaps.columns else gaps.iloc[0:0]
+        # The columns the text reads, not all of them: every selection below copies what it keeps, and a
+        # 250k-site round has 366k gaps.
+        self.gaps = (
+            gaps[[c for c in NARRATIVE_COLUMNS if c in gaps.columns]]
+            if "kind" in gaps.columns
+            else gaps.iloc[0:0]
+        )
         self._missed: dict[str, int] | None = None
 
-    def sites_missing(self, codes: set[str]) -> int:
-        """How many coverage gaps (one per site) list one of ``codes`` among the standards the site missed
-        (``required``, "、"-joined). Counted per distinct list: a 250k-site register has few of them."""
+    def of_kind(self, *kinds: str) -> pd.DataFrame:
+        return self.gaps[self.gaps["kind"].isin(kinds)]
+
+    def sites_missing(self, project: str) -> int:
+        """How many coverage gaps (one per site) list a standard of ``project`` among those the site
+        missed (``required``, "、"-joined); counted once per distinct list, for every project at once."""
         if self._missed is None:
-            coverage = self.gaps[self.gaps["kind"] == "coverage"]
-            counts = coverage["required"].astype(object).fillna("").value_counts(sort=False)
-            self._missed = {str(k): int(v) for k, v in counts.items()}
-        return sum(n for listed, n in self._missed.items() if codes.intersection(listed.split("、")))
+            of = {s.code: s.project for s in self.a.standards}
+            counts = self.of_kind("coverage")["required"].astype(object).fillna("").value_counts(sort=False)
+            missed: dict[str, int] = {}
+            for listed, n in counts.items():
+                for p in {of.get(code) for code in str(listed).split("、")} - {None}:
+                    missed[str(p)] = missed.get(str(p), 0) + int(n)
+            self._missed = missed
+        return self._missed.get(project, 0)
 
     def t(self, key: str, **values: Any) -> str:
         return label(key, self.lang).format(**values)
@@ -139,7 +154,7 @@ class _Writer:
             )
         # A coverage gap is one per site and lists every standard the site missed ("、"-joined in
         # ``required``): the theme counts the sites that missed one of its own standards.
-        missed = self.sites_missing({s.code for s in standards})
+        missed = self.sites_missing(project.code)
         if missed:
             clauses.append(self.t("narr.coverage", n=missed))
         materials = gaps[gaps["kind"] == "material"]
@@ -212,24 +227,24 @@ class _Writer:
         behind = self.behind()
         if behind:
             steps.append(self.t("narr.next_accountability", names=_join(behind, self.lang)))
-        dispatched = tables.gaps_of(self.a, *tables.DISPATCHED_KINDS)
+        import pandas as pd
+
+        dispatched = self.of_kind(*tables.DISPATCHED_KINDS)
         owned = dispatched[dispatched["department"].fillna("").astype(str).str.strip() != ""]
         if len(owned):
-            deadlines = [d for d in tables.column_values(owned, "deadline") if d is not None]
+            first = pd.to_datetime(owned["deadline"]).min() if "deadline" in owned.columns else pd.NaT
             steps.append(
                 self.t(
                     "narr.next_dispatch",
                     n=len(owned),
                     m=owned["department"].nunique(),
-                    deadline=self.t(
-                        "narr.date", y=min(deadlines).year, m=min(deadlines).month, d=min(deadlines).day
-                    )
-                    if deadlines
+                    deadline=self.t("narr.date", y=first.year, m=first.month, d=first.day)
+                    if not pd.isna(first)
                     else "—",
                     names=_join(self.units(owned), self.lang) or "—",
                 )
             )
-        materials = tables.gaps_of(self.a, "material")
+        materials = self.of_kind("material")
         if len(materials):
             start, end = self.a.window
             steps.append(
@@ -240,7 +255,7 @@ class _Writer:
                     end=self.t("narr.date", y=end.year, m=end.month, d=end.day),
                 )
             )
-        coverage = tables.gaps_of(self.a, "coverage")
+        coverage = self.of_kind("coverage")
         if len(coverage):
             steps.append(self.t("narr.next_coverage", n=coverage["site"].nunique()))
         short = [s for s in self.a.standards if s.status in ("partial", "fail") and s.rate is not None]
