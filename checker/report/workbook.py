@@ -144,19 +144,16 @@ def row_heights(columns: Sequence[tuple[Sequence[Any], float]], length: int) -> 
     for values, width in columns:
         usable = max(1.0, width * 1.1 - 1)
         codes, uniques = columnar.factorize(values)
-        texts = [u for u in uniques if isinstance(u, str) and u and "\n" not in u]
-        widths = dict(zip(texts, display_widths(texts), strict=True))
-        need = []
-        for u in uniques:
-            if not isinstance(u, str) or not u:
-                need.append(1)
-            elif u in widths:
-                need.append(max(1, math.ceil(widths[u] / usable)))
-            else:
-                need.append(sum(max(1, math.ceil(display_width(p) / usable)) for p in u.split("\n")))
-        need.append(1)
+        need = np.ones(len(uniques) + 1, dtype=np.int64)  # the last: a missing value, one line
+        one_line = [i for i, u in enumerate(uniques) if isinstance(u, str) and u and "\n" not in u]
+        if one_line:  # the lines of every one-line text at once
+            widths = np.asarray(display_widths([uniques[i] for i in one_line]), dtype=np.float64)
+            need[one_line] = np.maximum(1, np.ceil(widths / usable)).astype(np.int64)
+        for i, u in enumerate(uniques):
+            if isinstance(u, str) and "\n" in u:
+                need[i] = sum(max(1, math.ceil(display_width(p) / usable)) for p in u.split("\n"))
         codes[codes < 0] = len(uniques)
-        lines = np.maximum(lines, np.asarray(need, dtype=np.int64)[codes])
+        lines = np.maximum(lines, need[codes])
     return (lines * LINE_POINTS + ROW_PADDING).tolist()  # type: ignore[no-any-return]
 
 
