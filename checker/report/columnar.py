@@ -34,8 +34,9 @@ def factorize(values: Sequence[Any]) -> tuple[np.ndarray, list[Any]]:
     if isinstance(data, np.ndarray) and data.ndim != 1:  # a list of tuples would become a 2-D array
         data = np.empty(len(values), dtype=object)
         data[:] = list(values)
-    if isinstance(data, np.ndarray) and pd.api.types.infer_dtype(data, skipna=True).startswith("mixed"):
-        return _factorize_by_type(values)
+    typed = isinstance(data, pd.Series) and not pd.api.types.is_object_dtype(data.dtype)
+    if not typed and pd.api.types.infer_dtype(data, skipna=True).startswith("mixed"):
+        return _factorize_by_type(values)  # (a typed column holds one type: nothing to infer, no copy)
     codes, found = pd.factorize(data, use_na_sentinel=True)
     uniques = found.tolist() if isinstance(found, np.ndarray) else list(found.astype(object))
     return np.asarray(codes, dtype=np.int64), uniques
