@@ -6,10 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -106,3 +110,48 @@ def test_random_frames_match(rows: list[tuple[str | None, float, int, dt.date]])
     )
     preferred = ("text", "value", "count", "day")
     assert _fast(frame, preferred) == _slow(frame, preferred)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not sys.platform.startswith("linux"), reason="forks on Linux")
+@pytest.mark.parametrize("tracked", [False, True])
+def test_report_json_split_across_two_processes_is_the_same_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tracked: bool
+) -> None:
+    """With ``split`` a forked child writes the second half of the gap lines: the file is byte for byte
+    the one a single process writes (a recorded round's last replies included), and no part file stays."""
+    from report_fixtures import sample_assessment, tracked_assessment
+
+    assessment = tracked_assessment() if tracked else sample_assessment()
+    texts = {}
+    for split in (False, True):
+        monkeypatch.setattr(jsonout, "SPLIT_RECORDS", 2 if split else 10**9)
+        path = tmp_path / f"report-{split}.json"
+        with open(path, "w", encoding="utf-8", newline="\n") as handle:
+            jsonout.write_report_json(assessment, handle, split=split)
+        texts[split] = path.read_bytes()
+    assert texts[True] == texts[False]
+    assert len(json.loads(texts[True])["gaps"]) == len(assessment.gaps) > 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report-False.json", "report-True.json"]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork") or not sys.platform.startswith("linux"), reason="forks on Linux")
+def test_a_failing_child_is_an_error_and_leaves_no_part_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from report_fixtures import sample_assessment
+
+    monkeypatch.setattr(jsonout, "SPLIT_RECORDS", 2)
+    real = jsonout.RecordLines.sliced
+
+    def sliced(self: jsonout.RecordLines, start: int, stop: int) -> jsonout.RecordLines:
+        if start > 0:  # the child's half
+            raise RuntimeError("boom")
+        return real(self, start, stop)
+
+    monkeypatch.setattr(jsonout.RecordLines, "sliced", sliced)
+    with (
+        pytest.raises(OSError, match="second half"),
+        open(tmp_path / "report.json", "w", encoding="utf-8") as handle,
+    ):
+        jsonout.write_report_json(sample_assessment(), handle, split=True)
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]

@@ -8,9 +8,13 @@ Text is written as submitted (JSON has no formulas); control characters are esca
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import math
+import os
+import signal
+import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TextIO
@@ -150,6 +154,7 @@ class RecordLines:
         self.reply = reply and "last_status" in self.columns
         if reply:
             self.columns = [c for c in self.columns if c not in REPLY_COLUMNS]
+        self._rendered: tuple[list[tuple[str, Any]], Any] | None = None
 
     def __len__(self) -> int:
         return len(self.frame) if self.columns or self.reply else 0
@@ -159,8 +164,7 @@ class RecordLines:
         Arrow buffer (written to a file as it is, no round trip through a Python str)."""
         from checker.report import columnar
 
-        pieces = [(f"{_dumps(c)}: ", self._column(c)) for c in self.columns]
-        reply = self._reply_texts() if self.reply else None
+        pieces, reply = self.rendered()
         for start, stop in columnar.blocks(len(self)):
             parts: list[Any] = ["{"]
             for n, (name, column) in enumerate(pieces):
@@ -169,6 +173,21 @@ class RecordLines:
                 parts += [", " if pieces else "", '"last_reply": ', reply(start, stop)]
             parts.append("}")
             yield columnar.lines_utf8(columnar.join(parts), sep)
+
+    def sliced(self, start: int, stop: int) -> RecordLines:
+        """The records ``start:stop`` on their own (their lines are the same text)."""
+        part = RecordLines.__new__(RecordLines)
+        part.frame = self.frame.iloc[start:stop]
+        part.texts = {k: v[start:stop] for k, v in self.texts.items()}
+        part.columns, part.reply, part._rendered = self.columns, self.reply, None
+        return part
+
+    def rendered(self) -> tuple[list[tuple[str, Any]], Any]:
+        """Each column's distinct values rendered, once, and the last-reply texts."""
+        if self._rendered is None:
+            pieces = [(f"{_dumps(c)}: ", self._column(c)) for c in self.columns]
+            self._rendered = (pieces, self._reply_texts() if self.reply else None)
+        return self._rendered
 
     def _column(self, column: str) -> Any:
         from checker.report import columnar
@@ -384,6 +403,67 @@ def _coded_records(items: Sequence[Any], fields: tuple[str, ...], lang: str) -> 
     return out
 
 
+SPLIT_RECORDS = 50_000  # shorter lists are written whole: a child does not pay for itself
+
+
+class _ForkedTail:
+    """The second half of a record list, written by a forked child into a file beside the output while
+    this process writes the first half; :meth:`join` hands its bytes on, in order, when it is done.
+
+    Each process renders its own half (the values' texts do not depend on the other rows). The child
+    shares the frames copy-on-write, writes ``sep`` before each of its blocks (so its text follows the
+    first half's last line as the parent's next block would) and leaves with ``os._exit``:
+    no atexit handlers, no flushing of the parent's buffers. A child that fails is an error here."""
+
+    def __init__(self, pid: int, path: str, at: int) -> None:
+        self.pid: int | None = pid
+        self.path, self.at = path, at
+
+    @classmethod
+    def start(cls, items: RecordLines, sep: str, folder: str) -> _ForkedTail | None:
+        import tempfile
+
+        at = len(items) // 2
+        handle, path = tempfile.mkstemp(prefix=".civcheck-json-", suffix=".part", dir=folder)
+        os.close(handle)
+        try:
+            pid = os.fork()
+        except OSError:
+            os.unlink(path)
+            return None  # no second process: the parent writes everything
+        if pid == 0:  # the child
+            code = 1
+            try:
+                with open(path, "wb") as out:
+                    for block in items.sliced(at, len(items)).blocks(sep):
+                        out.write(sep.encode("utf-8"))
+                        out.write(block)
+                code = 0
+            finally:
+                os._exit(code)
+        return cls(pid, path, at)
+
+    def join(self) -> Iterator[bytes]:
+        assert self.pid is not None
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        if os.waitstatus_to_exitcode(status) != 0:
+            raise OSError(f"the process writing the second half of report.json's records failed ({status})")
+        with open(self.path, "rb") as part:
+            while piece := part.read(16 << 20):
+                yield piece
+
+    def close(self) -> None:
+        """Stop a child still running (the parent gave up: an error, an interrupt) and remove its file."""
+        if self.pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            self.pid = None
+        with contextlib.suppress(OSError):
+            os.unlink(self.path)
+
+
 _ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
 # What json.dumps(text, ensure_ascii=False) does to one string, without building an encoder per call.
 _quote: Callable[[str], str] = json.encoder.encode_basestring
@@ -397,23 +477,34 @@ def _text(chunk: Any) -> str:
     return chunk if isinstance(chunk, str) else bytes(chunk).decode("utf-8")
 
 
-def _chunks(document: dict[str, Any]) -> Iterator[Any]:
+def _chunks(document: dict[str, Any], split: str | None = None) -> Iterator[Any]:
     """The JSON text in pieces: names in documented order, one record per line.
 
     ``json.dumps(indent=…)`` runs the pure-Python encoder (much slower on 200k gaps); writing each record
     with the C encoder on its own line keeps the file readable and diffable at the C encoder's speed.
+    ``split``: a folder; the second half of a long record list is written there by a forked child
+    (:class:`_ForkedTail`).
     """
 
-    def array(items: Iterable[Any] | RecordLines, indent: str) -> Iterator[str]:
+    def array(items: Iterable[Any] | RecordLines, indent: str) -> Iterator[Any]:
         if isinstance(items, RecordLines):
             if not len(items):
                 yield "[]"
                 return
-            first = True
-            for block in items.blocks(",\n" + indent):
-                yield ("[\n" if first else ",\n") + indent
-                yield block
-                first = False
+            sep = ",\n" + indent
+            tail = _ForkedTail.start(items, sep, split) if split and len(items) >= SPLIT_RECORDS else None
+            try:
+                first = True
+                head = items.sliced(0, tail.at) if tail is not None else items
+                for block in head.blocks(sep):
+                    yield ("[\n" if first else ",\n") + indent
+                    yield block
+                    first = False
+                if tail is not None:
+                    yield from tail.join()
+            finally:
+                if tail is not None:
+                    tail.close()
             yield "\n" + indent[:-1] + "]"
             return
         first = True
@@ -447,13 +538,24 @@ def report_json(assessment: Assessment, generation: dict[str, Any] | None = None
 
 
 def write_report_json(
-    assessment: Assessment, handle: TextIO, generation: dict[str, Any] | None = None, lang: str = "zh"
+    assessment: Assessment,
+    handle: TextIO,
+    generation: dict[str, Any] | None = None,
+    lang: str = "zh",
+    *,
+    split: bool = False,
 ) -> None:
-    """Stream the JSON text to ``handle`` without holding every gap record in memory."""
+    """Stream the JSON text to ``handle`` without holding every gap record in memory. ``split``: on Linux,
+    a forked child writes the second half of a long gap list at the same time (the same bytes; for a run
+    whose only output is report.json, so that the second core works too)."""
     raw = getattr(
         handle, "buffer", None
     )  # a text file's bytes underneath: the gap lines go there as they are
-    for chunk in _chunks(report_document(assessment, lazy=True, generation=generation, lang=lang)):
+    name = getattr(handle, "name", None)
+    folder = os.path.dirname(os.path.abspath(name)) if isinstance(name, str) else None
+    fork = split and folder is not None and hasattr(os, "fork") and sys.platform.startswith("linux")
+    document = report_document(assessment, lazy=True, generation=generation, lang=lang)
+    for chunk in _chunks(document, split=folder if fork else None):
         if isinstance(chunk, str):
             handle.write(chunk)
         elif raw is not None:

@@ -78,8 +78,15 @@ def write_reports(
             )
         )
     if "json" in formats:
+        # When it is the only long output, report.json takes the second core itself (a child writes half
+        # its gap lines); otherwise the lanes give the other outputs that core.
+        alone = "xlsx" not in formats and not dispatch and lanes.can_fork()
         jobs.append(
-            (out_dir / label("file.json", lang), lambda p: _json(p, assessment, generation, lang), rows / 3)
+            (
+                out_dir / label("file.json", lang),
+                lambda p: _json(p, assessment, generation, lang, split=alone),
+                rows / 3,
+            )
         )
     if "html" in formats:
         jobs.append(
@@ -276,12 +283,17 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _json(
-    path: Path, assessment: Assessment, generation: dict[str, Any] | None = None, lang: str = "zh"
+    path: Path,
+    assessment: Assessment,
+    generation: dict[str, Any] | None = None,
+    lang: str = "zh",
+    *,
+    split: bool = False,
 ) -> None:
     from checker.report.jsonout import write_report_json
 
     with open(path, "w", encoding="utf-8", newline="\n") as handle:
-        write_report_json(assessment, handle, generation, lang)
+        write_report_json(assessment, handle, generation, lang, split=split)
 
 
 def _text(path: Path, text: str) -> None:
