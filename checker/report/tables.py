@@ -177,6 +177,7 @@ def ordered_columns(
 
 def column_values(frame: pd.DataFrame, column: str) -> list[Any]:
     """One column as plain Python values, converted once for the whole column."""
+    import numpy as np
     import pandas as pd
 
     series = frame[column]
@@ -195,7 +196,11 @@ def column_values(frame: pd.DataFrame, column: str) -> list[Any]:
     if pd.api.types.is_float_dtype(series):
         return [None if v != v else float(v) for v in series.tolist()]
     if isinstance(series.dtype, pd.StringDtype):  # str or missing: no value needs plain()
-        texts: list[Any] = series.astype(object).where(series.notna(), None).tolist()
+        # One Python str per distinct value, shared by its rows (a 366k-gap table's text columns as fresh
+        # strings per cell were ~0.4 GB at the writing phase's peak, and slower to make).
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        distinct = np.asarray([*uniques.astype(object).tolist(), None], dtype=object)
+        texts: list[Any] = distinct[codes].tolist()
         return texts
     return [plain(v) for v in series.astype(object).tolist()]
 
