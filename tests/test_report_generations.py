@@ -30,7 +30,7 @@ import errno, os, sys, time
 fault = os.environ.get("CIVCHECK_TEST_FAULT", "")
 if fault == "enospc-after-workbook":
     from checker.report import writer
-    def full(path, *args):
+    def full(path, *args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
     writer._json = full
 elif fault.startswith("slow-html"):
