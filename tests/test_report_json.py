@@ -57,7 +57,9 @@ def test_schema_refuses_a_rejection_code_intake_does_not_have(tmp_path: Path) ->
 
 def test_stable_names_and_values(tmp_path: Path) -> None:
     document = _load(tmp_path)
-    assert document["schema_version"] == "1.5"  # 1.1 reason_args …, 1.2 tracking, 1.4 generation, 1.5 fields
+    assert (
+        document["schema_version"] == "1.6"
+    )  # 1.1 reason_args …, 1.2 tracking, 1.4 generation, 1.5 fields, 1.6 coverage per site
     assert document["skipped"] == []  # 1.3: the files of the folder not read (none in this fixture)
     assert document["total"] == {
         "score": 69.5,

@@ -31,8 +31,9 @@ from checker.scoring.tracking import LIFECYCLE
 
 # 1.1: reason_args, reason_code, plan note_code / note_args; 1.2: key, tracking; 1.3: skipped (the files of
 # the evidence folder that were not read); 1.4: generation; 1.5: fields (and problems) of rejected rows and
-# skipped files, their message in the report's language, their codes enumerated
-SCHEMA_VERSION = "1.5"
+# skipped files, their message in the report's language, their codes enumerated; 1.6: a coverage gap is one
+# per site, its ``required`` the "、"-joined codes of the standards the site missed (no field changed)
+SCHEMA_VERSION = "1.6"
 SCHEMA_ID = "https://civcheck.example/report.schema.json"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 _MAJOR = SCHEMA_VERSION.split(".")[0]
