@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from checker.handbook.loader import load_handbook
 from checker.intake import codes, values
@@ -316,3 +318,28 @@ def test_a_constant_text_column_is_the_value_n_times(value: str, n: int) -> None
     assert column.dtype == "string" and len(column) == n
     assert column.tolist() == [value] * n
     assert column.isna().sum() == 0
+
+
+@given(
+    st.lists(
+        st.lists(st.one_of(st.none(), st.sampled_from(["S1", "S2", "S3", "点位4", "S5"])), max_size=8),
+        min_size=2,
+        max_size=5,
+    )
+)
+def test_codes_of_parts_combine_as_the_whole_would_encode(parts: list[list[str | None]]) -> None:
+    """combine_codes: each part encoded on its own, combined by its distinct values only, decodes to the
+    values of the parts end to end, the distinct values in order of first appearance."""
+    from checker.intake.crosscheck import ROUND_KEYS, combine_codes
+    from checker.intake.values import distinct
+
+    encoded = []
+    for part in parts:
+        codes, uniques = distinct(pd.Series(part, dtype="string"))
+        encoded.append(dict.fromkeys(ROUND_KEYS, (codes, uniques)))
+    combined = combine_codes(encoded)
+    whole = [v for part in parts for v in part]
+    for col in ROUND_KEYS:
+        codes, uniques = combined[col]
+        assert [None if c < 0 else uniques[c] for c in codes] == whole
+        assert list(uniques) == list(dict.fromkeys(v for v in whole if v is not None))

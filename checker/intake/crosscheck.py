@@ -97,9 +97,18 @@ def combine_codes(parts: list[RoundCodes]) -> RoundCodes:
         return parts[0]
     combined: RoundCodes = {}
     for col in ROUND_KEYS:
-        uniques = pd.Index(pd.unique(np.concatenate([np.asarray(p[col][1], dtype=object) for p in parts])))
-        tables = [np.append(uniques.get_indexer(p[col][1]), -1).astype(np.int32) for p in parts]
-        combined[col] = (np.concatenate([t[p[col][0]] for t, p in zip(tables, parts, strict=True)]), uniques)
+        # One factorisation of every part's distinct values, end to end: its codes are each part's look-up
+        # table, its uniques the round's (in order of first appearance, as before).
+        listed = [np.asarray(p[col][1], dtype=object) for p in parts]
+        codes, uniques = pd.factorize(np.concatenate(listed), use_na_sentinel=True)
+        bounds = np.cumsum([0, *(len(values) for values in listed)])
+        tables = [
+            np.append(codes[a:b], -1).astype(np.int32) for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+        ]
+        combined[col] = (
+            np.concatenate([t[p[col][0]] for t, p in zip(tables, parts, strict=True)]),
+            pd.Index(uniques, dtype=object),
+        )
     return combined
 
 
