@@ -41,9 +41,9 @@ def test_a_shared_40_bit_id_is_lengthened_for_both_keys(monkeypatch: pytest.Monk
     real = gaps._fast_ids
 
     def clashing(texts: list[str]):  # type: ignore[no-untyped-def]
-        out = real(texts)
-        out[1] = out[0]  # as if the second key hashed to the first key's 40 bits
-        return out
+        letters, values = real(texts)
+        letters[1], values[1] = letters[0], values[0]  # as if the second key hashed to the first's 40 bits
+        return letters, values
 
     monkeypatch.setattr(gaps, "_fast_ids", clashing)
     ids = gaps.stable_ids(pd.Series(["a", "b", "c", "a"], dtype="string")).tolist()

@@ -10,6 +10,7 @@ applies to, and repeated (site, standard) pairs are flagged with the one row tha
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 import pandas as pd
@@ -102,9 +103,7 @@ def combine_codes(parts: list[RoundCodes]) -> RoundCodes:
         listed = [np.asarray(p[col][1], dtype=object) for p in parts]
         codes, uniques = pd.factorize(np.concatenate(listed), use_na_sentinel=True)
         bounds = np.cumsum([0, *(len(values) for values in listed)])
-        tables = [
-            np.append(codes[a:b], -1).astype(np.int32) for a, b in zip(bounds[:-1], bounds[1:], strict=True)
-        ]
+        tables = [np.append(codes[a:b], -1).astype(np.int32) for a, b in pairwise(bounds.tolist())]
         combined[col] = (
             np.concatenate([t[p[col][0]] for t, p in zip(tables, parts, strict=True)]),
             pd.Index(uniques, dtype=object),

@@ -56,8 +56,9 @@ def id_of(key: str, chars: int = _ID_CHARS) -> str:
     return _id_text(hashlib.blake2b(key.encode("utf-8"), digest_size=16).digest(), chars)
 
 
-def _fast_ids(texts: list[str]) -> np.ndarray:
-    """``id_of`` of every text, vectorised: one hashlib call per text, the lettering done by numpy."""
+def _fast_ids(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """``id_of`` of every text, vectorised: one hashlib call per text, the lettering done by numpy; and the
+    40-bit values the ids spell (equal ids, equal values)."""
     blake = hashlib.blake2b
     raw = b"".join([blake(t.encode("utf-8"), digest_size=16).digest()[:5] for t in texts])
     top = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 5).astype(np.uint64)
@@ -71,7 +72,7 @@ def _fast_ids(texts: list[str]) -> np.ndarray:
     parts = np.hstack(
         [np.full((len(texts), 1), b"P", dtype="S1"), dash, letters[:, :4], dash, letters[:, 4:]]
     )
-    return np.ascontiguousarray(parts).view("S11").ravel().astype(str)
+    return np.ascontiguousarray(parts).view("S11").ravel().astype(str), value
 
 
 def stable_ids(keys: pd.Series) -> pd.Series:
@@ -79,10 +80,12 @@ def stable_ids(keys: pd.Series) -> pd.Series:
     share the 40-bit id are both given longer ids (12 symbols, then 16…), decided by the keys alone."""
     if keys.empty:
         return pd.Series([], dtype="string", index=keys.index)
-    codes, uniques = pd.factorize(keys.astype(str), sort=False)
+    # Distinct keys found on the text column as it is (Arrow-encoded: no Python str per row).
+    codes, uniques = pd.factorize(keys.astype("string"), sort=False)
     texts = [str(u) for u in uniques.tolist()]
-    ids = _fast_ids(texts).astype(object)
-    if len(pd.unique(ids)) < len(ids):  # rare: two keys share 40 bits; lengthen just those
+    letters, values = _fast_ids(texts)
+    ids = letters.astype(object)
+    if len(np.unique(values)) < len(values):  # rare: two keys share 40 bits; lengthen just those
         chars = _ID_CHARS
         while len(pd.unique(ids)) < len(ids) and chars < 24:
             chars += 4
