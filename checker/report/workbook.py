@@ -74,6 +74,7 @@ WRAPPED_STANDARDS = {"text": 30, "reason": 40, "lead": 12}
 PRINTED_PROBLEMS = ("id", "standard", "site_name", "street", "department", "description", "cases",
                     "total_recoverable", "deadline")  # fmt: skip
 WRAPPED_PROBLEMS = {"site_name": 18, "department": 20, "description": 34}
+WRAPPED_COVERAGE = {"missed_standards": 24}  # a site may have missed many: the list wraps, the row grows
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -506,6 +507,8 @@ def write_workbook(assessment: Assessment, path: Path, lang: str, *, mark: str =
         if key == "problems":
             table, printed = printed_first(table, PRINTED_PROBLEMS)
             sheets[key].table(table, wrap=WRAPPED_PROBLEMS, printed=printed)
+        elif key == "coverage":
+            sheets[key].table(table, wrap=WRAPPED_COVERAGE)
         else:
             sheets[key].table(table)
     survey_data = [s for s in assessment.standards if s.method in ("survey", "data")]
