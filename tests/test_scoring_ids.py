@@ -90,3 +90,16 @@ def test_gaps_are_ranked_as_a_stable_sort_of_recoverable_points_then_id(
         ["total_recoverable", "points_recoverable", "id"], ascending=[False, False, True], kind="stable"
     ).index.to_numpy()
     assert _ranked(frame).tolist() == expected.tolist()
+
+
+@given(st.lists(st.sets(st.integers(0, 140), min_size=1, max_size=6), min_size=1, max_size=30))
+def test_each_sites_missed_standards_are_joined_in_order(sites: list[set[int]]) -> None:
+    """_missed_lists finds equal lists by bit masks (more than 64 standards: several words) and joins each
+    site's standards in handbook order, as joining each site's own list would."""
+    import numpy as np
+
+    codes = [f"Ⅲ-{k}-1" for k in range(141)]
+    which = np.array([k for site in sites for k in sorted(site)], dtype=np.int64)
+    starts = np.cumsum([0, *(len(site) for site in sites[:-1])])
+    joined = gaps._missed_lists(codes, which, starts)
+    assert joined.tolist() == ["、".join(codes[k] for k in sorted(site)) for site in sites]

@@ -85,9 +85,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
     # fix: otherwise the same loss would be listed, counted and summed twice.
     # (A coverage row names its first missing standard; the others it lists are counted from field_out.)
     listed = {str(code) for block in blocks if len(block) for code in block["standard"].unique().tolist()}
-    listed |= {
-        c for c, out in field_out.items() if len(out.uncovered) and out.result.status != "not_applicable"
-    }
+    listed |= set(gapmod.uncovered_standards(field_out))
     blocks += [
         gapmod.standard_gaps(handbook, due, [r for r in ordered if r.code not in listed]),
         gapmod.negative_gaps(handbook, events),

@@ -286,6 +286,30 @@ def site_problem_gaps(handbook: Handbook, due: Due, fails: pd.DataFrame) -> pd.D
     )
 
 
+def uncovered_standards(field_out: dict[str, FieldOutcome]) -> list[str]:
+    """The field standards some registered site of their types was never inspected for (not-applicable
+    ones aside): the standards the coverage gaps name."""
+    return [c for c, out in field_out.items() if len(out.uncovered) and out.result.status != "not_applicable"]
+
+
+def _missed_lists(codes: list[str], which: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Each site's missed standards joined by "、": ``which`` holds the indices into ``codes`` of the sites'
+    standards, site after site from ``starts``, in handbook order. Each site's set is a bit mask (64
+    standards a word), so equal lists are found by NumPy and each distinct list is joined once, from its
+    first site (a 250k-site register had 47k distinct lists over 212k sites)."""
+    words = (len(codes) + 63) // 64
+    bit = np.left_shift(np.uint64(1), (which % 64).astype(np.uint64))
+    masks = np.zeros((len(starts), words), dtype=np.uint64)
+    for w in range(words):
+        masks[:, w] = np.bitwise_or.reduceat(np.where(which // 64 == w, bit, np.uint64(0)), starts)
+    _, first, inverse = np.unique(masks, axis=0, return_index=True, return_inverse=True)
+    ends = np.r_[starts[1:], len(which)]
+    listed = which.tolist()
+    texts = ["、".join(codes[k] for k in listed[starts[i] : ends[i]]) for i in first.tolist()]
+    joined: np.ndarray = np.asarray(texts, dtype=object)[inverse.reshape(-1)]
+    return joined
+
+
 def coverage_gaps(
     handbook: Handbook, due: Due, field_out: dict[str, FieldOutcome], prep: Prepared
 ) -> pd.DataFrame:
@@ -299,15 +323,10 @@ def coverage_gaps(
     the time and memory of writing the reports)."""
     project, _ = _maps(handbook)
     index = handbook.code_index()
-    codes = [
-        code
-        for code, out in field_out.items()
-        if len(out.uncovered) and out.result.status != "not_applicable"
-    ]
+    order = {s.code: i for i, s in enumerate(handbook.standards)}
+    codes = sorted(uncovered_standards(field_out), key=order.__getitem__)
     if not codes:
         return empty_gaps()
-    order = {s.code: i for i, s in enumerate(handbook.standards)}
-    codes.sort(key=order.__getitem__)
     counts = np.array([len(field_out[c].uncovered) for c in codes], dtype=np.int64)
     at = np.concatenate([field_out[c].uncovered for c in codes])
     which = np.repeat(np.arange(len(codes), dtype=np.int64), counts)
@@ -315,18 +334,7 @@ def coverage_gaps(
     at, which = at[by_site], which[by_site]
     starts = np.flatnonzero(np.r_[True, at[1:] != at[:-1]])
     sites = at[starts]
-    # The list of missing standards per site: few distinct lists (a site type's standards, mostly), so
-    # each distinct list is joined once.
-    bounds = np.r_[starts, len(at)].tolist()
-    listed = which.tolist()
-    joined: dict[tuple[int, ...], str] = {}
-    required = []
-    for i in range(len(sites)):
-        combo = tuple(listed[bounds[i] : bounds[i + 1]])
-        text = joined.get(combo)
-        if text is None:
-            text = joined[combo] = "、".join(codes[k] for k in combo)
-        required.append(text)
+    required = _missed_lists(codes, which, starts)
     first = np.array(codes, dtype=object)[which[starts]]
     reg = prep.register[["site_name", "site_type", "street", "department"]].take(sites)  # what a gap shows
     ids = reg.index.to_series().astype("string").reset_index(drop=True)
