@@ -205,6 +205,11 @@ def _locate(handbook: Handbook, standard: Standard) -> tuple[Project, Indicator,
     raise KeyError(standard.code)  # pragma: no cover - the standard came from this handbook
 
 
+def _origin(own: bool, lang: str) -> str:
+    """Where a standard's grading comes from: its own setting or the pack's default."""
+    return pick(lang, "本标准设定", "set by this standard") if own else pick(lang, "手册默认", "pack default")
+
+
 def _grading(handbook: Handbook, standard: Standard, lang: str) -> str:
     settings = handbook.settings
     if standard.binary:
@@ -213,23 +218,14 @@ def _grading(handbook: Handbook, standard: Standard, lang: str) -> str:
         spec = standard.survey if standard.method == "survey" else standard.data
         own = spec.bands if spec is not None else None
         bands = own or settings.bands
-        origin = (
-            pick(lang, "本标准设定", "set by this standard")
-            if own
-            else pick(lang, "手册默认", "pack default")
-        )
+        origin = _origin(own is not None, lang)
         return pick(
             lang,
             f"达到目标 → A；差距 ≤ {bands.b:.0%} → B；≤ {bands.c:.0%} → C；否则 C#（{origin}）",
             f"target met → A; shortfall ≤ {bands.b:.0%} → B; ≤ {bands.c:.0%} → C; else C# ({origin})",
         )
     t = standard.grades or settings.thresholds
-    own_grades = standard.grades is not None
-    origin = (
-        pick(lang, "本标准设定", "set by this standard")
-        if own_grades
-        else pick(lang, "手册默认", "pack default")
-    )
+    origin = _origin(standard.grades is not None, lang)
     return pick(
         lang,
         f"问题数 ≤ {t.a} → A；≤ {t.b} → B；≤ {t.c} → C；否则 C#（{origin}）",

@@ -232,13 +232,15 @@ def gap_texts(
             continue
         at = np.flatnonzero(codes == k)
         if code == "coverage.not_inspected":
-            # ``required`` lists the site's missing standards, joined by "、": one sentence per count
-            said: dict[int, str] = {}
-            for i in at:
-                n = str(required[i] or "").count("、") + 1
-                if n not in said:
-                    said[n] = _t("gap.coverage.not_inspected" + ("_many" if n > 1 else ""), lang, n=n)
-                description[i] = said[n]
+            # ``required`` lists the site's missing standards, joined by "、": one sentence per count,
+            # counted once per distinct list
+            lists, distinct = pd.factorize(pd.Series(required[at], dtype=object).fillna(""))
+            counts = np.array([str(d).count("、") + 1 for d in distinct], dtype=np.int64)
+            said = {
+                n: _t("gap.coverage.not_inspected" + ("_many" if n > 1 else ""), lang, n=n)
+                for n in set(counts.tolist())
+            }
+            description[at] = np.asarray([said[n] for n in counts.tolist()], dtype=object)[lists]
         elif code.startswith("material."):
             why = label(code, lang)
             description[at] = [_t("gap.material", lang, material=m or "", why=why) for m in required[at]]
