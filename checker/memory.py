@@ -39,8 +39,9 @@ def lean_heap() -> bool:
 
 
 def release_memory() -> None:
-    """Give the memory reading used and freed back to the system: Arrow's pool and the C heap keep freed
-    blocks for reuse, ~0.26 GB after a 1M-row round that scoring would otherwise stack its peak on."""
+    """Give memory freed so far back to the system: Arrow's pool and the C heap keep freed blocks for reuse
+    (~0.26 GB after reading a 1M-row round, which scoring would otherwise stack its peak on; scoring calls
+    it too, after its million-row frames)."""
     import pyarrow as pa
 
     pa.default_memory_pool().release_unused()

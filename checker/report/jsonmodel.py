@@ -100,7 +100,7 @@ def _optional() -> Any:
 class _Record(BaseModel):
     """A record whose documented fields are all required; an engine may add more."""
 
-    model_config = ConfigDict(extra="allow", defer_build=True)
+    model_config = ConfigDict(extra="allow")
 
 
 class HandbookRecord(_Record):
@@ -337,7 +337,7 @@ class SkippedRecord(_Record):
 class RowProblem(BaseModel):
     """One of the problems of a row that has several."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     column: str
     code: RejectionCode
@@ -399,7 +399,7 @@ class AccountabilityRecord(_Record):
 class ReportDocument(BaseModel):
     """A civilized-city self-check assessment: totals, standards, gaps, rankings, inputs."""
 
-    model_config = ConfigDict(extra="forbid", defer_build=True)
+    model_config = ConfigDict(extra="forbid")
 
     schema_version: str = Field(pattern=rf"^{_MAJOR}\.\d+$")
     generation: Generation | Absent = _optional()
