@@ -21,6 +21,7 @@ from test_intake_hostile import NS, REL_NS, round_with, sheet, write_zip, xlsx_p
 from checker.handbook.loader import load_handbook
 from checker.handbook.model import Handbook
 from checker.intake.limits import Limits
+from checker.intake.preflight import PreflightError
 from checker.intake.reader import read_evidence
 
 TINY = Path(__file__).parent / "fixtures" / "packs" / "tiny"
@@ -192,6 +193,34 @@ def test_shared_strings_used_normally_are_read(tiny: Handbook, tmp_path: Path) -
     assert sorted(evidence.frame("sites")["site_id"]) == ["S001", "S002"]
 
 
+def _shared_sheet(path: Path, longest: str, rows: int) -> Path:
+    shared = f'<?xml version="1.0"?><sst {NS}><si><t>点位编号</t></si><si><t>{longest}</t></si></sst>'
+    cells = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>' + "".join(
+        f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>1</v></c>' for c in "ABCDEFGHIJ") + "</row>"
+        for r in range(2, rows + 2)
+    )
+    return write_zip(path, xlsx_parts(sheet(cells), shared=shared))
+
+
+def test_a_big_sheet_of_short_strings_goes_to_a_worker_unscanned(tmp_path: Path) -> None:
+    from checker.intake.preflight import preflight_xlsx
+
+    # ~0.3 MB of sheet XML whose longest shared string is 12 bytes: past apart_bytes, and at most
+    # 0.3 MB / 21 × 12 bytes of text, far below max_text_bytes.
+    path = _shared_sheet(tmp_path / "x.xlsx", "占道经营", 1_000)
+    limits = Limits(apart_bytes=100_000)
+    apart = preflight_xlsx(path, limits, workers=True)
+    assert not apart.vouched and not apart.sheets[0].scanned
+    assert preflight_xlsx(path, limits).vouched  # no worker to send it to: scanned, as before
+    assert preflight_xlsx(path, Limits(), workers=True).vouched  # within apart_bytes: scanned
+    # Long strings could add up to too much text: the sheet is scanned, and refused, worker or not.
+    long_text = _shared_sheet(tmp_path / "y.xlsx", "占道经营" * 5_400, 1_000)
+    tight = Limits(apart_bytes=100_000, max_text_bytes=50 * 1024 * 1024)
+    with pytest.raises(PreflightError) as refused:
+        preflight_xlsx(long_text, tight, workers=True)
+    assert refused.value.code == "too-much-text"
+
+
 # -- case 7: a file that cannot be read -------------------------------------------------------------------
 
 
@@ -199,10 +228,14 @@ def test_a_file_that_vanishes_while_the_round_is_read_is_one_unreadable_file(
     tiny: Handbook, tmp_path: Path
 ) -> None:
     folder = round_with(tmp_path, "a-gone.csv", b"x,y\n1,2\n")
+    # Files are parsed biggest first, three at a time: the smallest is parsed only after the first file
+    # has been checked, and it is gone by then.
+    for n in range(3):
+        (folder / f"notes-{n}.csv").write_text("备注,内容\n" + "一,二\n" * 20, encoding="utf-8")
 
-    def vanish(_done: int, _total: int, rel: str) -> None:
-        if rel == "a-gone.csv":
-            (folder / rel).unlink()
+    def vanish(done: int, _total: int, _rel: str) -> None:
+        if done == 0:
+            (folder / "a-gone.csv").unlink()
 
     evidence = read_evidence(folder, tiny, progress=vanish)
     assert [(r.file, r.code, r.row) for r in evidence.rejected] == [("a-gone.csv", "unreadable", 0)]

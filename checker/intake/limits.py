@@ -38,6 +38,9 @@ class Limits:
     max_text_bytes: int = 256 * MB  # text an xlsx expands to: each shared string counted per cell using it
     header_scan_rows: int = 30  # the header row is looked for in this many first rows
     scan_bytes: int = 8 * MB  # sheet XML up to this size is scanned in-process; bigger → parsed in a worker
+    # Sheet XML past this size is parsed in a worker without the full scan (faster than scanning it) when
+    # its shared strings cannot add up to max_text_bytes; the scan's other caps are the worker's to keep.
+    apart_bytes: int = 1 * MB
     isolate: Isolation = "auto"
     worker_memory_bytes: int = 3072 * MB  # RLIMIT_AS of a worker process
     worker_timeout_s: float = 300.0  # wall clock of a worker process

@@ -15,7 +15,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -205,7 +205,14 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-PARSE_AHEAD = 2  # files parsed ahead of the one whose rows are being checked (each in its own worker)
+PARSE_AHEAD = 2  # files parsed at once while one is checked (each big one in its own worker process)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # reported when the file is read
+        return 0
 
 
 @dataclass
@@ -226,11 +233,13 @@ class _Round:
         self.index = index
         self.background = background  # hashing, and the formula scan of big sheets
         self.limits = limits
-        self.parts: dict[str, list[pd.DataFrame]] = {}
-        self.keys: list[RoundCodes] = []  # of each inspections part, in the same order (read_rows gives them)
+        # Files are checked in the order their parsing ends; each part carries its file's place in the
+        # round (and its sheet's in the file), and finish() puts them back in the files' order.
+        self.parts: list[tuple[int, int, str, pd.DataFrame, RoundCodes | None]] = []
         self.rejected: list[Rejection] = []
-        self.inputs: list[InputFile] = []
+        self.inputs: dict[int, InputFile] = {}
         self.labels: dict[tuple[str, str], dict[str, str]] = {}
+        self.place = 0  # of the file being checked
 
     def refuse(self, info: InputFile, code: str, fields: dict[str, object]) -> None:
         info.format = code if not info.format or info.format in ("", "?") else info.format
@@ -253,12 +262,14 @@ class _Round:
         except OSError as exc:
             return Parsed(digest, None, None, None, exc)
 
-    def read_file(self, path: Path, rel: str, parsed: Parsed | None = None) -> None:
+    def read_file(self, path: Path, rel: str, parsed: Parsed | None = None, place: int | None = None) -> None:
+        """Check one file's rows; ``place``: its position in the round (default: after those read so far)."""
         # The file is hashed on another thread while it is read (hashlib releases the GIL).
         parsed = parsed or self.parse(path)
         digest = parsed.digest
         info = InputFile(file=rel, sha256="", format="")
-        self.inputs.append(info)
+        self.place = len(self.inputs) if place is None else place
+        self.inputs[self.place] = info
         try:
             self._read_file(path, rel, info, parsed)
         except OSError as exc:
@@ -358,14 +369,13 @@ class _Round:
         info.rows_accepted += result.rows_read - len({r.row for r in result.rejected})
         info.warnings.extend(replace(w, file=info.file) for w in result.warnings)
         self.rejected.extend(result.rejected)
-        self.parts.setdefault(result.kind, []).append(result.frame)
-        if result.keys is not None:
-            self.keys.append(result.keys)
+        self.parts.append((self.place, len(self.parts), result.kind, result.frame, result.keys))
         self.labels[(info.file, sheet)] = result.labels
 
     def _preflight(self, path: Path, fmt: str) -> Preflight:
         if fmt == "xlsx":
-            return preflight_xlsx(path, self.limits)
+            workers = self.limits.isolate != "never" and isolate.available()
+            return preflight_xlsx(path, self.limits, workers=workers)
         if fmt == "ods":
             return preflight_ods(path, self.limits)
         if fmt in TEXT_PARSERS:
@@ -405,19 +415,28 @@ class _Round:
     # -- round checks -------------------------------------------------------------------------------------
 
     def finish(self, root: Path) -> Evidence:
+        self.inputs = dict(sorted(self.inputs.items()))
+        by_kind: dict[str, list[tuple[pd.DataFrame, RoundCodes | None]]] = {}
+        for _place, _seq, kind, frame, keys in sorted(self.parts, key=lambda p: (p[0], p[1])):
+            by_kind.setdefault(kind, []).append((frame, keys))
+        self.parts = []
         frames: dict[str, pd.DataFrame] = {}
-        for kind, parts in self.parts.items():
-            parts = [p for p in parts if len(p)] or parts[:1]
+        inspection_keys: list[RoundCodes] = []
+        for kind, taken in by_kind.items():
+            parts = [(f, k) for f, k in taken if len(f)] or taken[:1]
             frames[kind] = _compact(
-                pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0].reset_index(drop=True)
+                pd.concat([f for f, _ in parts], ignore_index=True)
+                if len(parts) > 1
+                else parts[0][0].reset_index(drop=True)
             )
+            if kind == "inspections":  # the key codes of the same parts: the non-empty ones
+                inspection_keys = [k for f, k in parts if k is not None and len(f)]
         if "inspections" in frames:
-            # The same parts as the frame above: the non-empty ones (none when every part is empty).
-            keys = [k for k, p in zip(self.keys, self.parts["inspections"], strict=True) if len(p)]
-            codes = combine_codes(keys) if keys else None
+            codes = combine_codes(inspection_keys) if inspection_keys else None
             frames["inspections"] = self._inspections(frames["inspections"], frames.get("sites"), codes)
         self.rejected.sort(key=lambda r: (r.file, r.sheet, r.row, r.column))
-        return Evidence(root=shown_name(str(root)), frames=frames, rejected=self.rejected, inputs=self.inputs)
+        inputs = list(self.inputs.values())
+        return Evidence(root=shown_name(str(root)), frames=frames, rejected=self.rejected, inputs=inputs)
 
     def _inspections(
         self, inspections: pd.DataFrame, sites: pd.DataFrame | None, codes: RoundCodes | None
@@ -430,7 +449,7 @@ class _Round:
                 codes = {**codes, "site_type": distinct(filled["site_type"])}  # blanks took the register's
             inspections = filled
         drop = np.zeros(len(inspections), dtype=bool)
-        by_file = {i.file: i for i in self.inputs}
+        by_file = {i.file: i for i in self.inputs.values()}
         codes = codes or round_codes(inspections)
         for finding in register_checks(inspections, sites, self.index, codes):
             # Columns are taken once per finding, not row by row (a round can reject many thousands).
@@ -478,7 +497,7 @@ class _Round:
         counting = dups["counts"].to_numpy()
         winners = dups[counting].assign(_group=group[counting]).sort_values("_group", kind="stable")
         others = dups[~counting].assign(_group=group[~counting])
-        by_file = {i.file: i for i in self.inputs}
+        by_file = {i.file: i for i in self.inputs.values()}
         for file, rows in winners.groupby("_file", sort=False):
             examples = []
             for _, winner in rows.head(3).iterrows():
@@ -575,17 +594,23 @@ def read_evidence(
         ThreadPoolExecutor(max_workers=PARSE_AHEAD, thread_name_prefix="civcheck-parse") as parsing,
     ):
         state = _Round(HandbookIndex.of(handbook), limits, background)
-        # Pipelined: the next files are parsed (each in its worker process, on the other cores) while this
-        # file's rows are checked here. The files are still taken in order, so the outputs do not change.
-        ahead: dict[int, Future[Parsed]] = {}
-        for done, file in enumerate(files):
-            for upcoming in range(done, min(done + 1 + PARSE_AHEAD, len(files))):
-                if upcoming not in ahead:
-                    ahead[upcoming] = parsing.submit(state.parse, files[upcoming])
+        # Pipelined: files are parsed (each big one in its worker process, on the other cores) while the
+        # rows of one already parsed are checked here. The biggest files are parsed first, so that no big
+        # file is left parsing alone at the end, and each file is checked as soon as its parse ends;
+        # finish() restores the files' order, so the outputs do not depend on which parse ended first.
+        queue = sorted(range(len(files)), key=lambda i: (-_size(files[i]), i))
+        running: dict[Future[Parsed], int] = {}
+        for done in range(len(files)):
+            while queue and len(running) <= PARSE_AHEAD:
+                place = queue.pop(0)
+                running[parsing.submit(state.parse, files[place])] = place
+            finished = next(as_completed(running))
+            place = running.pop(finished)
+            file = files[place]
             rel = shown_name(file.relative_to(root).as_posix())
             if progress is not None:
                 progress(done, len(files), rel)
-            state.read_file(file, rel, ahead.pop(done).result())
+            state.read_file(file, rel, finished.result(), place)
     if progress is not None:
         progress(len(files), len(files), "")
     evidence = state.finish(root)
