@@ -164,6 +164,10 @@ def run_check(args: CheckArgs) -> int:
         except UsageError as exc:
             return _fail(exc, args.lang)
 
+    from checker.intake import isolate
+    from checker.intake.limits import DEFAULT_LIMITS
+
+    isolate.start_early(args.evidence, DEFAULT_LIMITS)  # its imports overlap the ones below
     from checker.commands.campaign import record_check, street_warnings, with_deadlines
     from checker.commands.options import Phases
     from checker.handbook.loader import load_handbook

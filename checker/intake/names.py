@@ -12,7 +12,20 @@ from __future__ import annotations
 import os
 import unicodedata
 
-__all__ = ["shown_name", "shown_text"]
+# Extensions that are expected for each format (anything else → extension-mismatch warning).
+# WPS saves .et workbooks and .ett templates as either; Excel templates are .xltx/.xltm (OOXML), .xlt (OLE).
+# Excel 2003 XML and HTML tables are exported by business systems under .xls, saved by Excel as .xml/.htm.
+EXTENSIONS: dict[str, tuple[str, ...]] = {
+    "xlsx": (".xlsx", ".xlsm", ".xltx", ".xltm", ".et", ".ett"),
+    "xlsb": (".xlsb",),
+    "xls": (".xls", ".xlt", ".et", ".ett"),
+    "ods": (".ods", ".ots"),
+    "xml2003": (".xml", ".xls", ".et"),
+    "html": (".html", ".htm", ".xls", ".et"),
+    "csv": (".csv", ".tsv", ".txt"),
+}
+
+__all__ = ["EXTENSIONS", "shown_name", "shown_text"]
 
 
 def _visible(char: str) -> str:

@@ -13,24 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker.intake.limits import Limits
+from checker.intake.names import EXTENSIONS
 from checker.intake.preflight import PreflightError, check_directory
 from checker.intake.sheets import utf16_without_bom
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-
-# Extensions that are expected for each format (anything else → extension-mismatch warning).
-# WPS saves .et workbooks and .ett templates as either; Excel templates are .xltx/.xltm (OOXML), .xlt (OLE).
-# Excel 2003 XML and HTML tables are exported by business systems under .xls, saved by Excel as .xml/.htm.
-EXTENSIONS: dict[str, tuple[str, ...]] = {
-    "xlsx": (".xlsx", ".xlsm", ".xltx", ".xltm", ".et", ".ett"),
-    "xlsb": (".xlsb",),
-    "xls": (".xls", ".xlt", ".et", ".ett"),
-    "ods": (".ods", ".ots"),
-    "xml2003": (".xml", ".xls", ".et"),
-    "html": (".html", ".htm", ".xls", ".et"),
-    "csv": (".csv", ".tsv", ".txt"),
-}
 
 
 def _utf16(text: str) -> bytes:
