@@ -1,0 +1,86 @@
+"""checker.processes.Forked: a piece computed in a forked child, the same result as computing it here —
+also when the child fails or is not wanted — and scoring's coverage gaps built that way."""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from checker.cli import main
+from checker.handbook.loader import load_handbook
+from checker.intake.reader import read_evidence
+from checker.processes import Forked, can_fork
+from checker.scoring import evaluate as evaluate_module
+from checker.scoring.assessment import Options
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="no fork here")
+
+
+@needs_fork
+def test_the_result_comes_from_the_child() -> None:
+    here = os.getpid()
+    with Forked(lambda: (os.getpid(), pd.DataFrame({"a": range(100_000)}))) as pending:
+        assert pending.pid is not None
+        pid, frame = pending.result()
+    assert pid != here
+    assert frame["a"].sum() == sum(range(100_000))
+
+
+@needs_fork
+def test_a_child_that_fails_is_computed_here() -> None:
+    here = os.getpid()
+
+    def compute() -> int:
+        if os.getpid() != here:
+            raise RuntimeError("the child's bug")
+        return 7
+
+    with Forked(compute) as pending:
+        assert pending.result() == 7
+
+
+def test_without_a_child_it_is_computed_here() -> None:
+    here = os.getpid()
+    with Forked(os.getpid, fork=False) as pending:
+        assert pending.pid is None
+        assert pending.result() == here
+
+
+@needs_fork
+def test_a_child_not_waited_for_is_stopped() -> None:
+    with Forked(lambda: time.sleep(60)) as pending:
+        pid = pending.pid
+        assert pid is not None
+    assert pending.pid is None and pending.pipe is None
+    with pytest.raises(ChildProcessError):  # reaped: no zombie left behind
+        os.waitpid(pid, os.WNOHANG)
+
+
+@needs_fork
+def test_coverage_gaps_built_in_a_child_are_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sample = tmp_path / "sample"
+    assert main(["sample", "-o", str(sample), "--sites", "120", "--force"]) == 0
+    handbook = load_handbook("wenming-city")
+    evidence = read_evidence(sample, handbook)
+    options = Options(test_date=date(2026, 7, 15))
+    started: list[int] = []
+    original = Forked._start
+
+    def start(self: Forked[object]) -> None:
+        original(self)
+        started.append(self.pid or 0)
+
+    monkeypatch.setattr(Forked, "_start", start)
+    monkeypatch.setattr(evaluate_module, "FORK_SITES", 10**9)
+    here = evaluate_module.evaluate(handbook, evidence, options).gaps
+    assert started == []
+    monkeypatch.setattr(evaluate_module, "FORK_SITES", 0)
+    forked = evaluate_module.evaluate(handbook, evidence, options).gaps
+    assert len(started) == 1 and started[0] > 0
+    assert (forked["kind"] == "coverage").sum() > 0
+    pd.testing.assert_frame_equal(forked, here)
