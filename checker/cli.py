@@ -7,6 +7,7 @@ so ``civcheck --help`` and ``civcheck --version`` start fast. Exit codes: 0 done
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -573,6 +574,25 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a bug of civcheck, not of the user: one line, the details in a file
         return _internal_error(exc, _lang_of(args))
     return 0
+
+
+def run() -> None:
+    """The ``civcheck`` command: :func:`main`, then leave without tearing the interpreter down.
+
+    Everything is written and closed by then; freeing the objects of a big check one by one (a million-row
+    round's frames, a quarter of a million gaps) took ~0.25 s of a run whose work was done. The exit
+    handlers still run (multiprocessing removes its worker server's folder); only the heap is left to the
+    system, which frees it at once."""
+    code = main()
+    import atexit
+    import contextlib
+
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream: nothing more to say
+            stream.flush()
+
+    atexit._run_exitfuncs()
+    os._exit(code)
 
 
 INTERNAL_ERROR = 3  # exit code of a civcheck bug (0 done, 1 below --fail-under, 2 bad input or usage)

@@ -56,3 +56,24 @@ def test_shell_completion_completes_commands_and_options_without_heavy_modules()
         [sys.executable, "-c", probe], capture_output=True, text=True, env={**os.environ, **env}
     )
     assert "--quiet" in done.stdout.split(), done.stderr
+
+
+_RUN = """
+import atexit, sys
+atexit.register(lambda: print("exit handlers ran", file=sys.stderr))
+sys.argv = ["civcheck", *sys.argv[1:]]
+from checker.cli import run
+run()
+print("not reached")
+"""
+
+
+@pytest.mark.parametrize(("args", "code"), [(["--version"], 0), (["check", "/no/such/round"], 2)])
+def test_the_command_leaves_with_mains_code_after_the_exit_handlers(args: list[str], code: int) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN, *args], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == code, done.stderr
+    assert "exit handlers ran" in done.stderr
+    assert "not reached" not in done.stdout
+    assert ("civcheck" in done.stdout) if code == 0 else ("/no/such/round" in done.stderr)
