@@ -112,6 +112,23 @@ def test_random_frames_match(rows: list[tuple[str | None, float, int, dt.date]])
     assert _fast(frame, preferred) == _slow(frame, preferred)
 
 
+control_heavy = st.text(
+    alphabet=st.one_of(st.characters(max_codepoint=0x7F), st.sampled_from("中文\u2028\u00e9\U0001f600")),
+    max_size=12,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), control_heavy, st.text(max_size=8)), max_size=30))
+def test_json_strings_are_what_json_dumps_writes(values: list[str | None]) -> None:
+    import pyarrow as pa
+
+    expected = ["null" if v is None else json.dumps(v, ensure_ascii=False) for v in values]
+    assert columnar.json_strings(pa.array(values, type=pa.string())).to_pylist() == expected
+    chunked = pa.chunked_array([values[:3], values[3:]], type=pa.string())
+    assert columnar.json_strings(chunked).to_pylist() == expected
+
+
 @pytest.mark.skipif(not hasattr(os, "fork") or not sys.platform.startswith("linux"), reason="forks on Linux")
 @pytest.mark.parametrize("tracked", [False, True])
 def test_report_json_split_across_two_processes_is_the_same_text(

@@ -92,9 +92,10 @@ def rendered(
 
 
 class Column:
-    """One column's rendered pieces, to be taken row by row: ``piece(rows)`` for a block of rows."""
+    """One column's rendered pieces, to be taken row by row: ``piece(rows)`` for a block of rows.
+    ``codes`` None: ``texts`` holds every row's text itself."""
 
-    def __init__(self, codes: np.ndarray, texts: pa.Array) -> None:
+    def __init__(self, codes: np.ndarray | None, texts: pa.Array) -> None:
         self.codes = codes
         self.texts = texts
 
@@ -109,7 +110,34 @@ class Column:
         return cls(*rendered(values, render, missing, render_all))
 
     def piece(self, start: int, stop: int) -> pa.Array:
+        if self.codes is None:
+            return self.texts.slice(start, stop - start)
         return self.texts.take(pa.array(self.codes[start:stop]))
+
+
+# What the JSON encoder writes for the control characters it spells with a letter; the others (below
+# U+0020) are spelled \u00XX, lowercase hex. Nothing else is escaped but the quote and the backslash.
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def json_strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """The JSON text of each string — what ``json.dumps(text, ensure_ascii=False)`` writes, byte for byte
+    — and ``null`` for a null, computed by Arrow's string kernels over the whole column (a column of
+    ~200,000 distinct texts, such as the gaps' ids or descriptions, was factorised and quoted one
+    distinct value at a time)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks else pa.array([], pa.large_string())
+    text = values.cast(pa.large_string())
+    text = pc.replace_substring(text, "\\", "\\\\")
+    text = pc.replace_substring(text, '"', '\\"')
+    if len(text) and pc.any(pc.match_substring_regex(text, "[\\x00-\\x1f]")).as_py():
+        for char, escaped in _SHORT_ESCAPES.items():
+            text = pc.replace_substring(text, char, escaped)
+        for code in range(0x20):
+            char = chr(code)
+            if char not in _SHORT_ESCAPES and pc.any(pc.match_substring(text, char)).as_py():
+                text = pc.replace_substring(text, char, f"\\u{code:04x}")
+    return pc.fill_null(join(['"', text, '"']), pa.scalar("null", pa.large_string()))
 
 
 def join(parts: Sequence[pa.Array | str], *, skip_nulls: bool = False) -> pa.Array:

@@ -17,6 +17,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, TextIO
 
 from checker.report import tables
@@ -146,10 +147,12 @@ class RecordLines:
         preferred: tuple[str, ...],
         *,
         reply: bool = False,
-        texts: dict[str, list[Any]] | None = None,
+        texts: dict[str, list[Any]] | Callable[[Any], dict[str, list[Any]]] | None = None,
     ) -> None:
         self.frame = frame
-        self.texts = texts or {}
+        # Given, or made from the records' own rows when they are rendered (each half of a split list
+        # makes its own: in parallel, and never for the whole list first).
+        self.texts = texts if texts is not None else {}
         self.columns = tables.ordered_columns(frame, preferred, known=preferred)
         self.reply = reply and "last_status" in self.columns
         if reply:
@@ -178,22 +181,32 @@ class RecordLines:
         """The records ``start:stop`` on their own (their lines are the same text)."""
         part = RecordLines.__new__(RecordLines)
         part.frame = self.frame.iloc[start:stop]
-        part.texts = {k: v[start:stop] for k, v in self.texts.items()}
+        texts = self.texts
+        part.texts = texts if callable(texts) else {k: v[start:stop] for k, v in texts.items()}
         part.columns, part.reply, part._rendered = self.columns, self.reply, None
         return part
 
     def rendered(self) -> tuple[list[tuple[str, Any]], Any]:
         """Each column's distinct values rendered, once, and the last-reply texts."""
         if self._rendered is None:
+            if callable(self.texts):
+                self.texts = self.texts(self.frame)
             pieces = [(f"{_dumps(c)}: ", self._column(c)) for c in self.columns]
             self._rendered = (pieces, self._reply_texts() if self.reply else None)
         return self._rendered
 
     def _column(self, column: str) -> Any:
+        import pyarrow as pa
+
         from checker.report import columnar
 
-        if column in self.texts:  # given as plain values (the gaps' texts in the report's language)
-            return columnar.Column.of(self.texts[column], _dump_value, "null")
+        texts = self.texts
+        assert not callable(texts)  # made by rendered()
+        if column in texts:  # given as plain values (the gaps' texts in the report's language)
+            values = texts[column]
+            if all(v is None or type(v) is str for v in values):
+                return columnar.Column(None, columnar.json_strings(pa.array(values, pa.large_string())))
+            return columnar.Column.of(values, _dump_value, "null")
         return _json_texts(self.frame, column)
 
     def _reply_texts(self) -> Any:
@@ -234,10 +247,14 @@ def _json_texts(frame: Any, column: str) -> Any:
     rendered once per distinct value (a float's sign of zero counts: ``-0.0`` stays ``-0.0``)."""
     import numpy as np
     import pandas as pd
+    import pyarrow as pa
 
     from checker.report import columnar
 
     series = frame[column]
+    if pd.api.types.is_string_dtype(series) and not pd.api.types.is_object_dtype(series):
+        # A text column: a string or null per row, quoted by Arrow over the whole column.
+        return columnar.Column(None, columnar.json_strings(pa.array(series.array)))
     if pd.api.types.is_float_dtype(series):
         floats = series.to_numpy(dtype="float64", na_value=np.nan)
         known = ~np.isnan(floats)
@@ -254,8 +271,6 @@ def _json_texts(frame: Any, column: str) -> Any:
     texts = [quote(v) if type(v) is str else _dumps(v) for v in _json_column(sample, column)]
     texts.append("null")
     codes = np.where(codes < 0, count, codes)
-    import pyarrow as pa
-
     return columnar.Column(codes, pa.array(texts, type=pa.large_string()))
 
 
@@ -278,11 +293,12 @@ def _tracked(assessment: Assessment, lazy: bool, lang: str) -> dict[str, Any]:
 
     track = assessment.tracking
     gaps = gaps_with_history(assessment)
-    texts = _gap_texts(assessment, gaps, lang)
     out: dict[str, Any] = {
-        "gaps": RecordLines(gaps, tables.GAP_ORDER, reply=True, texts=texts)
+        "gaps": RecordLines(
+            gaps, tables.GAP_ORDER, reply=True, texts=partial(_gap_texts, assessment, lang=lang)
+        )
         if lazy
-        else list(_with_reply(_iter_records(gaps, tables.GAP_ORDER, texts)))
+        else list(_with_reply(_iter_records(gaps, tables.GAP_ORDER, _gap_texts(assessment, gaps, lang))))
     }
     if track is None:
         return out
@@ -337,11 +353,12 @@ def _plain_document(assessment: Assessment, *, lazy: bool, lang: str) -> dict[st
     options = assessment.options
     total = {f: _json_value(getattr(assessment.total, f, None)) for f in TOTAL_FIELDS}
     total["veto_reasons"] = veto_texts(assessment, lang)
-    texts = _gap_texts(assessment, assessment.gaps, lang)
     gaps: Any = (
-        RecordLines(assessment.gaps, tables.GAP_ORDER, texts=texts)
+        RecordLines(assessment.gaps, tables.GAP_ORDER, texts=partial(_gap_texts, assessment, lang=lang))
         if lazy
-        else list(_iter_records(assessment.gaps, tables.GAP_ORDER, texts))
+        else list(
+            _iter_records(assessment.gaps, tables.GAP_ORDER, _gap_texts(assessment, assessment.gaps, lang))
+        )
     )
     return {
         "schema_version": SCHEMA_VERSION,
