@@ -62,7 +62,9 @@ def test_a_child_not_waited_for_is_stopped() -> None:
 
 
 @needs_fork
-def test_coverage_gaps_built_in_a_child_are_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_coverage_gaps_and_addresses_built_in_a_child_are_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     sample = tmp_path / "sample"
     assert main(["sample", "-o", str(sample), "--sites", "120", "--force"]) == 0
     handbook = load_handbook("wenming-city")
@@ -77,10 +79,12 @@ def test_coverage_gaps_built_in_a_child_are_the_same(tmp_path: Path, monkeypatch
 
     monkeypatch.setattr(Forked, "_start", start)
     monkeypatch.setattr(evaluate_module, "FORK_SITES", 10**9)
-    here = evaluate_module.evaluate(handbook, evidence, options).gaps
+    here = evaluate_module.evaluate(handbook, evidence, options)
     assert started == []
     monkeypatch.setattr(evaluate_module, "FORK_SITES", 0)
-    forked = evaluate_module.evaluate(handbook, evidence, options).gaps
+    forked = evaluate_module.evaluate(handbook, evidence, options)
     assert len(started) == 1 and started[0] > 0
-    assert (forked["kind"] == "coverage").sum() > 0
-    pd.testing.assert_frame_equal(forked, here)
+    assert (forked.gaps["kind"] == "coverage").sum() > 0
+    pd.testing.assert_frame_equal(forked.gaps, here.gaps)
+    assert here.addresses is not None and forked.addresses is not None and len(here.addresses) > 0
+    pd.testing.assert_series_equal(forked.addresses, here.addresses)

@@ -77,15 +77,21 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
 
     field_codes = [s.code for s in standards if s.method == "field"]
     due = gapmod.Due(handbook, options, gapmod.issue_date(options, evidence.frame("inspections")))
-    # The coverage gaps (one per registered site never inspected: 212k on a 250k-site round, ~0.6 s) need
-    # only the loop's outcomes: a forked child builds them while this process builds the site problems.
-    with Forked(
-        lambda: gapmod.coverage_gaps(handbook, due, field_out, prep), fork=len(prep.register) >= FORK_SITES
-    ) as coverage:
+
+    # The coverage gaps (one per registered site never inspected: 212k on a 250k-site round, ~0.6 s) and
+    # the register's addresses need only the loop's outcomes and the evidence: a forked child builds them
+    # while this process builds the site problems.
+    def register_work() -> tuple[pd.DataFrame, pd.Series | None]:
+        coverage = gapmod.coverage_gaps(handbook, due, field_out, prep)
+        return coverage, _addresses(evidence.frame("sites"))
+
+    with Forked(register_work, fork=len(prep.register) >= FORK_SITES) as child:
         fail_mask, site_frame = _site_rows(handbook, prep, field_codes)
         fails = _failed(prep, site_frame, fail_mask)
         release_memory()  # the million-row temporaries of the two above, before the gaps stack on them
-        blocks = [gapmod.site_problem_gaps(handbook, due, fails), coverage.result()]
+        site_gaps = gapmod.site_problem_gaps(handbook, due, fails)
+        coverage, addresses = child.result()
+        blocks = [site_gaps, coverage]
     blocks.append(gapmod.material_gaps(handbook, due, doc_out, results))
     # A standard's own gap (标准失分) only where no site, coverage or material gap already says what to
     # fix: otherwise the same loss would be listed, counted and summed twice.
@@ -133,7 +139,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
                 "fail": fail_mask,
             }
         ),
-        addresses=_addresses(evidence.frame("sites")),
+        addresses=addresses,
         skipped=list(evidence.skipped),
     )
 
