@@ -40,8 +40,16 @@ def test_the_other_lane_is_another_process(tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.setattr(lanes, "MIN_PARALLEL_COST", 0)
     jobs = [_job(tmp_path, f"{n}.txt", cost) for n, cost in enumerate((5, 4, 3, 2))]
     seen: dict[Path, float] = {}
-    lanes.run(jobs, lambda job, seconds: seen.__setitem__(job.path, seconds))
+    digests: dict[Path, str] = {}
+
+    def done(job: lanes.Job, seconds: float, digest: str) -> None:
+        seen[job.path] = seconds
+        digests[job.staged] = digest
+
+    lanes.run(jobs, done)
     assert set(seen) == {j.path for j in jobs}
+    # Each output's SHA-256, taken in whichever process wrote it, is the file's.
+    assert digests == {j.staged: hashlib.sha256(j.staged.read_bytes()).hexdigest() for j in jobs}
     writers = {j.staged.read_text(encoding="utf-8") for j in jobs}
     assert str(os.getpid()) in writers and len(writers) == 2
 
@@ -60,7 +68,7 @@ def test_an_error_in_the_other_lane_reaches_the_caller(
     parent = os.getpid()
     jobs = [_job(tmp_path, f"{n}.txt", 1, full) for n in range(2)]
     with pytest.raises(OSError) as caught:
-        lanes.run(jobs, lambda job, seconds: None)
+        lanes.run(jobs, lambda job, seconds, digest: None)
     assert caught.value.errno == errno.ENOSPC
     assert caught.value.filename in {str(j.path) for j in jobs}  # named by the output, not the staging path
 
@@ -78,7 +86,7 @@ def test_an_error_here_stops_the_other_lane(tmp_path: Path, monkeypatch: pytest.
     jobs = [_job(tmp_path, f"{n}.txt", 1, slow_or_broken) for n in range(2)]
     started = time.perf_counter()
     with pytest.raises(ValueError, match="broken writer"):
-        lanes.run(jobs, lambda job, seconds: None)
+        lanes.run(jobs, lambda job, seconds, digest: None)
     assert time.perf_counter() - started < 30  # the sleeping child was stopped, not waited for
 
 

@@ -136,10 +136,12 @@ def write_reports(
                 for (path, write, cost), rel in zip(jobs, rels, strict=True)
             ]
             finished = 0
+            digests: dict[Path, str] = {}
 
-            def done(job: lanes.Job, seconds: float) -> None:
+            def done(job: lanes.Job, seconds: float, digest: str) -> None:
                 nonlocal finished
                 finished += 1
+                digests[job.staged] = digest
                 if timings is not None:
                     timings[job.path] = seconds
                 if progress is not None:
@@ -148,7 +150,7 @@ def write_reports(
             if progress is not None and work:
                 progress(0, len(work), work[0].path)
             lanes.run(work, done)
-            manifest = _manifest(generation, stage, rels)
+            manifest = _manifest(generation, stage, rels, digests)
             (stage / GENERATION_FILE).write_text(manifest, encoding="utf-8", newline="\n")
             _fsync(stage / GENERATION_FILE)
             (stage / _COMPLETE).touch()  # from here on the generation is published, even after a kill
@@ -257,8 +259,12 @@ def generation_mark(generation: dict[str, Any], lang: str) -> str:
     return label("generation", lang).format(run=str(generation["run_id"])[:12], time=generation["written_at"])
 
 
-def _manifest(generation: dict[str, Any], stage: Path, rels: list[Path]) -> str:
-    outputs = {rel.as_posix(): _sha256(stage / rel) for rel in rels}
+def _manifest(
+    generation: dict[str, Any], stage: Path, rels: list[Path], digests: dict[Path, str] | None = None
+) -> str:
+    """The generation's manifest; ``digests``: the outputs' SHA-256 as they were written (else read back)."""
+    known = digests or {}
+    outputs = {rel.as_posix(): known.get(stage / rel) or _sha256(stage / rel) for rel in rels}
     document = {**generation, "outputs": outputs}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
