@@ -2,9 +2,9 @@
 
 A check is one Python process, and most of scoring holds the interpreter lock, so threads do not help
 it. A forked child does: it starts with this process's memory as it is (shared until either side writes),
-computes one independent piece, and sends the result back pickled through a pipe — a frame of 200,000
-gaps is ~75 MB and ~0.1 s to pickle and load, against ~0.6 s to compute. The child leaves with
-``os._exit`` (no atexit handlers, no flushing of this process's buffers).
+computes one independent piece, and sends the result back pickled through a pipe, loaded here as it
+streams in — a frame of 200,000 gaps is ~75 MB and ~0.1 s to pickle and load, against ~0.6 s to compute.
+The child leaves with ``os._exit`` (no atexit handlers, no flushing of this process's buffers).
 
 Where fork is missing (not Linux) or fails, or the child fails, the piece is computed here instead, so
 the result is always the same; a bug raises here, with its traceback.
@@ -52,9 +52,9 @@ class Forked(Generic[T]):
             code = 1
             try:
                 os.close(read)
-                data = pickle.dumps(self.compute(), protocol=pickle.HIGHEST_PROTOCOL)
+                result = self.compute()
                 with os.fdopen(write, "wb") as out:
-                    out.write(data)
+                    pickle.dump(result, out, protocol=pickle.HIGHEST_PROTOCOL)
                 code = 0
             finally:
                 os._exit(code)
@@ -65,15 +65,21 @@ class Forked(Generic[T]):
         """The child's result; computed here when there was no child or it failed."""
         if self.pid is None or self.pipe is None:
             return self.compute()
+        loaded: T | None = None
         with os.fdopen(self.pipe, "rb") as pipe:
             self.pipe = None
-            data = pipe.read()
+            try:
+                # Loaded as it streams in: the whole pickle (~75 MB for 200k gaps) is never held at once
+                # beside what it becomes — at scoring's peak.
+                loaded = pickle.load(pipe)
+                received = True
+            except Exception:  # the child died before or while sending (EOF, a cut stream)
+                received = False
         _, status = os.waitpid(self.pid, 0)
         self.pid = None
-        if os.waitstatus_to_exitcode(status) != 0 or not data:
+        if not received or os.waitstatus_to_exitcode(status) != 0:
             return self.compute()
-        loaded: T = pickle.loads(data)
-        return loaded
+        return loaded  # type: ignore[return-value]
 
     def close(self) -> None:
         """Stop a child still running and close the pipe."""

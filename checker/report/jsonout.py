@@ -205,7 +205,7 @@ class RecordLines:
         if column in texts:  # given as plain values (the gaps' texts in the report's language)
             values = texts[column]
             if all(v is None or type(v) is str for v in values):
-                return columnar.Column(None, columnar.json_strings(pa.array(values, pa.large_string())))
+                return columnar.Quoted(pa.array(values, pa.large_string()))
             return columnar.Column.of(values, _dump_value, "null")
         return _json_texts(self.frame, column)
 
@@ -254,7 +254,7 @@ def _json_texts(frame: Any, column: str) -> Any:
     series = frame[column]
     if pd.api.types.is_string_dtype(series) and not pd.api.types.is_object_dtype(series):
         # A text column: a string or null per row, quoted by Arrow over the whole column.
-        return columnar.Column(None, columnar.json_strings(pa.array(series.array)))
+        return columnar.Quoted(pa.array(series.array))
     if pd.api.types.is_float_dtype(series):
         floats = series.to_numpy(dtype="float64", na_value=np.nan)
         known = ~np.isnan(floats)
