@@ -62,7 +62,7 @@ def test_a_child_not_waited_for_is_stopped() -> None:
 
 
 @needs_fork
-def test_coverage_gaps_and_addresses_built_in_a_child_are_the_same(
+def test_what_children_build_is_the_same_as_built_here(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sample = tmp_path / "sample"
@@ -83,8 +83,11 @@ def test_coverage_gaps_and_addresses_built_in_a_child_are_the_same(
     assert started == []
     monkeypatch.setattr(evaluate_module, "FORK_SITES", 0)
     forked = evaluate_module.evaluate(handbook, evidence, options)
-    assert len(started) == 1 and started[0] > 0
+    assert len(started) == 2 and all(pid > 0 for pid in started)  # coverage and addresses; rankings
     assert (forked.gaps["kind"] == "coverage").sum() > 0
     pd.testing.assert_frame_equal(forked.gaps, here.gaps)
+    pd.testing.assert_frame_equal(forked.departments, here.departments)
+    pd.testing.assert_frame_equal(forked.streets, here.streets)
+    assert len(here.departments) > 1 and len(here.streets) > 1
     assert here.addresses is not None and forked.addresses is not None and len(here.addresses) > 0
     pd.testing.assert_series_equal(forked.addresses, here.addresses)

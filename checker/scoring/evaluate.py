@@ -102,14 +102,21 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
         gapmod.standard_gaps(handbook, due, [r for r in ordered if r.code not in listed]),
         gapmod.negative_gaps(handbook, events),
     ]
-    gaps = gapmod.finish(blocks, factors={m: gw.factor(m) for m in METHODS})
-    gaps["reason_code"] = gaps["reason_code"].astype("string").fillna("")
-
     scored = site_frame.assign(
         fail=fail_mask.astype("int64"), total_gain=site_frame["gain"] * gw.factor("field")
     )
-    departments = with_gaps(rank_by(scored, "department"), gaps, "department")
-    streets = with_gaps(rank_by(scored, "street"), gaps, "street")
+
+    # The units' rankings over the scored rows (~0.25 s on a million rows) are made by a child while
+    # this process orders the gaps (~0.6 s on 366k).
+    def rankings() -> tuple[pd.DataFrame, pd.DataFrame]:
+        return rank_by(scored, "department"), rank_by(scored, "street")
+
+    with Forked(rankings, fork=len(prep.register) >= FORK_SITES) as ranked:
+        gaps = gapmod.finish(blocks, factors={m: gw.factor(m) for m in METHODS})
+        gaps["reason_code"] = gaps["reason_code"].astype("string").fillna("")
+        by_department, by_street = ranked.result()
+    departments = with_gaps(by_department, gaps, "department")
+    streets = with_gaps(by_street, gaps, "street")
 
     plan, note = planmod.make_plan(handbook, options, field_out, fails, ordered, the_total, gw, gaps)
     return Assessment(
