@@ -7,13 +7,15 @@ in :mod:`checker.scoring.plan`, the rankings in :mod:`checker.scoring.rankings`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from checker.handbook.model import METHODS, Handbook
 from checker.intake.evidence import Evidence
-from checker.intake.values import lookup_columns, map_distinct_text
+from checker.intake.values import as_text, lookup_columns, map_distinct_text
 from checker.memory import release_memory
 from checker.processes import Forked
 from checker.scoring import gaps as gapmod
@@ -172,21 +174,33 @@ def _site_rows(
     description, photo, where the row came from) are added for the failed rows only, by :func:`_failed`.
     """
     rows = prep.rows
-    keep = prep.scored & rows["standard"].isin(field_codes).to_numpy(dtype=bool)
+    # The standard and the site type of each row as codes, from the order the rows are grouped in and the
+    # resolved type codes: no million-row column of strings is compared, taken or factorised for them.
+    field = set(field_codes)
+    names = [code for code in prep.starts if code in field]  # in sorted order, as prepare() found them
+    std_index = np.full(len(rows), -1, dtype=np.int64)
+    for i, code in enumerate(names):
+        start, stop = prep.starts[code]
+        std_index[prep.order[start:stop]] = i
+    keep = prep.scored & (std_index >= 0)
     at = np.flatnonzero(keep)
     lead = {s.code: s.lead for s in handbook.standards}
     site = rows["site_id"].take(at)
-    standard = rows["standard"].take(at)
+    standard = pd.Series(
+        _categorical(std_index[at], np.asarray(names, dtype=object), rows["standard"].dtype),
+        index=site.index,
+        copy=False,
+    )
     from_register = lookup_columns(site, prep.register, ("department", "street"))
     department = rows["department"].take(at).astype("string").fillna(from_register["department"])
-    department = department.fillna(map_distinct_text(standard, lead.get))
-    types = np.asarray([*prep.type_names, ""], dtype=object)[prep.type_codes[at]]
+    department = department.fillna(as_text(map_distinct_text(standard, lead.get)).set_axis(department.index))
+    types = np.asarray([*prep.type_names, ""], dtype=object)  # code -1 (unknown) → ""
     frame = pd.DataFrame(
         {
             "pos": at,
-            "standard": standard.astype("category"),
+            "standard": standard,
             "site_id": site.astype("string"),
-            "site_type": pd.Categorical(types),
+            "site_type": _categorical(prep.type_codes[at], types, None),  # inferred, as pandas does
             "street": from_register["street"].fillna(UNREGISTERED).astype("category"),
             "department": department.astype("category"),
             "cases": prep.cases[at],
@@ -196,6 +210,17 @@ def _site_rows(
     ).reset_index(drop=True)
     fail = prep.result_codes[keep] == 1
     return fail, frame
+
+
+def _categorical(codes: npt.NDArray[np.int64], names: npt.NDArray[np.object_], dtype: Any) -> pd.Categorical:
+    """``pd.Categorical(names[codes])`` (code -1: the last name) built from the codes: the categories are the
+    distinct names present, sorted, as pandas makes them from the values (without a million strings);
+    ``dtype`` None infers the categories' dtype from the names, as ``pd.Categorical`` does."""
+    present = np.unique(codes)
+    labels, inverse = np.unique(names[present], return_inverse=True)  # sorted and distinct
+    table = np.empty(len(names), dtype=np.int64)
+    table[present] = inverse  # present -1 lands in the last slot, which names[-1] labels
+    return pd.Categorical.from_codes(table[codes], categories=pd.Index(labels, dtype=dtype), validate=False)
 
 
 def _failed(prep: Prepared, frame: pd.DataFrame, fail: npt.NDArray[np.bool_]) -> pd.DataFrame:
