@@ -29,6 +29,13 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform.startswith("linux")
 
 
+def stop(pid: int) -> None:
+    """Kill a forked child whose work is no longer wanted and reap it (no zombie is left)."""
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+
+
 class Forked(Generic[T]):
     """``compute()`` running in a forked child; :meth:`result` waits for it. Use as a context manager, so
     that a child whose result is not wanted (an error here) is stopped."""
@@ -84,9 +91,7 @@ class Forked(Generic[T]):
     def close(self) -> None:
         """Stop a child still running and close the pipe."""
         if self.pid is not None:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
+            stop(self.pid)
             self.pid = None
         if self.pipe is not None:
             with contextlib.suppress(OSError):
@@ -102,4 +107,4 @@ class Forked(Generic[T]):
         self.close()
 
 
-__all__ = ["Forked", "can_fork"]
+__all__ = ["Forked", "can_fork", "stop"]

@@ -13,13 +13,13 @@ import dataclasses
 import json
 import math
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, TextIO
 
+from checker import processes
 from checker.report import tables
 from checker.report.jsonmodel import (
     SCHEMA_VERSION,
@@ -473,9 +473,7 @@ class _ForkedTail:
     def close(self) -> None:
         """Stop a child still running (the parent gave up: an error, an interrupt) and remove its file."""
         if self.pid is not None:
-            with contextlib.suppress(OSError):
-                os.kill(self.pid, signal.SIGKILL)
-                os.waitpid(self.pid, 0)
+            processes.stop(self.pid)
             self.pid = None
         with contextlib.suppress(OSError):
             os.unlink(self.path)
