@@ -79,9 +79,11 @@ def test_what_children_build_is_the_same_as_built_here(
 
     monkeypatch.setattr(Forked, "_start", start)
     monkeypatch.setattr(evaluate_module, "FORK_SITES", 10**9)
+    monkeypatch.setattr(evaluate_module, "FORK_ROWS", 10**9)
     here = evaluate_module.evaluate(handbook, evidence, options)
     assert started == []
     monkeypatch.setattr(evaluate_module, "FORK_SITES", 0)
+    monkeypatch.setattr(evaluate_module, "FORK_ROWS", 0)
     forked = evaluate_module.evaluate(handbook, evidence, options)
     assert len(started) == 2 and all(pid > 0 for pid in started)  # coverage and addresses; rankings
     assert (forked.gaps["kind"] == "coverage").sum() > 0

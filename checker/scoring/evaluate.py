@@ -39,6 +39,8 @@ UNREGISTERED = "(未登记)"
 # Registers of fewer sites have their coverage gaps built here: a child does not pay for itself (forking
 # and pickling cost ~0.05 s; 20,000 sites' gaps take about that to build).
 FORK_SITES = 20_000
+# Fewer scored rows than this are ranked here (the rankings of 200,000 rows take ~0.05 s).
+FORK_ROWS = 200_000
 
 
 def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assessment:
@@ -113,7 +115,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
     def rankings() -> tuple[pd.DataFrame, pd.DataFrame]:
         return rank_by(scored, "department"), rank_by(scored, "street")
 
-    with Forked(rankings, fork=len(prep.register) >= FORK_SITES) as ranked:
+    with Forked(rankings, fork=len(scored) >= FORK_ROWS) as ranked:
         gaps = gapmod.finish(blocks, factors={m: gw.factor(m) for m in METHODS})
         gaps["reason_code"] = gaps["reason_code"].astype("string").fillna("")
         by_department, by_street = ranked.result()
