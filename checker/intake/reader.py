@@ -262,14 +262,12 @@ class _Round:
         except OSError as exc:
             return Parsed(digest, None, None, None, exc)
 
-    def read_file(self, path: Path, rel: str, parsed: Parsed | None = None, place: int | None = None) -> None:
-        """Check one file's rows; ``place``: its position in the round (default: after those read so far)."""
-        # The file is hashed on another thread while it is read (hashlib releases the GIL).
-        parsed = parsed or self.parse(path)
-        digest = parsed.digest
+    def read_file(self, path: Path, rel: str, parsed: Parsed, place: int) -> None:
+        """Check one file's rows, parsed by :meth:`parse`; ``place``: its position among the round's files."""
+        digest = parsed.digest  # hashed on another thread while it was parsed (hashlib releases the GIL)
         info = InputFile(file=rel, sha256="", format="")
-        self.place = len(self.inputs) if place is None else place
-        self.inputs[self.place] = info
+        self.place = place
+        self.inputs[place] = info
         try:
             self._read_file(path, rel, info, parsed)
         except OSError as exc:
