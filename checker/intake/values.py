@@ -251,6 +251,24 @@ def arrow_text(series: pd.Series) -> pa.Array:
     return array.cast(pa.large_string())
 
 
+def text_positions(needles: Any, haystack: Any) -> np.ndarray:
+    """The position of each of ``needles`` among ``haystack``'s distinct texts, -1 where absent or null: one
+    Arrow hash join. Each side a text column, an index or an array of texts (a pandas index of Arrow
+    strings made a Python object of every id for its ``get_indexer``)."""
+    found = pc.index_in(_any_text(needles), value_set=_any_text(haystack), skip_nulls=True)
+    positions: np.ndarray = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    return positions
+
+
+def _any_text(values: Any) -> pa.Array:
+    if isinstance(values, pd.Series):
+        return arrow_text(values)
+    if isinstance(values, pd.Index):
+        return _arrow_text(values)
+    found = pa.array(values, type=pa.large_string(), from_pandas=True)
+    return found.combine_chunks() if isinstance(found, pa.ChunkedArray) else found
+
+
 def lookup_columns(keys: pd.Series, table: pd.DataFrame, columns: Iterable[str]) -> dict[str, pd.Series]:
     """``table.loc[key, column]`` for every key (NA where the key is not in ``table``'s index).
 
@@ -541,4 +559,5 @@ __all__ = [
     "precision_lost",
     "results",
     "same_values",
+    "text_positions",
 ]

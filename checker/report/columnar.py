@@ -131,8 +131,8 @@ _SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f
 
 def json_strings(values: pa.Array | pa.ChunkedArray) -> pa.Array:
     """The JSON text of each string — what ``json.dumps(text, ensure_ascii=False)`` writes, byte for byte
-    — and ``null`` for a null, computed by Arrow's string kernels over the whole column (a column of
-    ~200,000 distinct texts, such as the gaps' ids or descriptions, was factorised and quoted one
+    — and ``null`` for a null, computed by Arrow's string kernels over all of ``values`` at once (a column
+    of ~200,000 distinct texts, such as the gaps' ids or descriptions, was factorised and quoted one
     distinct value at a time)."""
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks() if values.num_chunks else pa.array([], pa.large_string())

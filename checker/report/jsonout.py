@@ -204,9 +204,10 @@ class RecordLines:
         assert not callable(texts)  # made by rendered()
         if column in texts:  # given as plain values (the gaps' texts in the report's language)
             values = texts[column]
-            if all(v is None or type(v) is str for v in values):
+            try:  # texts and nulls, as they always are: quoted by Arrow; anything else value by value
                 return columnar.Quoted(pa.array(values, pa.large_string()))
-            return columnar.Column.of(values, _dump_value, "null")
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                return columnar.Column.of(values, _dump_value, "null")
         return _json_texts(self.frame, column)
 
     def _reply_texts(self) -> Any:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import re
@@ -259,22 +258,11 @@ def generation_mark(generation: dict[str, Any], lang: str) -> str:
     return label("generation", lang).format(run=str(generation["run_id"])[:12], time=generation["written_at"])
 
 
-def _manifest(
-    generation: dict[str, Any], stage: Path, rels: list[Path], digests: dict[Path, str] | None = None
-) -> str:
-    """The generation's manifest; ``digests``: the outputs' SHA-256 as they were written (else read back)."""
-    known = digests or {}
-    outputs = {rel.as_posix(): known.get(stage / rel) or _sha256(stage / rel) for rel in rels}
+def _manifest(generation: dict[str, Any], stage: Path, rels: list[Path], digests: dict[Path, str]) -> str:
+    """The generation's manifest; ``digests``: each staged output's SHA-256, taken as it was written."""
+    outputs = {rel.as_posix(): digests[stage / rel] for rel in rels}
     document = {**generation, "outputs": outputs}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _fsync(path: Path) -> None:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from checker.handbook.model import Handbook, Standard, Thresholds
 from checker.intake.kinds import RESULT_FAIL, RESULT_NA, RESULT_NONE, RESULT_PASS
+from checker.intake.values import text_positions
 from checker.scoring.assessment import ReasonArgs, StandardResult
 from checker.scoring.common import Place, result
 from checker.scoring.draw import FloatArray, combine, stratum_distribution
@@ -175,13 +176,12 @@ def prepare(inspections: pd.DataFrame, sites: pd.DataFrame) -> Prepared:
     row_type_codes, row_type_names = pd.factorize(rows["site_type"])
     names = pd.unique(np.concatenate([np.asarray(row_type_names, dtype=object),
                                       register["site_type"].dropna().to_numpy(dtype=object)]))  # fmt: skip
-    registered, inspected = _texts(register.index), _texts(site_uniques)
-    register_types = _positions(_texts(register["site_type"]), _texts(names))  # per register row
-    register_codes = _positions(registered, inspected)  # per register row: its inspected site code
-    site_row = _positions(inspected, registered)  # per inspected site: its register row
+    register_types = text_positions(register["site_type"], names)  # per register row
+    register_codes = text_positions(register.index, site_index)  # per register row: its inspected site code
+    site_row = text_positions(site_index, register.index)  # per inspected site: its register row
     site_reg_type = np.append(register_types, -1)[site_row]  # row -1 (not registered) → -1
     site_reg_type = np.append(site_reg_type, -1)  # site code -1 → -1
-    row_in_names = np.append(_positions(_texts(row_type_names), _texts(names)), -1)  # index -1 → -1
+    row_in_names = np.append(text_positions(row_type_names, names), -1)  # index -1 → -1
     from_register = site_reg_type[site_codes]
     type_codes = np.where(from_register >= 0, from_register, row_in_names[row_type_codes])
 
@@ -209,24 +209,6 @@ def prepare(inspections: pd.DataFrame, sites: pd.DataFrame) -> Prepared:
         register_types=register_types,
         gain=np.zeros(n),
     )
-
-
-def _texts(values: Any) -> Any:
-    """``values`` (a column, an index, an array of texts) as one Arrow array of strings."""
-    import pyarrow as pa
-
-    array = values.array if isinstance(values, (pd.Series, pd.Index)) else values
-    found = pa.array(array, type=pa.large_string(), from_pandas=True)
-    return found.combine_chunks() if isinstance(found, pa.ChunkedArray) else found
-
-
-def _positions(needles: Any, haystack: Any) -> IntArray:
-    """The position of each of ``needles`` in ``haystack`` (distinct texts), -1 where absent or null."""
-    import pyarrow.compute as pc
-
-    found = pc.index_in(needles, value_set=haystack, skip_nulls=True)
-    positions: IntArray = found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-    return positions
 
 
 # -- evaluation of one standard ----------------------------------------------------------------------------
