@@ -1,14 +1,18 @@
 """Allocators that give memory back (内存占用): what a big check's peak is made of is partly memory freed but
-kept by the allocators for reuse.
+kept by the allocators for reuse, and what its time is made of is partly memory given back too eagerly and
+taken again (every fresh page is zeroed by the kernel).
 
 Two allocators hold on to freed memory: glibc's, whose threshold for serving a large block from a mapping
 of its own (returned on free) grows after every such block is freed, up to 32 MiB, so the temporaries of a
-million-row column end up on the heap and stay there; and the mimalloc pool pyarrow allocates from, which
-keeps freed pages for a while. On the 1M-row, 250k-site round they made ~0.3 GB of scoring's 1.47 GiB
-peak. So a check asks mimalloc to return pages at once (``MIMALLOC_PURGE_DELAY=0``, read when pyarrow
-loads; a value the user set is kept: :func:`lean_arrow`) and, once the evidence is read, fixes glibc's
-threshold (:func:`lean_heap`): reading, which makes many short-lived blocks and is not where the peak is,
-keeps the fast reuse. Figures in ``benchmarks/README.md``.
+million-row column end up on the heap and stay there; and the pool pyarrow allocates from. On the 1M-row,
+250k-site round they made ~0.3 GB of scoring's 1.47 GiB peak. So a check, once the evidence is read, fixes
+glibc's threshold (:func:`lean_heap`): reading, which makes many short-lived blocks and is not where the
+peak is, keeps the fast reuse. And on Linux, Arrow allocates from jemalloc (:func:`lean_arrow`, read when
+pyarrow loads; a value the user set is kept): its pages are given back after a short decay, where
+mimalloc, pyarrow's default, either kept them (a higher peak) or, told to give them back at once, had the
+kernel zero ~2 GB of fresh pages more over the same check (scoring 3.9 → 3.0 s on the 250k-site round,
+and a lower peak). Elsewhere mimalloc stays, asked to return pages at once. Figures in
+``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -20,8 +24,16 @@ M_MMAP_THRESHOLD = -3  # mallopt's parameter number (malloc.h)
 MMAP_THRESHOLD = 256 * 1024
 
 
+# The pyarrow wheels for Linux have jemalloc built in; a pyarrow without it logs one line naming the
+# backends it has and keeps its default (set ARROW_DEFAULT_MEMORY_POOL=mimalloc to choose quietly).
+ARROW_POOL = "jemalloc"
+
+
 def lean_arrow() -> None:
-    """Have Arrow's mimalloc pool return freed pages at once; effective only before pyarrow is imported."""
+    """Choose Arrow's pool (jemalloc on Linux; mimalloc, returning freed pages at once, elsewhere); effective
+    only before pyarrow is imported, and inherited by the reading workers, which start later."""
+    if sys.platform.startswith("linux"):
+        os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", ARROW_POOL)
     os.environ.setdefault("MIMALLOC_PURGE_DELAY", "0")
 
 

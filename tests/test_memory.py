@@ -14,11 +14,30 @@ from checker import memory
 
 def test_the_arrow_setting_keeps_a_value_the_user_set(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MIMALLOC_PURGE_DELAY", "250")
+    monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", "system")
     memory.lean_arrow()
     assert os.environ["MIMALLOC_PURGE_DELAY"] == "250"
+    assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == "system"
     monkeypatch.delenv("MIMALLOC_PURGE_DELAY")
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL")
     memory.lean_arrow()
     assert os.environ["MIMALLOC_PURGE_DELAY"] == "0"
+    if sys.platform.startswith("linux"):
+        assert os.environ["ARROW_DEFAULT_MEMORY_POOL"] == memory.ARROW_POOL
+
+
+POOL = "from checker.memory import lean_arrow; lean_arrow(); import pyarrow; "
+POOL += "print(pyarrow.default_memory_pool().backend_name)"
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="jemalloc is chosen on Linux")
+def test_a_check_process_allocates_arrow_memory_from_jemalloc() -> None:
+    """The pyarrow civcheck installs has jemalloc built in: the pool is taken, and nothing is logged (a build
+    without it would print a line on every run)."""
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    done = subprocess.run([sys.executable, "-c", POOL], capture_output=True, text=True, check=True, env=env)
+    assert done.stdout.strip() == "jemalloc"
+    assert done.stderr == ""
 
 
 PROBE = """
