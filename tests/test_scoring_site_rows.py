@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker.cli import main
 from checker.handbook.loader import load_handbook
@@ -15,7 +17,7 @@ from checker.handbook.model import Handbook
 from checker.intake.reader import read_evidence
 from checker.intake.values import lookup_columns, map_distinct_text
 from checker.scoring.common import places
-from checker.scoring.evaluate import UNREGISTERED, _site_rows
+from checker.scoring.evaluate import UNREGISTERED, _grouped, _site_rows
 from checker.scoring.field import Prepared, evaluate_field, prepare
 
 
@@ -68,3 +70,15 @@ def test_the_frame_from_codes_is_the_frame_from_strings(tmp_path: Path, unknown_
     expected = _reference(handbook, prep, field_codes)
     pd.testing.assert_frame_equal(frame, expected)
     assert len(frame) > 100 and fail.any()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.sampled_from(["B1", "A2", "C3", "A10"])), max_size=30))
+def test_grouped_slices_hold_each_groups_rows_in_their_order(values: list[str | None]) -> None:
+    """The document rows of a standard are a slice of the frame ordered by standard: the same rows, in the
+    same order, as selecting the standard's rows; rows without one belong to no slice."""
+    frame = pd.DataFrame({"standard": pd.array(values, dtype="string"), "n": np.arange(len(values))})
+    ordered, slices = _grouped(frame, "standard")
+    wanted = {str(k): list(v) for k, v in frame.groupby("standard", sort=False).indices.items()}
+    assert {k: ordered["n"].iloc[s].tolist() for k, s in slices.items()} == wanted
+    assert len(ordered) == len(frame)

@@ -46,11 +46,10 @@ def prepare_documents(documents: pd.DataFrame, window: tuple[date, date]) -> pd.
     return frame
 
 
-def _matches(norm: pd.Series, wanted: str) -> np.ndarray:
+def _matches(values: np.ndarray, distinct: set[str], wanted: str) -> np.ndarray:
     """Rows naming the material: equal after normalisation, or one name containing the other."""
-    values = norm.to_numpy(dtype=object)
     out = np.zeros(len(values), dtype=bool)
-    for v in set(values):  # distinct names of one standard: a handful, not one per row
+    for v in distinct:  # distinct names of one standard: a handful, not one per row
         if v and (v == wanted or wanted in v or (len(v) >= 2 and v in wanted)):
             out |= values == v
     return out
@@ -80,17 +79,21 @@ def evaluate_document(
         )
         return DocumentOutcome(res, none, len(materials), 0.0)
     gaps: list[MaterialGap] = []
+    # The standard's rows as arrays, once: a frame selected per material took every column each time.
+    names = rows["norm"].to_numpy(dtype=object)
+    distinct = set(names.tolist())
+    usable = rows["usable"].to_numpy(dtype=bool)
+    in_window = rows["in_window"].to_numpy(dtype=bool)
     for material in materials:
-        hit = _matches(rows["norm"], normalise_name(material.name))
+        hit = _matches(names, distinct, normalise_name(material.name))
         if not hit.any():
             gaps.append(MaterialGap(material.name, MISSING, "", standard.lead))
             continue
-        found = rows[hit]
-        if found["usable"].any():
+        if (hit & usable).any():
             continue
-        reason = FILE_UNRESOLVED if found["in_window"].any() else OUT_OF_WINDOW
-        best = found[found["in_window"]] if reason == FILE_UNRESOLVED else found
-        last = best.iloc[-1]
+        reason = FILE_UNRESOLVED if (hit & in_window).any() else OUT_OF_WINDOW
+        best = hit & in_window if reason == FILE_UNRESOLVED else hit
+        last = rows.iloc[int(np.flatnonzero(best)[-1])]  # the latest row of the best kind
         dept = last["department"]
         gaps.append(
             MaterialGap(

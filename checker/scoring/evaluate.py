@@ -51,7 +51,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
 
     prep = prepare(evidence.frame("inspections"), evidence.frame("sites"))
     docs = prepare_documents(evidence.frame("documents"), window)
-    doc_rows = docs.groupby("standard", sort=False).indices if len(docs) else {}
+    docs, doc_rows = _grouped(docs, "standard")
     tallies = tally(evidence.frame("survey"))
     latest = latest_values(evidence.frame("indicators"), window)
 
@@ -65,7 +65,7 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
             field_out[s.code] = out
             results[s.code] = out.result
         elif s.method == "document":
-            rows = docs.iloc[doc_rows[s.code]] if s.code in doc_rows else docs.iloc[0:0]
+            rows = docs.iloc[doc_rows.get(s.code, slice(0, 0))]
             d = evaluate_document(handbook, s, place, rows, bad)
             doc_out[s.code] = d
             results[s.code] = d.result  # type: ignore[assignment]
@@ -153,6 +153,20 @@ def evaluate(handbook: Handbook, evidence: Evidence, options: Options) -> Assess
         addresses=addresses,
         skipped=list(evidence.skipped),
     )
+
+
+def _grouped(frame: pd.DataFrame, column: str) -> tuple[pd.DataFrame, dict[str, slice]]:
+    """``frame`` ordered by ``column`` (stable: each group keeps its rows' order) and each value's rows as a
+    slice of it: one take of the frame, where selecting each group's rows took every column per group."""
+    codes, values = pd.factorize(frame[column])
+    order = np.argsort(codes, kind="stable")
+    ends = np.cumsum(np.bincount(codes[codes >= 0], minlength=len(values)))
+    first = int(np.count_nonzero(codes < 0))  # rows without a value sort first and belong to no group
+    slices = {
+        str(value): slice(first + int(end) - int(count), first + int(end))
+        for value, end, count in zip(values, ends, np.diff(ends, prepend=0), strict=True)
+    }
+    return frame.take(order), slices
 
 
 def _addresses(sites: pd.DataFrame) -> pd.Series | None:
