@@ -157,37 +157,38 @@ def finish(blocks: list[pd.DataFrame], factors: Mapping[str, float] | None = Non
 
     ``factors`` (method → total points per standard point) sets ``total_recoverable``; without it the
     blocks' own values are kept. The list is emptied: the blocks are given up once they are concatenated
-    (on a 250k-site round they are ~150 MB, at scoring's peak).
+    (on a 250k-site round they are ~150 MB, at scoring's peak). Column by column, never as one frame: a
+    concatenated frame keeps columns of one type in one two-dimensional block, and giving up its columns
+    one at a time copied the rest of the block each time.
     """
     given, blocks = blocks, [b for b in blocks if len(b)]
     given.clear()
-    for block in blocks:  # typed per block: one untyped block (None deadlines) made the whole column objects
-        block["deadline"] = pd.to_datetime(block["deadline"]).astype("datetime64[ns]")
-    gaps = (
-        pd.concat(blocks, ignore_index=True)
-        if blocks
-        else pd.DataFrame({c: pd.Series(dtype="object") for c in GAP_COLUMNS})
-    )
+    columns: dict[str, pd.Series] = {}
+    for c in GAP_COLUMNS:
+        parts = [b[c] if c in b.columns else pd.Series(None, index=b.index, dtype=object) for b in blocks]
+        if c == "deadline":  # typed per block: one of None deadlines made the whole column objects
+            parts = [pd.to_datetime(p).astype("datetime64[ns]") for p in parts]
+        columns[c] = pd.concat(parts, ignore_index=True) if parts else pd.Series(dtype="object")
     del blocks
     for c in _TEXT:
-        gaps[c] = gaps[c].astype("string").fillna("")
-    gaps["cases"] = gaps["cases"].fillna(0).astype("int64")
+        columns[c] = columns[c].astype("string").fillna("")
+    columns["cases"] = columns["cases"].fillna(0).astype("int64")
     for c in ("points_lost", "points_recoverable"):
-        gaps[c] = gaps[c].fillna(0.0).astype("float64").round(10)
+        columns[c] = columns[c].fillna(0.0).astype("float64").round(10)
     if factors is not None:
-        gaps["total_recoverable"] = gaps["points_recoverable"] * (
-            gaps["method"].astype(object).map(factors).astype("float64").fillna(0.0)
+        columns["total_recoverable"] = columns["points_recoverable"] * (
+            columns["method"].astype(object).map(factors).astype("float64").fillna(0.0)
         )
-    gaps["total_recoverable"] = gaps["total_recoverable"].fillna(0.0).astype("float64").round(10)
-    gaps["deadline"] = pd.to_datetime(gaps["deadline"]).astype("datetime64[ns]")
-    order = _ranked(gaps)
-    # Column by column, each source column given up as its ordered copy is made: taking the whole frame
-    # at once held two copies of every gap (~150 MB more at scoring's peak on a 250k-site round).
-    ordered = {c: gaps.pop(c).take(order).reset_index(drop=True) for c in GAP_COLUMNS}
+    columns["total_recoverable"] = columns["total_recoverable"].fillna(0.0).astype("float64").round(10)
+    columns["deadline"] = pd.to_datetime(columns["deadline"]).astype("datetime64[ns]")
+    order = _ranked(columns)
+    # Each source column given up as its ordered copy is made: taking them all at once held two copies of
+    # every gap (~150 MB more at scoring's peak on a 250k-site round).
+    ordered = {c: columns.pop(c).take(order).reset_index(drop=True) for c in GAP_COLUMNS}
     return pd.concat(ordered, axis=1)
 
 
-def _ranked(gaps: pd.DataFrame) -> np.ndarray:
+def _ranked(gaps: Mapping[str, pd.Series]) -> np.ndarray:
     """The order of the gaps: total_recoverable, then points_recoverable, both descending, then id; a
     stable sort (Arrow's, on the three columns at once: pandas' factorised the ids and took every column
     twice)."""
