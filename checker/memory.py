@@ -10,9 +10,9 @@ glibc's threshold (:func:`lean_heap`): reading, which makes many short-lived blo
 peak is, keeps the fast reuse. And on Linux, Arrow allocates from jemalloc (:func:`lean_arrow`, read when
 pyarrow loads; a value the user set is kept): its pages are given back after a short decay, where
 mimalloc, pyarrow's default, either kept them (a higher peak) or, told to give them back at once, had the
-kernel zero ~2 GB of fresh pages more over the same check (scoring 3.9 → 3.0 s on the 250k-site round,
-and a lower peak). Elsewhere mimalloc stays, asked to return pages at once. Figures in
-``benchmarks/README.md``.
+kernel zero fresh pages all through scoring (kernel time of a JSON check of the 250k-site round 4.5–5.6 s
+against 3.1–3.7 s with jemalloc, scoring ~0.5 s slower, the peak ~60 MB higher). Elsewhere mimalloc stays,
+asked to return pages at once. Figures in ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
