@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker.handbook.loader import load_handbook
@@ -343,3 +343,29 @@ def test_codes_of_parts_combine_as_the_whole_would_encode(parts: list[list[str |
         codes, uniques = combined[col]
         assert [None if c < 0 else uniques[c] for c in codes] == whole
         assert list(uniques) == list(dict.fromkeys(v for v in whole if v is not None))
+
+
+_IDS = st.sampled_from(["S1", "S2", "S3", "S9"])
+_TEXT = st.one_of(st.none(), st.sampled_from(["农贸市场", "背街小巷", "区城管局", "x"]))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(_IDS, _TEXT, _TEXT, _TEXT), min_size=1, max_size=25),
+    st.lists(st.tuples(_IDS, _TEXT, _TEXT, _TEXT), min_size=1, max_size=8),
+)
+def test_filling_only_the_blank_rows_is_filling_every_row(
+    rows: list[tuple[str, str | None, str | None, str | None]],
+    register: list[tuple[str, str | None, str | None, str | None]],
+) -> None:
+    """fill_from_register looks up only the rows with a blank: the same frame as looking up every row."""
+    from checker.intake.crosscheck import fill_from_register
+
+    columns = ["site_id", "site_type", "department", "site_name"]
+    inspections = pd.DataFrame(rows, columns=columns).astype("string")
+    inspections.index = pd.RangeIndex(3, 3 + len(rows))  # not from 0: the fill keeps the frame's labels
+    sites = pd.DataFrame(register, columns=columns).astype("string")
+    unique = sites.drop_duplicates("site_id", keep="last").set_index("site_id")
+    every = values.lookup_columns(inspections["site_id"], unique, columns[1:])
+    expected = inspections.assign(**{c: inspections[c].fillna(every[c]) for c in columns[1:]})
+    pd.testing.assert_frame_equal(fill_from_register(inspections, sites), expected)

@@ -14,6 +14,7 @@ from itertools import pairwise
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from checker.handbook.model import Handbook, Standard
@@ -66,15 +67,28 @@ class RoundRejection:
 
 
 def fill_from_register(inspections: pd.DataFrame, sites: pd.DataFrame) -> pd.DataFrame:
-    """Blank site_type / department / site_name of inspections filled from the register (by site_id)."""
+    """Blank site_type / department / site_name of inspections filled from the register (by site_id).
+
+    Only the rows with a blank are looked up (16 % of a 1M-row round: the look-up and the fill of every
+    row took 0.3 s of the read's single-core end), and each column is filled in Arrow by a mask."""
     if sites.empty or inspections.empty:
         return inspections
-    blank = [c for c in ("site_type", "department", "site_name") if inspections[c].isna().any()]
-    if not blank:
+    missing = {
+        c: inspections[c].isna().to_numpy(dtype=bool) for c in ("site_type", "department", "site_name")
+    }
+    missing = {c: m for c, m in missing.items() if m.any()}
+    if not missing:
         return inspections
+    at = np.flatnonzero(np.logical_or.reduce(list(missing.values())))
     register = sites.drop_duplicates("site_id", keep="last").set_index("site_id")
-    found = lookup_columns(inspections["site_id"], register, blank)
-    return inspections.assign(**{c: inspections[c].fillna(found[c]) for c in blank})
+    found = lookup_columns(inspections["site_id"].take(at), register, missing)
+    filled = {}
+    for c, blank in missing.items():
+        column = arrow_text(inspections[c])
+        values = arrow_text(found[c]).filter(pa.array(blank[at]))  # the looked-up rows blank in c, in order
+        text = pc.replace_with_mask(column, pa.array(blank), values)
+        filled[c] = pd.Series(pd.arrays.ArrowStringArray(text), index=inspections.index)
+    return inspections.assign(**filled)
 
 
 # (codes, distinct values) of the round's key columns, as :func:`round_codes` gives them.
