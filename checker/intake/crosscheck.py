@@ -81,7 +81,7 @@ def fill_from_register(inspections: pd.DataFrame, sites: pd.DataFrame) -> pd.Dat
         return inspections
     at = np.flatnonzero(np.logical_or.reduce(list(missing.values())))
     register = sites.drop_duplicates("site_id", keep="last").set_index("site_id")
-    found = lookup_columns(inspections["site_id"].take(at), register, missing)
+    found = lookup_columns(inspections["site_id"].take(at), register, list(missing))
     filled = {}
     for c, blank in missing.items():
         column = arrow_text(inspections[c])

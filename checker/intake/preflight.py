@@ -372,7 +372,7 @@ def scan_formulas(path: Path, sheets: list[SheetScan]) -> None:
 
 def _formulas_and_merges(work: bytes, sheet: SheetScan) -> None:
     # "f" first: a one-byte search (memchr) that most pieces of cells fail, as their XML has no lowercase f;
-    # the two-byte search it saves is ~3x slower (a 601 MB round's late scans: ~0.45 s less).
+    # the two-byte search it saves is ~2.6x slower (0.31 → 0.12 s over 245 MB of a round's sheet XML).
     if b"f" in work and b"<f" in work:
         _formulas(work, sheet)
     if b"<mergeCell" in work:

@@ -16,12 +16,13 @@ import contextlib
 import hashlib
 import os
 import pickle
-import sys
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from checker import processes
 
 MIN_PARALLEL_COST = 2_000  # below this (about a 1,000-problem round) a second process does not pay
 
@@ -49,7 +50,7 @@ def cores() -> int:
 
 def can_fork() -> bool:
     """Whether outputs are written in a forked child: Linux (fork is safe with the libraries used), 2+ cores."""
-    return sys.platform.startswith("linux") and hasattr(os, "fork") and cores() >= 2
+    return processes.can_fork() and cores() >= 2
 
 
 def split(jobs: Sequence[Job]) -> tuple[list[int], list[int]]:
