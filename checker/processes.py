@@ -29,6 +29,25 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform.startswith("linux")
 
 
+def cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def fork() -> int:
+    """``os.fork()``, without Python 3.12's warning that forking a process with threads may deadlock the
+    child: civcheck's children never touch a lock another thread could hold (no logging, no printing; Arrow
+    re-creates its thread pool after a fork)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return os.fork()
+
+
 def stop(pid: int) -> None:
     """Kill a forked child whose work is no longer wanted and reap it (no zombie is left)."""
     with contextlib.suppress(OSError):
@@ -50,7 +69,7 @@ class Forked(Generic[T]):
     def _start(self) -> None:
         read, write = os.pipe()
         try:
-            pid = os.fork()
+            pid = fork()
         except OSError:
             os.close(read)
             os.close(write)
@@ -107,4 +126,4 @@ class Forked(Generic[T]):
         self.close()
 
 
-__all__ = ["Forked", "can_fork", "stop"]
+__all__ = ["Forked", "can_fork", "cores", "fork", "stop"]

@@ -446,7 +446,7 @@ class _ForkedTail:
         offsets_r, offsets_w = os.pipe()
         lengths_r, lengths_w = os.pipe()
         try:
-            pid = os.fork()
+            pid = processes.fork()
         except OSError:
             for fd in (offsets_r, offsets_w, lengths_r, lengths_w):
                 os.close(fd)

@@ -17,7 +17,6 @@ import hashlib
 import os
 import pickle
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,16 +40,9 @@ class Job:
 Done = Callable[[Job, float, str], None]
 
 
-def cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count() or 1
-
-
 def can_fork() -> bool:
     """Whether outputs are written in a forked child: Linux (fork is safe with the libraries used), 2+ cores."""
-    return processes.can_fork() and cores() >= 2
+    return processes.can_fork() and processes.cores() >= 2
 
 
 def split(jobs: Sequence[Job]) -> tuple[list[int], list[int]]:
@@ -101,12 +93,8 @@ def run(jobs: Sequence[Job], done: Done) -> None:
             done(jobs[index], *write_one(jobs[index]))
         return
     read_end, write_end = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns that forking a process with threads (Arrow's idle pool) may deadlock the child;
-        # the child here only writes files with xlsxwriter, zlib and Arrow (which re-creates its pool after a
-        # fork) and never touches a lock another thread could hold (no logging, no printing).
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
+    # The child only writes files with xlsxwriter, zlib and Arrow (see processes.fork).
+    pid = processes.fork()
     if pid == 0:  # the child: write its lane, report each output, leave without cleanup
         os.close(read_end)
         _child(jobs, theirs, write_end)
