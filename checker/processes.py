@@ -38,14 +38,29 @@ def cores() -> int:
 
 
 def fork() -> int:
-    """``os.fork()``, without Python 3.12's warning that forking a process with threads may deadlock the
-    child: civcheck's children never touch a lock another thread could hold (no logging, no printing; Arrow
-    re-creates its thread pool after a fork)."""
+    """``os.fork()``, with this process's objects frozen for the garbage collector while it forks, and
+    without Python 3.12's warning that forking a process with threads may deadlock the child (civcheck's
+    children never touch a lock another thread could hold: no logging, no printing; Arrow re-creates its
+    thread pool after a fork).
+
+    Frozen, the objects the child inherits are never traversed by its collections: a traversal writes to
+    every object's header, and each page written is a page the kernel copies (the 10k round's read in two
+    processes, 0.47 → 0.42 s). This process takes its objects back at once; the child, short-lived, keeps
+    them frozen."""
+    import gc
     import warnings
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return os.fork()
+    gc.freeze()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except BaseException:
+        gc.unfreeze()
+        raise
+    if pid != 0:
+        gc.unfreeze()
+    return pid
 
 
 def stop(pid: int) -> None:
