@@ -145,3 +145,14 @@ def test_one_process_reads_few_big_or_isolated_files(tmp_path: Path) -> None:
     assert reader.halves(big, limits) == (everything, [])
     small = _files(tmp_path, [100] * reader.SPLIT_MIN_FILES)
     assert reader.halves(small, Limits(isolate="always")) == (everything, [])
+
+
+@needs_two
+def test_a_caller_that_keeps_the_cores_busy_reads_in_one_process(
+    messy_round: Path, handbook: Handbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started = _forks(monkeypatch)
+    alone = reader.read_evidence(messy_round, handbook, split=False)  # as a city's pool worker does
+    assert started == []
+    _same(alone, _read(messy_round, handbook, monkeypatch, split=True))
+    assert len(started) == 1

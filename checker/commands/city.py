@@ -13,7 +13,7 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,6 +33,9 @@ class EvidenceTask:
     evidence: str
     handbook: str
     test_date: str  # ISO date
+    # Whether its files may be read by two processes (checker.intake.reader): not in a pool, whose
+    # workers keep the cores busy already.
+    split: bool = True
 
 
 @dataclass(frozen=True)
@@ -95,7 +98,7 @@ def check_district(task: EvidenceTask) -> TaskResult:
                 zh=f"证据文件或文件夹 “{task.evidence}” 不存在",
             )
         handbook = load_handbook(task.handbook)
-        evidence = read_evidence(folder, handbook)
+        evidence = read_evidence(folder, handbook, split=task.split)
         if not any(len(frame) for frame in evidence.frames.values()):
             reasons = "; ".join(f"{r.file}: {r.text('en')}" for r in evidence.rejected[:3])
             reasons_zh = "; ".join(f"{r.file}: {r.text('zh')}" for r in evidence.rejected[:3])
@@ -131,7 +134,7 @@ def check_districts(tasks: list[EvidenceTask], jobs: int) -> list[TaskResult]:
     results: list[TaskResult] = []
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), mp_context=context) as pool:
-        futures = [pool.submit(check_district, task) for task in tasks]
+        futures = [pool.submit(check_district, replace(task, split=False)) for task in tasks]
         for task, future in zip(tasks, futures, strict=True):
             try:
                 results.append(future.result())

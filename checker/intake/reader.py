@@ -612,6 +612,7 @@ def read_evidence(
     *,
     progress: Progress | None = None,
     limits: Limits | None = None,
+    split: bool = True,
 ) -> Evidence:
     """Read every evidence file under ``path`` (or the one file ``path``) against ``handbook``.
 
@@ -620,11 +621,12 @@ def read_evidence(
     rest, and sends back what it found (:class:`_Found`). Each file is read the same way in either process
     and :meth:`_Round.finish` puts the parts back in the files' order, so the evidence is the same as one
     process reading every file. Where there is no child (one core, no fork, or the child failed), this
-    process reads its files too."""
+    process reads its files too. ``split=False``: one process reads everything (a caller that keeps the
+    cores busy already, such as a pool of workers)."""
     limits = limits or DEFAULT_LIMITS
     root, files, skipped = discover_all(Path(path))
     index = HandbookIndex.of(handbook)
-    mine, theirs = halves(files, limits)
+    mine, theirs = halves(files, limits) if split else (list(range(len(files))), [])
 
     def read_theirs() -> _Found:
         return _read_files(index, limits, root, files, theirs, None, len(files)).found()
