@@ -40,14 +40,35 @@ def messy_round(tmp_path_factory: pytest.TempPathFactory) -> Path:
             shutil.copyfile(source, root / f"lo-{folder}-{source.name}")
     for copy in range(4):  # a warning (merged cells) in files of equal size: some in each half
         shutil.copyfile(FIXTURES / "merged" / "合并单元格.xlsx", root / f"合并-{copy}.xlsx")
+    _worker_sized(next((root / "实地考察").glob("*.xlsx")), root / "大表.xlsx")
     (root / "损坏的台账.xlsx").write_bytes(b"PK\x03\x04 this is not a zip archive")
     shutil.copyfile(FIXTURES / "inspections" / "实地考察.xlsx", root / "扩展名不符.xls")
     return root
 
 
+def _worker_sized(source: Path, target: Path) -> None:
+    """An inspection workbook whose sheet XML is past ``apart_bytes`` while the file is far smaller (its
+    rows repeated): its parse needs a worker process."""
+    import openpyxl
+
+    first = openpyxl.load_workbook(source, read_only=True).active
+    assert first is not None
+    rows = list(first.iter_rows(values_only=True))
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("实地考察")
+    for _ in range(12_000 // len(rows) + 1):  # its title and header rows too: rejected, as they would be
+        for row in rows:
+            sheet.append(row)
+    book.save(target)
+
+
 def _read(path: Path, handbook: Handbook, monkeypatch: pytest.MonkeyPatch, *, split: bool) -> Evidence:
+    """The round read by one process, or split — past the zip-directory guess that keeps a round with a
+    worker-sized file (大表.xlsx) in one process, so that the child meets that file and leaves it here."""
     with monkeypatch.context() as patch:
-        if not split:
+        if split:
+            patch.setattr(reader, "_needs_worker", lambda path, limits: False)
+        else:
             patch.setattr(reader, "SPLIT_MIN_FILES", 10**9)
         return reader.read_evidence(path, handbook)
 
@@ -88,7 +109,9 @@ def test_two_processes_read_what_one_reads(
     # The round exercises what must be carried back from the child: rows of every outcome, and files of
     # both halves among those refused or warned about.
     root, files, _ = reader.discover_all(messy_round)
-    halves = reader.halves(files, Limits())
+    with monkeypatch.context() as patch:
+        patch.setattr(reader, "_needs_worker", lambda path, limits: False)
+        halves = reader.halves(files, Limits())
     names = [{f.relative_to(root).as_posix() for f in (files[i] for i in half)} for half in halves]
     assert len(one.frames["inspections"]) > 100
     for half in names:  # rejected rows, and warned-about files, in each half
@@ -156,3 +179,36 @@ def test_a_caller_that_keeps_the_cores_busy_reads_in_one_process(
     assert started == []
     _same(alone, _read(messy_round, handbook, monkeypatch, split=True))
     assert len(started) == 1
+
+
+@needs_two
+def test_a_file_that_needs_a_worker_is_left_to_this_process(
+    messy_round: Path, handbook: Handbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The zip directory shows it (its sheet XML is past apart_bytes): the round is read by one process.
+    root, files, _ = reader.discover_all(messy_round)
+    big = files.index(root / "大表.xlsx")
+    assert files[big].stat().st_size < Limits().apart_bytes and reader._needs_worker(files[big], Limits())
+    assert reader.halves(files, Limits()) == (list(range(len(files))), [])
+    one = _read(messy_round, handbook, monkeypatch, split=False)
+    assert any(i.file == "大表.xlsx" and i.rows_accepted > 5_000 for i in one.inputs)
+    # Missed by that guess, the child meets it and leaves it here: the same evidence, and the file is read
+    # once, by this process's worker (the child must not use a server it did not start).
+    with monkeypatch.context() as patch:
+        patch.setattr(reader, "_needs_worker", lambda path, limits: False)
+        mine, theirs = reader.halves(files, Limits())
+    assert theirs
+    if big not in theirs:  # make sure it is the child's: swap it with one of the child's files
+        monkeypatch.setattr(reader, "halves", lambda f, limits: (sorted(set(mine) - {big} | {theirs[0]}),
+                                                                 sorted(set(theirs) - {theirs[0]} | {big})))  # fmt: skip
+    deferred: list[int] = []
+    absorb = reader._Round.absorb
+
+    def noting(self: reader._Round, found: reader._Found) -> None:
+        deferred.extend(found.deferred)
+        absorb(self, found)
+
+    monkeypatch.setattr(reader._Round, "absorb", noting)
+    started = _forks(monkeypatch)
+    _same(one, _read(messy_round, handbook, monkeypatch, split=True))
+    assert len(started) == 1 and deferred == [big]

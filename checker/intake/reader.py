@@ -212,6 +212,7 @@ PARSE_AHEAD = 2  # files parsed at once while one is checked (each big one in it
 # 10k-row round: 27 files, 0.73 → 0.51 s). A round with a big file has its parses in workers already, and
 # would fork a big process.
 SPLIT_MIN_FILES = 4
+_WORKBOOK_ZIPS = frozenset(s for f, suffixes in EXTENSIONS.items() if f in ("xlsx", "ods") for s in suffixes)
 SPLIT_MAX_BYTES = 64 * 1024 * 1024
 
 
@@ -233,22 +234,33 @@ class Parsed:
     error: Exception | None
 
 
+class _NeedsWorker(Exception):
+    """A file whose parse needs a worker process, met by a reading child: the child leaves it to the
+    process that forked it (whose worker server the child must not use)."""
+
+
 @dataclass
 class _Found:
     """What a :class:`_Round` found in its files: its parts, rejections, inputs and column labels (pickled
-    by the child that read them)."""
+    by the child that read them), and the places of the files it left to the parent (``deferred``)."""
 
     parts: list[tuple[int, int, str, pd.DataFrame, RoundCodes | None]]
     rejected: list[Rejection]
     inputs: dict[int, InputFile]
     labels: dict[tuple[str, str], dict[str, str]]
+    deferred: list[int]
 
 
 class _Round:
     """Accumulates what the files of a round yield."""
 
-    def __init__(self, index: HandbookIndex, limits: Limits, background: Executor) -> None:
+    def __init__(
+        self, index: HandbookIndex, limits: Limits, background: Executor, *, workers: bool = True
+    ) -> None:
         self.index = index
+        # False in a reading child: a file that needs a worker process is deferred (see _NeedsWorker).
+        self.workers = workers
+        self.deferred: list[int] = []
         self.background = background  # hashing, and the formula scan of big sheets
         self.limits = limits
         # Files are checked in the order their parsing ends; each part carries its file's place in the
@@ -261,7 +273,7 @@ class _Round:
 
     def found(self) -> _Found:
         """What the files read so far yielded, for the round of the process that reads the others."""
-        return _Found(self.parts, self.rejected, self.inputs, self.labels)
+        return _Found(self.parts, self.rejected, self.inputs, self.labels, self.deferred)
 
     def absorb(self, found: _Found) -> None:
         """Take in what another process found in the round's other files (their places are their own)."""
@@ -269,6 +281,7 @@ class _Round:
         self.rejected.extend(found.rejected)
         self.inputs.update(found.inputs)
         self.labels.update(found.labels)
+        self.deferred.extend(found.deferred)
 
     def refuse(self, info: InputFile, code: str, fields: dict[str, object]) -> None:
         info.format = code if not info.format or info.format in ("", "?") else info.format
@@ -293,6 +306,9 @@ class _Round:
 
     def read_file(self, path: Path, rel: str, parsed: Parsed, place: int) -> None:
         """Check one file's rows, parsed by :meth:`parse`; ``place``: its position among the round's files."""
+        if isinstance(parsed.error, _NeedsWorker):
+            self.deferred.append(place)
+            return
         digest = parsed.digest  # hashed on another thread while it was parsed (hashlib releases the GIL)
         info = InputFile(file=rel, sha256="", format="")
         self.place = place
@@ -417,18 +433,17 @@ class _Round:
             return read_csv(path, self.limits)
         if fmt in TEXT_PARSERS:
             parser = TEXT_PARSERS[fmt]
-            mode = self.limits.isolate
-            if (mode == "always" or (mode == "auto" and not pre.vouched)) and isolate.available():
+            if self._isolated(pre):
                 isolated: FileCells = isolate.run_isolated(parser, (path, self.limits), self.limits)
                 return isolated
             return parser(path, self.limits)
         hidden = [s.name for s in pre.sheets if not s.visible] if fmt == "xlsx" else None
         # Sheets too big for the preflight scan are searched for uncached formulas and merged ranges on the
         # background thread while the parser works (inflating releases the GIL; the worker is a process).
+        isolated_book = self._isolated(pre)
         late = self.background.submit(scan_late, path, fmt, pre, self.limits) if not pre.vouched else None
         try:
-            mode = self.limits.isolate
-            if (mode == "always" or (mode == "auto" and not pre.vouched)) and isolate.available():
+            if isolated_book:
                 result: FileCells = isolate.run_isolated(WORKBOOK_PARSER, (path, fmt, hidden), self.limits)
             else:
                 result = WORKBOOK_PARSER(path, fmt, hidden)
@@ -438,6 +453,14 @@ class _Round:
         if late is not None:
             late.result()
         return result
+
+    def _isolated(self, pre: Preflight) -> bool:
+        """Whether the file is parsed in a worker process; raises _NeedsWorker in a reading child."""
+        mode = self.limits.isolate
+        isolated = (mode == "always" or (mode == "auto" and not pre.vouched)) and isolate.available()
+        if isolated and not self.workers:
+            raise _NeedsWorker
+        return isolated
 
     # -- round checks -------------------------------------------------------------------------------------
 
@@ -621,7 +644,8 @@ def read_evidence(
     rest, and sends back what it found (:class:`_Found`). Each file is read the same way in either process
     and :meth:`_Round.finish` puts the parts back in the files' order, so the evidence is the same as one
     process reading every file. Where there is no child (one core, no fork, or the child failed), this
-    process reads its files too. ``split=False``: one process reads everything (a caller that keeps the
+    process reads its files too. A file whose parse needs a worker process is left by the child to this
+    process (the worker server is this process's). ``split=False``: one process reads everything (a caller that keeps the
     cores busy already, such as a pool of workers)."""
     limits = limits or DEFAULT_LIMITS
     root, files, skipped = discover_all(Path(path))
@@ -629,12 +653,15 @@ def read_evidence(
     mine, theirs = halves(files, limits) if split else (list(range(len(files))), [])
 
     def read_theirs() -> _Found:
-        return _read_files(index, limits, root, files, theirs, None, len(files)).found()
+        return _read_files(index, limits, root, files, theirs, None, len(files), workers=False).found()
 
     with Forked(read_theirs, fork=bool(theirs)) as other:
         state = _read_files(index, limits, root, files, mine, progress, len(files))
         if theirs:
             state.absorb(other.result())
+    if state.deferred:  # files the child left here: their parse needs a worker process
+        state.absorb(_read_files(index, limits, root, files, state.deferred, progress, len(files)).found())
+        state.deferred = []
     if progress is not None:
         progress(len(files), len(files), "")
     evidence = state.finish(root)
@@ -656,6 +683,8 @@ def halves(files: list[Path], limits: Limits) -> tuple[list[int], list[int]]:
     sizes = [_size(f) for f in files]
     if max(sizes) > limits.apart_bytes or sum(sizes) > SPLIT_MAX_BYTES:
         return everything, []
+    if any(_needs_worker(f, limits) for f in files):
+        return everything, []  # its parse would wait for this process's half: one process reads
     parts: tuple[list[int], list[int]] = ([], [])
     totals = [0, 0]
     for place in sorted(everything, key=lambda i: (-sizes[i], i)):
@@ -663,6 +692,22 @@ def halves(files: list[Path], limits: Limits) -> tuple[list[int], list[int]]:
         parts[half].append(place)
         totals[half] += sizes[place]
     return sorted(parts[0]), sorted(parts[1])
+
+
+def _needs_worker(path: Path, limits: Limits) -> bool:
+    """Whether a file's parse will likely need a worker process, from its zip directory alone: a sheet
+    whose XML is past ``apart_bytes`` (a 160 KB workbook of 20,000 rows has 3 MB), or an xlsb. Only a guess
+    for the split: a file it misses is still deferred by the child."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsb":
+        return True
+    if suffix not in _WORKBOOK_ZIPS:
+        return False
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(info.file_size > limits.apart_bytes for info in archive.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return False  # reported when the file is read
 
 
 def _read_files(
@@ -673,14 +718,16 @@ def _read_files(
     places: list[int],
     progress: Progress | None,
     total: int,
+    *,
+    workers: bool = True,
 ) -> _Round:
     """The files at ``places`` parsed and checked into a new, unfinished :class:`_Round`; ``progress`` is
-    told of each (of ``total`` in the round)."""
+    told of each (of ``total`` in the round). ``workers=False``: files that need a worker are deferred."""
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="civcheck-background") as background,
         ThreadPoolExecutor(max_workers=PARSE_AHEAD, thread_name_prefix="civcheck-parse") as parsing,
     ):
-        state = _Round(index, limits, background)
+        state = _Round(index, limits, background, workers=workers)
         # Pipelined: files are parsed (each big one in its worker process, on the other cores) while the
         # rows of one already parsed are checked here. The biggest files are parsed first, so that no big
         # file is left parsing alone at the end, and each file is checked as soon as its parse ends;
