@@ -51,9 +51,13 @@ def _worker_sized(source: Path, target: Path) -> None:
     rows repeated): its parse needs a worker process."""
     import openpyxl
 
-    first = openpyxl.load_workbook(source, read_only=True).active
-    assert first is not None
-    rows = list(first.iter_rows(values_only=True))
+    read = openpyxl.load_workbook(source, read_only=True)  # holds the file open until closed
+    try:
+        first = read.active
+        assert first is not None
+        rows = list(first.iter_rows(values_only=True))
+    finally:
+        read.close()
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet("实地考察")
     for _ in range(12_000 // len(rows) + 1):  # its title and header rows too: rejected, as they would be
