@@ -17,7 +17,7 @@ from checker.handbook.model import Handbook
 from checker.intake import reader
 from checker.intake.evidence import Evidence
 from checker.intake.limits import Limits
-from checker.processes import Forked, can_fork, cores
+from checker.processes import can_fork, cores
 
 FIXTURES = Path(__file__).parent / "fixtures" / "evidence" / "lo"
 needs_two = pytest.mark.skipif(not (can_fork() and cores() >= 2), reason="no fork or one core here")
@@ -87,24 +87,11 @@ def _same(one: Evidence, two: Evidence) -> None:
     assert two.root == one.root
 
 
-def _forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The pids of the children Forked starts from now on."""
-    started: list[int] = []
-    original = Forked._start
-
-    def start(self: Forked[object]) -> None:
-        original(self)
-        started.append(self.pid or 0)
-
-    monkeypatch.setattr(Forked, "_start", start)
-    return started
-
-
 @needs_two
 def test_two_processes_read_what_one_reads(
-    messy_round: Path, handbook: Handbook, monkeypatch: pytest.MonkeyPatch
+    messy_round: Path, handbook: Handbook, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
-    started = _forks(monkeypatch)
+    started = forks
     one = _read(messy_round, handbook, monkeypatch, split=False)
     assert started == []
     two = _read(messy_round, handbook, monkeypatch, split=True)
@@ -126,7 +113,7 @@ def test_two_processes_read_what_one_reads(
 
 @needs_two
 def test_a_child_that_fails_leaves_its_files_to_this_process(
-    messy_round: Path, handbook: Handbook, monkeypatch: pytest.MonkeyPatch
+    messy_round: Path, handbook: Handbook, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     one = _read(messy_round, handbook, monkeypatch, split=False)
     here = os.getpid()
@@ -138,7 +125,7 @@ def test_a_child_that_fails_leaves_its_files_to_this_process(
         return original(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(reader, "_read_files", dying)
-    started = _forks(monkeypatch)
+    started = forks
     two = _read(messy_round, handbook, monkeypatch, split=True)
     assert len(started) == 1
     _same(one, two)
@@ -176,9 +163,9 @@ def test_one_process_reads_few_big_or_isolated_files(tmp_path: Path) -> None:
 
 @needs_two
 def test_a_caller_that_keeps_the_cores_busy_reads_in_one_process(
-    messy_round: Path, handbook: Handbook, monkeypatch: pytest.MonkeyPatch
+    messy_round: Path, handbook: Handbook, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
-    started = _forks(monkeypatch)
+    started = forks
     alone = reader.read_evidence(messy_round, handbook, split=False)  # as a city's pool worker does
     assert started == []
     _same(alone, _read(messy_round, handbook, monkeypatch, split=True))
@@ -187,7 +174,7 @@ def test_a_caller_that_keeps_the_cores_busy_reads_in_one_process(
 
 @needs_two
 def test_a_file_that_needs_a_worker_is_left_to_this_process(
-    messy_round: Path, handbook: Handbook, monkeypatch: pytest.MonkeyPatch
+    messy_round: Path, handbook: Handbook, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     # The zip directory shows it (its sheet XML is past apart_bytes): the round is read by one process.
     root, files, _ = reader.discover_all(messy_round)
@@ -213,6 +200,6 @@ def test_a_file_that_needs_a_worker_is_left_to_this_process(
         absorb(self, found)
 
     monkeypatch.setattr(reader._Round, "absorb", noting)
-    started = _forks(monkeypatch)
+    started = forks
     _same(one, _read(messy_round, handbook, monkeypatch, split=True))
     assert len(started) == 1 and deferred == [big]

@@ -63,21 +63,14 @@ def test_a_child_not_waited_for_is_stopped() -> None:
 
 @needs_fork
 def test_what_children_build_is_the_same_as_built_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
     sample = tmp_path / "sample"
     assert main(["sample", "-o", str(sample), "--sites", "120", "--force"]) == 0
     handbook = load_handbook("wenming-city")
     evidence = read_evidence(sample, handbook)
     options = Options(test_date=date(2026, 7, 15))
-    started: list[int] = []
-    original = Forked._start
-
-    def start(self: Forked[object]) -> None:
-        original(self)
-        started.append(self.pid or 0)
-
-    monkeypatch.setattr(Forked, "_start", start)
+    started = forks
     monkeypatch.setattr(evaluate_module, "FORK_SITES", 10**9)
     monkeypatch.setattr(evaluate_module, "FORK_ROWS", 10**9)
     here = evaluate_module.evaluate(handbook, evidence, options)
