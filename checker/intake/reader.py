@@ -208,12 +208,13 @@ def sha256(path: Path) -> str:
 
 PARSE_AHEAD = 2  # files parsed at once while one is checked (each big one in its own worker process)
 # A round of many small files is read in two processes (see read_evidence): at least SPLIT_MIN_FILES files,
-# SPLIT_MAX_BYTES in all, none parsed in a worker. Each file's checks cost ~20 ms of fixed work (a district's
+# SPLIT_MAX_BYTES in all, none parsed in a worker (by its size and its zip directory). Each file's checks cost ~20 ms of fixed work (a district's
 # 10k-row round: 27 files, 0.73 → 0.51 s). A round with a big file has its parses in workers already, and
 # would fork a big process.
 SPLIT_MIN_FILES = 4
-_WORKBOOK_ZIPS = frozenset(s for f, suffixes in EXTENSIONS.items() if f in ("xlsx", "ods") for s in suffixes)
 SPLIT_MAX_BYTES = 64 * 1024 * 1024
+# Workbooks whose zip directory tells the size of each sheet's XML (see _needs_worker).
+_WORKBOOK_ZIPS = frozenset(s for f, suffixes in EXTENSIONS.items() if f in ("xlsx", "ods") for s in suffixes)
 
 
 def _size(path: Path) -> int:
@@ -645,8 +646,8 @@ def read_evidence(
     and :meth:`_Round.finish` puts the parts back in the files' order, so the evidence is the same as one
     process reading every file. Where there is no child (one core, no fork, or the child failed), this
     process reads its files too. A file whose parse needs a worker process is left by the child to this
-    process (the worker server is this process's). ``split=False``: one process reads everything (a caller that keeps the
-    cores busy already, such as a pool of workers)."""
+    process (the worker server is this process's). ``split=False``: one process reads everything (for a
+    caller that keeps the cores busy already, such as a pool of workers)."""
     limits = limits or DEFAULT_LIMITS
     root, files, skipped = discover_all(Path(path))
     index = HandbookIndex.of(handbook)
@@ -660,8 +661,9 @@ def read_evidence(
         if theirs:
             state.absorb(other.result())
     if state.deferred:  # files the child left here: their parse needs a worker process
-        state.absorb(_read_files(index, limits, root, files, state.deferred, progress, len(files)).found())
-        state.deferred = []
+        later, state.deferred = state.deferred, []
+        done = len(files) - len(later)
+        state.absorb(_read_files(index, limits, root, files, later, progress, len(files), done).found())
     if progress is not None:
         progress(len(files), len(files), "")
     evidence = state.finish(root)
@@ -718,11 +720,13 @@ def _read_files(
     places: list[int],
     progress: Progress | None,
     total: int,
+    done_before: int = 0,
     *,
     workers: bool = True,
 ) -> _Round:
     """The files at ``places`` parsed and checked into a new, unfinished :class:`_Round`; ``progress`` is
-    told of each (of ``total`` in the round). ``workers=False``: files that need a worker are deferred."""
+    told of each (after ``done_before`` of the ``total`` in the round). ``workers=False``: files that need a
+    worker are deferred."""
     with (
         ThreadPoolExecutor(max_workers=1, thread_name_prefix="civcheck-background") as background,
         ThreadPoolExecutor(max_workers=PARSE_AHEAD, thread_name_prefix="civcheck-parse") as parsing,
@@ -743,7 +747,7 @@ def _read_files(
             file = files[place]
             rel = shown_name(file.relative_to(root).as_posix())
             if progress is not None:
-                progress(done, total, rel)
+                progress(done_before + done, total, rel)
             state.read_file(file, rel, finished.result(), place)
     return state
 
