@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from checker.handbook.model import Handbook, Standard
-from checker.intake.values import map_distinct_text
+from checker.intake.values import map_columns, map_distinct_text
 from checker.scoring.assessment import GAP_COLUMNS, NegativeEvent, Options, StandardResult
 from checker.scoring.common import places
 from checker.scoring.document import DocumentOutcome
@@ -182,9 +182,15 @@ def finish(blocks: list[pd.DataFrame], factors: Mapping[str, float] | None = Non
     columns["total_recoverable"] = columns["total_recoverable"].fillna(0.0).astype("float64").round(10)
     columns["deadline"] = pd.to_datetime(columns["deadline"]).astype("datetime64[ns]")
     order = _ranked(columns)
+
     # Each source column given up as its ordered copy is made: taking them all at once held two copies of
-    # every gap (~150 MB more at scoring's peak on a 250k-site round).
-    ordered = {c: columns.pop(c).take(order).reset_index(drop=True) for c in GAP_COLUMNS}
+    # every gap (~150 MB more at scoring's peak on a 250k-site round). On two threads for a long list
+    # (Arrow's take releases the interpreter lock): 366k gaps, scoring 3.60 → 3.42 s on average over nine
+    # interleaved pairs.
+    def ordered_copy(column: str) -> pd.Series:
+        return columns.pop(column).take(order).reset_index(drop=True)
+
+    ordered = map_columns(ordered_copy, {c: c for c in GAP_COLUMNS}, len(order))
     return pd.concat(ordered, axis=1)
 
 
