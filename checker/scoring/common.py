@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from checker.handbook.model import Handbook, Standard
@@ -68,6 +69,17 @@ def result(
         reason_code=reason_code,
         **counts,
     )
+
+
+def group_bounds(codes: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray]:
+    """(order, bounds) of rows coded ``0..groups-1`` (-1: no value): the positions ordered by code, stably
+    (each group keeps its rows' order; the rows without a value first, in no group), and group ``g``'s
+    positions are ``order[bounds[g]:bounds[g + 1]]``. The codes are sorted as int16 when they fit (NumPy's
+    radix sort)."""
+    narrow = codes.astype(np.int16) if groups < 32_000 else codes
+    order = np.argsort(narrow, kind="stable").astype(np.int64)
+    bounds = np.searchsorted(codes[order], np.arange(groups + 1))
+    return order, bounds
 
 
 def normalise_name(text: str) -> str:

@@ -25,7 +25,7 @@ from checker.scoring.assessment import (
     Options,
     StandardResult,
 )
-from checker.scoring.common import places, rejected_by_standard
+from checker.scoring.common import group_bounds, places, rejected_by_standard
 from checker.scoring.data import evaluate_data, latest_values
 from checker.scoring.document import DocumentOutcome, evaluate_document, prepare_documents
 from checker.scoring.field import FieldOutcome, Prepared, evaluate_field, prepare
@@ -159,13 +159,8 @@ def _grouped(frame: pd.DataFrame, column: str) -> tuple[pd.DataFrame, dict[str, 
     """``frame`` ordered by ``column`` (stable: each group keeps its rows' order) and each value's rows as a
     slice of it: one take of the frame, where selecting each group's rows took every column per group."""
     codes, values = pd.factorize(frame[column])
-    order = np.argsort(codes, kind="stable")
-    ends = np.cumsum(np.bincount(codes[codes >= 0], minlength=len(values)))
-    first = int(np.count_nonzero(codes < 0))  # rows without a value sort first and belong to no group
-    slices = {
-        str(value): slice(first + int(end) - int(count), first + int(end))
-        for value, end, count in zip(values, ends, np.diff(ends, prepend=0), strict=True)
-    }
+    order, bounds = group_bounds(codes, len(values))
+    slices = {str(value): slice(int(bounds[i]), int(bounds[i + 1])) for i, value in enumerate(values)}
     return frame.take(order), slices
 
 

@@ -18,7 +18,7 @@ from checker.handbook.model import Handbook, Standard, Thresholds
 from checker.intake.kinds import RESULT_FAIL, RESULT_NA, RESULT_NONE, RESULT_PASS
 from checker.intake.values import text_positions
 from checker.scoring.assessment import ReasonArgs, StandardResult
-from checker.scoring.common import Place, result
+from checker.scoring.common import Place, group_bounds, result
 from checker.scoring.draw import FloatArray, combine, stratum_distribution
 from checker.scoring.grades import (
     GRADES,
@@ -162,9 +162,7 @@ def prepare(inspections: pd.DataFrame, sites: pd.DataFrame) -> Prepared:
     rows = inspections.reset_index(drop=True)
     n = len(rows)
     std_codes, std_uniques = pd.factorize(rows["standard"], sort=True)
-    narrow = std_codes.astype(np.int16) if len(std_uniques) < 32_000 else std_codes  # radix sort
-    order = np.argsort(narrow, kind="stable").astype(np.int64)
-    bounds = np.searchsorted(std_codes[order], np.arange(len(std_uniques) + 1))
+    order, bounds = group_bounds(std_codes, len(std_uniques))
     starts = {str(code): (int(bounds[i]), int(bounds[i + 1])) for i, code in enumerate(std_uniques)}
 
     site_codes, site_uniques = pd.factorize(rows["site_id"])
