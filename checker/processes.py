@@ -37,6 +37,11 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def second_core() -> bool:
+    """Whether a forked child can work beside this process: fork (see :func:`can_fork`) and two cores."""
+    return can_fork() and cores() >= 2
+
+
 def fork() -> int:
     """``os.fork()``, with this process's objects frozen for the garbage collector while it forks, and
     without Python 3.12's warning that forking a process with threads may deadlock the child (civcheck's
@@ -141,4 +146,4 @@ class Forked(Generic[T]):
         self.close()
 
 
-__all__ = ["Forked", "can_fork", "cores", "fork", "stop"]
+__all__ = ["Forked", "can_fork", "cores", "fork", "second_core", "stop"]

@@ -17,10 +17,10 @@ from checker.handbook.model import Handbook
 from checker.intake import reader
 from checker.intake.evidence import Evidence
 from checker.intake.limits import Limits
-from checker.processes import can_fork, cores
+from checker.processes import second_core
 
 FIXTURES = Path(__file__).parent / "fixtures" / "evidence" / "lo"
-needs_two = pytest.mark.skipif(not (can_fork() and cores() >= 2), reason="no fork or one core here")
+needs_two = pytest.mark.skipif(not second_core(), reason="no fork or one core here")
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +190,7 @@ def test_a_file_that_needs_a_worker_is_left_to_this_process(
         mine, theirs = reader.halves(files, Limits())
     assert theirs
     if big not in theirs:  # make sure it is the child's: swap it with one of the child's files
-        monkeypatch.setattr(reader, "halves", lambda f, limits: (sorted(set(mine) - {big} | {theirs[0]}),
+        monkeypatch.setattr(reader, "halves", lambda f, limits, split: (sorted(set(mine) - {big} | {theirs[0]}),
                                                                  sorted(set(theirs) - {theirs[0]} | {big})))  # fmt: skip
     deferred: list[int] = []
     absorb = reader._Round.absorb

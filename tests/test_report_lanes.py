@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from report_fixtures import assessment
 
+from checker.processes import second_core
 from checker.report import lanes, write_reports
 
-needs_fork = pytest.mark.skipif(not lanes.can_fork(), reason="outputs are written in one process here")
+needs_fork = pytest.mark.skipif(not second_core(), reason="outputs are written in one process here")
 
 
 def _job(tmp: Path, name: str, cost: float, write: object = None) -> lanes.Job:

@@ -173,10 +173,10 @@ class Phases:
         for path in written:
             if path in timings:
                 self._say("phase.write", file=path, s=timings[path])
-        from checker.report.lanes import can_fork
+        from checker.processes import second_core
 
         busy = sum(timings.values())
-        lanes = 2 if can_fork() and busy > seconds * 1.05 else 1
+        lanes = 2 if second_core() and busy > seconds * 1.05 else 1
         self._say("phase.write_all", n=len(written), s=seconds, lanes=lanes)
 
     def writing(self, bar: Callable[[int, int, Path], None]) -> Callable[[int, int, Path], None]:

@@ -58,7 +58,7 @@ from checker.intake.sniff import EXTENSIONS, Sniffed, sniff
 from checker.intake.spreadsheetml import read_spreadsheetml
 from checker.intake.values import distinct
 from checker.memory import release_memory
-from checker.processes import Forked, can_fork, cores
+from checker.processes import Forked, second_core
 
 Progress = Callable[[int, int, str], None]
 
@@ -212,7 +212,7 @@ PARSE_AHEAD = 2  # files parsed at once while one is checked (each big one in it
 # 10k-row round: 27 files, 0.73 → 0.51 s). A round with a big file has its parses in workers already, and
 # would fork a big process.
 SPLIT_MIN_FILES = 4
-SPLIT_MAX_BYTES = 64 * 1024 * 1024
+SPLIT_MAX_BYTES = 64 * 1024 * 1024  # not tuned: a bound on what the child holds and sends back
 # Workbooks whose zip directory tells the size of each sheet's XML (see _needs_worker).
 _WORKBOOK_ZIPS = frozenset(s for f, suffixes in EXTENSIONS.items() if f in ("xlsx", "ods") for s in suffixes)
 
@@ -651,7 +651,7 @@ def read_evidence(
     limits = limits or DEFAULT_LIMITS
     root, files, skipped = discover_all(Path(path))
     index = HandbookIndex.of(handbook)
-    mine, theirs = halves(files, limits) if split else (list(range(len(files))), [])
+    mine, theirs = halves(files, limits, split=split)
 
     def read_theirs() -> _Found:
         return _read_files(index, limits, root, files, theirs, None, len(files), workers=False).found()
@@ -675,12 +675,13 @@ def read_evidence(
     return evidence
 
 
-def halves(files: list[Path], limits: Limits) -> tuple[list[int], list[int]]:
+def halves(files: list[Path], limits: Limits, *, split: bool = True) -> tuple[list[int], list[int]]:
     """The places of the files this process reads and of those a forked child reads (none when a second
-    process does not pay, see SPLIT_MIN_FILES, or cannot be had); by size, biggest first, each file to the
-    lighter half. With ``isolate="always"`` every parse is a worker's already: one process reads."""
+    process does not pay, see SPLIT_MIN_FILES, or cannot be had, or ``split`` is False); by size, biggest
+    first, each file to the lighter half. With ``isolate="always"`` every parse is a worker's already: one
+    process reads."""
     everything = list(range(len(files)))
-    if len(files) < SPLIT_MIN_FILES or limits.isolate == "always" or not (can_fork() and cores() >= 2):
+    if not split or len(files) < SPLIT_MIN_FILES or limits.isolate == "always" or not second_core():
         return everything, []
     sizes = [_size(f) for f in files]
     if max(sizes) > limits.apart_bytes or sum(sizes) > SPLIT_MAX_BYTES:
@@ -698,8 +699,9 @@ def halves(files: list[Path], limits: Limits) -> tuple[list[int], list[int]]:
 
 def _needs_worker(path: Path, limits: Limits) -> bool:
     """Whether a file's parse will likely need a worker process, from its zip directory alone: a sheet
-    whose XML is past ``apart_bytes`` (a 160 KB workbook of 20,000 rows has 3 MB), or an xlsb. Only a guess
-    for the split: a file it misses is still deferred by the child."""
+    whose XML is past ``apart_bytes`` (a 160 KB workbook of 4,900 rows has 1.5 MB of it), or an xlsb.
+    Only a guess for the split: a file it misses is still deferred by the child. The preflight reads the
+    directory again; reading it here costs ~1 ms for a round of 27 workbooks."""
     suffix = path.suffix.lower()
     if suffix == ".xlsb":
         return True

@@ -40,11 +40,6 @@ class Job:
 Done = Callable[[Job, float, str], None]
 
 
-def can_fork() -> bool:
-    """Whether outputs are written in a forked child: Linux (fork is safe with the libraries used), 2+ cores."""
-    return processes.can_fork() and processes.cores() >= 2
-
-
 def split(jobs: Sequence[Job]) -> tuple[list[int], list[int]]:
     """Job indices of two lanes with about equal cost (longest first, each to the lighter lane); the
     second lane's jobs go to the child."""
@@ -82,7 +77,7 @@ def write_one(job: Job) -> tuple[float, str]:
 def run(jobs: Sequence[Job], done: Done) -> None:
     """Write every job, in two lanes when that pays (see the module docstring); ``done`` is called in this
     process for each finished output. The first error of either lane is raised once both have stopped."""
-    parallel = can_fork() and len(jobs) > 1 and sum(j.cost for j in jobs) >= MIN_PARALLEL_COST
+    parallel = processes.second_core() and len(jobs) > 1 and sum(j.cost for j in jobs) >= MIN_PARALLEL_COST
     if not parallel:
         for job in jobs:
             done(job, *write_one(job))

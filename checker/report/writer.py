@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from checker import files
+from checker import files, processes
 from checker.errors import UsageError
 from checker.report import lanes
 from checker.report.labels import check_lang, label
@@ -82,7 +82,7 @@ def write_reports(
     if "json" in formats:
         # When it is the only long output, report.json takes the second core itself (a child writes half
         # its gap lines); otherwise the lanes give the other outputs that core.
-        alone = "xlsx" not in formats and not dispatch and lanes.can_fork()
+        alone = "xlsx" not in formats and not dispatch and processes.second_core()
         jobs.append(
             (
                 out_dir / label("file.json", lang),
