@@ -50,8 +50,8 @@ def fork() -> int:
 
     Frozen, the objects the child inherits are never traversed by its collections: a traversal writes to
     every object's header, and each page written is a page the kernel copies (the 10k round's read in two
-    processes, 0.47 → 0.42 s). This process takes its objects back at once; the child, short-lived, keeps
-    them frozen."""
+    processes, 0.47 → 0.42 s). This process takes its objects back at once (into the oldest generation);
+    the child, short-lived, keeps them frozen."""
     import gc
     import warnings
 

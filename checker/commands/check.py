@@ -115,6 +115,8 @@ def run_check(args: CheckArgs) -> int:
     # First, before this process imports pandas: the worker server is a fresh interpreter that imports the
     # readers (~0.3 s), on the other core while this one imports, so that a big file's parse can start as
     # soon as the round is read (250k-site round: its first worker started 0.06–0.23 s earlier, three runs).
+    # Before the options are checked, as they import pandas: a run stopped by a usage error started it for
+    # nothing, and it leaves with this process.
     isolate.start_early(args.evidence, DEFAULT_LIMITS)
     from checker.commands.options import (
         check_output,
